@@ -1,0 +1,233 @@
+//! The one error type of the crate.
+//!
+//! Every way a configuration, an id or a value can be refused has its own variant, so callers can
+//! match on the reason and tests can prove *which* check fired. No variant carries key material,
+//! and none carries the rejected value itself: values end up in logs, and an id is the one part of
+//! a value that may identify a person.
+
+use core::fmt;
+
+/// Why a key, a signer configuration, an id or a signed value was refused.
+///
+/// ```
+/// use sigcookie::{Error, Key, Signer};
+///
+/// let signer = Signer::new(&Key::from_bytes(&[7; 32])?, "session")?;
+/// assert_eq!(signer.verify("12345.beef"), Err(Error::SignatureLength { expected: 64, found: 4 }));
+/// # Ok::<(), Error>(())
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Error {
+    // --- configuration -------------------------------------------------------------------------
+    /// The secret is shorter than [`Key::MIN_LEN`](crate::Key::MIN_LEN) bytes.
+    KeyTooShort {
+        /// Length of the secret that was given, in bytes.
+        len: usize,
+    },
+    /// The secret was given as hex but is not valid hex (odd length or a non-hex character).
+    KeyNotHex,
+    /// The environment variable that should hold the secret is unset or not Unicode.
+    KeyEnvMissing,
+    /// The operating system could not provide random bytes for a new key.
+    RandomUnavailable,
+    /// A signer's purpose is empty: a purpose is what keeps values for one use from being
+    /// accepted by another, so an empty one is almost certainly a mistake.
+    EmptyPurpose,
+    /// The tag length is outside [`TAG_LEN_MIN`](crate::TAG_LEN_MIN)`..=`[`TAG_LEN_MAX`](crate::TAG_LEN_MAX) bytes.
+    TagLength {
+        /// The tag length that was asked for, in bytes.
+        len: usize,
+    },
+    /// More previous keys than a signer keeps were given.
+    TooManyPreviousKeys {
+        /// How many previous keys a signer keeps at most.
+        max: usize,
+    },
+    /// The caller's buffer cannot hold the signed value.
+    BufferTooSmall {
+        /// How many bytes the value needs.
+        needed: usize,
+    },
+
+    // --- the id (when signing and when verifying) ---------------------------------------------
+    /// The id is empty.
+    EmptyId,
+    /// The id is longer than [`ID_MAX_LEN`](crate::ID_MAX_LEN) bytes.
+    IdTooLong {
+        /// Length of the id, in bytes.
+        len: usize,
+    },
+    /// The id contains a byte that may not appear in a cookie value, or a `.`.
+    InvalidIdByte {
+        /// The offending byte (the first byte of a non-ASCII character).
+        byte: u8,
+        /// Its offset in the id, in bytes.
+        position: usize,
+    },
+
+    // --- the shape of a value -----------------------------------------------------------------
+    /// The value is longer than any value this signer produces; refused before any parsing or MAC.
+    TooLong {
+        /// Length of the value, in bytes.
+        len: usize,
+        /// The longest value this signer produces.
+        max: usize,
+    },
+    /// The value contains a non-ASCII byte.
+    NonAscii {
+        /// Offset of the first non-ASCII byte.
+        position: usize,
+    },
+    /// The value does not have the number of `.`-separated parts this signer produces: `id.sig`
+    /// for an untimed signer, `id.ts.sig` for a timestamped one.
+    PartCount {
+        /// Parts this signer's values have.
+        expected: usize,
+        /// Parts the value has.
+        found: usize,
+    },
+    /// The timestamp part is empty.
+    EmptyTimestamp,
+    /// The timestamp contains something other than the digits `0`-`9` (a sign, a space, ...).
+    TimestampNotDigits,
+    /// The timestamp has a leading zero: only the canonical decimal form is produced.
+    TimestampLeadingZero,
+    /// The timestamp does not fit in a `u64`.
+    TimestampOverflow,
+    /// The signature does not have this signer's length (twice its tag length, in hex digits).
+    SignatureLength {
+        /// Hex digits this signer produces.
+        expected: usize,
+        /// Hex digits the value has.
+        found: usize,
+    },
+    /// The signature contains uppercase hex digits; only lowercase is produced.
+    SignatureUppercase,
+    /// The signature contains a character that is not a hex digit.
+    SignatureNotHex,
+
+    // --- authenticity -------------------------------------------------------------------------
+    /// The signature does not match under any of the signer's keys: a forged or altered value,
+    /// another key, another purpose, or the unbound scheme where a purpose was expected (or the
+    /// reverse). Deliberately says no more than that.
+    BadSignature,
+
+    // --- time ---------------------------------------------------------------------------------
+    /// The value is older than the signer's maximum age.
+    Expired {
+        /// When the value was issued, in unix seconds.
+        issued_at: u64,
+        /// The signer's maximum age, in seconds.
+        max_age: u64,
+    },
+    /// The value claims to be issued further in the future than the allowed clock skew.
+    IssuedInFuture {
+        /// When the value claims to be issued, in unix seconds.
+        issued_at: u64,
+        /// The verifier's clock, in unix seconds.
+        now: u64,
+    },
+    /// The value was issued before the `not_before` cut-off (a "log out everywhere").
+    IssuedBeforeNotBefore {
+        /// When the value was issued, in unix seconds.
+        issued_at: u64,
+        /// The cut-off, in unix seconds.
+        not_before: u64,
+    },
+    /// The system clock reads earlier than the unix epoch.
+    ClockBeforeEpoch,
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match *self {
+            Error::KeyTooShort { len } => write!(
+                f,
+                "secret key is {len} bytes; at least {} are required (generate one with `sigcookie keygen`)",
+                crate::Key::MIN_LEN
+            ),
+            Error::KeyNotHex => f.write_str("secret key is not valid hex"),
+            Error::KeyEnvMissing => {
+                f.write_str("the environment variable for the secret key is not set or not Unicode")
+            }
+            Error::RandomUnavailable => {
+                f.write_str("the operating system could not provide random bytes")
+            }
+            Error::EmptyPurpose => f.write_str("a signer's purpose must not be empty"),
+            Error::TagLength { len } => write!(
+                f,
+                "tag length {len} is not in {}..={} bytes",
+                crate::TAG_LEN_MIN,
+                crate::TAG_LEN_MAX
+            ),
+            Error::TooManyPreviousKeys { max } => {
+                write!(f, "a signer keeps at most {max} previous keys")
+            }
+            Error::BufferTooSmall { needed } => {
+                write!(f, "buffer too small: the signed value needs {needed} bytes")
+            }
+            Error::EmptyId => f.write_str("id is empty"),
+            Error::IdTooLong { len } => write!(
+                f,
+                "id is {len} bytes; at most {} are allowed",
+                crate::ID_MAX_LEN
+            ),
+            Error::InvalidIdByte { byte, position } => {
+                if byte.is_ascii_graphic() || byte == b' ' {
+                    write!(f, "id contains {:?} at byte {position}", byte as char)?;
+                } else {
+                    write!(f, "id contains byte 0x{byte:02x} at byte {position}")?;
+                }
+                f.write_str(
+                    ", which a cookie value cannot carry; use an opaque user ID, \
+                     not an email address or other personal data",
+                )
+            }
+            Error::TooLong { len, max } => {
+                write!(f, "value is {len} bytes; this signer's values have at most {max}")
+            }
+            Error::NonAscii { position } => {
+                write!(f, "value contains a non-ASCII byte at offset {position}")
+            }
+            Error::PartCount { expected, found } => {
+                write!(f, "value has {found} dot-separated parts; expected {expected}")?;
+                match (expected, found) {
+                    (2, 3) => f.write_str(" (a timestamped value given to an untimed signer?)"),
+                    (3, 2) => f.write_str(" (an untimed value given to a timestamped signer?)"),
+                    _ => Ok(()),
+                }
+            }
+            Error::EmptyTimestamp => f.write_str("timestamp is empty"),
+            Error::TimestampNotDigits => f.write_str("timestamp is not a plain decimal number"),
+            Error::TimestampLeadingZero => f.write_str("timestamp has a leading zero"),
+            Error::TimestampOverflow => f.write_str("timestamp does not fit in 64 bits"),
+            Error::SignatureLength { expected, found } => write!(
+                f,
+                "signature has {found} hex digits; this signer's have {expected}"
+            ),
+            Error::SignatureUppercase => f.write_str("signature has uppercase hex digits"),
+            Error::SignatureNotHex => f.write_str("signature is not hex"),
+            Error::BadSignature => f.write_str("signature does not match"),
+            Error::Expired { issued_at, max_age } => write!(
+                f,
+                "value expired: issued at {issued_at}, older than the maximum age of {max_age} s"
+            ),
+            Error::IssuedInFuture { issued_at, now } => write!(
+                f,
+                "value issued in the future: issued at {issued_at}, clock reads {now}"
+            ),
+            Error::IssuedBeforeNotBefore {
+                issued_at,
+                not_before,
+            } => write!(
+                f,
+                "value revoked: issued at {issued_at}, before the cut-off {not_before}"
+            ),
+            Error::ClockBeforeEpoch => f.write_str("system clock reads before the unix epoch"),
+        }
+    }
+}
+
+#[cfg(feature = "std")]
+impl std::error::Error for Error {}

@@ -1,0 +1,253 @@
+//! Wire format v1: the grammar of `id.sig` and `id.ts.sig`, and a strict parser for it.
+//!
+//! ```text
+//! value  = id "." sig  /  id "." ts "." sig
+//! id     = 1*255 idchar          ; any RFC 6265 cookie-octet except "."
+//! ts     = "0" / %x31-39 *19DIGIT ; canonical decimal, fits in u64
+//! sig    = lowercase hex of the first tag_len bytes of HMAC-SHA256(K, msg)
+//! msg    = the bytes of the value before its last "."
+//! ```
+//!
+//! Parsing accepts exactly the strings a signer produces and nothing else: there is one encoding
+//! of every (id, ts, tag), so a verifier never has to wonder which of two spellings was signed.
+
+use crate::Error;
+
+/// Longest id, in bytes.
+pub const ID_MAX_LEN: usize = 255;
+/// Shortest tag, in bytes (32 hex digits): 128 bits is the least a forger must guess.
+pub const TAG_LEN_MIN: usize = 16;
+/// Longest tag, in bytes: all of HMAC-SHA256's output.
+pub const TAG_LEN_MAX: usize = 32;
+/// Tag length a signer uses unless told otherwise, in bytes.
+pub const TAG_LEN_DEFAULT: usize = TAG_LEN_MAX;
+/// Most digits of a timestamp: `u64::MAX` has 20.
+pub const TS_MAX_DIGITS: usize = 20;
+/// Longest value any signer produces: a timestamped value with the longest id and tag.
+pub const MAX_VALUE_LEN: usize = ID_MAX_LEN + 1 + TS_MAX_DIGITS + 1 + 2 * TAG_LEN_MAX;
+
+/// Whether `byte` may appear in an id: an RFC 6265 cookie-octet other than `.`, i.e. printable
+/// ASCII without space, `"`, `,`, `.`, `;` and `\`.
+///
+/// ```
+/// use sigcookie::format::is_id_byte;
+///
+/// assert!(is_id_byte(b'a') && is_id_byte(b'-') && is_id_byte(b'@'));
+/// assert!(!is_id_byte(b'.') && !is_id_byte(b' ') && !is_id_byte(b';') && !is_id_byte(0xc3));
+/// ```
+pub const fn is_id_byte(byte: u8) -> bool {
+    matches!(byte, 0x21 | 0x23..=0x2B | 0x2D | 0x2F..=0x3A | 0x3C..=0x5B | 0x5D..=0x7E)
+}
+
+/// Checks that `id` can be signed: 1 to [`ID_MAX_LEN`] bytes, each an [`is_id_byte`].
+///
+/// # Errors
+/// [`Error::EmptyId`], [`Error::IdTooLong`] or [`Error::InvalidIdByte`] naming the first bad byte.
+///
+/// ```
+/// use sigcookie::{format::check_id, Error};
+///
+/// assert!(check_id("user-42").is_ok());
+/// assert_eq!(check_id("a@b.c"), Err(Error::InvalidIdByte { byte: b'.', position: 3 }));
+/// ```
+pub fn check_id(id: &str) -> Result<(), Error> {
+    if id.is_empty() {
+        return Err(Error::EmptyId);
+    }
+    if id.len() > ID_MAX_LEN {
+        return Err(Error::IdTooLong { len: id.len() });
+    }
+    match id.bytes().position(|b| !is_id_byte(b)) {
+        Some(position) => Err(Error::InvalidIdByte {
+            byte: id.as_bytes()[position],
+            position,
+        }),
+        None => Ok(()),
+    }
+}
+
+/// Longest value a signer with this tag length and timestamping produces.
+///
+/// ```
+/// use sigcookie::format::max_value_len;
+///
+/// assert_eq!(max_value_len(32, false), 255 + 1 + 64);
+/// assert_eq!(max_value_len(16, true), 255 + 1 + 20 + 1 + 32);
+/// ```
+pub const fn max_value_len(tag_len: usize, timestamped: bool) -> usize {
+    ID_MAX_LEN + 1 + if timestamped { TS_MAX_DIGITS + 1 } else { 0 } + 2 * tag_len
+}
+
+/// The parts of a well-formed value. Not verified: anyone can make a value with these parts.
+///
+/// ```
+/// use sigcookie::format::inspect;
+///
+/// let parts = inspect("12345.1764000000.2df5b78a1191cc09a4c9c9243ba5287d")?;
+/// assert_eq!(parts.id(), "12345");
+/// assert_eq!(parts.issued_at(), Some(1764000000));
+/// assert_eq!(parts.tag_len(), 16);
+/// # Ok::<(), sigcookie::Error>(())
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Parts<'a> {
+    msg: &'a str,
+    id: &'a str,
+    issued_at: Option<u64>,
+    sig: &'a str,
+}
+
+impl<'a> Parts<'a> {
+    /// The id.
+    pub fn id(&self) -> &'a str {
+        self.id
+    }
+    /// The issued-at time in unix seconds, for a timestamped value.
+    pub fn issued_at(&self) -> Option<u64> {
+        self.issued_at
+    }
+    /// The signature, in hex.
+    pub fn signature(&self) -> &'a str {
+        self.sig
+    }
+    /// Length of the tag in bytes (half the signature's hex digits).
+    pub fn tag_len(&self) -> usize {
+        self.sig.len() / 2
+    }
+    /// The bytes the signature covers: everything before the last `.`.
+    pub fn signed_message(&self) -> &'a str {
+        self.msg
+    }
+}
+
+/// Splits a value into its parts without verifying it (for diagnostics, like `sigcookie inspect`).
+///
+/// The shape is taken from the value itself: two parts are untimed, three timestamped, and the
+/// tag length is whatever the signature's length says, as long as it is one a signer can have.
+///
+/// # Errors
+/// The same parse errors a verifier reports.
+///
+/// ```
+/// use sigcookie::{format::inspect, Error};
+///
+/// assert_eq!(inspect("12345").err(), Some(Error::PartCount { expected: 2, found: 1 }));
+/// assert_eq!(inspect("12345.ABCDEF0123456789ABCDEF0123456789").err(), Some(Error::SignatureUppercase));
+/// ```
+pub fn inspect(value: &str) -> Result<Parts<'_>, Error> {
+    let timestamped = value.bytes().filter(|&b| b == b'.').count() == 2;
+    let sig_len = value.rsplit('.').next().map_or(0, str::len);
+    let tag_len = (sig_len / 2).clamp(TAG_LEN_MIN, TAG_LEN_MAX);
+    Shape {
+        tag_len,
+        timestamped,
+    }
+    .parse(value)
+}
+
+/// What a signer's values look like: the one thing the parser needs to know about the signer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Shape {
+    pub(crate) tag_len: usize,
+    pub(crate) timestamped: bool,
+}
+
+impl Shape {
+    pub(crate) const fn max_len(self) -> usize {
+        max_value_len(self.tag_len, self.timestamped)
+    }
+
+    /// Strict parse, cheapest and most general checks first; the length cap comes before
+    /// everything so that no work at all is spent on oversized input.
+    pub(crate) fn parse(self, value: &str) -> Result<Parts<'_>, Error> {
+        let max = self.max_len();
+        if value.len() > max {
+            return Err(Error::TooLong {
+                len: value.len(),
+                max,
+            });
+        }
+        if let Some(position) = value.bytes().position(|b| !b.is_ascii()) {
+            return Err(Error::NonAscii { position });
+        }
+        let expected = if self.timestamped { 3 } else { 2 };
+        let found = value.bytes().filter(|&b| b == b'.').count() + 1;
+        if found != expected {
+            return Err(Error::PartCount { expected, found });
+        }
+        // The counts match, so both splits succeed; `unwrap_or` only satisfies the types.
+        let (msg, sig) = value.rsplit_once('.').unwrap_or_default();
+        check_sig(sig, self.tag_len)?;
+        let (id, ts) = if self.timestamped {
+            msg.split_once('.').map_or((msg, None), |(id, ts)| (id, Some(ts)))
+        } else {
+            (msg, None)
+        };
+        check_id(id)?;
+        let issued_at = ts.map(parse_ts).transpose()?;
+        Ok(Parts {
+            msg,
+            id,
+            issued_at,
+            sig,
+        })
+    }
+}
+
+fn check_sig(sig: &str, tag_len: usize) -> Result<(), Error> {
+    if sig.len() != 2 * tag_len {
+        return Err(Error::SignatureLength {
+            expected: 2 * tag_len,
+            found: sig.len(),
+        });
+    }
+    if !sig.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(Error::SignatureNotHex);
+    }
+    if sig.bytes().any(|b| b.is_ascii_uppercase()) {
+        return Err(Error::SignatureUppercase);
+    }
+    Ok(())
+}
+
+fn parse_ts(ts: &str) -> Result<u64, Error> {
+    let digits = ts.as_bytes();
+    match digits {
+        [] => return Err(Error::EmptyTimestamp),
+        _ if !digits.iter().all(u8::is_ascii_digit) => return Err(Error::TimestampNotDigits),
+        [b'0', _, ..] => return Err(Error::TimestampLeadingZero),
+        _ => {}
+    }
+    digits.iter().try_fold(0u64, |acc, &d| {
+        acc.checked_mul(10)
+            .and_then(|acc| acc.checked_add(u64::from(d - b'0')))
+            .ok_or(Error::TimestampOverflow)
+    })
+}
+
+/// Writes `ts` in canonical decimal into the end of `buf` and returns the digits.
+pub(crate) fn encode_ts(mut ts: u64, buf: &mut [u8; TS_MAX_DIGITS]) -> &[u8] {
+    let mut start = TS_MAX_DIGITS;
+    loop {
+        start -= 1;
+        buf[start] = b'0' + (ts % 10) as u8;
+        ts /= 10;
+        if ts == 0 {
+            return &buf[start..];
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn encode_ts_round_trips_extremes() {
+        let mut buf = [0; TS_MAX_DIGITS];
+        for ts in [0, 1, 9, 10, 1_764_000_000, u64::MAX] {
+            let digits = core::str::from_utf8(encode_ts(ts, &mut buf)).unwrap();
+            assert_eq!(parse_ts(digits), Ok(ts));
+        }
+    }
+}

@@ -1,0 +1,184 @@
+//! Secret keys.
+
+use core::fmt;
+
+use hmac::digest::KeyInit;
+use hmac::{Hmac, Mac};
+use sha2::{Digest, Sha256};
+use zeroize::Zeroize;
+
+use crate::Error;
+
+pub(crate) type HmacSha256 = Hmac<Sha256>;
+
+/// SHA-256's block size: HMAC pads every key to this length (RFC 2104, section 2).
+const BLOCK_LEN: usize = 64;
+
+/// Prefix of the message that derives a purpose-bound key; see the wire format in the README.
+/// The space cannot occur in an id, so a derived key never equals an unbound signature of some id.
+const DERIVE_LABEL: &[u8] = b"sigcookie key ";
+
+/// A secret key: at least [`Key::MIN_LEN`] random bytes.
+///
+/// The key never prints itself (`Debug` shows `Key(<redacted>)`), and its bytes are overwritten
+/// with zeros when it is dropped. It is `Clone` so one secret can serve several signers, e.g. one
+/// per cookie name.
+///
+/// Internally the key is kept in the form HMAC itself uses (RFC 2104): zero-padded to SHA-256's
+/// 64-byte block, or replaced by its SHA-256 digest when longer than a block. Both forms give
+/// exactly the same MACs as the original secret, so any length above the minimum interoperates
+/// with other HMAC implementations, with no heap and no upper bound.
+///
+/// ```
+/// use sigcookie::Key;
+///
+/// let key = Key::from_hex("000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f")?;
+/// assert_eq!(format!("{key:?}"), "Key(<redacted>)");
+/// assert!(Key::from_bytes(b"too short").is_err());
+/// # Ok::<(), sigcookie::Error>(())
+/// ```
+#[derive(Clone)]
+pub struct Key {
+    block: [u8; BLOCK_LEN],
+}
+
+impl Key {
+    /// The shortest secret accepted, in bytes: SHA-256's output size, so the secret is never the
+    /// weakest link (shorter secrets are a brute-force target for anyone holding one value).
+    pub const MIN_LEN: usize = 32;
+
+    /// A key from raw secret bytes.
+    ///
+    /// # Errors
+    /// [`Error::KeyTooShort`] when `secret` has fewer than [`Key::MIN_LEN`] bytes.
+    ///
+    /// ```
+    /// use sigcookie::{Error, Key};
+    ///
+    /// assert!(Key::from_bytes(&[0x42; 32]).is_ok());
+    /// assert_eq!(Key::from_bytes(&[0x42; 31]).err(), Some(Error::KeyTooShort { len: 31 }));
+    /// ```
+    pub fn from_bytes(secret: &[u8]) -> Result<Key, Error> {
+        if secret.len() < Self::MIN_LEN {
+            return Err(Error::KeyTooShort { len: secret.len() });
+        }
+        let mut key = Key {
+            block: [0; BLOCK_LEN],
+        };
+        if secret.len() <= BLOCK_LEN {
+            key.block[..secret.len()].copy_from_slice(secret);
+        } else {
+            key.block[..32].copy_from_slice(&Sha256::digest(secret));
+        }
+        Ok(key)
+    }
+
+    /// A key from a secret written in hex (either case), as printed by `sigcookie keygen`.
+    ///
+    /// # Errors
+    /// [`Error::KeyNotHex`] for an odd length or a non-hex character (checked first), then
+    /// [`Error::KeyTooShort`] for fewer than [`Key::MIN_LEN`] bytes.
+    ///
+    /// ```
+    /// use sigcookie::{Error, Key};
+    ///
+    /// assert!(Key::from_hex(&"ab".repeat(32)).is_ok());
+    /// assert_eq!(Key::from_hex("xyz").err(), Some(Error::KeyNotHex));
+    /// assert_eq!(Key::from_hex("abcd").err(), Some(Error::KeyTooShort { len: 2 }));
+    /// ```
+    pub fn from_hex(hex: &str) -> Result<Key, Error> {
+        let hex = hex.as_bytes();
+        if hex.len() % 2 != 0 {
+            return Err(Error::KeyNotHex);
+        }
+        let len = hex.len() / 2;
+        let mut buf = [0u8; BLOCK_LEN];
+        let result = if len <= BLOCK_LEN {
+            hex::decode_to_slice(hex, &mut buf[..len])
+                .map_err(|_| Error::KeyNotHex)
+                .and_then(|()| Key::from_bytes(&buf[..len]))
+        } else {
+            // Longer than a block: HMAC would hash it anyway, so hash it a block at a time and
+            // need no heap for a secret of any length.
+            let mut hasher = Sha256::new();
+            let mut decoded = Ok(());
+            for chunk in hex.chunks(2 * BLOCK_LEN) {
+                let part = &mut buf[..chunk.len() / 2];
+                decoded = hex::decode_to_slice(chunk, part).map_err(|_| Error::KeyNotHex);
+                if decoded.is_err() {
+                    break;
+                }
+                hasher.update(&*part);
+            }
+            decoded.and_then(|()| Key::from_bytes(&hasher.finalize()))
+        };
+        buf.zeroize();
+        result
+    }
+
+    /// A key from an environment variable holding the secret in hex.
+    ///
+    /// # Errors
+    /// [`Error::KeyEnvMissing`] when the variable is unset or not Unicode, otherwise as
+    /// [`Key::from_hex`].
+    ///
+    /// ```
+    /// use sigcookie::{Error, Key};
+    ///
+    /// assert_eq!(Key::from_env("SIGCOOKIE_DOCTEST_UNSET").err(), Some(Error::KeyEnvMissing));
+    /// ```
+    #[cfg(feature = "std")]
+    pub fn from_env(name: &str) -> Result<Key, Error> {
+        let value = zeroize::Zeroizing::new(std::env::var(name).map_err(|_| Error::KeyEnvMissing)?);
+        Key::from_hex(&value)
+    }
+
+    /// A fresh random key of [`Key::MIN_LEN`] bytes from the operating system's generator.
+    ///
+    /// # Errors
+    /// [`Error::RandomUnavailable`] when the operating system has no randomness to give.
+    ///
+    /// ```
+    /// use sigcookie::Key;
+    ///
+    /// let key = Key::generate()?;
+    /// # Ok::<(), sigcookie::Error>(())
+    /// ```
+    #[cfg(feature = "getrandom")]
+    pub fn generate() -> Result<Key, Error> {
+        let mut secret = zeroize::Zeroizing::new([0u8; Self::MIN_LEN]);
+        getrandom::fill(&mut *secret).map_err(|_| Error::RandomUnavailable)?;
+        Key::from_bytes(&*secret)
+    }
+
+    /// The key a signer with `purpose` MACs with: `HMAC-SHA256(secret, "sigcookie key " || purpose)`.
+    pub(crate) fn derive(&self, purpose: &str) -> Key {
+        let mut mac = self.mac();
+        mac.update(DERIVE_LABEL);
+        mac.update(purpose.as_bytes());
+        let mut derived = Key {
+            block: [0; BLOCK_LEN],
+        };
+        derived.block[..32].copy_from_slice(&mac.finalize().into_bytes());
+        derived
+    }
+
+    /// HMAC-SHA256 keyed with this key. Signers call this once per key and clone the result per
+    /// value, so the two compressions of the padded key are never repeated on the hot path.
+    pub(crate) fn mac(&self) -> HmacSha256 {
+        // The block is already the padded HMAC key, so this is infallible.
+        <HmacSha256 as KeyInit>::new(&self.block.into())
+    }
+}
+
+impl fmt::Debug for Key {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Key(<redacted>)")
+    }
+}
+
+impl Drop for Key {
+    fn drop(&mut self) {
+        self.block.zeroize();
+    }
+}

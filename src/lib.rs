@@ -1,0 +1,54 @@
+//! Minimal signature-only cookie authentication.
+//!
+//! A value is `id.sig` or `id.ts.sig`: a user id, an optional issued-at time in unix seconds,
+//! and the lowercase hex HMAC-SHA256 of what comes before the last dot, under a key derived from
+//! a secret and a purpose. Nothing else: no JSON, no header, no `alg` field to negotiate. Any
+//! language with HMAC can issue or check one; the README states the format in full.
+//!
+//! ```
+//! use sigcookie::{Key, Signer, TimestampSigner};
+//!
+//! let key = Key::from_hex("000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f")?;
+//! let signer = Signer::new(&key, "session")?;
+//! assert_eq!(
+//!     signer.sign("12345")?,
+//!     "12345.27f988a4afa735417e65bd94c63b821e82972c4faf62f5e9065240c492ad62ba"
+//! );
+//! assert_eq!(signer.verify("12345.27f988a4afa735417e65bd94c63b821e82972c4faf62f5e9065240c492ad62ba")?, "12345");
+//!
+//! let timed = TimestampSigner::new(Signer::new(&key, "session")?, 3600);
+//! let value = timed.sign_at("12345", 1_764_000_000)?;
+//! assert_eq!(timed.verify_at(&value, 1_764_000_060)?.id(), "12345");
+//! # Ok::<(), sigcookie::Error>(())
+//! ```
+//!
+//! # Features
+//! - `std` (default): the system clock ([`TimestampSigner::verify`]), [`Key::from_env`] and
+//!   `std::error::Error`. Without it the crate is `no_std` and needs no allocator: sign into a
+//!   [`SignedValue`] or a caller's buffer, and pass the time in.
+//! - `alloc`: `String`-returning `sign` methods without the rest of `std`.
+//! - `getrandom`: [`Key::generate`] from the operating system's randomness.
+//! - `cli`: the `sigcookie` command-line tool.
+#![cfg_attr(not(feature = "std"), no_std)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+#[cfg(feature = "alloc")]
+extern crate alloc;
+
+#[cfg(feature = "std")]
+mod clock;
+mod error;
+pub mod format;
+mod key;
+mod signer;
+mod timed;
+
+#[cfg(feature = "std")]
+pub use clock::unix_now;
+pub use error::Error;
+pub use format::{ID_MAX_LEN, MAX_VALUE_LEN, TAG_LEN_DEFAULT, TAG_LEN_MAX, TAG_LEN_MIN};
+pub use key::Key;
+pub use signer::{SignedValue, Signer, SignerBuilder, MAX_PREVIOUS_KEYS};
+pub use timed::{TimestampSigner, Verified};

@@ -1,0 +1,468 @@
+//! [`Signer`]: signs ids into `id.sig` values and verifies them.
+
+use core::fmt;
+
+use hmac::Mac;
+use subtle::ConstantTimeEq;
+
+use crate::format::{self, Parts, Shape, MAX_VALUE_LEN, TAG_LEN_DEFAULT, TAG_LEN_MAX, TAG_LEN_MIN};
+use crate::key::{HmacSha256, Key};
+use crate::Error;
+
+/// How many previous keys a signer keeps for rotation. Each costs one more MAC when a value
+/// does not verify under the newer keys, and state is fixed-size so the core needs no heap.
+pub const MAX_PREVIOUS_KEYS: usize = 3;
+
+/// Signs ids into `id.sig` values and verifies them: the untimed signer.
+///
+/// A signer is bound to a *purpose* (normally the cookie name): its key is derived from the
+/// secret and the purpose, so a value made for one purpose never verifies for another. It holds
+/// the keyed HMAC state of its current key and of up to [`MAX_PREVIOUS_KEYS`] previous ones,
+/// computed once when it is built. It is `Send + Sync`; share it by reference or in an `Arc`.
+///
+/// ```
+/// use sigcookie::{Key, Signer};
+///
+/// let key = Key::from_bytes(&[0x42; 32])?;
+/// let signer = Signer::new(&key, "session")?;
+/// let value = signer.sign("12345")?;
+/// assert_eq!(signer.verify(&value)?, "12345");
+/// assert!(signer.verify("12345.0000000000000000000000000000000000000000000000000000000000000000").is_err());
+/// # Ok::<(), sigcookie::Error>(())
+/// ```
+#[derive(Clone)]
+pub struct Signer {
+    current: HmacSha256,
+    previous: [Option<HmacSha256>; MAX_PREVIOUS_KEYS],
+    tag_len: usize,
+    bound: bool,
+}
+
+impl Signer {
+    /// A signer for `purpose` with the default tag length and no previous keys.
+    ///
+    /// # Errors
+    /// [`Error::EmptyPurpose`].
+    ///
+    /// ```
+    /// use sigcookie::{Key, Signer};
+    ///
+    /// let signer = Signer::new(&Key::from_bytes(&[1; 32])?, "session")?;
+    /// assert_eq!(signer.tag_len(), 32);
+    /// # Ok::<(), sigcookie::Error>(())
+    /// ```
+    pub fn new(key: &Key, purpose: &str) -> Result<Signer, Error> {
+        Signer::builder(key, purpose).build()
+    }
+
+    /// The *unbound* signer: MACs with the secret itself, `HMAC-SHA256(secret, id)`, to interoperate
+    /// with services that already issue such values. Prefer [`Signer::new`] for anything new:
+    /// without a purpose, a value for one use is accepted by every other use of the same secret.
+    ///
+    /// ```
+    /// use sigcookie::{Key, Signer};
+    ///
+    /// let key = Key::from_bytes(&(0u8..32).collect::<Vec<_>>())?;
+    /// assert_eq!(
+    ///     Signer::unbound(&key).sign("12345")?,
+    ///     "12345.36e295174c2947fbba5ff2d280b635a4b2eaa3106e07c7f1f3d2b72cba861447"
+    /// );
+    /// # Ok::<(), sigcookie::Error>(())
+    /// ```
+    pub fn unbound(key: &Key) -> Signer {
+        Signer {
+            current: key.mac(),
+            previous: Default::default(),
+            tag_len: TAG_LEN_DEFAULT,
+            bound: false,
+        }
+    }
+
+    /// A builder for a signer bound to `purpose`, to set the tag length or previous keys.
+    ///
+    /// ```
+    /// use sigcookie::{Key, Signer};
+    ///
+    /// let old = Key::from_bytes(&[1; 32])?;
+    /// let new = Key::from_bytes(&[2; 32])?;
+    /// let before = Signer::builder(&old, "session").tag_len(16).build()?.sign("7")?;
+    /// let signer = Signer::builder(&new, "session").tag_len(16).previous_key(&old).build()?;
+    /// assert_eq!(signer.verify(&before)?, "7");
+    /// assert_eq!(signer.sign("7")?.len(), 1 + 1 + 32);
+    /// # Ok::<(), sigcookie::Error>(())
+    /// ```
+    pub fn builder<'a>(key: &'a Key, purpose: &'a str) -> SignerBuilder<'a> {
+        SignerBuilder::new(key, Some(purpose))
+    }
+
+    /// A builder for the [unbound](Signer::unbound) signer.
+    ///
+    /// ```
+    /// use sigcookie::{Key, Signer};
+    ///
+    /// let signer = Signer::unbound_builder(&Key::from_bytes(&[3; 32])?).tag_len(20).build()?;
+    /// assert!(!signer.is_bound());
+    /// # Ok::<(), sigcookie::Error>(())
+    /// ```
+    pub fn unbound_builder(key: &Key) -> SignerBuilder<'_> {
+        SignerBuilder::new(key, None)
+    }
+
+    /// Tag length in bytes; signatures have twice as many hex digits.
+    ///
+    /// ```
+    /// # use sigcookie::{Key, Signer};
+    /// let signer = Signer::builder(&Key::from_bytes(&[1; 32])?, "s").tag_len(24).build()?;
+    /// assert_eq!(signer.tag_len(), 24);
+    /// # Ok::<(), sigcookie::Error>(())
+    /// ```
+    pub fn tag_len(&self) -> usize {
+        self.tag_len
+    }
+
+    /// Whether the signer is bound to a purpose (`false` for the unbound signer).
+    ///
+    /// ```
+    /// # use sigcookie::{Key, Signer};
+    /// let key = Key::from_bytes(&[1; 32])?;
+    /// assert!(Signer::new(&key, "session")?.is_bound());
+    /// assert!(!Signer::unbound(&key).is_bound());
+    /// # Ok::<(), sigcookie::Error>(())
+    /// ```
+    pub fn is_bound(&self) -> bool {
+        self.bound
+    }
+
+    /// Longest value this signer produces, and so the longest it reads.
+    ///
+    /// ```
+    /// # use sigcookie::{Key, Signer};
+    /// let signer = Signer::new(&Key::from_bytes(&[1; 32])?, "session")?;
+    /// assert_eq!(signer.max_value_len(), 255 + 1 + 64);
+    /// # Ok::<(), sigcookie::Error>(())
+    /// ```
+    pub fn max_value_len(&self) -> usize {
+        self.shape(false).max_len()
+    }
+
+    /// Signs `id` into a new `String`: `id.sig`.
+    ///
+    /// # Errors
+    /// [`Error::EmptyId`], [`Error::IdTooLong`] or [`Error::InvalidIdByte`].
+    ///
+    /// ```
+    /// # use sigcookie::{Key, Signer, Error};
+    /// let signer = Signer::new(&Key::from_bytes(&[1; 32])?, "session")?;
+    /// assert!(signer.sign("12345")?.starts_with("12345."));
+    /// assert_eq!(signer.sign("me@example.com").err(), Some(Error::InvalidIdByte { byte: b'.', position: 10 }));
+    /// assert_eq!(signer.sign("a b").err(), Some(Error::InvalidIdByte { byte: b' ', position: 1 }));
+    /// # Ok::<(), sigcookie::Error>(())
+    /// ```
+    #[cfg(feature = "alloc")]
+    pub fn sign(&self, id: &str) -> Result<alloc::string::String, Error> {
+        self.sign_value(id).map(|v| alloc::string::String::from(v.as_str()))
+    }
+
+    /// Signs `id` into a [`SignedValue`] on the stack: no allocation.
+    ///
+    /// # Errors
+    /// As [`Signer::sign`].
+    ///
+    /// ```
+    /// # use sigcookie::{Key, Signer};
+    /// let signer = Signer::new(&Key::from_bytes(&[1; 32])?, "session")?;
+    /// let value = signer.sign_value("12345")?;
+    /// assert_eq!(signer.verify(&value)?, "12345");
+    /// # Ok::<(), sigcookie::Error>(())
+    /// ```
+    pub fn sign_value(&self, id: &str) -> Result<SignedValue, Error> {
+        SignedValue::write_with(|buf| self.sign_parts(id, None, buf))
+    }
+
+    /// Signs `id` into the start of `buf` and returns the value written: no allocation.
+    ///
+    /// # Errors
+    /// [`Error::BufferTooSmall`] when `buf` cannot hold the value, or as [`Signer::sign`].
+    ///
+    /// ```
+    /// # use sigcookie::{Key, Signer, Error};
+    /// let signer = Signer::new(&Key::from_bytes(&[1; 32])?, "session")?;
+    /// let mut buf = [0u8; 128];
+    /// let value = signer.sign_into("12345", &mut buf)?;
+    /// assert_eq!(value.len(), 5 + 1 + 64);
+    /// assert_eq!(signer.sign_into("12345", &mut [0u8; 8]).err(), Some(Error::BufferTooSmall { needed: 70 }));
+    /// # Ok::<(), sigcookie::Error>(())
+    /// ```
+    pub fn sign_into<'b>(&self, id: &str, buf: &'b mut [u8]) -> Result<&'b str, Error> {
+        let len = self.sign_parts(id, None, buf)?;
+        Ok(ascii_str(&buf[..len]))
+    }
+
+    /// Verifies an `id.sig` value and returns its id, borrowed from `value`. Allocates nothing.
+    ///
+    /// Checks, in order: the length cap, the grammar, then the MAC under the current key and each
+    /// previous key.
+    ///
+    /// # Errors
+    /// The parse errors of the wire format, then [`Error::BadSignature`].
+    ///
+    /// ```
+    /// # use sigcookie::{Key, Signer, Error};
+    /// let signer = Signer::new(&Key::from_bytes(&[1; 32])?, "session")?;
+    /// let value = signer.sign("12345")?;
+    /// assert_eq!(signer.verify(&value), Ok("12345"));
+    /// assert_eq!(signer.verify(&value.replace("12345", "12346")), Err(Error::BadSignature));
+    /// assert_eq!(signer.verify(&value.to_uppercase()), Err(Error::SignatureUppercase));
+    /// # Ok::<(), sigcookie::Error>(())
+    /// ```
+    pub fn verify<'v>(&self, value: &'v str) -> Result<&'v str, Error> {
+        self.verify_parts(value, false).map(|parts| parts.id())
+    }
+
+    pub(crate) fn shape(&self, timestamped: bool) -> Shape {
+        Shape {
+            tag_len: self.tag_len,
+            timestamped,
+        }
+    }
+
+    /// Writes `id[.ts].sig` into `out`, returning its length. Shared by the untimed and the
+    /// timestamped signer so both produce exactly the grammar the parser accepts.
+    pub(crate) fn sign_parts(&self, id: &str, ts: Option<u64>, out: &mut [u8]) -> Result<usize, Error> {
+        format::check_id(id)?;
+        let mut digits = [0; format::TS_MAX_DIGITS];
+        let ts = ts.map(|ts| format::encode_ts(ts, &mut digits));
+        let msg_len = id.len() + ts.map_or(0, |ts| 1 + ts.len());
+        let needed = msg_len + 1 + 2 * self.tag_len;
+        let out = out.get_mut(..needed).ok_or(Error::BufferTooSmall { needed })?;
+        let (msg, sig) = out.split_at_mut(msg_len);
+        msg[..id.len()].copy_from_slice(id.as_bytes());
+        if let Some(ts) = ts {
+            msg[id.len()] = b'.';
+            msg[id.len() + 1..].copy_from_slice(ts);
+        }
+        let tag = tag(&self.current, msg);
+        sig[0] = b'.';
+        // The tag is public as soon as the value is, so a table-driven encoder is fine here.
+        hex::encode_to_slice(&tag[..self.tag_len], &mut sig[1..])
+            .map_err(|_| Error::BufferTooSmall { needed })?;
+        Ok(needed)
+    }
+
+    /// Parses `value` for this signer and checks its MAC; the timestamped signer adds time checks.
+    pub(crate) fn verify_parts<'v>(&self, value: &'v str, timestamped: bool) -> Result<Parts<'v>, Error> {
+        let parts = self.shape(timestamped).parse(value)?;
+        // Decode the *received* signature and compare raw tags, rather than hex-encoding our own
+        // tag: hex encoders index a table by the data, and our tag is the secret here.
+        let mut received = [0u8; TAG_LEN_MAX];
+        let received = &mut received[..self.tag_len];
+        hex::decode_to_slice(parts.signature(), received).map_err(|_| Error::SignatureNotHex)?;
+        let msg = parts.signed_message().as_bytes();
+        // Keys are tried newest first and the loop stops at a match: which key matched is not
+        // secret, and a forged value pays for every key anyway.
+        for key in core::iter::once(&self.current).chain(self.previous.iter().flatten()) {
+            let tag = tag(key, msg);
+            // `ct_eq` looks at every byte whatever the first difference is, so the time taken
+            // does not tell a forger how many leading bytes of a guess were right.
+            if bool::from(tag[..self.tag_len].ct_eq(received)) {
+                return Ok(parts);
+            }
+        }
+        Err(Error::BadSignature)
+    }
+
+}
+
+/// The full HMAC tag of `msg`, continuing from a keyed state so only the message is hashed.
+fn tag(keyed: &HmacSha256, msg: &[u8]) -> [u8; TAG_LEN_MAX] {
+    let mut mac = keyed.clone();
+    mac.update(msg);
+    mac.finalize().into_bytes().into()
+}
+
+impl fmt::Debug for Signer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Signer")
+            .field("bound", &self.bound)
+            .field("tag_len", &self.tag_len)
+            .field("previous_keys", &self.previous.iter().flatten().count())
+            .finish_non_exhaustive()
+    }
+}
+
+/// Builds a [`Signer`]: tag length and previous keys. Made by [`Signer::builder`] or
+/// [`Signer::unbound_builder`]; errors are reported by [`SignerBuilder::build`].
+///
+/// ```
+/// use sigcookie::{Key, Signer, Error};
+///
+/// let key = Key::from_bytes(&[1; 32])?;
+/// assert_eq!(Signer::builder(&key, "s").tag_len(8).build().err(), Some(Error::TagLength { len: 8 }));
+/// # Ok::<(), Error>(())
+/// ```
+#[derive(Debug)]
+#[must_use = "a builder does nothing until `build` is called"]
+pub struct SignerBuilder<'a> {
+    current: &'a Key,
+    purpose: Option<&'a str>,
+    tag_len: usize,
+    previous: [Option<&'a Key>; MAX_PREVIOUS_KEYS],
+    previous_count: usize,
+}
+
+impl<'a> SignerBuilder<'a> {
+    fn new(current: &'a Key, purpose: Option<&'a str>) -> Self {
+        SignerBuilder {
+            current,
+            purpose,
+            tag_len: TAG_LEN_DEFAULT,
+            previous: [None; MAX_PREVIOUS_KEYS],
+            previous_count: 0,
+        }
+    }
+
+    /// Sets the tag length in bytes, [`TAG_LEN_MIN`]`..=`[`TAG_LEN_MAX`] (default 32).
+    /// Shorter tags make shorter cookies; 16 bytes still leaves a forger a 2^-128 chance.
+    ///
+    /// ```
+    /// # use sigcookie::{Key, Signer};
+    /// let signer = Signer::builder(&Key::from_bytes(&[1; 32])?, "s").tag_len(16).build()?;
+    /// assert_eq!(signer.sign("1")?.len(), 1 + 1 + 32);
+    /// # Ok::<(), sigcookie::Error>(())
+    /// ```
+    pub fn tag_len(mut self, tag_len: usize) -> Self {
+        self.tag_len = tag_len;
+        self
+    }
+
+    /// Adds a previous key, still accepted when verifying but never used to sign. Add the most
+    /// recent first; at most [`MAX_PREVIOUS_KEYS`].
+    ///
+    /// ```
+    /// # use sigcookie::{Key, Signer, Error, MAX_PREVIOUS_KEYS};
+    /// let key = Key::from_bytes(&[1; 32])?;
+    /// let mut builder = Signer::builder(&key, "s");
+    /// for _ in 0..=MAX_PREVIOUS_KEYS {
+    ///     builder = builder.previous_key(&key);
+    /// }
+    /// assert_eq!(builder.build().err(), Some(Error::TooManyPreviousKeys { max: MAX_PREVIOUS_KEYS }));
+    /// # Ok::<(), Error>(())
+    /// ```
+    pub fn previous_key(mut self, key: &'a Key) -> Self {
+        if let Some(slot) = self.previous.get_mut(self.previous_count) {
+            *slot = Some(key);
+        }
+        self.previous_count += 1;
+        self
+    }
+
+    /// Builds the signer, computing each key's HMAC state once.
+    ///
+    /// # Errors
+    /// [`Error::EmptyPurpose`], [`Error::TagLength`] or [`Error::TooManyPreviousKeys`].
+    ///
+    /// ```
+    /// # use sigcookie::{Key, Signer, Error};
+    /// let key = Key::from_bytes(&[1; 32])?;
+    /// assert_eq!(Signer::builder(&key, "").build().err(), Some(Error::EmptyPurpose));
+    /// # Ok::<(), Error>(())
+    /// ```
+    pub fn build(self) -> Result<Signer, Error> {
+        if self.purpose == Some("") {
+            return Err(Error::EmptyPurpose);
+        }
+        if !(TAG_LEN_MIN..=TAG_LEN_MAX).contains(&self.tag_len) {
+            return Err(Error::TagLength { len: self.tag_len });
+        }
+        if self.previous_count > MAX_PREVIOUS_KEYS {
+            return Err(Error::TooManyPreviousKeys {
+                max: MAX_PREVIOUS_KEYS,
+            });
+        }
+        let keyed = |key: &Key| match self.purpose {
+            Some(purpose) => key.derive(purpose).mac(),
+            None => key.mac(),
+        };
+        Ok(Signer {
+            current: keyed(self.current),
+            previous: self.previous.map(|key| key.map(keyed)),
+            tag_len: self.tag_len,
+            bound: self.purpose.is_some(),
+        })
+    }
+}
+
+/// A signed value held on the stack, for signing without allocation. Dereferences to `str`.
+///
+/// Its `Debug` hides the signature: a value is a bearer credential and does not belong in logs.
+///
+/// ```
+/// # use sigcookie::{Key, Signer};
+/// let signer = Signer::new(&Key::from_bytes(&[1; 32])?, "session")?;
+/// let value = signer.sign_value("12345")?;
+/// assert!(value.starts_with("12345."));
+/// assert_eq!(format!("{value:?}"), r#"SignedValue("12345.<signature>")"#);
+/// # Ok::<(), sigcookie::Error>(())
+/// ```
+#[derive(Clone)]
+pub struct SignedValue {
+    buf: [u8; MAX_VALUE_LEN],
+    len: usize,
+}
+
+impl SignedValue {
+    pub(crate) fn write_with(
+        write: impl FnOnce(&mut [u8]) -> Result<usize, Error>,
+    ) -> Result<SignedValue, Error> {
+        let mut value = SignedValue {
+            buf: [0; MAX_VALUE_LEN],
+            len: 0,
+        };
+        value.len = write(&mut value.buf)?;
+        Ok(value)
+    }
+
+    /// The value as a string slice.
+    ///
+    /// ```
+    /// # use sigcookie::{Key, Signer};
+    /// # let signer = Signer::new(&Key::from_bytes(&[1; 32])?, "session")?;
+    /// let value = signer.sign_value("12345")?;
+    /// assert_eq!(value.as_str().len(), 70);
+    /// # Ok::<(), sigcookie::Error>(())
+    /// ```
+    pub fn as_str(&self) -> &str {
+        ascii_str(&self.buf[..self.len])
+    }
+}
+
+impl core::ops::Deref for SignedValue {
+    type Target = str;
+    fn deref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl AsRef<str> for SignedValue {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl fmt::Display for SignedValue {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl fmt::Debug for SignedValue {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let unsigned = self.as_str().rsplit_once('.').map_or("", |(msg, _)| msg);
+        write!(f, "SignedValue(\"{unsigned}.<signature>\")")
+    }
+}
+
+/// Bytes this crate wrote, which are ASCII by construction (checked id, digits, hex).
+fn ascii_str(bytes: &[u8]) -> &str {
+    core::str::from_utf8(bytes).unwrap_or_default()
+}

@@ -1,0 +1,367 @@
+//! [`TimestampSigner`]: a [`Signer`] whose values carry their issue time, `id.ts.sig`.
+
+use core::fmt;
+
+use crate::signer::{SignedValue, Signer};
+use crate::Error;
+
+/// Signs ids into `id.ts.sig` values stamped with their issue time, and verifies them with an
+/// age limit, a clock-skew leeway and an optional revocation cut-off.
+///
+/// It is layered on [`Signer`]: same keys, same MAC, same grammar with one more part. A
+/// timestamped signer rejects untimed values and an untimed signer rejects timestamped ones.
+///
+/// Times are unix seconds passed in by the caller (`*_at` methods), so the core needs no clock;
+/// with the `std` feature, [`sign`](TimestampSigner::sign) and
+/// [`verify`](TimestampSigner::verify) read the system clock.
+///
+/// ```
+/// use sigcookie::{Error, Key, Signer, TimestampSigner};
+///
+/// let signer = TimestampSigner::new(Signer::new(&Key::from_bytes(&[1; 32])?, "session")?, 3600);
+/// let value = signer.sign_at("12345", 1_764_000_000)?;
+/// let verified = signer.verify_at(&value, 1_764_000_100)?;
+/// assert_eq!((verified.id(), verified.issued_at()), ("12345", 1_764_000_000));
+/// assert_eq!(
+///     signer.verify_at(&value, 1_764_003_601).err(),
+///     Some(Error::Expired { issued_at: 1_764_000_000, max_age: 3600 })
+/// );
+/// # Ok::<(), Error>(())
+/// ```
+#[derive(Clone)]
+pub struct TimestampSigner {
+    signer: Signer,
+    max_age: u64,
+    leeway: u64,
+    not_before: Option<u64>,
+}
+
+impl TimestampSigner {
+    /// Clock skew tolerated by default, in seconds: a value may claim to be issued this far ahead
+    /// of the verifier's clock (servers behind a load balancer rarely agree to the second).
+    pub const DEFAULT_LEEWAY: u64 = 60;
+
+    /// A timestamped signer over `signer` whose values are valid for `max_age` seconds.
+    ///
+    /// ```
+    /// # use sigcookie::{Key, Signer, TimestampSigner};
+    /// let signer = TimestampSigner::new(Signer::new(&Key::from_bytes(&[1; 32])?, "s")?, 600);
+    /// assert_eq!((signer.max_age(), signer.leeway(), signer.not_before()), (600, 60, None));
+    /// # Ok::<(), sigcookie::Error>(())
+    /// ```
+    pub fn new(signer: Signer, max_age: u64) -> TimestampSigner {
+        TimestampSigner {
+            signer,
+            max_age,
+            leeway: Self::DEFAULT_LEEWAY,
+            not_before: None,
+        }
+    }
+
+    /// Sets how far in the future, in seconds, an issue time may be (default 60).
+    ///
+    /// ```
+    /// # use sigcookie::{Key, Signer, TimestampSigner, Error};
+    /// let signer = TimestampSigner::new(Signer::new(&Key::from_bytes(&[1; 32])?, "s")?, 600).with_leeway(0);
+    /// let value = signer.sign_at("7", 1_000)?;
+    /// assert_eq!(signer.verify_at(&value, 999).err(), Some(Error::IssuedInFuture { issued_at: 1_000, now: 999 }));
+    /// # Ok::<(), Error>(())
+    /// ```
+    #[must_use]
+    pub fn with_leeway(mut self, leeway: u64) -> TimestampSigner {
+        self.leeway = leeway;
+        self
+    }
+
+    /// Rejects every value issued before `not_before` (unix seconds): "log out everywhere" for all
+    /// users of this signer. For a per-user cut-off see [`Verified::check_not_before`].
+    ///
+    /// ```
+    /// # use sigcookie::{Key, Signer, TimestampSigner, Error};
+    /// let signer = TimestampSigner::new(Signer::new(&Key::from_bytes(&[1; 32])?, "s")?, 600);
+    /// let value = signer.sign_at("7", 1_000)?;
+    /// let signer = signer.with_not_before(Some(1_001));
+    /// assert_eq!(
+    ///     signer.verify_at(&value, 1_002).err(),
+    ///     Some(Error::IssuedBeforeNotBefore { issued_at: 1_000, not_before: 1_001 })
+    /// );
+    /// # Ok::<(), Error>(())
+    /// ```
+    #[must_use]
+    pub fn with_not_before(mut self, not_before: Option<u64>) -> TimestampSigner {
+        self.not_before = not_before;
+        self
+    }
+
+    /// Maximum age of a value, in seconds.
+    ///
+    /// ```
+    /// # use sigcookie::{Key, Signer, TimestampSigner};
+    /// # let signer = TimestampSigner::new(Signer::new(&Key::from_bytes(&[1; 32])?, "s")?, 600);
+    /// assert_eq!(signer.max_age(), 600);
+    /// # Ok::<(), sigcookie::Error>(())
+    /// ```
+    pub fn max_age(&self) -> u64 {
+        self.max_age
+    }
+
+    /// Tolerated clock skew, in seconds.
+    ///
+    /// ```
+    /// # use sigcookie::{Key, Signer, TimestampSigner};
+    /// # let signer = TimestampSigner::new(Signer::new(&Key::from_bytes(&[1; 32])?, "s")?, 600);
+    /// assert_eq!(signer.with_leeway(5).leeway(), 5);
+    /// # Ok::<(), sigcookie::Error>(())
+    /// ```
+    pub fn leeway(&self) -> u64 {
+        self.leeway
+    }
+
+    /// The revocation cut-off, if any, in unix seconds.
+    ///
+    /// ```
+    /// # use sigcookie::{Key, Signer, TimestampSigner};
+    /// # let signer = TimestampSigner::new(Signer::new(&Key::from_bytes(&[1; 32])?, "s")?, 600);
+    /// assert_eq!(signer.with_not_before(Some(5)).not_before(), Some(5));
+    /// # Ok::<(), sigcookie::Error>(())
+    /// ```
+    pub fn not_before(&self) -> Option<u64> {
+        self.not_before
+    }
+
+    /// The underlying signer.
+    ///
+    /// ```
+    /// # use sigcookie::{Key, Signer, TimestampSigner};
+    /// # let signer = TimestampSigner::new(Signer::new(&Key::from_bytes(&[1; 32])?, "s")?, 600);
+    /// assert_eq!(signer.signer().tag_len(), 32);
+    /// # Ok::<(), sigcookie::Error>(())
+    /// ```
+    pub fn signer(&self) -> &Signer {
+        &self.signer
+    }
+
+    /// Longest value this signer produces, and so the longest it reads.
+    ///
+    /// ```
+    /// # use sigcookie::{Key, Signer, TimestampSigner};
+    /// # let signer = TimestampSigner::new(Signer::new(&Key::from_bytes(&[1; 32])?, "s")?, 600);
+    /// assert_eq!(signer.max_value_len(), 255 + 1 + 20 + 1 + 64);
+    /// # Ok::<(), sigcookie::Error>(())
+    /// ```
+    pub fn max_value_len(&self) -> usize {
+        self.signer.shape(true).max_len()
+    }
+
+    /// Signs `id` as issued at `now` (unix seconds) into a new `String`.
+    ///
+    /// # Errors
+    /// [`Error::EmptyId`], [`Error::IdTooLong`] or [`Error::InvalidIdByte`].
+    ///
+    /// ```
+    /// use sigcookie::{Key, Signer, TimestampSigner};
+    ///
+    /// let key = Key::from_bytes(&(0u8..32).collect::<Vec<_>>())?;
+    /// let signer = TimestampSigner::new(Signer::builder(&key, "session").tag_len(16).build()?, 3600);
+    /// assert_eq!(signer.sign_at("12345", 1764000000)?, "12345.1764000000.2df5b78a1191cc09a4c9c9243ba5287d");
+    /// # Ok::<(), sigcookie::Error>(())
+    /// ```
+    #[cfg(feature = "alloc")]
+    pub fn sign_at(&self, id: &str, now: u64) -> Result<alloc::string::String, Error> {
+        self.sign_value_at(id, now)
+            .map(|v| alloc::string::String::from(v.as_str()))
+    }
+
+    /// Signs `id` as issued at `now` into a [`SignedValue`] on the stack: no allocation.
+    ///
+    /// # Errors
+    /// As [`TimestampSigner::sign_at`].
+    ///
+    /// ```
+    /// # use sigcookie::{Key, Signer, TimestampSigner};
+    /// # let signer = TimestampSigner::new(Signer::new(&Key::from_bytes(&[1; 32])?, "s")?, 600);
+    /// let value = signer.sign_value_at("12345", 1_000)?;
+    /// assert!(value.starts_with("12345.1000."));
+    /// # Ok::<(), sigcookie::Error>(())
+    /// ```
+    pub fn sign_value_at(&self, id: &str, now: u64) -> Result<SignedValue, Error> {
+        SignedValue::write_with(|buf| self.signer.sign_parts(id, Some(now), buf))
+    }
+
+    /// Signs `id` as issued at `now` into the start of `buf`: no allocation.
+    ///
+    /// # Errors
+    /// [`Error::BufferTooSmall`], or as [`TimestampSigner::sign_at`].
+    ///
+    /// ```
+    /// # use sigcookie::{Key, Signer, TimestampSigner};
+    /// # let signer = TimestampSigner::new(Signer::new(&Key::from_bytes(&[1; 32])?, "s")?, 600);
+    /// let mut buf = [0u8; 100];
+    /// assert_eq!(signer.sign_into_at("12345", 1_000, &mut buf)?.len(), 5 + 1 + 4 + 1 + 64);
+    /// # Ok::<(), sigcookie::Error>(())
+    /// ```
+    pub fn sign_into_at<'b>(&self, id: &str, now: u64, buf: &'b mut [u8]) -> Result<&'b str, Error> {
+        let len = self.signer.sign_parts(id, Some(now), buf)?;
+        Ok(core::str::from_utf8(&buf[..len]).unwrap_or_default())
+    }
+
+    /// Verifies an `id.ts.sig` value against the clock reading `now` (unix seconds). Allocates
+    /// nothing; the id is borrowed from `value`.
+    ///
+    /// Checks, in order: the length cap, the grammar, the MAC, then time: older than the maximum
+    /// age is [`Error::Expired`], issued more than the leeway ahead of `now` is
+    /// [`Error::IssuedInFuture`], and issued before the cut-off is
+    /// [`Error::IssuedBeforeNotBefore`]. Time arithmetic cannot overflow.
+    ///
+    /// # Errors
+    /// The parse errors of the wire format, [`Error::BadSignature`], then the time errors above.
+    ///
+    /// ```
+    /// # use sigcookie::{Key, Signer, TimestampSigner, Error};
+    /// # let signer = TimestampSigner::new(Signer::new(&Key::from_bytes(&[1; 32])?, "s")?, 600);
+    /// let value = signer.sign_at("12345", 1_000)?;
+    /// assert_eq!(signer.verify_at(&value, 1_600)?.id(), "12345");
+    /// assert!(signer.verify_at(&value, 1_601).is_err());
+    /// assert_eq!(signer.verify_at(&value, 940)?.issued_at(), 1_000);
+    /// assert!(signer.verify_at(&value, 939).is_err());
+    /// # Ok::<(), Error>(())
+    /// ```
+    pub fn verify_at<'v>(&self, value: &'v str, now: u64) -> Result<Verified<'v>, Error> {
+        let parts = self.signer.verify_parts(value, true)?;
+        // The shape was timestamped, so the parser always set issued-at.
+        let issued_at = parts.issued_at().unwrap_or_default();
+        // Subtract only the smaller from the larger: no overflow for any pair of u64 times.
+        if issued_at <= now {
+            if now - issued_at > self.max_age {
+                return Err(Error::Expired {
+                    issued_at,
+                    max_age: self.max_age,
+                });
+            }
+        } else if issued_at - now > self.leeway {
+            return Err(Error::IssuedInFuture { issued_at, now });
+        }
+        let verified = Verified {
+            id: parts.id(),
+            issued_at,
+        };
+        match self.not_before {
+            Some(cutoff) => verified.check_not_before(cutoff),
+            None => Ok(verified),
+        }
+    }
+
+    /// Signs `id` as issued now, by the system clock.
+    ///
+    /// # Errors
+    /// As [`TimestampSigner::sign_at`], or [`Error::ClockBeforeEpoch`].
+    ///
+    /// ```
+    /// # use sigcookie::{Key, Signer, TimestampSigner};
+    /// # let signer = TimestampSigner::new(Signer::new(&Key::from_bytes(&[1; 32])?, "s")?, 600);
+    /// let value = signer.sign("12345")?;
+    /// assert_eq!(signer.verify(&value)?.id(), "12345");
+    /// # Ok::<(), sigcookie::Error>(())
+    /// ```
+    #[cfg(feature = "std")]
+    pub fn sign(&self, id: &str) -> Result<alloc::string::String, Error> {
+        self.sign_at(id, crate::clock::unix_now()?)
+    }
+
+    /// Verifies a value against the system clock; see [`TimestampSigner::verify_at`].
+    ///
+    /// # Errors
+    /// As [`TimestampSigner::verify_at`], or [`Error::ClockBeforeEpoch`].
+    ///
+    /// ```
+    /// # use sigcookie::{Key, Signer, TimestampSigner};
+    /// # let signer = TimestampSigner::new(Signer::new(&Key::from_bytes(&[1; 32])?, "s")?, 600);
+    /// assert!(signer.verify("12345.1000.00").is_err());
+    /// # Ok::<(), sigcookie::Error>(())
+    /// ```
+    #[cfg(feature = "std")]
+    pub fn verify<'v>(&self, value: &'v str) -> Result<Verified<'v>, Error> {
+        self.verify_at(value, crate::clock::unix_now()?)
+    }
+}
+
+impl fmt::Debug for TimestampSigner {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TimestampSigner")
+            .field("signer", &self.signer)
+            .field("max_age", &self.max_age)
+            .field("leeway", &self.leeway)
+            .field("not_before", &self.not_before)
+            .finish()
+    }
+}
+
+/// A verified timestamped value: its id, borrowed from the value, and its issue time.
+///
+/// ```
+/// # use sigcookie::{Key, Signer, TimestampSigner};
+/// # let signer = TimestampSigner::new(Signer::new(&Key::from_bytes(&[1; 32])?, "s")?, 600);
+/// let value = signer.sign_at("12345", 1_000)?;
+/// let verified = signer.verify_at(&value, 1_010)?;
+/// assert_eq!(verified.id(), "12345");
+/// assert_eq!(verified.issued_at(), 1_000);
+/// # Ok::<(), sigcookie::Error>(())
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Verified<'v> {
+    id: &'v str,
+    issued_at: u64,
+}
+
+impl<'v> Verified<'v> {
+    /// The verified id.
+    ///
+    /// ```
+    /// # use sigcookie::{Key, Signer, TimestampSigner};
+    /// # let signer = TimestampSigner::new(Signer::new(&Key::from_bytes(&[1; 32])?, "s")?, 600);
+    /// # let value = signer.sign_at("12345", 1_000)?;
+    /// assert_eq!(signer.verify_at(&value, 1_000)?.id(), "12345");
+    /// # Ok::<(), sigcookie::Error>(())
+    /// ```
+    pub fn id(&self) -> &'v str {
+        self.id
+    }
+
+    /// When the value was issued, in unix seconds.
+    ///
+    /// ```
+    /// # use sigcookie::{Key, Signer, TimestampSigner};
+    /// # let signer = TimestampSigner::new(Signer::new(&Key::from_bytes(&[1; 32])?, "s")?, 600);
+    /// # let value = signer.sign_at("12345", 1_000)?;
+    /// assert_eq!(signer.verify_at(&value, 1_000)?.issued_at(), 1_000);
+    /// # Ok::<(), sigcookie::Error>(())
+    /// ```
+    pub fn issued_at(&self) -> u64 {
+        self.issued_at
+    }
+
+    /// Rejects the value if it was issued before `not_before`: the per-user "log out everywhere"
+    /// or "password changed at", looked up after verifying by the verified id.
+    ///
+    /// # Errors
+    /// [`Error::IssuedBeforeNotBefore`].
+    ///
+    /// ```
+    /// # use sigcookie::{Key, Signer, TimestampSigner, Error};
+    /// # let signer = TimestampSigner::new(Signer::new(&Key::from_bytes(&[1; 32])?, "s")?, 600);
+    /// let value = signer.sign_at("12345", 1_000)?;
+    /// let verified = signer.verify_at(&value, 1_010)?;
+    /// assert!(verified.check_not_before(1_000).is_ok());
+    /// assert!(verified.check_not_before(1_001).is_err());
+    /// # Ok::<(), Error>(())
+    /// ```
+    pub fn check_not_before(self, not_before: u64) -> Result<Verified<'v>, Error> {
+        if self.issued_at < not_before {
+            return Err(Error::IssuedBeforeNotBefore {
+                issued_at: self.issued_at,
+                not_before,
+            });
+        }
+        Ok(self)
+    }
+}
