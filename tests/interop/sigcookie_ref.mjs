@@ -1,0 +1,146 @@
+#!/usr/bin/env node
+// Independent reference implementation of the sigcookie v1 wire format, written
+// from the normative spec only (never from the Rust crate). Node >= 20, built-in
+// `crypto` only. Batch mode: one JSON request per stdin line -> one JSON
+// response per stdout line, same order. `--self-test` checks the worked examples.
+import { createHmac, timingSafeEqual } from "node:crypto";
+import { readFileSync } from "node:fs";
+
+const LABEL = Buffer.from("sigcookie key ", "ascii");
+const U64_MAX = (1n << 64n) - 1n;
+const ID_MAX = 255;
+const TS_MAX_DIGITS = 20; // the "21" in the length cap is "." + 20 digits
+
+// Thrown for verification failures; .variant is the exact error variant name.
+class Reject extends Error { constructor(v) { super(v); this.variant = v; } }
+
+// RFC 6265 cookie-octet minus "." (which is the field separator).
+const isIdChar = (b) => b === 0x21 || (b >= 0x23 && b <= 0x2b) || b === 0x2d ||
+  (b >= 0x2f && b <= 0x3a) || (b >= 0x3c && b <= 0x5b) || (b >= 0x5d && b <= 0x7e);
+
+function checkParams(secret, purpose, tagBytes, previous = []) {
+  // Parameter errors are caller bugs, not verification outcomes.
+  if ([secret, ...previous].some((k) => k.length < 32)) throw new TypeError("secret shorter than 32 bytes");
+  if (purpose !== null && (typeof purpose !== "string" || purpose === ""))
+    throw new TypeError("purpose must be a non-empty string or null");
+  if (!Number.isInteger(tagBytes) || tagBytes < 16 || tagBytes > 32)
+    throw new TypeError("tag_bytes must be in 16..=32");
+}
+
+// purpose === null is the explicit "unbound" signer: the secret is used as-is.
+const deriveKey = (secret, purpose) => purpose === null ? secret
+  : createHmac("sha256", secret).update(Buffer.concat([LABEL, Buffer.from(purpose, "utf8")])).digest();
+
+const rawSig = (secret, purpose, tagBytes, msg) =>
+  createHmac("sha256", deriveKey(secret, purpose)).update(msg).digest().subarray(0, tagBytes).toString("hex");
+
+function checkId(id) { // checked as UTF-8 bytes, so sign() rejects non-ASCII ids too
+  const b = Buffer.from(id, "utf8");
+  if (b.length === 0) throw new Reject("EmptyId");
+  if (b.length > ID_MAX) throw new Reject("IdTooLong");
+  if (!b.every(isIdChar)) throw new Reject("InvalidIdByte");
+}
+
+export function sign(secret, purpose, tagBytes, id, ts = null) {
+  checkParams(secret, purpose, tagBytes);
+  checkId(id);
+  if (ts !== null && (ts < 0n || ts > U64_MAX)) throw new Reject("TimestampOverflow");
+  const msg = ts === null ? id : `${id}.${ts}`; // BigInt#toString is canonical decimal
+  return `${msg}.${rawSig(secret, purpose, tagBytes, Buffer.from(msg, "ascii"))}`;
+}
+
+// Returns {id, ts: BigInt|null} or throws Reject. Rules 1-8 in spec order.
+export function verify(secret, previous, purpose, tagBytes, timestamped, value, now = 0n,
+                       maxAge = 0n, leeway = 0n, notBefore = null) {
+  checkParams(secret, purpose, tagBytes, previous);
+  // (1) Cap measured in UTF-8 bytes (cookies are octets), before anything else.
+  const cap = ID_MAX + 1 + (timestamped ? 1 + TS_MAX_DIGITS : 0) + 2 * tagBytes;
+  if (Buffer.byteLength(value, "utf8") > cap) throw new Reject("TooLong");
+  if (/[^\x00-\x7f]/.test(value)) throw new Reject("NonAscii"); // (2)
+  const parts = value.split(".");                                 // (3)
+  if (parts.length !== (timestamped ? 3 : 2)) throw new Reject("PartCount");
+  const id = parts[0], sig = parts[parts.length - 1];
+  // (4) Length first, then classify: anything outside [0-9a-fA-F] is NotHex,
+  // otherwise any A-F makes it Uppercase.
+  if (sig.length !== 2 * tagBytes) throw new Reject("SignatureLength");
+  if (/[^0-9a-fA-F]/.test(sig)) throw new Reject("SignatureNotHex");
+  if (/[A-F]/.test(sig)) throw new Reject("SignatureUppercase");
+  checkId(id);                                                    // (5)
+  let ts = null;
+  if (timestamped) {                                              // (6) ASCII digits only
+    const t = parts[1];
+    if (t === "") throw new Reject("EmptyTimestamp");
+    if (/[^0-9]/.test(t)) throw new Reject("TimestampNotDigits");
+    if (t.length > 1 && t[0] === "0") throw new Reject("TimestampLeadingZero");
+    ts = BigInt(t);
+    if (ts > U64_MAX) throw new Reject("TimestampOverflow");
+  }
+  // (7) Message is everything before the last "."; current key first. Lengths
+  // are equal here (rule 4), as timingSafeEqual requires.
+  const msg = Buffer.from(value.slice(0, value.lastIndexOf(".")), "ascii");
+  const given = Buffer.from(sig, "ascii");
+  if (![secret, ...previous].some((k) =>
+    timingSafeEqual(Buffer.from(rawSig(k, purpose, tagBytes, msg), "ascii"), given)))
+    throw new Reject("BadSignature");
+  if (timestamped) {  // (8) BigInt arithmetic: age may be negative, never wraps
+    if (now - ts > maxAge) throw new Reject("Expired");
+    if (ts - now > leeway) throw new Reject("IssuedInFuture");
+    if (notBefore !== null && ts < notBefore) throw new Reject("IssuedBeforeNotBefore");
+  }
+  return { id, ts };
+}
+
+// JSON numbers above 2^53-1 are already corrupted by JSON.parse, so refuse them
+// and require decimal strings for large values instead.
+function uint(v, name, nullable = false) {
+  if ((v === null || v === undefined) && nullable) return null;
+  if (typeof v === "number" && Number.isSafeInteger(v) && v >= 0) return BigInt(v);
+  if (typeof v === "string" && /^[0-9]+$/.test(v)) return BigInt(v);
+  throw new TypeError(`${name}: expected non-negative safe integer or decimal string`);
+}
+const emitUint = (n) => n === null ? null : n <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(n) : n.toString();
+const hex = (h) => { // Buffer.from(.., "hex") silently truncates bad input
+  if (typeof h !== "string" || !/^([0-9a-fA-F]{2})*$/.test(h)) throw new TypeError("bad hex");
+  return Buffer.from(h, "hex");
+};
+
+export function handle(req) {
+  try {
+    const secret = hex(req.secret_hex), purpose = req.purpose ?? null;
+    if (req.op === "sign")
+      return { value: sign(secret, purpose, req.tag_bytes, req.id, uint(req.ts, "ts", true)) };
+    if (req.op === "verify") {
+      const r = verify(secret, (req.previous_secret_hex ?? []).map(hex), purpose, req.tag_bytes,
+        Boolean(req.timestamped), req.value, uint(req.now ?? 0, "now"), uint(req.max_age ?? 0, "max_age"),
+        uint(req.leeway ?? 0, "leeway"), uint(req.not_before, "not_before", true));
+      return { ok: true, id: r.id, issued_at: emitUint(r.ts) };
+    }
+    throw new TypeError(`unknown op ${JSON.stringify(req.op)}`);
+  } catch (e) {
+    if (e instanceof Reject) return req.op === "verify" ? { ok: false, error: e.variant } : { error: e.variant };
+    return { error: `BadRequest: ${e.message}` };
+  }
+}
+
+function selfTest() {
+  const s = Buffer.from([...Array(32).keys()]), eq = (a, b) => { if (a !== b) throw new Error(`${a} != ${b}`); };
+  eq(sign(s, "session", 32, "12345"), "12345.27f988a4afa735417e65bd94c63b821e82972c4faf62f5e9065240c492ad62ba");
+  eq(sign(s, "session", 16, "12345", 1764000000n), "12345.1764000000.2df5b78a1191cc09a4c9c9243ba5287d");
+  eq(sign(s, null, 32, "12345"), "12345.36e295174c2947fbba5ff2d280b635a4b2eaa3106e07c7f1f3d2b72cba861447");
+  console.log("self-test ok");
+}
+
+if (process.argv.includes("--self-test")) selfTest();
+else {
+  const out = [];
+  for (const line of readFileSync(0, "utf8").split("\n")) {
+    if (line.trim() === "") continue; // blank lines are ignored, not answered
+    let resp;
+    try {
+      const req = JSON.parse(line);
+      resp = req && typeof req === "object" && !Array.isArray(req) ? handle(req) : { error: "BadRequest: not an object" };
+    } catch { resp = { error: "BadRequest: invalid JSON" }; } // still answer, so responses stay aligned
+    out.push(JSON.stringify(resp) + "\n");
+  }
+  process.stdout.write(out.join("")); // pipes are synchronous on POSIX, so this is flushed at exit
+}

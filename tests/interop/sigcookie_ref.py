@@ -1,0 +1,184 @@
+#!/usr/bin/env python3
+"""Independent reference implementation of the sigcookie v1 wire format.
+
+Written from the normative spec only (never from the Rust crate) so that the
+two can be checked against each other. Stdlib only.
+
+Batch mode (default): one JSON request per stdin line -> one JSON response
+per stdout line, same order (protocol: see handle() and tests/vectors/
+generate.py). `--self-test` checks the spec's worked examples.
+"""
+import argparse, hashlib, hmac, json, sys
+
+LABEL = b"sigcookie key "
+U64_MAX = 2**64 - 1
+JS_SAFE_MAX = 2**53 - 1  # larger integers travel as decimal strings in JSON
+ID_MAX = 255
+TS_MAX_DIGITS = 20  # len(str(U64_MAX)); the "21" in the length cap is "." + 20 digits
+
+
+class Reject(Exception):
+    """A verification failure; args[0] is the exact error variant name."""
+
+
+def reject_if(cond, variant):
+    # Lets each rule below read as one line of the spec.
+    if cond:
+        raise Reject(variant)
+
+
+def is_idchar(b):
+    # RFC 6265 cookie-octet minus "." (which is the field separator).
+    return (b == 0x21 or 0x23 <= b <= 0x2B or b == 0x2D or 0x2F <= b <= 0x3A
+            or 0x3C <= b <= 0x5B or 0x5D <= b <= 0x7E)
+
+
+def check_params(secret, purpose, tag_bytes, previous=()):
+    # Parameter errors are caller bugs, not verification outcomes.
+    if any(len(k) < 32 for k in [secret, *previous]):
+        raise ValueError("secret shorter than 32 bytes")
+    if purpose is not None and (not isinstance(purpose, str) or purpose == ""):
+        raise ValueError("purpose must be a non-empty string or null")
+    if isinstance(tag_bytes, bool) or not isinstance(tag_bytes, int) or not 16 <= tag_bytes <= 32:
+        raise ValueError("tag_bytes must be in 16..=32")
+
+
+def derive_key(secret, purpose):
+    # purpose None is the explicit "unbound" signer: the secret is used as-is.
+    return secret if purpose is None else \
+        hmac.new(secret, LABEL + purpose.encode("utf-8"), hashlib.sha256).digest()
+
+
+def raw_sig(secret, purpose, tag_bytes, msg):
+    """Signature over arbitrary bytes with no validation (lets the vector
+    generator build correctly-MACed but otherwise malformed values)."""
+    return hmac.new(derive_key(secret, purpose), msg, hashlib.sha256).digest()[:tag_bytes].hex()
+
+
+def check_id(id_bytes):
+    reject_if(not id_bytes, "EmptyId")
+    reject_if(len(id_bytes) > ID_MAX, "IdTooLong")
+    reject_if(not all(is_idchar(b) for b in id_bytes), "InvalidIdByte")
+
+
+def sign(secret, purpose, tag_bytes, id_, ts=None):
+    check_params(secret, purpose, tag_bytes)
+    msg = id_.encode("utf-8")
+    check_id(msg)
+    if ts is not None:
+        reject_if(not 0 <= ts <= U64_MAX, "TimestampOverflow")
+        msg += b"." + str(ts).encode("ascii")  # str(int) is already canonical
+    return msg.decode("ascii") + "." + raw_sig(secret, purpose, tag_bytes, msg)
+
+
+def verify(secret, previous, purpose, tag_bytes, timestamped, value, now=0,
+           max_age=0, leeway=0, not_before=None):
+    """Return (id, issued_at or None) or raise Reject(variant). Rules 1-8 in order."""
+    check_params(secret, purpose, tag_bytes, previous)
+    raw = value.encode("utf-8")
+    # (1) Cap measured in UTF-8 bytes (cookies are octets), before anything else.
+    cap = ID_MAX + 1 + (1 + TS_MAX_DIGITS if timestamped else 0) + 2 * tag_bytes
+    reject_if(len(raw) > cap, "TooLong")
+    reject_if(any(b > 0x7F for b in raw), "NonAscii")                        # (2)
+    parts = value.split(".")
+    reject_if(len(parts) != (3 if timestamped else 2), "PartCount")          # (3)
+    id_s, sig = parts[0], parts[-1]
+    # (4) Length first, then classify: anything outside [0-9a-fA-F] is NotHex,
+    # otherwise any A-F makes it Uppercase.
+    reject_if(len(sig) != 2 * tag_bytes, "SignatureLength")
+    reject_if(any(c not in "0123456789abcdefABCDEF" for c in sig), "SignatureNotHex")
+    reject_if(any(c in "ABCDEF" for c in sig), "SignatureUppercase")
+    check_id(id_s.encode("ascii"))  # (5)
+    # (6) Only ASCII 0-9 count as digits (str.isdigit would accept others).
+    ts = None
+    if timestamped:
+        ts_s = parts[1]
+        reject_if(ts_s == "", "EmptyTimestamp")
+        reject_if(any(c not in "0123456789" for c in ts_s), "TimestampNotDigits")
+        reject_if(len(ts_s) > 1 and ts_s[0] == "0", "TimestampLeadingZero")
+        ts = int(ts_s)
+        reject_if(ts > U64_MAX, "TimestampOverflow")
+    # (7) Message is everything before the last "."; current key first.
+    msg = value[: value.rfind(".")].encode("ascii")
+    reject_if(not any(hmac.compare_digest(raw_sig(k, purpose, tag_bytes, msg), sig)
+                      for k in [secret, *previous]), "BadSignature")
+    # (8) Exact integer arithmetic: age may be negative for future-dated values.
+    if timestamped:
+        reject_if(now - ts > max_age, "Expired")
+        reject_if(ts - now > leeway, "IssuedInFuture")
+        reject_if(not_before is not None and ts < not_before, "IssuedBeforeNotBefore")
+    return id_s, ts
+
+
+def _uint(v, name, nullable=False):
+    # Accept JSON numbers or decimal strings (strings carry values > 2^53-1).
+    if v is None and nullable:
+        return None
+    if isinstance(v, int) and not isinstance(v, bool) and v >= 0:
+        return v
+    if isinstance(v, str) and v.isascii() and v.isdigit():
+        return int(v)
+    raise ValueError(f"{name}: expected non-negative integer or decimal string")
+
+
+_emit_uint = lambda n: n if n is None or n <= JS_SAFE_MAX else str(n)  # noqa: E731
+
+
+def handle(req):
+    """sign -> {"value"} | {"error"}; verify -> {"ok":true,"id","issued_at"} | {"ok":false,"error"}."""
+    try:
+        secret = bytes.fromhex(req["secret_hex"])
+        if req["op"] == "sign":
+            return {"value": sign(secret, req.get("purpose"), req["tag_bytes"], req["id"],
+                                  _uint(req.get("ts"), "ts", True))}
+        if req["op"] == "verify":
+            id_, ts = verify(secret, [bytes.fromhex(h) for h in req.get("previous_secret_hex", [])],
+                             req.get("purpose"), req["tag_bytes"], bool(req["timestamped"]),
+                             req["value"], _uint(req.get("now", 0), "now"),
+                             _uint(req.get("max_age", 0), "max_age"),
+                             _uint(req.get("leeway", 0), "leeway"),
+                             _uint(req.get("not_before"), "not_before", True))
+            return {"ok": True, "id": id_, "issued_at": _emit_uint(ts)}
+        raise ValueError(f"unknown op {req['op']!r}")
+    except Reject as e:
+        return {"ok": False, "error": e.args[0]} if req.get("op") == "verify" else {"error": e.args[0]}
+    except (KeyError, ValueError, TypeError, AttributeError) as e:
+        return {"error": f"BadRequest: {e}"}
+
+
+WORKED_EXAMPLES = [  # (purpose, tag_bytes, ts, value) with secret 0x00..=0x1f, id "12345"
+    ("session", 32, None, "12345.27f988a4afa735417e65bd94c63b821e82972c4faf62f5e9065240c492ad62ba"),
+    ("session", 16, 1764000000, "12345.1764000000.2df5b78a1191cc09a4c9c9243ba5287d"),
+    (None, 32, None, "12345.36e295174c2947fbba5ff2d280b635a4b2eaa3106e07c7f1f3d2b72cba861447"),
+]
+
+
+def self_test():
+    for purpose, tag, ts, want in WORKED_EXAMPLES:
+        got = sign(bytes(range(32)), purpose, tag, "12345", ts)
+        if got != want:
+            sys.exit(f"self-test FAILED: {got} != {want}")
+    print("self-test ok")
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--self-test", action="store_true", help="check the spec's worked examples")
+    if ap.parse_args().self_test:
+        return self_test()
+    out = []
+    for line in sys.stdin:
+        if not line.strip():
+            continue  # blank lines are ignored, not answered
+        try:
+            req = json.loads(line)
+            resp = handle(req) if isinstance(req, dict) else {"error": "BadRequest: not an object"}
+        except ValueError:  # still answer, so responses stay aligned
+            resp = {"error": "BadRequest: invalid JSON"}
+        out.append(json.dumps(resp, ensure_ascii=False))
+    sys.stdout.write("".join(o + "\n" for o in out))
+    sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,284 @@
+#!/usr/bin/env python3
+"""Generate tests/vectors/v1.json: known-answer vectors for sigcookie v1.
+
+Values are produced by the independent Python reference
+(tests/interop/sigcookie_ref.py). Before writing, every entry is checked
+three ways and must agree exactly: in-process Python, the Python reference in
+batch mode, and the Node reference (tests/interop/sigcookie_ref.mjs) in batch
+mode. Deterministic: no randomness; re-running gives a byte-identical file.
+
+Integers above 2^53-1 (ts/now/max_age/leeway/not_before) are written as
+decimal strings, smaller ones as JSON numbers (same rule as the batch protocol).
+"""
+import json, os, subprocess, sys
+
+sys.dont_write_bytecode = True  # keep __pycache__ out of tests/interop
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+INTEROP = os.path.join(HERE, "..", "interop")
+sys.path.insert(0, INTEROP)
+import sigcookie_ref as ref  # noqa: E402
+
+U64 = ref.U64_MAX
+T = 1764000000                       # default issued-at
+A = bytes(range(32))                 # the README secret, exactly 32 bytes
+B = bytes(range(32, 64))
+C = bytes(range(64, 96))
+S64 = bytes(range(100, 164))         # exactly one SHA-256 block: used as-is by HMAC
+S65 = bytes(range(100, 165))         # one byte over: HMAC hashes it first
+S100 = bytes((i * 37 + 11) % 256 for i in range(100))
+ID255 = ("abcdefghijklmnopqrstuvwxyz0123456789" * 8)[:255]
+ID256 = ID255 + "x"
+PUNCT = "!#$%&'()*+-/:<=>?@[]^_`{|}~"
+ALL_IDCHARS = "".join(chr(b) for b in range(0x21, 0x7F) if ref.is_idchar(b))
+
+
+def num(n):
+    return n if n is None or n <= ref.JS_SAFE_MAX else str(n)
+
+
+def entry(name, secret, purpose, tag, timed, id_, ts, value, now, max_age, leeway,
+          not_before=None, previous=(), error=None):
+    e = {"name": name, "secret_hex": secret.hex(), "previous_secret_hex": [p.hex() for p in previous],
+         "purpose": purpose, "tag_bytes": tag, "timestamped": timed, "id": id_, "ts": num(ts),
+         "value": value, "now": num(now), "max_age": num(max_age), "leeway": num(leeway),
+         "not_before": num(not_before)}
+    if error is not None:
+        e["error"] = error
+    return e
+
+
+VALID, INVALID, SIGN_WITH = [], [], {}   # SIGN_WITH: name -> secret actually used (rotation)
+
+
+def valid(name, id_="12345", ts=None, secret=A, purpose="session", tag=32, sign_with=None,
+          previous=(), now=None, max_age=3600, leeway=60, not_before=None):
+    value = ref.sign(sign_with or secret, purpose, tag, id_, ts)
+    if ts is None:  # time fields are ignored by untimed signers; pin them to 0
+        now, max_age, leeway = 0, 0, 0
+    SIGN_WITH[name] = sign_with or secret
+    VALID.append(entry(name, secret, purpose, tag, ts is not None, id_, ts, value,
+                       ts if now is None else now, max_age, leeway, not_before, previous))
+    return value
+
+
+def mac(prefix, secret=A, purpose="session", tag=32):
+    """prefix + "." + a correct signature over prefix, even if prefix is malformed."""
+    return prefix + "." + ref.raw_sig(secret, purpose, tag, prefix.encode("utf-8"))
+
+
+def bad(name, error, value, timed=False, secret=A, purpose="session", tag=32, id_=None,
+        ts=None, previous=(), now=T, max_age=3600, leeway=60, not_before=None):
+    if not timed:
+        now, max_age, leeway, not_before = 0, 0, 0, None
+    INVALID.append(entry(name, secret, purpose, tag, timed, id_, ts, value, now, max_age,
+                         leeway, not_before, previous, error))
+
+
+# ---------------------------------------------------------------- valid
+valid("readme-untimed")
+valid("readme-timed", ts=T, tag=16)
+valid("readme-unbound", purpose=None)
+for t in (16, 17, 20, 24, 31):
+    valid(f"tag-{t}-untimed", tag=t)
+for t in (20, 24, 31, 32):
+    valid(f"tag-{t}-timed", ts=T, tag=t)
+valid("purpose-csrf", purpose="csrf")
+valid("purpose-utf8-nfc", purpose="sessi\u00f3n")      # "sessión", precomposed
+valid("purpose-utf8-nfd", purpose="sessio\u0301n")     # same text, decomposed: no normalisation
+valid("purpose-astral", purpose="\U0001F36A")         # 4-byte UTF-8 / JS surrogate pair
+valid("purpose-with-dot-and-space", purpose="app.v2 session")
+valid("purpose-long", purpose="p" * 200, ts=T)
+valid("unbound-timed", purpose=None, ts=T)
+valid("unbound-tag-16", purpose=None, tag=16)
+valid("id-len-1", id_="a")
+valid("id-len-255-untimed-at-length-cap", id_=ID255)                 # 255+1+64 = 320
+valid("id-len-255-timed-u64max-at-length-cap", id_=ID255, ts=U64)    # 255+1+20+1+64 = 341
+valid("id-punctuation", id_=PUNCT)
+valid("id-all-idchars", id_=ALL_IDCHARS)
+valid("id-base64-padded", id_="dXNlcjoxMjM0NQ==")
+valid("id-uuid", id_="123e4567-e89b-12d3-a456-426614174000", ts=T)
+valid("ts-0", ts=0)
+valid("ts-1", ts=1, tag=16)
+valid("ts-2pow53", ts=2**53)                                       # first value sent as a string
+valid("ts-u64max", ts=U64)
+valid("age-equals-max-age", ts=T, now=T + 3600)
+valid("max-age-0-same-second", ts=T, max_age=0)
+valid("future-equals-leeway", ts=T, now=T - 60)
+valid("leeway-0-same-second", ts=T, leeway=0)
+valid("not-before-equals-ts", ts=T, not_before=T)
+valid("ts-0-now-u64max-max-age-u64max", ts=0, now=U64, max_age=U64)
+valid("ts-u64max-now-0-leeway-u64max", ts=U64, now=0, leeway=U64)
+valid("secret-32", secret=A, tag=24)
+valid("secret-64", secret=S64)
+valid("secret-65", secret=S65)
+valid("secret-100", secret=S100)
+valid("secret-100-timed", secret=S100, ts=T, tag=20)
+valid("secret-100-unbound", secret=S100, purpose=None)
+valid("secret-65-unbound", secret=S65, purpose=None)
+valid("rotation-current-key-with-previous", sign_with=A, secret=A, previous=[B])
+valid("rotation-previous-1", sign_with=A, secret=B, previous=[A])
+valid("rotation-previous-2-of-2", sign_with=A, secret=C, previous=[B, A])
+valid("rotation-timed", sign_with=A, secret=B, previous=[A], ts=T, tag=16)
+valid("rotation-unbound", sign_with=S100, secret=A, previous=[S100], purpose=None)
+
+# ---------------------------------------------------------------- invalid
+V = ref.sign(A, "session", 32, "12345")             # untimed, tag 32
+VT = ref.sign(A, "session", 32, "12345", T)         # timestamped, tag 32
+SIG = V.split(".")[-1]
+flip = lambda s: s[:-1] + ("0" if s[-1] != "0" else "1")
+# (1) TooLong
+bad("too-long-id-256-untimed-correct-mac", "TooLong", mac(ID256))           # 321 > 320
+bad("too-long-id-256-timed-u64max-correct-mac", "TooLong", mac(f"{ID256}.{U64}"), timed=True)
+bad("too-long-garbage", "TooLong", "x" * 1000)
+bad("too-long-tag-16-cap-is-288", "TooLong", mac("a" * 256, tag=16), tag=16)
+bad("too-long-counts-utf8-bytes-not-chars", "TooLong", "\u00e9" * 161)    # 322 bytes, 161 chars
+# (2) NonAscii
+bad("non-ascii-in-id", "NonAscii", mac("1234\u00e9"))
+bad("non-ascii-only", "NonAscii", "\u00e9")                                  # beats PartCount
+bad("non-ascii-u0080", "NonAscii", "\u0080." + SIG)
+bad("non-ascii-nbsp-in-id", "NonAscii", "12\u00a0345." + SIG)
+bad("non-ascii-in-sig", "NonAscii", V[:-1] + "\u00e9")
+bad("ts-arabic-indic-digits", "NonAscii", mac("12345.\u0661\u0667\u0666\u0664"), timed=True)
+bad("ts-fullwidth-digits", "NonAscii", mac("12345.\uff11\uff17"), timed=True)
+# (3) PartCount
+bad("one-part", "PartCount", "12345")
+bad("empty-value", "PartCount", "")
+bad("dot-in-id-untimed", "PartCount", mac("a.b"))
+bad("dot-in-id-timed", "PartCount", mac(f"a.b.{T}"), timed=True)
+bad("too-many-parts-timed", "PartCount", mac(f"12345.{T}.{T}"), timed=True)
+bad("trailing-dot-untimed", "PartCount", V + ".")
+bad("timed-value-to-untimed-signer", "PartCount", VT)
+bad("untimed-value-to-timed-signer", "PartCount", V, timed=True)
+bad("too-few-parts-timed", "PartCount", "12345", timed=True)
+# (4) signature shape
+bad("sig-empty", "SignatureLength", "12345.")
+bad("sig-truncated", "SignatureLength", V[:-1])
+bad("sig-extended", "SignatureLength", V + "0")
+bad("sig-trailing-junk", "SignatureLength", V + ";")
+bad("sig-tag-32-to-tag-16-signer", "SignatureLength", V, tag=16)
+bad("sig-tag-16-to-tag-32-signer", "SignatureLength", ref.sign(A, "session", 16, "12345"))
+bad("sig-short-and-nonhex", "SignatureLength", "12345.xyz")                # length beats hex
+bad("sig-uppercase", "SignatureUppercase", "12345." + SIG.upper())
+bad("sig-mixed-case", "SignatureUppercase", "12345." + SIG[:10] + SIG[10:].upper())
+bad("sig-one-uppercase-char", "SignatureUppercase", "12345.F" + SIG[1:])
+bad("sig-non-hex-g", "SignatureNotHex", "12345.g" + SIG[1:])
+bad("sig-same-length-trailing-junk", "SignatureNotHex", V[:-1] + "z")
+bad("sig-space", "SignatureNotHex", "12345. " + SIG[1:])
+bad("sig-uppercase-plus-non-hex", "SignatureNotHex", "12345.G" + SIG.upper()[1:])
+bad("sig-error-beats-id-error", "SignatureUppercase", "1 2." + SIG.upper())
+# (5) id
+bad("empty-id-correct-mac", "EmptyId", mac(""))
+bad("empty-id-timed-correct-mac", "EmptyId", mac(f".{T}"), timed=True)
+bad("id-256-timed-correct-mac", "IdTooLong", mac(f"{ID256}.0"), timed=True)   # 323 <= 341
+for nm, ch in [("space", " "), ("comma", ","), ("semicolon", ";"), ("dquote", '"'),
+               ("backslash", "\\"), ("del", "\x7f"), ("tab", "\t"), ("nul", "\x00"), ("us", "\x1f")]:
+    bad(f"id-byte-{nm}-correct-mac", "InvalidIdByte", mac(f"12{ch}345"))
+bad("id-byte-bad-mac", "InvalidIdByte", "12 345." + SIG)                   # id beats MAC
+bad("id-error-beats-ts-error", "InvalidIdByte", mac("1 2.+5"), timed=True)
+# (6) timestamp
+bad("ts-empty-correct-mac", "EmptyTimestamp", mac("12345."), timed=True)
+for nm, t in [("plus", f"+{T}"), ("minus", "-1"), ("leading-space", f" {T}"),
+              ("trailing-space", f"{T} "), ("exponent", "1e9"), ("hex", "0x10"),
+              ("underscore", "1_000"), ("decimal-point-like-comma", "1,5")]:
+    bad(f"ts-{nm}-correct-mac", "TimestampNotDigits", mac(f"12345.{t}"), timed=True)
+bad("ts-leading-zero-correct-mac", "TimestampLeadingZero", mac(f"12345.0{T}"), timed=True)
+bad("ts-00-correct-mac", "TimestampLeadingZero", mac("12345.00"), timed=True)
+bad("ts-leading-zero-beats-overflow", "TimestampLeadingZero", mac(f"12345.0{U64 + 1}"), timed=True)
+bad("ts-leading-zero-bad-mac", "TimestampLeadingZero", f"12345.0{T}." + SIG, timed=True)
+bad("ts-u64max-plus-1-correct-mac", "TimestampOverflow", mac(f"12345.{U64 + 1}"), timed=True)
+bad("ts-20-nines-correct-mac", "TimestampOverflow", mac("12345." + "9" * 20), timed=True)
+bad("ts-21-digits-correct-mac", "TimestampOverflow", mac("12345.1" + "0" * 20), timed=True)
+# (7) MAC
+bad("sig-last-char-flipped", "BadSignature", flip(V))
+bad("sig-all-zero", "BadSignature", "12345." + "0" * 64)
+bad("id-tampered", "BadSignature", "12346." + SIG)
+bad("ts-tampered", "BadSignature", VT.replace(str(T), str(T + 1)), timed=True, ts=T + 1, now=T + 1)
+bad("wrong-key", "BadSignature", V, secret=B)
+bad("wrong-purpose", "BadSignature", V, purpose="csrf")
+bad("purpose-nfc-vs-nfd", "BadSignature", ref.sign(A, "sessi\u00f3n", 32, "12345"), purpose="sessio\u0301n")
+bad("unbound-value-to-purpose-signer", "BadSignature", ref.sign(A, None, 32, "12345"))
+bad("purpose-value-to-unbound-signer", "BadSignature", V, purpose=None)
+bad("rotation-key-dropped", "BadSignature", V, secret=C, previous=[B])
+bad("rotation-previous-key-other-purpose", "BadSignature", ref.sign(A, "csrf", 32, "12345"),
+    secret=B, previous=[A])
+bad("tag-16-sig-of-other-id", "BadSignature",
+    "12345." + ref.sign(A, "session", 16, "12346").split(".")[-1], tag=16)
+bad("bad-mac-beats-expired", "BadSignature", VT, timed=True, secret=B, id_="12345", ts=T, now=T + 10**6)
+# (8) time
+bad("expired-by-1s", "Expired", VT, timed=True, id_="12345", ts=T, now=T + 3601)
+bad("expired-max-age-0", "Expired", VT, timed=True, id_="12345", ts=T, now=T + 1, max_age=0)
+bad("expired-ts-0-now-u64max", "Expired", mac("12345.0"), timed=True, id_="12345", ts=0, now=U64,
+    max_age=U64 - 1)
+bad("future-beyond-leeway-by-1s", "IssuedInFuture", VT, timed=True, id_="12345", ts=T, now=T - 61)
+bad("future-leeway-0", "IssuedInFuture", VT, timed=True, id_="12345", ts=T, now=T - 1, leeway=0)
+bad("future-ts-u64max-now-0", "IssuedInFuture", mac(f"12345.{U64}"), timed=True, id_="12345",
+    ts=U64, now=0)
+bad("before-not-before-by-1s", "IssuedBeforeNotBefore", VT, timed=True, id_="12345", ts=T, not_before=T + 1)
+bad("expired-beats-not-before", "Expired", VT, timed=True, id_="12345", ts=T, now=T + 3601,
+    not_before=T + 1)
+bad("future-beats-not-before", "IssuedInFuture", VT, timed=True, id_="12345", ts=T, now=T - 61,
+    not_before=T + 1)
+
+
+# ---------------------------------------------------------------- self-check
+def verify_req(e):
+    return {"op": "verify", **{k: e[k] for k in ("secret_hex", "previous_secret_hex", "purpose",
+            "tag_bytes", "timestamped", "value", "now", "max_age", "leeway", "not_before")}}
+
+
+def expected(e):
+    if "error" in e:
+        return {"ok": False, "error": e["error"]}
+    return {"ok": True, "id": e["id"], "issued_at": e["ts"]}
+
+
+def batch(cmd, reqs):
+    inp = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in reqs)
+    p = subprocess.run(cmd, input=inp.encode(), capture_output=True, check=True)
+    out = [json.loads(l) for l in p.stdout.decode().splitlines()]
+    if len(out) != len(reqs):
+        sys.exit(f"FAIL: {cmd[0]} answered {len(out)} of {len(reqs)} requests\n{p.stderr.decode()}")
+    return out
+
+
+def self_check(entries):
+    reqs, want = [], []
+    for e in entries:
+        reqs.append(verify_req(e)); want.append(expected(e))
+        if "error" not in e:  # the sign op must reproduce the value too
+            reqs.append({"op": "sign", "secret_hex": SIGN_WITH[e["name"]].hex(), "purpose": e["purpose"],
+                         "tag_bytes": e["tag_bytes"], "id": e["id"], "ts": e["ts"]})
+            want.append({"value": e["value"]})
+    runs = {"python-inproc": [ref.handle(r) for r in reqs],
+            "python-batch": batch([sys.executable, os.path.join(INTEROP, "sigcookie_ref.py")], reqs),
+            "node-batch": batch(["node", os.path.join(INTEROP, "sigcookie_ref.mjs")], reqs)}
+    failures = [(who, r["value"] if "value" in r else r.get("op"), w, got[i])
+                for who, got in runs.items() for i, (r, w) in enumerate(zip(reqs, want)) if got[i] != w]
+    for f in failures[:20]:
+        print("MISMATCH", *map(repr, f), file=sys.stderr)
+    if failures:
+        sys.exit(f"FAIL: {len(failures)} mismatches")
+    return len(reqs)
+
+
+def main():
+    readme = {e["name"]: e["value"] for e in VALID if e["name"].startswith("readme-")}
+    assert readme == {
+        "readme-untimed": "12345.27f988a4afa735417e65bd94c63b821e82972c4faf62f5e9065240c492ad62ba",
+        "readme-timed": "12345.1764000000.2df5b78a1191cc09a4c9c9243ba5287d",
+        "readme-unbound": "12345.36e295174c2947fbba5ff2d280b635a4b2eaa3106e07c7f1f3d2b72cba861447",
+    }, readme
+    names = [e["name"] for e in VALID + INVALID]
+    assert len(names) == len(set(names)), "duplicate vector names"
+    n = self_check(VALID + INVALID)
+    doc = {"format": "sigcookie-v1", "generator": "tests/vectors/generate.py (Python hmac)",
+           "valid": VALID, "invalid": INVALID}
+    with open(os.path.join(HERE, "v1.json"), "w", encoding="utf-8", newline="\n") as f:
+        f.write(json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
+    print(f"wrote tests/vectors/v1.json: {len(VALID)} valid, {len(INVALID)} invalid "
+          f"({n} requests agreed across python in-process, python batch, node batch)")
+
+
+if __name__ == "__main__":
+    main()
