@@ -1,26 +1,63 @@
-//! Sign and verify cost of the core signers.
+//! The full comparison of issue 4 with criterion: sign and verify for sigcookie, `jsonwebtoken`
+//! and `cookie`'s `SignedJar`, the two-compression floor, and verify on two threads.
+//!
+//! `cargo bench --bench sigcookie`; HTML report in `target/criterion/report/index.html`. Each group
+//! runs in one process, so ratios within a run share the machine's conditions.
 
-use criterion::{criterion_group, criterion_main, Criterion};
-use sigcookie::{Key, Signer, TimestampSigner};
+mod common;
+
 use std::hint::black_box;
+use std::time::Duration;
 
-fn sign_verify(c: &mut Criterion) {
-    let key = Key::from_bytes(&[7; 32]).expect("32-byte key");
-    let signer = Signer::new(&key, "session").expect("valid purpose");
-    let timed = TimestampSigner::new(signer.clone(), 3600);
-    let value = signer.sign("12345").expect("valid id");
-    let timed_value = timed.sign_at("12345", 1_764_000_000).expect("valid id");
+use common::{Floor, Sigcookie};
+use criterion::measurement::WallTime;
+use criterion::{BenchmarkGroup, Criterion, Throughput, criterion_group, criterion_main};
 
-    let mut group = c.benchmark_group("core");
-    group.bench_function("sign_value/untimed", |b| {
-        b.iter(|| signer.sign_value(black_box("12345")))
-    });
-    group.bench_function("verify/untimed", |b| b.iter(|| signer.verify(black_box(&value))));
-    group.bench_function("verify/timed", |b| {
-        b.iter(|| timed.verify_at(black_box(&timed_value), black_box(1_764_000_100)))
-    });
+/// Short runs: the whole `cargo bench` stays within a few minutes on two cores.
+fn group<'c>(c: &'c mut Criterion, name: &str) -> BenchmarkGroup<'c, WallTime> {
+    let mut group = c.benchmark_group(name);
+    group
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(2));
+    group
+}
+
+fn floor(c: &mut Criterion) {
+    let floor = Floor::new();
+    group(c, "floor").bench_function("sha256 2 compressions", |b| b.iter(|| floor.run()));
+}
+
+fn sign_and_verify(c: &mut Criterion) {
+    let mut contenders = common::contenders(common::now());
+    println!("value sizes in bytes:");
+    for contender in &contenders {
+        println!("  {:<40} {:>4}", contender.name(), contender.size());
+    }
+    let mut sign = group(c, "sign");
+    for contender in &mut contenders {
+        sign.bench_function(contender.name(), |b| b.iter(|| contender.sign()));
+    }
+    sign.finish();
+    let mut verify = group(c, "verify");
+    for contender in &contenders {
+        verify.bench_function(contender.name(), |b| b.iter(|| contender.verify()));
+    }
+    verify.finish();
+}
+
+/// Both threads verify with one shared signer; criterion reports elements per second, so the
+/// throughput of the two entries is the scaling factor directly.
+fn verify_threads(c: &mut Criterion) {
+    let reference = Sigcookie::reference(common::now());
+    let mut group = group(c, "verify threads");
+    for threads in [1, 2] {
+        group.throughput(Throughput::Elements(threads as u64));
+        group.bench_function(format!("{threads} threads"), |b| {
+            b.iter_custom(|iters| reference.verify_on_threads(black_box(threads), iters))
+        });
+    }
     group.finish();
 }
 
-criterion_group!(benches, sign_verify);
+criterion_group!(benches, floor, sign_and_verify, verify_threads);
 criterion_main!(benches);

@@ -185,13 +185,19 @@ impl fmt::Display for Error {
                 )
             }
             Error::TooLong { len, max } => {
-                write!(f, "value is {len} bytes; this signer's values have at most {max}")
+                write!(
+                    f,
+                    "value is {len} bytes; this signer's values have at most {max}"
+                )
             }
             Error::NonAscii { position } => {
                 write!(f, "value contains a non-ASCII byte at offset {position}")
             }
             Error::PartCount { expected, found } => {
-                write!(f, "value has {found} dot-separated parts; expected {expected}")?;
+                write!(
+                    f,
+                    "value has {found} dot-separated parts; expected {expected}"
+                )?;
                 match (expected, found) {
                     (2, 3) => f.write_str(" (a timestamped value given to an untimed signer?)"),
                     (3, 2) => f.write_str(" (an untimed value given to a timestamped signer?)"),
