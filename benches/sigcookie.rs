@@ -1,6 +1,6 @@
 //! Sign and verify cost of the core signers.
 
-use criterion::{criterion_group, criterion_main, Criterion};
+use criterion::{Criterion, criterion_group, criterion_main};
 use sigcookie::{Key, Signer, TimestampSigner};
 use std::hint::black_box;
 
@@ -15,7 +15,9 @@ fn sign_verify(c: &mut Criterion) {
     group.bench_function("sign_value/untimed", |b| {
         b.iter(|| signer.sign_value(black_box("12345")))
     });
-    group.bench_function("verify/untimed", |b| b.iter(|| signer.verify(black_box(&value))));
+    group.bench_function("verify/untimed", |b| {
+        b.iter(|| signer.verify(black_box(&value)))
+    });
     group.bench_function("verify/timed", |b| {
         b.iter(|| timed.verify_at(black_box(&timed_value), black_box(1_764_000_100)))
     });

@@ -179,7 +179,8 @@ impl Shape {
         let (msg, sig) = value.rsplit_once('.').unwrap_or_default();
         check_sig(sig, self.tag_len)?;
         let (id, ts) = if self.timestamped {
-            msg.split_once('.').map_or((msg, None), |(id, ts)| (id, Some(ts)))
+            msg.split_once('.')
+                .map_or((msg, None), |(id, ts)| (id, Some(ts)))
         } else {
             (msg, None)
         };

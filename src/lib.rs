@@ -50,5 +50,5 @@ pub use clock::unix_now;
 pub use error::Error;
 pub use format::{ID_MAX_LEN, MAX_VALUE_LEN, TAG_LEN_DEFAULT, TAG_LEN_MAX, TAG_LEN_MIN};
 pub use key::Key;
-pub use signer::{SignedValue, Signer, SignerBuilder, MAX_PREVIOUS_KEYS};
+pub use signer::{MAX_PREVIOUS_KEYS, SignedValue, Signer, SignerBuilder};
 pub use timed::{TimestampSigner, Verified};

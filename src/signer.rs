@@ -5,9 +5,9 @@ use core::fmt;
 use hmac::Mac;
 use subtle::ConstantTimeEq;
 
-use crate::format::{self, Parts, Shape, MAX_VALUE_LEN, TAG_LEN_DEFAULT, TAG_LEN_MAX, TAG_LEN_MIN};
-use crate::key::{HmacSha256, Key};
 use crate::Error;
+use crate::format::{self, MAX_VALUE_LEN, Parts, Shape, TAG_LEN_DEFAULT, TAG_LEN_MAX, TAG_LEN_MIN};
+use crate::key::{HmacSha256, Key};
 
 /// How many previous keys a signer keeps for rotation. Each costs one more MAC when a value
 /// does not verify under the newer keys, and state is fixed-size so the core needs no heap.
@@ -160,7 +160,8 @@ impl Signer {
     /// ```
     #[cfg(feature = "alloc")]
     pub fn sign(&self, id: &str) -> Result<alloc::string::String, Error> {
-        self.sign_value(id).map(|v| alloc::string::String::from(v.as_str()))
+        self.sign_value(id)
+            .map(|v| alloc::string::String::from(v.as_str()))
     }
 
     /// Signs `id` into a [`SignedValue`] on the stack: no allocation.
@@ -228,13 +229,20 @@ impl Signer {
 
     /// Writes `id[.ts].sig` into `out`, returning its length. Shared by the untimed and the
     /// timestamped signer so both produce exactly the grammar the parser accepts.
-    pub(crate) fn sign_parts(&self, id: &str, ts: Option<u64>, out: &mut [u8]) -> Result<usize, Error> {
+    pub(crate) fn sign_parts(
+        &self,
+        id: &str,
+        ts: Option<u64>,
+        out: &mut [u8],
+    ) -> Result<usize, Error> {
         format::check_id(id)?;
         let mut digits = [0; format::TS_MAX_DIGITS];
         let ts = ts.map(|ts| format::encode_ts(ts, &mut digits));
         let msg_len = id.len() + ts.map_or(0, |ts| 1 + ts.len());
         let needed = msg_len + 1 + 2 * self.tag_len;
-        let out = out.get_mut(..needed).ok_or(Error::BufferTooSmall { needed })?;
+        let out = out
+            .get_mut(..needed)
+            .ok_or(Error::BufferTooSmall { needed })?;
         let (msg, sig) = out.split_at_mut(msg_len);
         msg[..id.len()].copy_from_slice(id.as_bytes());
         if let Some(ts) = ts {
@@ -250,7 +258,11 @@ impl Signer {
     }
 
     /// Parses `value` for this signer and checks its MAC; the timestamped signer adds time checks.
-    pub(crate) fn verify_parts<'v>(&self, value: &'v str, timestamped: bool) -> Result<Parts<'v>, Error> {
+    pub(crate) fn verify_parts<'v>(
+        &self,
+        value: &'v str,
+        timestamped: bool,
+    ) -> Result<Parts<'v>, Error> {
         let parts = self.shape(timestamped).parse(value)?;
         // Decode the *received* signature and compare raw tags, rather than hex-encoding our own
         // tag: hex encoders index a table by the data, and our tag is the secret here.
@@ -270,7 +282,6 @@ impl Signer {
         }
         Err(Error::BadSignature)
     }
-
 }
 
 /// The full HMAC tag of `msg`, continuing from a keyed state so only the message is hashed.

@@ -2,8 +2,8 @@
 
 use core::fmt;
 
-use crate::signer::{SignedValue, Signer};
 use crate::Error;
+use crate::signer::{SignedValue, Signer};
 
 /// Signs ids into `id.ts.sig` values stamped with their issue time, and verifies them with an
 /// age limit, a clock-skew leeway and an optional revocation cut-off.
@@ -200,7 +200,12 @@ impl TimestampSigner {
     /// assert_eq!(signer.sign_into_at("12345", 1_000, &mut buf)?.len(), 5 + 1 + 4 + 1 + 64);
     /// # Ok::<(), sigcookie::Error>(())
     /// ```
-    pub fn sign_into_at<'b>(&self, id: &str, now: u64, buf: &'b mut [u8]) -> Result<&'b str, Error> {
+    pub fn sign_into_at<'b>(
+        &self,
+        id: &str,
+        now: u64,
+        buf: &'b mut [u8],
+    ) -> Result<&'b str, Error> {
         let len = self.signer.sign_parts(id, Some(now), buf)?;
         Ok(core::str::from_utf8(&buf[..len]).unwrap_or_default())
     }
