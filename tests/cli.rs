@@ -7,6 +7,16 @@ use predicates::prelude::*;
 const SECRET: &str = "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f";
 const UNTIMED: &str = "12345.27f988a4afa735417e65bd94c63b821e82972c4faf62f5e9065240c492ad62ba";
 const TIMED: &str = "12345.1764000000.2df5b78a1191cc09a4c9c9243ba5287d";
+/// `sigcookie verify` of `TIMED` with the signer that made it.
+const VERIFY_TIMED: [&str; 7] = [
+    "verify",
+    TIMED,
+    "--purpose",
+    "session",
+    "--timestamp",
+    "--tag-bytes",
+    "16",
+];
 const UNBOUND: &str = "12345.36e295174c2947fbba5ff2d280b635a4b2eaa3106e07c7f1f3d2b72cba861447";
 
 fn cli() -> Command {
@@ -57,15 +67,7 @@ fn verifies_and_prints_the_id() {
         .success()
         .stdout("12345\n");
     cli()
-        .args([
-            "verify",
-            TIMED,
-            "--purpose",
-            "session",
-            "--timestamp",
-            "--tag-bytes",
-            "16",
-        ])
+        .args(VERIFY_TIMED)
         .args(["--max-age", "3600", "--now", "1764000100"])
         .assert()
         .success()
@@ -74,61 +76,34 @@ fn verifies_and_prints_the_id() {
 
 #[test]
 fn rejections_exit_1_with_the_reason_on_stderr() {
-    let timed = [
-        "verify",
-        TIMED,
-        "--purpose",
-        "session",
-        "--timestamp",
-        "--tag-bytes",
-        "16",
+    let timed = VERIFY_TIMED.join(" ");
+    let upper = UNTIMED.to_uppercase();
+    let cases = [
+        (format!("{timed} --max-age 60 --now 1764000061"), "Expired"),
+        (
+            format!("{timed} --max-age 60 --now 1764000000 --not-before 1764000001"),
+            "IssuedBeforeNotBefore",
+        ),
+        (
+            format!("{timed} --max-age 60 --now 1763999000"),
+            "IssuedInFuture",
+        ),
+        (format!("verify {UNTIMED} --purpose csrf"), "BadSignature"),
+        (format!("verify {UNTIMED} --unbound"), "BadSignature"),
+        (format!("verify {TIMED} --purpose session"), "PartCount"),
+        (
+            format!("verify {upper} --purpose session"),
+            "SignatureUppercase",
+        ),
     ];
-    cli()
-        .args(timed)
-        .args(["--max-age", "60", "--now", "1764000061"])
-        .assert()
-        .code(1)
-        .stdout("")
-        .stderr(predicate::str::contains("expired").and(predicate::str::contains("Expired")));
-    cli()
-        .args(timed)
-        .args([
-            "--max-age",
-            "60",
-            "--now",
-            "1764000000",
-            "--not-before",
-            "1764000001",
-        ])
-        .assert()
-        .code(1)
-        .stderr(predicate::str::contains("IssuedBeforeNotBefore"));
-    cli()
-        .args(timed)
-        .args(["--max-age", "60", "--now", "1763999000"])
-        .assert()
-        .code(1)
-        .stderr(predicate::str::contains("IssuedInFuture"));
-    cli()
-        .args(["verify", UNTIMED, "--purpose", "csrf"])
-        .assert()
-        .code(1)
-        .stderr(predicate::str::contains("BadSignature"));
-    cli()
-        .args(["verify", UNTIMED, "--unbound"])
-        .assert()
-        .code(1)
-        .stderr(predicate::str::contains("BadSignature"));
-    cli()
-        .args(["verify", TIMED, "--purpose", "session"])
-        .assert()
-        .code(1)
-        .stderr(predicate::str::contains("PartCount"));
-    cli()
-        .args(["verify", &UNTIMED.to_uppercase(), "--purpose", "session"])
-        .assert()
-        .code(1)
-        .stderr(predicate::str::contains("SignatureUppercase"));
+    for (args, reason) in cases {
+        cli()
+            .args(args.split(' '))
+            .assert()
+            .code(1)
+            .stdout("")
+            .stderr(predicate::str::contains("rejected").and(predicate::str::contains(reason)));
+    }
 }
 
 #[test]
@@ -139,15 +114,7 @@ fn json_output() {
         .success()
         .stdout(predicate::str::contains(format!(r#""value":"{UNTIMED}""#)));
     let out = cli()
-        .args([
-            "verify",
-            TIMED,
-            "--purpose",
-            "session",
-            "--timestamp",
-            "--tag-bytes",
-            "16",
-        ])
+        .args(VERIFY_TIMED)
         .args(["--max-age", "60", "--now", "1764000000", "--json"])
         .output()
         .expect("runs");
