@@ -75,6 +75,20 @@ fn verifies_and_prints_the_id() {
 }
 
 #[test]
+fn max_age_defaults_to_one_day() {
+    let at = |now: &str| {
+        let mut cmd = cli();
+        cmd.args(VERIFY_TIMED).args(["--now", now]);
+        cmd
+    };
+    at("1764086400").assert().success();
+    at("1764086401")
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("maximum age of 86400 s"));
+}
+
+#[test]
 fn rejections_exit_1_with_the_reason_on_stderr() {
     let timed = VERIFY_TIMED.join(" ");
     let upper = UNTIMED.to_uppercase();
@@ -248,7 +262,7 @@ fn usage_errors_exit_2() {
         .assert()
         .code(2);
     cli()
-        .args(["verify", TIMED, "--purpose", "session", "--timestamp"])
+        .args(["verify", UNTIMED, "--purpose", "session", "--now", "1"])
         .assert()
         .code(2);
     cli()

@@ -14,6 +14,8 @@ use sigcookie::{Error, Key, Signer, TAG_LEN_DEFAULT, TimestampSigner, format};
 use zeroize::Zeroizing;
 
 const SECRET_ENV: &str = "SIGCOOKIE_SECRET";
+/// A finite default, so that forgetting `--max-age` never means "valid forever".
+const DEFAULT_MAX_AGE: u64 = 24 * 60 * 60;
 
 #[derive(Parser)]
 #[command(
@@ -55,14 +57,9 @@ enum Command {
         /// Expect a timestamped value (id.ts.sig).
         #[arg(long)]
         timestamp: bool,
-        /// Maximum age in seconds of a timestamped value.
-        #[arg(
-            long,
-            requires = "timestamp",
-            required_if_eq("timestamp", "true"),
-            value_name = "SECS"
-        )]
-        max_age: Option<u64>,
+        /// Maximum age in seconds of a timestamped value (default: one day).
+        #[arg(long, requires = "timestamp", value_name = "SECS", default_value_t = DEFAULT_MAX_AGE)]
+        max_age: u64,
         /// Tolerated clock skew in seconds.
         #[arg(long, requires = "timestamp", value_name = "SECS", default_value_t = TimestampSigner::DEFAULT_LEEWAY)]
         leeway: u64,
@@ -217,7 +214,7 @@ fn run(command: Command, out: &mut impl Write) -> Result<(), Failure> {
         } => {
             let signer = signer.signer()?;
             let verified = if timestamp {
-                let timed = TimestampSigner::new(signer, max_age.unwrap_or_default())
+                let timed = TimestampSigner::new(signer, max_age)
                     .with_leeway(leeway)
                     .with_not_before(not_before);
                 let now = now_or(now)?;
