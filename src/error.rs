@@ -139,6 +139,48 @@ pub enum Error {
     ClockBeforeEpoch,
 }
 
+impl Error {
+    /// The variant's name, stable across releases: for logs, metrics and JSON output, where a
+    /// machine-readable reason is wanted without the details the `Display` message carries.
+    ///
+    /// ```
+    /// use sigcookie::Error;
+    ///
+    /// assert_eq!(Error::BadSignature.name(), "BadSignature");
+    /// assert_eq!(Error::Expired { issued_at: 1, max_age: 2 }.name(), "Expired");
+    /// ```
+    pub fn name(&self) -> &'static str {
+        match self {
+            Error::KeyTooShort { .. } => "KeyTooShort",
+            Error::KeyNotHex => "KeyNotHex",
+            Error::KeyEnvMissing => "KeyEnvMissing",
+            Error::RandomUnavailable => "RandomUnavailable",
+            Error::EmptyPurpose => "EmptyPurpose",
+            Error::TagLength { .. } => "TagLength",
+            Error::TooManyPreviousKeys { .. } => "TooManyPreviousKeys",
+            Error::BufferTooSmall { .. } => "BufferTooSmall",
+            Error::EmptyId => "EmptyId",
+            Error::IdTooLong { .. } => "IdTooLong",
+            Error::InvalidIdByte { .. } => "InvalidIdByte",
+            Error::TooLong { .. } => "TooLong",
+            Error::NonAscii { .. } => "NonAscii",
+            Error::PartCount { .. } => "PartCount",
+            Error::EmptyTimestamp => "EmptyTimestamp",
+            Error::TimestampNotDigits => "TimestampNotDigits",
+            Error::TimestampLeadingZero => "TimestampLeadingZero",
+            Error::TimestampOverflow => "TimestampOverflow",
+            Error::SignatureLength { .. } => "SignatureLength",
+            Error::SignatureUppercase => "SignatureUppercase",
+            Error::SignatureNotHex => "SignatureNotHex",
+            Error::BadSignature => "BadSignature",
+            Error::Expired { .. } => "Expired",
+            Error::IssuedInFuture { .. } => "IssuedInFuture",
+            Error::IssuedBeforeNotBefore { .. } => "IssuedBeforeNotBefore",
+            Error::ClockBeforeEpoch => "ClockBeforeEpoch",
+        }
+    }
+}
+
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match *self {

@@ -88,7 +88,7 @@ impl Key {
     /// ```
     pub fn from_hex(hex: &str) -> Result<Key, Error> {
         let hex = hex.as_bytes();
-        if hex.len() % 2 != 0 {
+        if !hex.len().is_multiple_of(2) {
             return Err(Error::KeyNotHex);
         }
         let len = hex.len() / 2;

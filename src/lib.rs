@@ -52,3 +52,8 @@ pub use format::{ID_MAX_LEN, MAX_VALUE_LEN, TAG_LEN_DEFAULT, TAG_LEN_MAX, TAG_LE
 pub use key::Key;
 pub use signer::{MAX_PREVIOUS_KEYS, SignedValue, Signer, SignerBuilder};
 pub use timed::{TimestampSigner, Verified};
+
+/// Compiles and runs the README's Rust examples as doc-tests, so the README cannot drift.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

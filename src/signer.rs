@@ -474,6 +474,6 @@ impl fmt::Debug for SignedValue {
 }
 
 /// Bytes this crate wrote, which are ASCII by construction (checked id, digits, hex).
-fn ascii_str(bytes: &[u8]) -> &str {
+pub(crate) fn ascii_str(bytes: &[u8]) -> &str {
     core::str::from_utf8(bytes).unwrap_or_default()
 }

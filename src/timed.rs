@@ -207,7 +207,7 @@ impl TimestampSigner {
         buf: &'b mut [u8],
     ) -> Result<&'b str, Error> {
         let len = self.signer.sign_parts(id, Some(now), buf)?;
-        Ok(core::str::from_utf8(&buf[..len]).unwrap_or_default())
+        Ok(crate::signer::ascii_str(&buf[..len]))
     }
 
     /// Verifies an `id.ts.sig` value against the clock reading `now` (unix seconds). Allocates

@@ -1,0 +1,299 @@
+//! `sigcookie`: issue, verify and inspect sigcookie values from the shell.
+//!
+//! Exit status: 0 success, 1 the value was rejected, 2 usage or configuration error. The secret
+//! comes from `SIGCOOKIE_SECRET` or `--secret-file`, never from an argument (arguments end up in
+//! shell history and `ps`), and is never printed.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+use serde_json::json;
+use sigcookie::{Error, Key, Signer, TAG_LEN_DEFAULT, TimestampSigner, format};
+use zeroize::Zeroizing;
+
+const SECRET_ENV: &str = "SIGCOOKIE_SECRET";
+/// A finite default, so that forgetting `--max-age` never means "valid forever".
+const DEFAULT_MAX_AGE: u64 = 24 * 60 * 60;
+
+#[derive(Parser)]
+#[command(
+    name = "sigcookie",
+    version,
+    about = "Sign, verify and inspect sigcookie values (id.sig / id.ts.sig)"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Print a fresh random 32-byte secret as 64 hex characters.
+    Keygen,
+    /// Sign an id and print the value.
+    Sign {
+        /// The id to sign: an opaque user ID, 1-255 cookie-safe characters without dots.
+        id: String,
+        #[command(flatten)]
+        signer: SignerArgs,
+        /// Issue a timestamped value (id.ts.sig).
+        #[arg(long)]
+        timestamp: bool,
+        /// Issue time in unix seconds (default: now).
+        #[arg(long, requires = "timestamp", value_name = "UNIX")]
+        at: Option<u64>,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Verify a value; print its id (and issued_at) or exit 1 with the reason.
+    Verify {
+        /// The value to verify.
+        value: String,
+        #[command(flatten)]
+        signer: SignerArgs,
+        /// Expect a timestamped value (id.ts.sig).
+        #[arg(long)]
+        timestamp: bool,
+        /// Maximum age in seconds of a timestamped value (default: one day).
+        #[arg(long, requires = "timestamp", value_name = "SECS", default_value_t = DEFAULT_MAX_AGE)]
+        max_age: u64,
+        /// Tolerated clock skew in seconds.
+        #[arg(long, requires = "timestamp", value_name = "SECS", default_value_t = TimestampSigner::DEFAULT_LEEWAY)]
+        leeway: u64,
+        /// The time to verify at, in unix seconds (default: now).
+        #[arg(long, requires = "timestamp", value_name = "UNIX")]
+        now: Option<u64>,
+        /// Reject values issued before this time, in unix seconds.
+        #[arg(long, requires = "timestamp", value_name = "UNIX")]
+        not_before: Option<u64>,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show the parts of a value WITHOUT verifying it.
+    Inspect {
+        /// The value to inspect.
+        value: String,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Args)]
+#[group(id = "binding", required = true, multiple = false)]
+struct Binding {
+    /// The purpose the signing key is bound to (normally the cookie name).
+    #[arg(long, value_name = "P")]
+    purpose: Option<String>,
+    /// Use the unbound scheme, HMAC(secret, id), instead of a purpose.
+    #[arg(long)]
+    unbound: bool,
+}
+
+#[derive(Args)]
+struct SignerArgs {
+    #[command(flatten)]
+    binding: Binding,
+    /// Tag length in bytes (16-32).
+    #[arg(long, value_name = "N", default_value_t = TAG_LEN_DEFAULT)]
+    tag_bytes: usize,
+    /// Read the secret (hex) from this file instead of $SIGCOOKIE_SECRET.
+    #[arg(long, value_name = "PATH")]
+    secret_file: Option<PathBuf>,
+    /// A previous secret (hex) still accepted when verifying; repeat for several, newest first.
+    #[arg(long, value_name = "PATH")]
+    previous_secret_file: Vec<PathBuf>,
+}
+
+/// Why the command failed, mapped to the exit status.
+enum Failure {
+    /// The value was rejected: exit 1.
+    Rejected(Error),
+    /// Bad configuration (secret, tag length, ...): exit 2, like a usage error.
+    Config(String),
+}
+
+impl From<Error> for Failure {
+    fn from(e: Error) -> Failure {
+        Failure::Config(e.to_string())
+    }
+}
+
+fn read_key(path: &PathBuf) -> Result<Key, Failure> {
+    let text = Zeroizing::new(std::fs::read_to_string(path).map_err(|e| {
+        Failure::Config(format!("cannot read secret file {}: {e}", path.display()))
+    })?);
+    Ok(Key::from_hex(text.trim())?)
+}
+
+impl SignerArgs {
+    fn keys(&self) -> Result<(Key, Vec<Key>), Failure> {
+        let current = match &self.secret_file {
+            Some(path) => read_key(path)?,
+            None => Key::from_env(SECRET_ENV).map_err(|e| match e {
+                Error::KeyEnvMissing => Failure::Config(format!(
+                    "no secret: set {SECRET_ENV} to a hex secret (see `sigcookie keygen`) or pass --secret-file"
+                )),
+                e => Failure::Config(format!("{SECRET_ENV}: {e}")),
+            })?,
+        };
+        let previous = self
+            .previous_secret_file
+            .iter()
+            .map(read_key)
+            .collect::<Result<_, _>>()?;
+        Ok((current, previous))
+    }
+
+    fn signer(&self) -> Result<Signer, Failure> {
+        let (current, previous) = self.keys()?;
+        let builder = match &self.binding.purpose {
+            Some(purpose) => Signer::builder(&current, purpose),
+            None => Signer::unbound_builder(&current),
+        };
+        let builder = previous
+            .iter()
+            .fold(builder.tag_len(self.tag_bytes), |b, k| b.previous_key(k));
+        Ok(builder.build()?)
+    }
+}
+
+fn now_or(at: Option<u64>) -> Result<u64, Failure> {
+    match at {
+        Some(at) => Ok(at),
+        None => Ok(sigcookie::unix_now()?),
+    }
+}
+
+fn run(command: Command, out: &mut impl Write) -> Result<(), Failure> {
+    let io = |e: std::io::Error| Failure::Config(format!("cannot write output: {e}"));
+    match command {
+        Command::Keygen => {
+            let mut secret = Zeroizing::new([0u8; Key::MIN_LEN]);
+            getrandom::fill(&mut *secret).map_err(|_| Error::RandomUnavailable)?;
+            let hex = Zeroizing::new(hex::encode(*secret));
+            writeln!(out, "{}", *hex).map_err(io)
+        }
+        Command::Sign {
+            id,
+            signer,
+            timestamp,
+            at,
+            json,
+        } => {
+            let signer = signer.signer()?;
+            let (value, issued_at) = if timestamp {
+                let now = now_or(at)?;
+                (
+                    TimestampSigner::new(signer, 0).sign_at(&id, now)?,
+                    Some(now),
+                )
+            } else {
+                (signer.sign(&id)?, None)
+            };
+            if json {
+                let doc = json!({ "value": value, "id": id, "issued_at": issued_at });
+                writeln!(out, "{doc}").map_err(io)
+            } else {
+                writeln!(out, "{value}").map_err(io)
+            }
+        }
+        Command::Verify {
+            value,
+            signer,
+            timestamp,
+            max_age,
+            leeway,
+            now,
+            not_before,
+            json,
+        } => {
+            let signer = signer.signer()?;
+            let verified = if timestamp {
+                let timed = TimestampSigner::new(signer, max_age)
+                    .with_leeway(leeway)
+                    .with_not_before(not_before);
+                let now = now_or(now)?;
+                timed
+                    .verify_at(&value, now)
+                    .map(|v| (v.id(), Some(v.issued_at())))
+            } else {
+                signer.verify(&value).map(|id| (id, None))
+            };
+            let (id, issued_at) = match verified {
+                Ok(parts) => parts,
+                Err(e) => {
+                    if json {
+                        let doc =
+                            json!({ "valid": false, "error": e.name(), "message": e.to_string() });
+                        writeln!(out, "{doc}").map_err(io)?;
+                    }
+                    return Err(Failure::Rejected(e));
+                }
+            };
+            if json {
+                writeln!(
+                    out,
+                    "{}",
+                    json!({ "valid": true, "id": id, "issued_at": issued_at })
+                )
+                .map_err(io)
+            } else {
+                writeln!(out, "{id}").map_err(io)?;
+                match issued_at {
+                    Some(ts) => writeln!(out, "issued_at={ts}").map_err(io),
+                    None => Ok(()),
+                }
+            }
+        }
+        Command::Inspect { value, json } => {
+            let parts = format::inspect(&value).map_err(Failure::Rejected)?;
+            if json {
+                let doc = json!({
+                    "verified": false,
+                    "id": parts.id(),
+                    "issued_at": parts.issued_at(),
+                    "tag_bytes": parts.tag_len(),
+                    "signature": parts.signature(),
+                });
+                writeln!(out, "{doc}").map_err(io)
+            } else {
+                writeln!(
+                    out,
+                    "UNVERIFIED: the signature has not been checked; do not trust these parts"
+                )
+                .map_err(io)?;
+                writeln!(out, "id:        {}", parts.id()).map_err(io)?;
+                if let Some(ts) = parts.issued_at() {
+                    writeln!(out, "issued_at: {ts}").map_err(io)?;
+                }
+                writeln!(
+                    out,
+                    "signature: {} ({} bytes)",
+                    parts.signature(),
+                    parts.tag_len()
+                )
+                .map_err(io)
+            }
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli.command, &mut std::io::stdout().lock()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(Failure::Rejected(e)) => {
+            eprintln!("sigcookie: rejected: {e} [{}]", e.name());
+            ExitCode::from(1)
+        }
+        Err(Failure::Config(message)) => {
+            eprintln!("sigcookie: error: {message}");
+            ExitCode::from(2)
+        }
+    }
+}

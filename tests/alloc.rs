@@ -1,0 +1,82 @@
+//! Verify, and the stack and buffer sign paths, allocate nothing: proven with a counting allocator.
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::Cell;
+
+use sigcookie::{Key, Signer, TimestampSigner, format};
+
+/// Counts allocations made by the current thread, so the test harness's own threads don't count.
+struct Counting;
+
+thread_local! {
+    static ALLOCATIONS: Cell<usize> = const { Cell::new(0) };
+}
+
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        ALLOCATIONS.with(|n| n.set(n.get() + 1));
+        // SAFETY: forwards the caller's layout unchanged to the system allocator.
+        unsafe { System.alloc(layout) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        // SAFETY: `ptr` came from `System.alloc` with this layout.
+        unsafe { System.dealloc(ptr, layout) }
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        ALLOCATIONS.with(|n| n.set(n.get() + 1));
+        // SAFETY: as for `dealloc`; the new size comes from the caller.
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+fn allocations_during(f: impl FnOnce()) -> usize {
+    let before = ALLOCATIONS.with(Cell::get);
+    f();
+    ALLOCATIONS.with(Cell::get) - before
+}
+
+#[test]
+fn verify_and_stack_signing_allocate_nothing() {
+    let key = Key::from_bytes(&[5; 32]).expect("key");
+    let old = Key::from_bytes(&[6; 32]).expect("key");
+    let signer = Signer::builder(&key, "session")
+        .previous_key(&old)
+        .build()
+        .expect("signer");
+    let timed = TimestampSigner::new(signer.clone(), 3600).with_not_before(Some(1));
+    let value = signer.sign("12345").expect("sign");
+    let timed_value = timed.sign_at("12345", 1_000).expect("sign");
+    let old_value = Signer::new(&old, "session")
+        .and_then(|s| s.sign("12345"))
+        .expect("sign");
+    let forged = value.replace("12345", "12346");
+
+    let n = allocations_during(|| {
+        assert_eq!(signer.verify(&value), Ok("12345"));
+        assert_eq!(signer.verify(&old_value), Ok("12345"));
+        assert!(signer.verify(&forged).is_err());
+        assert!(signer.verify("garbage").is_err());
+        assert!(signer.verify("").is_err());
+        assert_eq!(
+            timed.verify_at(&timed_value, 1_100).map(|v| v.id()),
+            Ok("12345")
+        );
+        assert!(timed.verify_at(&timed_value, 1_000_000).is_err());
+        assert!(format::inspect(&timed_value).is_ok());
+        let on_stack = signer.sign_value("12345").expect("sign");
+        assert_eq!(on_stack.as_str(), value);
+        let mut buf = [0u8; 128];
+        assert_eq!(
+            timed.sign_into_at("12345", 1_000, &mut buf),
+            Ok(timed_value.as_str())
+        );
+        assert!(timed.sign_value_at("12345", 1_000).is_ok());
+    });
+    assert_eq!(n, 0, "the allocation-free paths allocated {n} times");
+
+    // The counter works: the String-returning path does allocate.
+    assert!(allocations_during(|| drop(signer.sign("12345"))) > 0);
+}

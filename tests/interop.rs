@@ -1,0 +1,221 @@
+//! Interop with independent implementations: the Python (`hmac`) and Node (`crypto`) references
+//! in `tests/interop/` verify what this crate signs, sign what it verifies, and reject the same
+//! tampered values with the same error.
+//!
+//! When `python3` or `node` is missing the test says so and passes, except under `CI=true`, where
+//! a missing interpreter is a failure: CI installs both.
+
+mod common;
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+use common::{Case, uint, variant};
+use serde_json::{Value, json};
+use sigcookie::{TimestampSigner, format};
+
+/// Deterministic xorshift: reproducible cases without another dependency.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+    fn bytes(&mut self, n: usize) -> Vec<u8> {
+        (0..n).map(|_| self.next() as u8).collect()
+    }
+}
+
+fn idchars() -> Vec<char> {
+    (0u8..0x80)
+        .filter(|&b| format::is_id_byte(b))
+        .map(char::from)
+        .collect()
+}
+
+/// Runs a reference implementation in batch mode; `None` when its interpreter is missing.
+fn run_reference(program: &str, script: &str, requests: &[Value]) -> Option<Vec<Value>> {
+    let path = format!("{}/tests/interop/{script}", env!("CARGO_MANIFEST_DIR"));
+    let child = Command::new(program)
+        .arg(path)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn();
+    let mut child = match child {
+        Ok(child) => child,
+        Err(e) if std::env::var("CI").as_deref() == Ok("true") => {
+            panic!("{program} is required under CI=true: {e}")
+        }
+        Err(e) => {
+            eprintln!("skipping the {program} interop check: {e}");
+            return None;
+        }
+    };
+    let input: String = requests.iter().map(|r| format!("{r}\n")).collect();
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(input.as_bytes())
+        .expect("write requests");
+    let output = child.wait_with_output().expect("reference ran");
+    assert!(output.status.success(), "{program} {script} failed");
+    let responses: Vec<Value> = String::from_utf8(output.stdout)
+        .expect("utf8")
+        .lines()
+        .map(|line| serde_json::from_str(line).expect("JSON response"))
+        .collect();
+    assert_eq!(
+        responses.len(),
+        requests.len(),
+        "{program}: one response per request"
+    );
+    Some(responses)
+}
+
+fn references(requests: &[Value]) -> Vec<(&'static str, Vec<Value>)> {
+    [
+        ("python3", "sigcookie_ref.py"),
+        ("node", "sigcookie_ref.mjs"),
+    ]
+    .into_iter()
+    .filter_map(|(program, script)| run_reference(program, script, requests).map(|r| (program, r)))
+    .collect()
+}
+
+/// A random signer configuration and id, as a verify request without its value.
+fn random_case(rng: &mut Rng, chars: &[char]) -> Value {
+    let purposes = [Some("session"), Some("csrf"), Some("sessión"), None];
+    let timestamped = rng.below(2) == 0;
+    let longest = if rng.below(4) == 0 { 255 } else { 40 };
+    let id_len = 1 + rng.below(longest) as usize;
+    let id: String = (0..id_len)
+        .map(|_| chars[rng.below(chars.len() as u64) as usize])
+        .collect();
+    let secret_len = 32 + rng.below(80) as usize;
+    let ts = rng.next() >> rng.below(64);
+    json!({
+        "op": "verify",
+        "secret_hex": hex::encode(rng.bytes(secret_len)),
+        "previous_secret_hex": [],
+        "purpose": purposes[rng.below(4) as usize],
+        "tag_bytes": 16 + rng.below(17),
+        "timestamped": timestamped,
+        "id": id,
+        "ts": if timestamped { json!(ts.to_string()) } else { Value::Null },
+        "now": if timestamped { json!(ts.to_string()) } else { json!(0) },
+        "max_age": 3600,
+        "leeway": 60,
+        "not_before": null,
+    })
+}
+
+fn sign_with_crate(case: &Value) -> String {
+    let c = Case::from_json(case);
+    let id = case["id"].as_str().expect("id");
+    match uint(&case["ts"]) {
+        Some(ts) => c.timed().and_then(|s: TimestampSigner| s.sign_at(id, ts)),
+        None => c.signer().and_then(|s| s.sign(id)),
+    }
+    .expect("sign")
+}
+
+/// The object's fields, for `json!` struct-update style merging.
+fn case_fields(case: &Value) -> serde_json::Map<String, Value> {
+    case.as_object().expect("object").clone()
+}
+
+/// The crate's answer to a verify request, in the references' response format.
+fn verify_with_crate(request: &Value) -> Value {
+    match Case::from_json(request).verify() {
+        Ok((id, issued_at)) => {
+            json!({"ok": true, "id": id, "issued_at": issued_at.map(|t| t.to_string())})
+        }
+        Err(e) => json!({"ok": false, "error": variant(&e)}),
+    }
+}
+
+/// Responses agree when ok/error agree and, for accepted values, the id and issued-at agree
+/// (issued-at may travel as a number or a decimal string).
+fn same(a: &Value, b: &Value) -> bool {
+    a["ok"] == b["ok"]
+        && a["error"] == b["error"]
+        && a["id"] == b["id"]
+        && uint(&a["issued_at"]) == uint(&b["issued_at"])
+}
+
+#[test]
+fn crate_and_references_agree_on_signing_and_verifying() {
+    let mut rng = Rng(0x5eed_c00c_1e00_0001);
+    let chars = idchars();
+    let cases: Vec<Value> = (0..150).map(|_| random_case(&mut rng, &chars)).collect();
+
+    // 1. The references sign; the crate must produce the same bytes.
+    let sign_requests: Vec<Value> = cases
+        .iter()
+        .map(|c| {
+            json!({"op": "sign", "secret_hex": c["secret_hex"], "purpose": c["purpose"],
+                        "tag_bytes": c["tag_bytes"], "id": c["id"], "ts": c["ts"]})
+        })
+        .collect();
+    let mut verify_requests = Vec::new();
+    for (program, responses) in references(&sign_requests) {
+        for (case, response) in cases.iter().zip(&responses) {
+            let theirs = response["value"]
+                .as_str()
+                .unwrap_or_else(|| panic!("{program}: {response}"));
+            assert_eq!(
+                sign_with_crate(case),
+                theirs,
+                "{program} disagrees on {case}"
+            );
+        }
+    }
+
+    // 2. The crate signs; every reference verifies, and both reject the same tampered values.
+    for case in &cases {
+        let value = sign_with_crate(case);
+        let mut request = case_fields(case);
+        request.insert("value".into(), json!(value));
+        verify_requests.push(Value::Object(request.clone()));
+        for tampered in tamper(&value, &mut rng) {
+            request.insert("value".into(), json!(tampered));
+            verify_requests.push(Value::Object(request.clone()));
+        }
+    }
+    let ours: Vec<Value> = verify_requests.iter().map(verify_with_crate).collect();
+    assert!(ours.iter().filter(|r| r["ok"] == json!(true)).count() >= cases.len());
+    for (program, theirs) in references(&verify_requests) {
+        for ((request, ours), theirs) in verify_requests.iter().zip(&ours).zip(&theirs) {
+            assert!(
+                same(ours, theirs),
+                "{program} answered {theirs}, the crate {ours}, for {request}"
+            );
+        }
+    }
+}
+
+/// Altered copies of a valid value: each single check of the grammar and the MAC gets a turn.
+fn tamper(value: &str, rng: &mut Rng) -> Vec<String> {
+    let (msg, sig) = value.rsplit_once('.').expect("dot");
+    let at = rng.below(value.len() as u64) as usize;
+    let mut flipped = value.as_bytes().to_vec();
+    flipped[at] = if flipped[at] == b'0' { b'1' } else { b'0' };
+    vec![
+        String::from_utf8_lossy(&flipped).into_owned(),
+        format!("{msg}.{}", sig.to_uppercase()),
+        format!("{msg}.{}", &sig[1..]),
+        format!("{value}0"),
+        format!("{msg}.{sig}.{sig}"),
+        format!("x{value}"),
+        value.replacen('.', ".0", 1),
+        value.replacen('.', "..", 1),
+        format!("{}é", &value[..value.len() - 2]),
+    ]
+}

@@ -1,0 +1,101 @@
+//! Property tests: round trips, tamper detection and panic freedom over generated input.
+
+use proptest::prelude::*;
+use sigcookie::{Key, Signer, TimestampSigner, format};
+
+/// Any id the grammar allows: 1 to 255 idchars.
+fn id() -> impl Strategy<Value = String> {
+    let idchar = prop::sample::select(
+        (0u8..=0x7f)
+            .filter(|&b| format::is_id_byte(b))
+            .collect::<Vec<_>>(),
+    );
+    prop::collection::vec(idchar, 1..=255)
+        .prop_map(|bytes| bytes.into_iter().map(char::from).collect())
+}
+
+fn signer(tag_len: usize) -> Signer {
+    let key = Key::from_bytes(&[9; 32]).expect("key");
+    Signer::builder(&key, "prop")
+        .tag_len(tag_len)
+        .build()
+        .expect("signer")
+}
+
+proptest! {
+    #[test]
+    fn untimed_round_trip(id in id(), tag_len in 16usize..=32) {
+        let signer = signer(tag_len);
+        let value = signer.sign(&id).expect("sign");
+        prop_assert_eq!(value.len(), id.len() + 1 + 2 * tag_len);
+        prop_assert_eq!(signer.verify(&value), Ok(id.as_str()));
+        let mut buf = [0u8; sigcookie::MAX_VALUE_LEN];
+        prop_assert_eq!(signer.sign_into(&id, &mut buf).expect("sign"), value.as_str());
+        let on_stack = signer.sign_value(&id).expect("sign");
+        prop_assert_eq!(on_stack.as_str(), value.as_str());
+    }
+
+    #[test]
+    fn timed_round_trip(id in id(), tag_len in 16usize..=32, ts in any::<u64>(), age in 0u64..=3600) {
+        let signer = TimestampSigner::new(signer(tag_len), 3600);
+        let value = signer.sign_at(&id, ts).expect("sign");
+        prop_assert!(value.len() <= signer.max_value_len());
+        let now = ts.saturating_add(age);
+        let verified = signer.verify_at(&value, now).expect("verify");
+        prop_assert_eq!((verified.id(), verified.issued_at()), (id.as_str(), ts));
+        prop_assert_eq!(format::inspect(&value).map(|p| p.issued_at()), Ok(Some(ts)));
+    }
+
+    /// Every single-byte change of a valid value is rejected, whatever byte it becomes.
+    #[test]
+    fn any_byte_change_is_rejected(id in id(), ts in any::<u64>(), pos in any::<prop::sample::Index>(), byte in any::<u8>()) {
+        let untimed = signer(32);
+        let timed = TimestampSigner::new(signer(16), u64::MAX).with_leeway(u64::MAX);
+        let values = [untimed.sign(&id).expect("sign"), timed.sign_at(&id, ts).expect("sign")];
+        for (i, value) in values.iter().enumerate() {
+            let mut bytes = value.clone().into_bytes();
+            let at = pos.index(bytes.len());
+            prop_assume!(bytes[at] != byte);
+            bytes[at] = byte;
+            let changed = String::from_utf8_lossy(&bytes);
+            let accepted = if i == 0 { untimed.verify(&changed).is_ok() } else { timed.verify_at(&changed, 0).is_ok() };
+            prop_assert!(!accepted, "accepted {:?}", changed);
+        }
+    }
+
+    /// Truncating or extending a valid value by any amount is rejected.
+    #[test]
+    fn truncation_or_extension_is_rejected(id in id(), cut in 1usize..400, extra in "[ -~]{1,8}") {
+        let signer = signer(32);
+        let value = signer.sign(&id).expect("sign");
+        let cut = cut.min(value.len());
+        prop_assert!(signer.verify(&value[..value.len() - cut]).is_err());
+        let appended = format!("{value}{extra}");
+        let prepended = format!("{extra}{value}");
+        prop_assert!(signer.verify(&appended).is_err());
+        prop_assert!(signer.verify(&prepended).is_err());
+    }
+
+    /// Arbitrary strings never panic, and are never accepted.
+    #[test]
+    fn arbitrary_strings_never_panic(s in any::<String>(), now in any::<u64>()) {
+        let untimed = signer(32);
+        let timed = TimestampSigner::new(signer(16), 3600);
+        prop_assert!(untimed.verify(&s).is_err());
+        prop_assert!(timed.verify_at(&s, now).is_err());
+        let _ = format::inspect(&s);
+        let _ = untimed.sign(&s);
+        let _ = timed.sign_at(&s, now);
+        let _ = Key::from_hex(&s);
+    }
+
+    /// Strings shaped like values (the grammar's alphabet, dots in place) never panic either:
+    /// random Unicode rarely reaches the later checks.
+    #[test]
+    fn value_shaped_strings_never_panic(s in "[0-9a-fA-F.+\\- ]{0,8}[a-z0-9!#]{0,5}\\.[0-9]{0,22}\\.[0-9a-fA-F]{0,66}", now in any::<u64>()) {
+        let timed = TimestampSigner::new(signer(32), 3600);
+        prop_assert!(timed.verify_at(&s, now).is_err());
+        prop_assert!(signer(32).verify(&s).is_err());
+        let _ = format::inspect(&s);
+    }
+}
