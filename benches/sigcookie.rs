@@ -9,7 +9,7 @@ mod common;
 use std::hint::black_box;
 use std::time::Duration;
 
-use common::{Floor, Sigcookie};
+use common::{Contender, Floor, Sigcookie};
 use criterion::measurement::WallTime;
 use criterion::{BenchmarkGroup, Criterion, Throughput, criterion_group, criterion_main};
 
@@ -23,8 +23,13 @@ fn group<'c>(c: &'c mut Criterion, name: &str) -> BenchmarkGroup<'c, WallTime> {
 }
 
 fn floor(c: &mut Criterion) {
-    let floor = Floor::new();
-    group(c, "floor").bench_function("sha256 2 compressions", |b| b.iter(|| floor.run()));
+    let mut floor = Floor::new();
+    let mut group = group(c, "floor");
+    group.bench_function("sha256 2 compressions", |b| b.iter(|| floor.run()));
+    group.bench_function("sha256 2 compressions chained", |b| {
+        b.iter(|| floor.run_chained())
+    });
+    group.finish();
 }
 
 fn sign_and_verify(c: &mut Criterion) {
@@ -37,6 +42,11 @@ fn sign_and_verify(c: &mut Criterion) {
     for contender in &mut contenders {
         sign.bench_function(contender.name(), |b| b.iter(|| contender.sign()));
     }
+    let reference = Sigcookie::reference(common::now());
+    let mut buf = [0; sigcookie::MAX_VALUE_LEN];
+    sign.bench_function(format!("{} sign_into", reference.name()), |b| {
+        b.iter(|| reference.sign_into(&mut buf))
+    });
     sign.finish();
     let mut verify = group(c, "verify");
     for contender in &contenders {

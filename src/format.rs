@@ -157,9 +157,55 @@ impl Shape {
         max_value_len(self.tag_len, self.timestamped)
     }
 
+    /// Parses a value of this shape. Well-formed values, which is what signers produce and what
+    /// verifiers mostly see, take one quick pass; anything else goes through [`Shape::parse_strict`]
+    /// to learn which check it fails. Both accept exactly the same strings.
+    #[inline]
+    pub(crate) fn parse(self, value: &str) -> Result<Parts<'_>, Error> {
+        match self.parse_well_formed(value) {
+            Some(parts) => Ok(parts),
+            None => self.parse_strict(value),
+        }
+    }
+
+    /// Accepts exactly what [`Shape::parse_strict`] accepts, but starts from the known signature
+    /// length instead of searching for dots, and checks each part in one pass that does not stop
+    /// early (so the compiler can vectorise it): a verify of a short value is then dominated by
+    /// the two SHA-256 compressions, not by the parser.
+    #[inline]
+    fn parse_well_formed(self, value: &str) -> Option<Parts<'_>> {
+        let sig_len = 2 * self.tag_len;
+        if value.len() > self.max_len() || value.len() < sig_len + 2 {
+            return None;
+        }
+        let (msg, sig) = value.split_at_checked(value.len() - sig_len)?;
+        let msg = msg.strip_suffix('.')?;
+        // Lowercase hex and id bytes exclude `.` and non-ASCII, and so do the digits that
+        // `parse_ts` accepts: the parts found here are the ones the dot count would find.
+        if !sig.bytes().fold(true, |ok, b| ok & is_lower_hex(b)) {
+            return None;
+        }
+        let (id, issued_at) = if self.timestamped {
+            let (id, ts) = msg.split_once('.')?;
+            (id, Some(parse_ts(ts).ok()?))
+        } else {
+            (msg, None)
+        };
+        let id_ok = !id.is_empty() && id.len() <= ID_MAX_LEN;
+        if !id.bytes().fold(id_ok, |ok, b| ok & is_id_byte(b)) {
+            return None;
+        }
+        Some(Parts {
+            msg,
+            id,
+            issued_at,
+            sig,
+        })
+    }
+
     /// Strict parse, cheapest and most general checks first; the length cap comes before
     /// everything so that no work at all is spent on oversized input.
-    pub(crate) fn parse(self, value: &str) -> Result<Parts<'_>, Error> {
+    fn parse_strict(self, value: &str) -> Result<Parts<'_>, Error> {
         let max = self.max_len();
         if value.len() > max {
             return Err(Error::TooLong {
@@ -211,6 +257,51 @@ fn check_sig(sig: &str, tag_len: usize) -> Result<(), Error> {
     Ok(())
 }
 
+const fn is_lower_hex(byte: u8) -> bool {
+    matches!(byte, b'0'..=b'9' | b'a'..=b'f')
+}
+
+/// Writes `tag` as lowercase hex into `out`, which is twice as long.
+///
+/// The tag is public as soon as the value is, so indexing a table by it is fine; this is the
+/// encoder the signers use, a plain loop rather than the `hex` crate's iterator adapters, which
+/// cost more than the MAC's final compression.
+pub(crate) fn encode_sig(tag: &[u8], out: &mut [u8]) {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    for (byte, pair) in tag.iter().zip(out.chunks_exact_mut(2)) {
+        pair[0] = DIGITS[usize::from(byte >> 4)];
+        pair[1] = DIGITS[usize::from(byte & 0x0f)];
+    }
+}
+
+/// Decodes a signature the parser has accepted (lowercase hex only) into the start of `out`.
+///
+/// Arithmetic instead of a lookup table: `'0'..='9'` are `0x30..=0x39` and `'a'..='f'` are
+/// `0x61..=0x66`, so a digit's value is its low nibble, plus 9 when bit 6 is set. No branch, no
+/// table indexed by the data, and no error path, since the parser refused anything else. Sixteen
+/// digits at a time in a `u128`: byte by byte, this cost as much as one SHA-256 compression.
+pub(crate) fn decode_sig(sig: &[u8], out: &mut [u8; TAG_LEN_MAX]) {
+    const LOW: u128 = 0x0f0f_0f0f_0f0f_0f0f_0f0f_0f0f_0f0f_0f0f;
+    const ONES: u128 = 0x0101_0101_0101_0101_0101_0101_0101_0101;
+    const PAIRS: u128 = 0x00ff_00ff_00ff_00ff_00ff_00ff_00ff_00ff;
+    let (chunks, rest) = sig.as_chunks::<16>();
+    let (bytes, tail) = out.split_at_mut(8 * chunks.len());
+    for (digits, byte) in chunks.iter().zip(bytes.as_chunks_mut::<8>().0) {
+        let x = u128::from_le_bytes(*digits);
+        let nibbles = (x & LOW) + 9 * ((x >> 6) & ONES);
+        // Each little-endian 16-bit lane holds a digit pair; its low byte becomes the value.
+        let mut packed = ((nibbles << 4) | (nibbles >> 8)) & PAIRS;
+        packed = (packed | (packed >> 8)) & 0x0000_ffff_0000_ffff_0000_ffff_0000_ffff;
+        packed = (packed | (packed >> 16)) & 0x0000_0000_ffff_ffff_0000_0000_ffff_ffff;
+        packed |= packed >> 32;
+        byte.copy_from_slice(&packed.to_le_bytes()[..8]);
+    }
+    let nibble = |c: u8| (c & 0x0f) + 9 * (c >> 6);
+    for (pair, byte) in rest.as_chunks::<2>().0.iter().zip(tail) {
+        *byte = (nibble(pair[0]) << 4) | nibble(pair[1]);
+    }
+}
+
 fn parse_ts(ts: &str) -> Result<u64, Error> {
     let digits = ts.as_bytes();
     match digits {
@@ -242,6 +333,86 @@ pub(crate) fn encode_ts(mut ts: u64, buf: &mut [u8; TS_MAX_DIGITS]) -> &[u8] {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The quick path must accept exactly what the strict parser accepts, with the same parts:
+    /// every one- and two-byte change of valid values, and every truncation, is tried on both.
+    #[test]
+    fn quick_parse_accepts_exactly_what_strict_parse_accepts() {
+        let valid = [
+            "12345.1764000000.2df5b78a1191cc09a4c9c9243ba5287d",
+            "a.0.00000000000000000000000000000000",
+            "u-1.27f988a4afa735417e65bd94c63b821e",
+            "12345.27f988a4afa735417e65bd94c63b821e82972c4faf62f5e9065240c492ad62ba",
+        ];
+        let bytes = [
+            b'.', b'0', b'1', b'a', b'f', b'A', b'g', b' ', b'-', 0x7f, 0xc3,
+        ];
+        let check = |candidate: &[u8]| {
+            let Ok(value) = core::str::from_utf8(candidate) else {
+                return;
+            };
+            for tag_len in [16, 32] {
+                for timestamped in [false, true] {
+                    let shape = Shape {
+                        tag_len,
+                        timestamped,
+                    };
+                    let quick = shape.parse_well_formed(value);
+                    assert_eq!(
+                        quick.ok_or(()),
+                        shape.parse_strict(value).map_err(|_| ()),
+                        "{value}"
+                    );
+                }
+            }
+        };
+        let mut buf = [0u8; 80];
+        for value in valid {
+            let len = value.len();
+            for end in 0..=len {
+                check(&value.as_bytes()[..end]);
+            }
+            for i in 0..len {
+                for &a in &bytes {
+                    buf[..len].copy_from_slice(value.as_bytes());
+                    buf[i] = a;
+                    check(&buf[..len]);
+                    for j in i + 1..len {
+                        for &b in &bytes[..4] {
+                            buf[j] = b;
+                            check(&buf[..len]);
+                            buf[j] = value.as_bytes()[j];
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn signature_hex_round_trips_at_every_tag_length() {
+        let tag: [u8; TAG_LEN_MAX] = core::array::from_fn(|i| (i as u8).wrapping_mul(0x9d) ^ 0xa5);
+        for tag_len in TAG_LEN_MIN..=TAG_LEN_MAX {
+            let mut hex = [0u8; 2 * TAG_LEN_MAX];
+            encode_sig(&tag[..tag_len], &mut hex);
+            let hex = &hex[..2 * tag_len];
+            let digit = |n: u8| char::from_digit(u32::from(n), 16).map_or(0, |c| c as u8);
+            for (pair, byte) in hex.chunks_exact(2).zip(&tag) {
+                assert_eq!(pair, [digit(byte >> 4), digit(byte & 0x0f)]);
+            }
+            let mut decoded = [0u8; TAG_LEN_MAX];
+            decode_sig(hex, &mut decoded);
+            assert_eq!(decoded[..tag_len], tag[..tag_len]);
+            assert!(decoded[tag_len..].iter().all(|&b| b == 0));
+        }
+        let mut all = [0u8; 32];
+        decode_sig(
+            b"00112233445566778899aabbccddeeff0f1e2d3c4b5a69788796a5b4c3d2e1f0",
+            &mut all,
+        );
+        assert_eq!(all[..8], [0x00, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77]);
+        assert_eq!(all[24..], [0x87, 0x96, 0xa5, 0xb4, 0xc3, 0xd2, 0xe1, 0xf0]);
+    }
 
     #[test]
     fn encode_ts_round_trips_extremes() {

@@ -8,8 +8,9 @@ use sha2::{Digest, Sha256};
 use zeroize::Zeroize;
 
 use crate::Error;
+use crate::mac::KeyedMac;
 
-pub(crate) type HmacSha256 = Hmac<Sha256>;
+type HmacSha256 = Hmac<Sha256>;
 
 /// SHA-256's block size: HMAC pads every key to this length (RFC 2104, section 2).
 const BLOCK_LEN: usize = 64;
@@ -153,7 +154,8 @@ impl Key {
 
     /// The key a signer with `purpose` MACs with: `HMAC-SHA256(secret, "sigcookie key " || purpose)`.
     pub(crate) fn derive(&self, purpose: &str) -> Key {
-        let mut mac = self.mac();
+        // The purpose has no length limit, so this one-off MAC streams through the `hmac` crate.
+        let mut mac = <HmacSha256 as KeyInit>::new(&self.block.into());
         mac.update(DERIVE_LABEL);
         mac.update(purpose.as_bytes());
         let mut derived = Key {
@@ -163,11 +165,10 @@ impl Key {
         derived
     }
 
-    /// HMAC-SHA256 keyed with this key. Signers call this once per key and clone the result per
-    /// value, so the two compressions of the padded key are never repeated on the hot path.
-    pub(crate) fn mac(&self) -> HmacSha256 {
-        // The block is already the padded HMAC key, so this is infallible.
-        <HmacSha256 as KeyInit>::new(&self.block.into())
+    /// HMAC-SHA256 keyed with this key. Signers call this once per key, so the two compressions
+    /// of the padded key are never repeated on the hot path.
+    pub(crate) fn mac(&self) -> KeyedMac {
+        KeyedMac::new(&self.block)
     }
 }
 

@@ -42,6 +42,7 @@ mod clock;
 mod error;
 pub mod format;
 mod key;
+mod mac;
 mod signer;
 mod timed;
 
