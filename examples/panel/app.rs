@@ -147,9 +147,14 @@ async fn status(
         .iter()
         .find(|user| user.id == session.id())
         .map_or("unknown user", |user| user.name);
-    let since = session
-        .issued_at()
-        .map_or_else(String::new, |at| format!(" since {} UTC", at.time()));
+    let since = session.issued_at().map_or_else(String::new, |at| {
+        format!(
+            " since {:02}:{:02}:{:02} UTC",
+            at.hour(),
+            at.minute(),
+            at.second()
+        )
+    });
     let uptime = panel.started.elapsed().as_secs();
     let body = format!(
         r#"<h1>Device status</h1>
