@@ -1,4 +1,4 @@
-//! An [axum](::axum) extractor for the session cookie: [`Session`] yields the verified id from
+//! An [`axum`] extractor for the session cookie: [`Session`] yields the verified id from
 //! the request's `Cookie:` headers, with the [`SessionCookie`] taken from the application state.
 //!
 //! ```
@@ -16,7 +16,7 @@
 //! ```
 //!
 //! A request without a valid cookie gets `401 Unauthorized` and nothing else; the reason is
-//! logged with [`tracing`](::tracing) at debug level. `Option<Session>` is `None` instead, and
+//! logged with [`tracing`] at debug level. `Option<Session>` is `None` instead, and
 //! `Result<Session, SessionRejection>` keeps the reason, for pages that work logged in or out.
 
 use std::convert::Infallible;

@@ -1,4 +1,4 @@
-//! Session cookies with the [`cookie`](::cookie) and [`time`](::time) crates: a
+//! Session cookies with the [`cookie`] and [`time`] crates: a
 //! [`SessionCookie`] issues the login cookie with safe attributes, and reads it back from a
 //! [`CookieJar`], a single [`Cookie`] or a raw `Cookie:` request header.
 //!
@@ -632,7 +632,8 @@ impl SessionCookie {
     /// ```
     /// # use sigcookie::{Key, web::{Duration, OffsetDateTime, SessionCookie}};
     /// let session = SessionCookie::builder(&Key::from_bytes(&[7; 32])?, "s").build()?;
-    /// let verified = session.verify(session.issue("7")?.value())?;
+    /// let cookie = session.issue("7")?;
+    /// let verified = session.verify(cookie.value())?;
     /// assert!(session.renewal_at(&verified, 0.0, OffsetDateTime::now_utc())?.is_none()); // untimed
     /// # Ok::<(), sigcookie::web::CookieError>(())
     /// ```
