@@ -10,6 +10,17 @@ fn key() -> Key {
     Key::from_bytes(&[9; 32]).expect("a 32-byte key")
 }
 
+/// A session cookie `name` signed with [`key`]; timestamped when `max_age` is given.
+fn session(name: &str, max_age: Option<Duration>) -> SessionCookie {
+    let key = key();
+    let builder = SessionCookie::builder(&key, name);
+    match max_age {
+        Some(max_age) => builder.max_age(max_age).build(),
+        None => builder.build(),
+    }
+    .expect("a valid configuration")
+}
+
 fn at(secs: i64) -> OffsetDateTime {
     OffsetDateTime::from_unix_timestamp(secs).expect("a valid time")
 }
@@ -81,10 +92,7 @@ fn prefixes_and_attributes_are_checked() {
 
 #[test]
 fn set_cookie_header_text() {
-    let session = SessionCookie::builder(&key(), "__Host-s")
-        .max_age(Duration::hours(2))
-        .build()
-        .expect("valid");
+    let session = session("__Host-s", Some(Duration::hours(2)));
     let cookie = session.issue_at("42", at(1_764_000_000)).expect("issued");
     let text = cookie.to_string();
     for attribute in [
@@ -111,7 +119,7 @@ fn set_cookie_header_text() {
 
 #[test]
 fn untimed_values_cannot_be_revoked_by_a_cut_off() {
-    let session = SessionCookie::builder(&key(), "s").build().expect("valid");
+    let session = session("s", None);
     assert_eq!(
         session.log_out_everywhere().err(),
         Some(CookieError::NotTimestamped)
@@ -145,10 +153,7 @@ fn the_cut_off_never_moves_back_by_itself() {
 
 #[test]
 fn renewal_fraction_is_clamped() {
-    let session = SessionCookie::builder(&key(), "s")
-        .max_age(Duration::hours(1))
-        .build()
-        .expect("valid");
+    let session = session("s", Some(Duration::hours(1)));
     let cookie = session.issue_at("7", at(1_000_000)).expect("issued");
     let verified = session
         .verify_at(cookie.value(), at(1_000_000))
@@ -166,10 +171,7 @@ fn renewal_fraction_is_clamped() {
 
 #[test]
 fn a_value_from_before_1970_or_after_9999_is_refused_not_a_panic() {
-    let session = SessionCookie::builder(&key(), "s")
-        .max_age(Duration::hours(1))
-        .build()
-        .expect("valid");
+    let session = session("s", Some(Duration::hours(1)));
     assert_eq!(
         session.issue_at("7", at(-1)).err(),
         Some(CookieError::Core(Error::ClockBeforeEpoch))
@@ -182,7 +184,7 @@ fn a_value_from_before_1970_or_after_9999_is_refused_not_a_panic() {
 proptest! {
     #[test]
     fn any_header_bytes_give_an_answer_not_a_panic(headers in proptest::collection::vec(any::<Vec<u8>>(), 0..4)) {
-        let session = SessionCookie::builder(&key(), "s").build().expect("valid");
+        let session = session("s", None);
         let _ = session.verify_headers(headers.iter().map(Vec::as_slice));
     }
 
@@ -192,7 +194,7 @@ proptest! {
         after in "[a-rt-z]{1,8}=[ -:<-~]{0,12}",
         gap in "[ \t]{0,3}",
     ) {
-        let session = SessionCookie::builder(&key(), "s").build().expect("valid");
+        let session = session("s", None);
         let value = session.issue("7").expect("issued").value().to_owned();
         let header = format!("{before};{gap}s={value}{gap};{after}");
         prop_assert_eq!(session.verify_header(&header).map(|v| v.id()), Ok("7"));
