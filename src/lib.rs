@@ -42,6 +42,9 @@ extern crate alloc;
 #[cfg(feature = "std")]
 mod clock;
 mod error;
+#[cfg(feature = "axum")]
+#[cfg_attr(docsrs, doc(cfg(feature = "axum")))]
+pub mod extract;
 pub mod format;
 mod key;
 mod signer;
@@ -49,9 +52,6 @@ mod timed;
 #[cfg(feature = "cookie")]
 #[cfg_attr(docsrs, doc(cfg(feature = "cookie")))]
 pub mod web;
-#[cfg(feature = "axum")]
-#[cfg_attr(docsrs, doc(cfg(feature = "axum")))]
-pub mod extract;
 
 #[cfg(feature = "std")]
 pub use clock::unix_now;
