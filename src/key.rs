@@ -2,7 +2,8 @@
 
 use core::fmt;
 
-use hmac::digest::KeyInit;
+use hmac::digest::generic_array::GenericArray;
+use hmac::digest::{FixedOutput, KeyInit};
 use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};
 use zeroize::Zeroize;
@@ -45,6 +46,12 @@ pub struct Key {
 impl Key {
     /// The shortest secret accepted, in bytes: SHA-256's output size, so the secret is never the
     /// weakest link (shorter secrets are a brute-force target for anyone holding one value).
+    ///
+    /// ```
+    /// # use sigcookie::Key;
+    /// assert!(Key::from_bytes(&[1; Key::MIN_LEN]).is_ok());
+    /// assert!(Key::from_bytes(&[1; Key::MIN_LEN - 1]).is_err());
+    /// ```
     pub const MIN_LEN: usize = 32;
 
     /// A key from raw secret bytes.
@@ -129,8 +136,14 @@ impl Key {
     /// ```
     #[cfg(feature = "std")]
     pub fn from_env(name: &str) -> Result<Key, Error> {
-        let value = zeroize::Zeroizing::new(std::env::var(name).map_err(|_| Error::KeyEnvMissing)?);
-        Key::from_hex(&value)
+        // Raw bytes rather than `env::var`, whose error for a non-Unicode value would carry the
+        // secret off in an `OsString` that nobody wipes.
+        let bytes = zeroize::Zeroizing::new(
+            std::env::var_os(name)
+                .ok_or(Error::KeyEnvMissing)?
+                .into_encoded_bytes(),
+        );
+        Key::from_hex(core::str::from_utf8(&bytes).map_err(|_| Error::KeyEnvMissing)?)
     }
 
     /// A fresh random key of [`Key::MIN_LEN`] bytes from the operating system's generator.
@@ -159,15 +172,17 @@ impl Key {
         let mut derived = Key {
             block: [0; BLOCK_LEN],
         };
-        derived.block[..32].copy_from_slice(&mac.finalize().into_bytes());
+        // Straight into the block that is wiped on drop, not through a temporary copy.
+        FixedOutput::finalize_into(mac, GenericArray::from_mut_slice(&mut derived.block[..32]));
         derived
     }
 
     /// HMAC-SHA256 keyed with this key. Signers call this once per key and clone the result per
     /// value, so the two compressions of the padded key are never repeated on the hot path.
     pub(crate) fn mac(&self) -> HmacSha256 {
-        // The block is already the padded HMAC key, so this is infallible.
-        <HmacSha256 as KeyInit>::new(&self.block.into())
+        // The block is already the padded HMAC key, so this is infallible; borrowed, not copied,
+        // so no stray copy of the key is left on the stack.
+        <HmacSha256 as KeyInit>::new(GenericArray::from_slice(&self.block))
     }
 }
 
