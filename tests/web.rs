@@ -21,6 +21,16 @@ fn session(name: &str, max_age: Option<Duration>) -> SessionCookie {
     .expect("a valid configuration")
 }
 
+/// A timestamped session cookie `s`, valid for an hour, whose clock stands still at `now`.
+fn stopped_at(now: i64, leeway: Duration) -> SessionCookie {
+    SessionCookie::builder(&key(), "s")
+        .max_age(Duration::hours(1))
+        .leeway(leeway)
+        .clock(move || at(now))
+        .build()
+        .expect("valid")
+}
+
 fn at(secs: i64) -> OffsetDateTime {
     OffsetDateTime::from_unix_timestamp(secs).expect("a valid time")
 }
@@ -138,11 +148,7 @@ fn untimed_values_cannot_be_revoked_by_a_cut_off() {
 
 #[test]
 fn the_cut_off_never_moves_back_by_itself() {
-    let session = SessionCookie::builder(&key(), "s")
-        .max_age(Duration::hours(1))
-        .clock(|| at(1_764_000_000))
-        .build()
-        .expect("valid");
+    let session = stopped_at(1_764_000_000, Duration::minutes(1));
     session
         .set_not_before(Some(at(1_800_000_000)))
         .expect("timestamped");
@@ -203,11 +209,7 @@ proptest! {
 
 #[test]
 fn a_login_in_the_second_of_a_log_out_everywhere_verifies() {
-    let session = SessionCookie::builder(&key(), "s")
-        .max_age(Duration::hours(1))
-        .clock(|| at(1_764_000_000))
-        .build()
-        .expect("valid");
+    let session = stopped_at(1_764_000_000, Duration::minutes(1));
     let before = session.issue("7").expect("issued");
     session.log_out_everywhere().expect("timestamped");
     let after = session.issue("7").expect("issued");
@@ -220,12 +222,7 @@ fn a_login_in_the_second_of_a_log_out_everywhere_verifies() {
 
 #[test]
 fn a_cut_off_further_ahead_than_the_leeway_is_not_stamped() {
-    let session = SessionCookie::builder(&key(), "s")
-        .max_age(Duration::hours(1))
-        .leeway(Duration::seconds(5))
-        .clock(|| at(1_764_000_000))
-        .build()
-        .expect("valid");
+    let session = stopped_at(1_764_000_000, Duration::seconds(5));
     session
         .set_not_before(Some(at(1_764_000_006)))
         .expect("timestamped");
