@@ -53,10 +53,20 @@ pub struct Session {
 impl Session {
     /// The verified id.
     ///
+    /// The extractor run by hand on a request, as axum runs it:
+    ///
     /// ```
-    /// async fn handler(session: sigcookie::extract::Session) -> String {
-    ///     session.id().to_owned()
-    /// }
+    /// use axum::extract::FromRequestParts;
+    /// use axum::http::{Request, header::COOKIE};
+    /// use sigcookie::{Key, extract::Session, web::SessionCookie};
+    ///
+    /// let cookie = SessionCookie::builder(&Key::from_bytes(&[7; 32])?, "s").build()?;
+    /// let header = format!("theme=dark; {}", cookie.issue("42")?.stripped());
+    /// let (mut parts, ()) = Request::builder().header(COOKIE, header).body(())?.into_parts();
+    /// let runtime = tokio::runtime::Builder::new_current_thread().build()?;
+    /// let session = runtime.block_on(Session::from_request_parts(&mut parts, &cookie))?;
+    /// assert_eq!(session.id(), "42");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn id(&self) -> &str {
         &self.id
@@ -65,9 +75,21 @@ impl Session {
     /// When the value was issued, for timestamped values.
     ///
     /// ```
-    /// async fn handler(session: sigcookie::extract::Session) -> String {
-    ///     session.issued_at().map_or("untimed".into(), |at| at.to_string())
-    /// }
+    /// use axum::extract::FromRequestParts;
+    /// use axum::http::{Request, header::COOKIE};
+    /// use sigcookie::{Key, extract::Session, web::{Duration, OffsetDateTime, SessionCookie}};
+    ///
+    /// let t0 = OffsetDateTime::from_unix_timestamp(1_764_000_000)?;
+    /// let cookie = SessionCookie::builder(&Key::from_bytes(&[7; 32])?, "s")
+    ///     .max_age(Duration::hours(1))
+    ///     .clock(move || t0 + Duration::minutes(5))
+    ///     .build()?;
+    /// let header = cookie.issue_at("42", t0)?.stripped().to_string();
+    /// let (mut parts, ()) = Request::builder().header(COOKIE, header).body(())?.into_parts();
+    /// let runtime = tokio::runtime::Builder::new_current_thread().build()?;
+    /// let session = runtime.block_on(Session::from_request_parts(&mut parts, &cookie))?;
+    /// assert_eq!(session.issued_at(), Some(t0));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn issued_at(&self) -> Option<OffsetDateTime> {
         self.issued_at
@@ -76,9 +98,18 @@ impl Session {
     /// The session cookie's configuration this session was verified with.
     ///
     /// ```
-    /// async fn handler(session: sigcookie::extract::Session) -> String {
-    ///     session.cookie().name().to_owned()
-    /// }
+    /// use axum::extract::FromRequestParts;
+    /// use axum::http::{Request, header::COOKIE};
+    /// use sigcookie::{Key, extract::Session, web::SessionCookie};
+    ///
+    /// let cookie = SessionCookie::builder(&Key::from_bytes(&[7; 32])?, "__Host-s").build()?;
+    /// let header = cookie.issue("42")?.stripped().to_string();
+    /// let (mut parts, ()) = Request::builder().header(COOKIE, header).body(())?.into_parts();
+    /// let runtime = tokio::runtime::Builder::new_current_thread().build()?;
+    /// let session = runtime.block_on(Session::from_request_parts(&mut parts, &cookie))?;
+    /// assert_eq!(session.cookie().name(), "__Host-s");
+    /// assert_eq!(session.cookie().removal().value(), ""); // for a logout handler
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn cookie(&self) -> &SessionCookie {
         &self.cookie
@@ -89,11 +120,29 @@ impl Session {
     /// (logged at debug level; the current cookie stays valid).
     ///
     /// ```
-    /// use axum::response::IntoResponse;
+    /// use axum::extract::FromRequestParts;
+    /// use axum::http::{Request, header::COOKIE};
+    /// use sigcookie::{Key, extract::Session, web::{Duration, OffsetDateTime, SessionCookie}};
     ///
-    /// async fn handler(session: sigcookie::extract::Session) -> impl IntoResponse {
+    /// let t0 = OffsetDateTime::from_unix_timestamp(1_764_000_000)?;
+    /// let cookie = SessionCookie::builder(&Key::from_bytes(&[7; 32])?, "s")
+    ///     .max_age(Duration::hours(1))
+    ///     .clock(move || t0 + Duration::minutes(40))
+    ///     .build()?;
+    /// let header = cookie.issue_at("42", t0)?.stripped().to_string();
+    /// let (mut parts, ()) = Request::builder().header(COOKIE, header).body(())?.into_parts();
+    /// let runtime = tokio::runtime::Builder::new_current_thread().build()?;
+    /// let session = runtime.block_on(Session::from_request_parts(&mut parts, &cookie))?;
+    /// assert!(session.renewal(0.75).is_none()); // 40 of 60 minutes: not yet
+    /// let renewed = session.renewal(0.5).ok_or("renewal due")?.0;
+    /// assert_eq!(cookie.verify(renewed.value())?.issued_at(), Some(t0 + Duration::minutes(40)));
+    ///
+    /// // In a handler: `(session.renewal(0.5), body)` sends the fresh cookie when one is due.
+    /// # use axum::response::IntoResponse;
+    /// async fn handler(session: Session) -> impl IntoResponse {
     ///     (session.renewal(0.5), "ok")
     /// }
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn renewal(&self, fraction: f64) -> Option<SetCookie> {
         let verified = crate::web::VerifiedCookie::new(&self.id, self.issued_at);
@@ -177,15 +226,44 @@ impl SessionRejection {
     /// Why the cookie was refused, for the server's own logs or logic.
     ///
     /// ```
-    /// use sigcookie::extract::SessionRejection;
-    /// use sigcookie::web::CookieError;
+    /// use axum::extract::FromRequestParts;
+    /// use axum::http::{Request, StatusCode, header::COOKIE};
+    /// use axum::response::IntoResponse;
+    /// use sigcookie::{Key, extract::Session, web::{CookieError, SessionCookie}};
     ///
-    /// fn is_missing(rejection: &SessionRejection) -> bool {
-    ///     rejection.reason() == CookieError::Missing
-    /// }
+    /// let cookie = SessionCookie::builder(&Key::from_bytes(&[7; 32])?, "s").build()?;
+    /// let runtime = tokio::runtime::Builder::new_current_thread().build()?;
+    /// let reason = |header: &str| -> Result<CookieError, Box<dyn std::error::Error>> {
+    ///     let (mut parts, ()) = Request::builder().header(COOKIE, header).body(())?.into_parts();
+    ///     let rejection = runtime
+    ///         .block_on(Session::from_request_parts(&mut parts, &cookie))
+    ///         .err()
+    ///         .ok_or("refused")?;
+    ///     // The client learns nothing of the reason.
+    ///     assert_eq!(rejection.into_response().status(), StatusCode::UNAUTHORIZED);
+    ///     Ok(rejection.reason())
+    /// };
+    /// assert_eq!(reason("theme=dark")?, CookieError::Missing);
+    /// let value = cookie.issue("42")?.value().to_owned();
+    /// assert_eq!(reason(&format!("s={value}; s={value}"))?, CookieError::Duplicate);
+    /// assert!(matches!(reason("s=42.00")?, CookieError::Core(_)));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn reason(&self) -> CookieError {
         self.reason
+    }
+}
+
+impl std::fmt::Display for SessionRejection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "session cookie refused: {}", self.reason)
+    }
+}
+
+/// So that `?` carries a rejection into `Box<dyn Error>`, with the reason as its source.
+impl std::error::Error for SessionRejection {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&self.reason)
     }
 }
 

@@ -110,8 +110,12 @@ pub enum CookieError {
     /// A `__Host-` or `__Secure-` cookie, or `SameSite=None`, requires `Secure`, so it cannot be
     /// combined with [`SessionCookieBuilder::insecure_plain_http`]: browsers would drop it.
     RequiresSecure,
-    /// A maximum age or leeway is negative, or a maximum age is shorter than one second.
+    /// A leeway is negative, or a maximum age (the values' or the cookie's `Max-Age`) is shorter
+    /// than one second: a `Max-Age` of zero makes the browser delete the cookie at once.
     InvalidDuration,
+    /// [`SessionCookieBuilder::leeway`] was set without [`SessionCookieBuilder::max_age`]: untimed
+    /// values carry no time, so the leeway would be silently ignored.
+    LeewayWithoutMaxAge,
     /// Untimed values carry no issue time, so they cannot be revoked by a cut-off: build the
     /// session cookie with [`SessionCookieBuilder::max_age`].
     NotTimestamped,
@@ -147,6 +151,9 @@ impl fmt::Display for CookieError {
             CookieError::InvalidDuration => f.write_str(
                 "durations cannot be negative and a maximum age must be at least one second",
             ),
+            CookieError::LeewayWithoutMaxAge => {
+                f.write_str("a leeway needs a maximum age: untimed values carry no time")
+            }
             CookieError::NotTimestamped => f.write_str(
                 "untimed session values carry no issue time and cannot be revoked by a cut-off",
             ),
@@ -243,7 +250,7 @@ impl<'v> VerifiedCookie<'v> {
         if issued_at < not_before {
             return Err(CookieError::Core(Error::IssuedBeforeNotBefore {
                 issued_at: unix_secs(issued_at)?,
-                not_before: unix_secs(not_before)?,
+                not_before: ceil_secs(not_before)?,
             }));
         }
         Ok(self)
@@ -385,6 +392,14 @@ impl SessionCookie {
 
     /// The login cookie for `id`, issued at `now`.
     ///
+    /// A timestamped value is stamped with the "log out everywhere" cut-off instead of `now` when
+    /// the cut-off is ahead of `now` by no more than the leeway: after
+    /// [`log_out_everywhere`](Self::log_out_everywhere), whose cut-off is the next second, a
+    /// login in the same second would otherwise get a value that is already revoked. A cut-off
+    /// further ahead (only [`set_not_before`](Self::set_not_before) sets one) is not stamped,
+    /// since the value would be refused as issued in the future; the login is refused until the
+    /// clock reaches the cut-off.
+    ///
     /// # Errors
     /// The core's id errors ([`Error::InvalidIdByte`], ...) as [`CookieError::Core`], or
     /// [`Error::ClockBeforeEpoch`] when `now` is before 1970.
@@ -400,7 +415,16 @@ impl SessionCookie {
     pub fn issue_at(&self, id: &str, now: OffsetDateTime) -> Result<Cookie<'static>, CookieError> {
         let value = match &self.inner.signing {
             Signing::Untimed(signer) => signer.sign_value(id)?,
-            Signing::Timed(timed) => timed.sign_value_at(id, unix_secs(now)?)?,
+            Signing::Timed(timed) => {
+                let now = unix_secs(now)?;
+                let cutoff = self.inner.not_before.load(Ordering::Acquire);
+                let stamp = if cutoff > now && cutoff - now <= timed.leeway() {
+                    cutoff
+                } else {
+                    now
+                };
+                timed.sign_value_at(id, stamp)?
+            }
         };
         let mut cookie = self.with_attributes(value.as_str().to_owned());
         if let Some(max_age) = self.inner.cookie_max_age {
@@ -532,6 +556,13 @@ impl SessionCookie {
 
     /// Finds this cookie in a [`CookieJar`] and verifies it.
     ///
+    /// **Duplicates are invisible here**: a `CookieJar` keeps one cookie per name, so when a
+    /// request carries two cookies of this name (a sibling subdomain planting one for the parent
+    /// domain), the jar has already dropped one and [`CookieError::Duplicate`] cannot be
+    /// reported; which one survives depends on the order the browser sent them in. Prefer
+    /// [`verify_headers`](Self::verify_headers) on the raw `Cookie:` headers, or a `__Host-`
+    /// name, which no other host can set.
+    ///
     /// # Errors
     /// [`CookieError::Missing`], or as [`SessionCookie::verify`].
     ///
@@ -542,6 +573,9 @@ impl SessionCookie {
     /// assert_eq!(session.verify_jar(&jar).err(), Some(CookieError::Missing));
     /// jar.add_original(session.issue("7")?);
     /// assert_eq!(session.verify_jar(&jar)?.id(), "7");
+    /// // A second cookie of the name replaces the first: the jar cannot tell there were two.
+    /// jar.add_original(session.issue("8")?);
+    /// assert_eq!(session.verify_jar(&jar)?.id(), "8");
     /// # Ok::<(), CookieError>(())
     /// ```
     pub fn verify_jar<'j>(&self, jar: &'j CookieJar) -> Result<VerifiedCookie<'j>, CookieError> {
@@ -576,7 +610,8 @@ impl SessionCookie {
     ///
     /// # Errors
     /// As [`SessionCookie::verify_header`]; a duplicate across headers is
-    /// [`CookieError::Duplicate`] too.
+    /// [`CookieError::Duplicate`] too. A value longer than this cookie's values can be is
+    /// [`Error::TooLong`] before its bytes are looked at, so it is never decoded.
     ///
     /// ```
     /// # use sigcookie::{Key, web::{CookieError, SessionCookie}};
@@ -591,6 +626,19 @@ impl SessionCookie {
         I: IntoIterator<Item = &'h [u8]>,
     {
         let value = find_cookie(self.name().as_bytes(), headers)?;
+        // The length first, on the bytes, as the core does for a `str`: an oversized value is
+        // refused as such, whatever bytes it holds, before any other work.
+        let max = match &self.inner.signing {
+            Signing::Untimed(signer) => signer.max_value_len(),
+            Signing::Timed(timed) => timed.max_value_len(),
+        };
+        if value.len() > max {
+            return Err(Error::TooLong {
+                len: value.len(),
+                max,
+            }
+            .into());
+        }
         let value = std::str::from_utf8(value).map_err(|e| Error::NonAscii {
             position: e.valid_up_to(),
         })?;
@@ -660,7 +708,12 @@ impl SessionCookie {
     /// with [`SessionCookie::set_not_before`] when several servers or restarts must agree.
     ///
     /// The cut-off is the *next* second, because values carry whole seconds: one issued earlier in
-    /// this second would otherwise survive. A login in the same second must be repeated.
+    /// this second would otherwise survive. A login later in the same second is stamped with the
+    /// cut-off by [`issue_at`](Self::issue_at), so it verifies (with a leeway of zero it cannot be,
+    /// and must be repeated a second later).
+    ///
+    /// The cut-off lives in memory only: persist the returned time and restore it at start with
+    /// [`set_not_before`](Self::set_not_before), or a restart un-revokes every value.
     ///
     /// # Errors
     /// [`CookieError::NotTimestamped`] for untimed values, or [`Error::ClockBeforeEpoch`].
@@ -672,6 +725,7 @@ impl SessionCookie {
     /// let cutoff = session.clone().log_out_everywhere()?;
     /// assert_eq!(session.not_before(), Some(cutoff));
     /// assert!(session.verify(cookie.value()).is_err());
+    /// assert!(session.verify(session.issue("7")?.value()).is_ok()); // a login after it
     /// # Ok::<(), sigcookie::web::CookieError>(())
     /// ```
     pub fn log_out_everywhere(&self) -> Result<OffsetDateTime, CookieError> {
@@ -703,6 +757,10 @@ impl SessionCookie {
     /// Sets or clears the cut-off, e.g. restoring one persisted by
     /// [`SessionCookie::log_out_everywhere`]. Unlike that method it can move the cut-off back.
     ///
+    /// Values carry whole seconds, so a cut-off within a second is rounded up to the next one:
+    /// a value issued in that second may predate it, and is refused here exactly as
+    /// [`VerifiedCookie::check_not_before`] refuses it.
+    ///
     /// # Errors
     /// [`CookieError::NotTimestamped`] for untimed values, [`Error::ClockBeforeEpoch`] for a
     /// time before 1970.
@@ -713,13 +771,15 @@ impl SessionCookie {
     /// let cutoff = OffsetDateTime::from_unix_timestamp(1_764_000_000).unwrap();
     /// session.set_not_before(Some(cutoff))?;
     /// assert_eq!(session.not_before(), Some(cutoff));
+    /// session.set_not_before(Some(cutoff + Duration::milliseconds(1)))?;
+    /// assert_eq!(session.not_before(), Some(cutoff + Duration::seconds(1)));
     /// # Ok::<(), sigcookie::web::CookieError>(())
     /// ```
     pub fn set_not_before(&self, not_before: Option<OffsetDateTime>) -> Result<(), CookieError> {
         if matches!(self.inner.signing, Signing::Untimed(_)) {
             return Err(CookieError::NotTimestamped);
         }
-        let cutoff = not_before.map(unix_secs).transpose()?.unwrap_or(0);
+        let cutoff = not_before.map(ceil_secs).transpose()?.unwrap_or(0);
         self.inner.not_before.store(cutoff, Ordering::Release);
         Ok(())
     }
@@ -794,7 +854,8 @@ impl<'a> SessionCookieBuilder<'a> {
 
     /// Overrides the cookie's `Max-Age`: `None` for a session cookie that the browser drops when
     /// it closes, `Some` to keep an untimed cookie across browser restarts. This is the browser's
-    /// lifetime only; the server's limit is [`max_age`](Self::max_age).
+    /// lifetime only; the server's limit is [`max_age`](Self::max_age). A `Some` under one second
+    /// is refused by [`build`](Self::build): the browser would delete the cookie at once.
     ///
     /// ```
     /// # use sigcookie::{Key, web::{Duration, SessionCookie}};
@@ -808,7 +869,8 @@ impl<'a> SessionCookieBuilder<'a> {
         self
     }
 
-    /// Clock skew tolerated for timestamped values (default one minute).
+    /// Clock skew tolerated for timestamped values (default one minute). Needs
+    /// [`max_age`](Self::max_age), and cannot be negative; [`build`](Self::build) refuses both.
     ///
     /// ```
     /// # use sigcookie::{Key, web::{Duration, OffsetDateTime, SessionCookie}};
@@ -949,8 +1011,9 @@ impl<'a> SessionCookieBuilder<'a> {
     /// # Errors
     /// [`CookieError::InvalidName`], [`CookieError::InvalidPath`], [`CookieError::InvalidDomain`],
     /// the prefix rules ([`CookieError::HostPrefixDomain`], [`CookieError::HostPrefixPath`],
-    /// [`CookieError::RequiresSecure`]), [`CookieError::InvalidDuration`], or the core's signer
-    /// errors ([`Error::TagLength`], [`Error::TooManyPreviousKeys`]).
+    /// [`CookieError::RequiresSecure`]), [`CookieError::InvalidDuration`] (a negative leeway, or
+    /// a maximum age or cookie `Max-Age` under one second), [`CookieError::LeewayWithoutMaxAge`],
+    /// or the core's signer errors ([`Error::TagLength`], [`Error::TooManyPreviousKeys`]).
     ///
     /// ```
     /// # use sigcookie::{Key, web::{CookieError, Duration, SessionCookie}};
@@ -958,6 +1021,14 @@ impl<'a> SessionCookieBuilder<'a> {
     /// assert_eq!(SessionCookie::builder(&key, "a b").build().err(), Some(CookieError::InvalidName { position: 1 }));
     /// assert_eq!(SessionCookie::builder(&key, "__Host-s").path("/x").build().err(), Some(CookieError::HostPrefixPath));
     /// assert_eq!(SessionCookie::builder(&key, "s").max_age(Duration::ZERO).build().err(), Some(CookieError::InvalidDuration));
+    /// assert_eq!(
+    ///     SessionCookie::builder(&key, "s").cookie_max_age(Some(Duration::ZERO)).build().err(),
+    ///     Some(CookieError::InvalidDuration)
+    /// );
+    /// assert_eq!(
+    ///     SessionCookie::builder(&key, "s").leeway(Duration::seconds(5)).build().err(),
+    ///     Some(CookieError::LeewayWithoutMaxAge)
+    /// );
     /// # Ok::<(), CookieError>(())
     /// ```
     pub fn build(self) -> Result<SessionCookie, CookieError> {
@@ -990,24 +1061,30 @@ impl<'a> SessionCookieBuilder<'a> {
             signer = signer.previous_key(key);
         }
         let signer = signer.build()?;
-        let (signing, default_max_age) = match self.max_age {
-            None => (Signing::Untimed(signer), None),
-            Some(max_age) => {
-                if max_age < Duration::SECOND {
-                    return Err(CookieError::InvalidDuration);
-                }
-                let mut timed = TimestampSigner::new(signer, duration_secs(max_age)?);
-                if let Some(leeway) = self.leeway {
+        let (signing, default_max_age) = match (self.max_age, self.leeway) {
+            (None, Some(_)) => return Err(CookieError::LeewayWithoutMaxAge),
+            (None, None) => (Signing::Untimed(signer), None),
+            (Some(max_age), leeway) => {
+                let mut timed = TimestampSigner::new(signer, at_least_a_second(max_age)?);
+                if let Some(leeway) = leeway {
+                    // Checked here, not by `duration_secs`: a sub-second negative leeway has
+                    // zero whole seconds and would pass as 0.
+                    if leeway.is_negative() {
+                        return Err(CookieError::InvalidDuration);
+                    }
                     timed = timed.with_leeway(duration_secs(leeway)?);
                 }
                 (Signing::Timed(timed), Some(max_age))
             }
         };
         let cookie_max_age = match self.cookie_max_age {
-            Some(Some(max_age)) if max_age.is_negative() => {
-                return Err(CookieError::InvalidDuration);
+            // `Max-Age` is sent in whole seconds, and 0 or less tells the browser to delete the
+            // cookie at once: a login that never sticks.
+            Some(Some(max_age)) => {
+                at_least_a_second(max_age)?;
+                Some(max_age)
             }
-            Some(chosen) => chosen,
+            Some(None) => None,
             None => default_max_age,
         };
         Ok(SessionCookie {
@@ -1105,9 +1182,24 @@ fn unix_secs(time: OffsetDateTime) -> Result<u64, Error> {
     u64::try_from(time.unix_timestamp()).map_err(|_| Error::ClockBeforeEpoch)
 }
 
+/// Unix seconds of a cut-off, rounded up: values carry whole seconds, and one stamped in the
+/// cut-off's own second may have been issued before it.
+fn ceil_secs(time: OffsetDateTime) -> Result<u64, Error> {
+    let secs = time.unix_timestamp() + i64::from(time.nanosecond() > 0);
+    u64::try_from(secs).map_err(|_| Error::ClockBeforeEpoch)
+}
+
 /// Whole seconds of a non-negative duration; the core counts seconds.
 fn duration_secs(duration: Duration) -> Result<u64, CookieError> {
     u64::try_from(duration.whole_seconds()).map_err(|_| CookieError::InvalidDuration)
+}
+
+/// Whole seconds of a maximum age, which must be at least one second.
+fn at_least_a_second(max_age: Duration) -> Result<u64, CookieError> {
+    if max_age < Duration::SECOND {
+        return Err(CookieError::InvalidDuration);
+    }
+    duration_secs(max_age)
 }
 
 fn secs_duration(secs: u64) -> Duration {

@@ -21,6 +21,16 @@ fn session(name: &str, max_age: Option<Duration>) -> SessionCookie {
     .expect("a valid configuration")
 }
 
+/// A timestamped session cookie `s`, valid for an hour, whose clock stands still at `now`.
+fn stopped_at(now: i64, leeway: Duration) -> SessionCookie {
+    SessionCookie::builder(&key(), "s")
+        .max_age(Duration::hours(1))
+        .leeway(leeway)
+        .clock(move || at(now))
+        .build()
+        .expect("valid")
+}
+
 fn at(secs: i64) -> OffsetDateTime {
     OffsetDateTime::from_unix_timestamp(secs).expect("a valid time")
 }
@@ -138,11 +148,7 @@ fn untimed_values_cannot_be_revoked_by_a_cut_off() {
 
 #[test]
 fn the_cut_off_never_moves_back_by_itself() {
-    let session = SessionCookie::builder(&key(), "s")
-        .max_age(Duration::hours(1))
-        .clock(|| at(1_764_000_000))
-        .build()
-        .expect("valid");
+    let session = stopped_at(1_764_000_000, Duration::minutes(1));
     session
         .set_not_before(Some(at(1_800_000_000)))
         .expect("timestamped");
@@ -199,4 +205,132 @@ proptest! {
         let header = format!("{before};{gap}s={value}{gap};{after}");
         prop_assert_eq!(session.verify_header(&header).map(|v| v.id()), Ok("7"));
     }
+}
+
+#[test]
+fn a_login_in_the_second_of_a_log_out_everywhere_verifies() {
+    let session = stopped_at(1_764_000_000, Duration::minutes(1));
+    let before = session.issue("7").expect("issued");
+    session.log_out_everywhere().expect("timestamped");
+    let after = session.issue("7").expect("issued");
+    assert!(session.verify(before.value()).is_err(), "revoked");
+    let verified = session
+        .verify(after.value())
+        .expect("issued after the cut-off");
+    assert_eq!(verified.issued_at(), session.not_before());
+}
+
+#[test]
+fn a_cut_off_further_ahead_than_the_leeway_is_not_stamped() {
+    let session = stopped_at(1_764_000_000, Duration::seconds(5));
+    session
+        .set_not_before(Some(at(1_764_000_006)))
+        .expect("timestamped");
+    // Stamping the cut-off would make a value from the future, refused as such: the login is
+    // revoked instead, until the clock reaches the cut-off.
+    let cookie = session.issue("7").expect("issued");
+    assert!(
+        cookie.value().starts_with("7.1764000000."),
+        "{}",
+        cookie.value()
+    );
+    session
+        .set_not_before(Some(at(1_764_000_005)))
+        .expect("timestamped");
+    let cookie = session.issue("7").expect("issued");
+    assert!(session.verify(cookie.value()).is_ok());
+}
+
+#[test]
+fn a_sub_second_cut_off_is_rounded_up_like_check_not_before() {
+    let session = session("s", Some(Duration::hours(1)));
+    let cookie = session.issue_at("7", at(1_000_000)).expect("issued");
+    let cutoff = at(1_000_000) + Duration::milliseconds(500);
+    let verified = session
+        .verify_at(cookie.value(), at(1_000_010))
+        .expect("no cut-off yet");
+    assert!(verified.check_not_before(cutoff).is_err());
+    session.set_not_before(Some(cutoff)).expect("timestamped");
+    assert_eq!(session.not_before(), Some(at(1_000_001)));
+    assert_eq!(
+        session.verify_at(cookie.value(), at(1_000_010)).err(),
+        Some(CookieError::Core(Error::IssuedBeforeNotBefore {
+            issued_at: 1_000_000,
+            not_before: 1_000_001
+        }))
+    );
+    assert_eq!(
+        verified.check_not_before(cutoff).err(),
+        Some(CookieError::Core(Error::IssuedBeforeNotBefore {
+            issued_at: 1_000_000,
+            not_before: 1_000_001
+        }))
+    );
+    // A whole second is kept as it is.
+    session
+        .set_not_before(Some(at(1_000_000)))
+        .expect("timestamped");
+    assert!(session.verify_at(cookie.value(), at(1_000_010)).is_ok());
+}
+
+#[test]
+fn the_builder_refuses_settings_that_would_be_ignored_or_self_defeating() {
+    let key = key();
+    let build = || SessionCookie::builder(&key, "s");
+    assert_eq!(
+        build().leeway(Duration::seconds(5)).build().err(),
+        Some(CookieError::LeewayWithoutMaxAge)
+    );
+    assert_eq!(
+        build()
+            .max_age(Duration::hours(1))
+            .leeway(Duration::milliseconds(-500))
+            .build()
+            .err(),
+        Some(CookieError::InvalidDuration)
+    );
+    for cookie_max_age in [
+        Duration::ZERO,
+        Duration::milliseconds(999),
+        Duration::seconds(-1),
+    ] {
+        assert_eq!(
+            build().cookie_max_age(Some(cookie_max_age)).build().err(),
+            Some(CookieError::InvalidDuration),
+            "{cookie_max_age}"
+        );
+    }
+    assert!(
+        build()
+            .cookie_max_age(Some(Duration::SECOND))
+            .build()
+            .is_ok()
+    );
+    assert!(
+        build()
+            .max_age(Duration::hours(1))
+            .leeway(Duration::ZERO)
+            .cookie_max_age(None)
+            .build()
+            .is_ok()
+    );
+}
+
+#[test]
+fn an_oversized_cookie_is_too_long_whatever_its_bytes() {
+    let session = session("s", Some(Duration::hours(1)));
+    let signer = sigcookie::Signer::new(&key(), "s").expect("a signer");
+    let max = sigcookie::TimestampSigner::new(signer, 3600).max_value_len();
+    let mut header = b"s=".to_vec();
+    header.extend(std::iter::repeat_n(0xff, max + 1));
+    assert_eq!(
+        session.verify_headers([header.as_slice()]).err(),
+        Some(CookieError::Core(Error::TooLong { len: max + 1, max }))
+    );
+    // Within the limit, the bytes are still checked.
+    let short = b"s=7.\xff";
+    assert_eq!(
+        session.verify_headers([short.as_slice()]).err(),
+        Some(CookieError::Core(Error::NonAscii { position: 2 }))
+    );
 }

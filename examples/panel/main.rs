@@ -6,6 +6,9 @@
 //! ```
 //!
 //! - `PANEL_ADDR`: address to listen on (default `127.0.0.1:8080`).
+//! - `PANEL_HOSTS`: other `Host` names the panel answers to, comma-separated
+//!   (`panel.lan,192.168.1.1:8080`); besides these only the listening address and
+//!   `localhost:PORT` are served, against DNS rebinding.
 //! - `SIGCOOKIE_SECRET`: the secret in hex (`sigcookie keygen`); when unset a random one is used
 //!   and sessions do not survive a restart.
 //! - `PANEL_PLAIN_HTTP=1`: **insecure** opt-out of `Secure` cookies, for a panel reached over
@@ -71,8 +74,17 @@ async fn run() -> Result<(), String> {
         .await
         .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
     let local = listener.local_addr().map_err(|e| e.to_string())?;
+    let extra_hosts = std::env::var("PANEL_HOSTS").ok();
+    if local.ip().is_unspecified() && extra_hosts.is_none() {
+        tracing::warn!(
+            "listening on all addresses without PANEL_HOSTS: requests naming this device by its \
+             LAN address or name are refused (421); set PANEL_HOSTS=192.168.1.1:{}",
+            local.port()
+        );
+    }
+    let config = app::Config::new(local, extra_hosts.as_deref());
     println!("Device panel: open http://{local}/ and log in as admin / panel-demo-2024");
-    axum::serve(listener, app::router(cookie))
+    axum::serve(listener, app::router(cookie, config))
         .with_graceful_shutdown(async {
             // If the signal handler cannot be installed, run until killed instead.
             if tokio::signal::ctrl_c().await.is_err() {

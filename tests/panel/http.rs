@@ -1,9 +1,15 @@
 //! The panel over real HTTP on loopback: what the login cookie looks like, and every way the
 //! status page must refuse one.
 
+use std::sync::Arc;
+
 use sigcookie::web::{Duration, SameSite};
 
+use crate::app::{FREE_FAILURES, LOGIN_BODY_LIMIT, LOGIN_PERMITS};
 use crate::support::{Panel, request};
+
+const LOGIN: &str = "username=admin&password=panel-demo-2024";
+const WRONG: &str = "username=admin&password=wrong";
 
 #[tokio::test]
 async fn login_sets_the_cookie_with_safe_attributes() {
@@ -169,6 +175,10 @@ async fn log_out_everywhere_revokes_earlier_cookies() {
     assert_eq!(panel.get("/status", Some(&phone)).await.status, 401);
     assert_eq!(panel.get("/status", Some(&laptop)).await.status, 401);
 
+    // A login in the same second is stamped with the cut-off, not revoked at birth.
+    let same_second = panel.login().await;
+    assert_eq!(panel.get("/status", Some(&same_second)).await.status, 200);
+
     // The cut-off is the next second: a login after it works again.
     panel.advance(Duration::seconds(1));
     let fresh = panel.login().await;
@@ -239,4 +249,150 @@ async fn plain_http_mode_drops_secure_and_the_host_prefix() {
     assert_eq!(cookie.same_site(), Some(SameSite::Lax));
     let header = cookie.stripped().to_string();
     assert_eq!(panel.get("/status", Some(&header)).await.status, 200);
+}
+
+#[tokio::test]
+async fn logins_beyond_the_password_check_permits_are_refused_busy() {
+    let panel = Panel::start().await;
+    let permits = u32::try_from(LOGIN_PERMITS).expect("a few permits");
+    // The test holds the permits, as checks in flight would: the next login cannot start one.
+    let in_flight = Arc::clone(&panel.login_slots)
+        .try_acquire_many_owned(permits)
+        .expect("the permits are free");
+    let response = panel.post("/login", None, LOGIN).await;
+    assert_eq!(response.status, 503);
+    assert_eq!(response.header("retry-after"), Some("1"));
+    assert!(response.set_cookies().is_empty());
+    // One permit free is enough.
+    drop(in_flight);
+    let _others = Arc::clone(&panel.login_slots)
+        .try_acquire_many_owned(permits - 1)
+        .expect("the permits are free");
+    assert_eq!(panel.post("/login", None, LOGIN).await.status, 303);
+    assert_eq!(
+        panel.login_slots.available_permits(),
+        1,
+        "the check gave its permit back"
+    );
+}
+
+#[tokio::test]
+async fn oversized_login_forms_are_refused_before_any_check() {
+    let panel = Panel::start().await;
+    let padded = |len: usize| format!("{LOGIN}&pad={}", "x".repeat(len - LOGIN.len() - 5));
+    assert_eq!(padded(LOGIN_BODY_LIMIT).len(), LOGIN_BODY_LIMIT);
+    assert_eq!(
+        panel
+            .post("/login", None, &padded(LOGIN_BODY_LIMIT))
+            .await
+            .status,
+        303
+    );
+    // With every permit held a checked form would get 503: 413 shows it never got that far.
+    let _in_flight = Arc::clone(&panel.login_slots)
+        .try_acquire_many_owned(u32::try_from(LOGIN_PERMITS).expect("a few permits"))
+        .expect("the permits are free");
+    let response = panel
+        .post("/login", None, &padded(LOGIN_BODY_LIMIT + 1))
+        .await;
+    assert_eq!(response.status, 413);
+    assert!(response.set_cookies().is_empty());
+}
+
+#[tokio::test]
+async fn repeated_failed_logins_make_the_next_attempts_wait() {
+    let panel = Panel::start().await;
+    for attempt in 1..=FREE_FAILURES {
+        assert_eq!(
+            panel.post("/login", None, WRONG).await.status,
+            401,
+            "{attempt}"
+        );
+    }
+    // Even the right password waits: otherwise the delay would not slow guessing at all.
+    let response = panel.post("/login", None, LOGIN).await;
+    assert_eq!(response.status, 429);
+    assert_eq!(response.header("retry-after"), Some("1"));
+    assert!(response.set_cookies().is_empty());
+
+    // Each further failure doubles the wait.
+    panel.advance(Duration::seconds(1));
+    assert_eq!(panel.post("/login", None, WRONG).await.status, 401);
+    let response = panel.post("/login", None, LOGIN).await;
+    assert_eq!(
+        (response.status, response.header("retry-after")),
+        (429, Some("2"))
+    );
+    panel.advance(Duration::seconds(1));
+    assert_eq!(panel.post("/login", None, LOGIN).await.status, 429);
+    panel.advance(Duration::seconds(1));
+    assert_eq!(panel.post("/login", None, LOGIN).await.status, 303);
+
+    // A success starts the count again.
+    for attempt in 1..FREE_FAILURES {
+        assert_eq!(
+            panel.post("/login", None, WRONG).await.status,
+            401,
+            "{attempt}"
+        );
+    }
+    assert_eq!(panel.post("/login", None, LOGIN).await.status, 303);
+}
+
+#[tokio::test]
+async fn requests_for_unknown_hosts_are_refused_on_every_route() {
+    let panel = Panel::start().await;
+    let cookie = panel.login().await;
+    let port = panel.addr.port();
+    // DNS rebinding: the attacker's name resolves to the panel, and the browser sends the
+    // attacker's name as both `Host` and `Origin`.
+    let rebound = format!("evil.example:{port}");
+    let origin = format!("http://{rebound}");
+    for (method, path) in [
+        ("GET", "/"),
+        ("GET", "/status"),
+        ("GET", "/no-such-page"),
+        ("POST", "/login"),
+        ("POST", "/logout"),
+        ("POST", "/logout-everywhere"),
+    ] {
+        let headers = [
+            ("Host", rebound.as_str()),
+            ("Origin", origin.as_str()),
+            ("Cookie", cookie.as_str()),
+        ];
+        let response = request(panel.addr, method, path, &headers, LOGIN).await;
+        assert_eq!(response.status, 421, "{method} {path}");
+        assert!(response.set_cookies().is_empty(), "{method} {path}");
+    }
+    // The revocation above was refused, so the session still works.
+    assert_eq!(panel.get("/status", Some(&cookie)).await.status, 200);
+
+    let get = |host: String| async move {
+        request(panel.addr, "GET", "/", &[("Host", host.as_str())], "")
+            .await
+            .status
+    };
+    assert_eq!(get(format!("localhost:{port}")).await, 200);
+    assert_eq!(get(format!("LocalHost:{port}")).await, 200);
+    assert_eq!(
+        get(format!("localhost:{}", port.wrapping_add(1))).await,
+        421
+    );
+    assert_eq!(get("localhost".to_owned()).await, 421);
+}
+
+#[tokio::test]
+async fn panel_hosts_adds_the_names_the_device_is_reached_by() {
+    let panel = Panel::start_with_hosts(" panel.lan, 192.168.1.1:8080,,").await;
+    let get = |host: &'static str| async move {
+        request(panel.addr, "GET", "/", &[("Host", host)], "")
+            .await
+            .status
+    };
+    assert_eq!(get("panel.lan").await, 200);
+    assert_eq!(get("PANEL.LAN").await, 200);
+    assert_eq!(get("192.168.1.1:8080").await, 200);
+    assert_eq!(get("panel.lan:8080").await, 421);
+    assert_eq!(get("").await, 421);
 }

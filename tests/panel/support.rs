@@ -10,6 +10,7 @@ use sigcookie::Key;
 use sigcookie::web::{Cookie, Duration, OffsetDateTime, SessionCookie};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::Semaphore;
 
 use crate::app;
 
@@ -22,6 +23,8 @@ pub const T0: i64 = 1_764_000_000;
 pub struct Panel {
     pub addr: SocketAddr,
     pub cookie_name: &'static str,
+    /// The panel's password-check permits: a test holding them stands for checks in flight.
+    pub login_slots: Arc<Semaphore>,
     clock: Arc<AtomicI64>,
 }
 
@@ -33,6 +36,15 @@ impl Panel {
 
     /// `plain_http`: the LAN opt-out; `test_clock`: a clock the test moves, else the system's.
     pub async fn start_with(plain_http: bool, test_clock: bool) -> Panel {
+        Panel::launch(plain_http, test_clock, None).await
+    }
+
+    /// The panel with a test clock, also answering to `extra_hosts` (as `PANEL_HOSTS`).
+    pub async fn start_with_hosts(extra_hosts: &str) -> Panel {
+        Panel::launch(false, true, Some(extra_hosts)).await
+    }
+
+    async fn launch(plain_http: bool, test_clock: bool, extra_hosts: Option<&str>) -> Panel {
         let clock = Arc::new(AtomicI64::new(T0));
         let key = Key::from_bytes(&SECRET).expect("a 32-byte key");
         let mut builder = app::session_cookie(&key, plain_http);
@@ -49,10 +61,13 @@ impl Panel {
             .await
             .expect("a loopback port");
         let addr = listener.local_addr().expect("the bound address");
-        tokio::spawn(async move { axum::serve(listener, app::router(cookie)).await });
+        let config = app::Config::new(addr, extra_hosts);
+        let login_slots = Arc::clone(&config.login_slots);
+        tokio::spawn(async move { axum::serve(listener, app::router(cookie, config)).await });
         Panel {
             addr,
             cookie_name,
+            login_slots,
             clock,
         }
     }
@@ -138,7 +153,14 @@ pub async fn request(
     headers: &[(&str, &str)],
     form: &str,
 ) -> Response {
-    let mut head = format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n");
+    let mut head = format!("{method} {path} HTTP/1.1\r\nConnection: close\r\n");
+    // The panel's own address, unless the test forges another `Host`.
+    if !headers
+        .iter()
+        .any(|(name, _)| name.eq_ignore_ascii_case("host"))
+    {
+        head.push_str(&format!("Host: {addr}\r\n"));
+    }
     for (name, value) in headers {
         head.push_str(&format!("{name}: {value}\r\n"));
     }
