@@ -11,19 +11,61 @@
 //! Parsing accepts exactly the strings a signer produces and nothing else: there is one encoding
 //! of every (id, ts, tag), so a verifier never has to wonder which of two spellings was signed.
 
+use core::fmt;
+
 use crate::Error;
 
 /// Longest id, in bytes.
+///
+/// ```
+/// # use sigcookie::{format::check_id, ID_MAX_LEN};
+/// assert!(check_id(&"a".repeat(ID_MAX_LEN)).is_ok());
+/// assert!(check_id(&"a".repeat(ID_MAX_LEN + 1)).is_err());
+/// ```
 pub const ID_MAX_LEN: usize = 255;
 /// Shortest tag, in bytes (32 hex digits): 128 bits is the least a forger must guess.
+///
+/// ```
+/// # use sigcookie::{Key, Signer, TAG_LEN_MIN};
+/// let key = Key::from_bytes(&[1; 32])?;
+/// assert!(Signer::builder(&key, "s").tag_len(TAG_LEN_MIN).build().is_ok());
+/// assert!(Signer::builder(&key, "s").tag_len(TAG_LEN_MIN - 1).build().is_err());
+/// # Ok::<(), sigcookie::Error>(())
+/// ```
 pub const TAG_LEN_MIN: usize = 16;
 /// Longest tag, in bytes: all of HMAC-SHA256's output.
+///
+/// ```
+/// # use sigcookie::{Key, Signer, TAG_LEN_MAX};
+/// let key = Key::from_bytes(&[1; 32])?;
+/// assert!(Signer::builder(&key, "s").tag_len(TAG_LEN_MAX + 1).build().is_err());
+/// # Ok::<(), sigcookie::Error>(())
+/// ```
 pub const TAG_LEN_MAX: usize = 32;
 /// Tag length a signer uses unless told otherwise, in bytes.
+///
+/// ```
+/// # use sigcookie::{Key, Signer, TAG_LEN_DEFAULT};
+/// assert_eq!(Signer::new(&Key::from_bytes(&[1; 32])?, "s")?.tag_len(), TAG_LEN_DEFAULT);
+/// # Ok::<(), sigcookie::Error>(())
+/// ```
 pub const TAG_LEN_DEFAULT: usize = TAG_LEN_MAX;
 /// Most digits of a timestamp: `u64::MAX` has 20.
+///
+/// ```
+/// assert_eq!(u64::MAX.to_string().len(), sigcookie::format::TS_MAX_DIGITS);
+/// ```
 pub const TS_MAX_DIGITS: usize = 20;
-/// Longest value any signer produces: a timestamped value with the longest id and tag.
+/// Longest value any signer produces: a timestamped value with the longest id and tag. A
+/// [`SignedValue`](crate::SignedValue) or a buffer of this size holds any value.
+///
+/// ```
+/// # use sigcookie::{Key, Signer, TimestampSigner, MAX_VALUE_LEN};
+/// let signer = TimestampSigner::new(Signer::new(&Key::from_bytes(&[1; 32])?, "s")?, 60);
+/// let mut buf = [0u8; MAX_VALUE_LEN];
+/// assert_eq!(signer.sign_into_at(&"a".repeat(255), u64::MAX, &mut buf)?.len(), MAX_VALUE_LEN);
+/// # Ok::<(), sigcookie::Error>(())
+/// ```
 pub const MAX_VALUE_LEN: usize = ID_MAX_LEN + 1 + TS_MAX_DIGITS + 1 + 2 * TAG_LEN_MAX;
 
 /// Whether `byte` may appear in an id: an RFC 6265 cookie-octet other than `.`, i.e. printable
@@ -66,16 +108,19 @@ pub fn check_id(id: &str) -> Result<(), Error> {
     }
 }
 
-/// Longest value a signer with this tag length and timestamping produces.
+/// Longest value a signer with this tag length and timestamping produces. Saturates rather than
+/// overflows for tag lengths no signer accepts.
 ///
 /// ```
 /// use sigcookie::format::max_value_len;
 ///
 /// assert_eq!(max_value_len(32, false), 255 + 1 + 64);
 /// assert_eq!(max_value_len(16, true), 255 + 1 + 20 + 1 + 32);
+/// assert_eq!(max_value_len(usize::MAX, true), usize::MAX);
 /// ```
 pub const fn max_value_len(tag_len: usize, timestamped: bool) -> usize {
-    ID_MAX_LEN + 1 + if timestamped { TS_MAX_DIGITS + 1 } else { 0 } + 2 * tag_len
+    let fixed = ID_MAX_LEN + 1 + if timestamped { TS_MAX_DIGITS + 1 } else { 0 };
+    tag_len.saturating_mul(2).saturating_add(fixed)
 }
 
 /// The parts of a well-formed value. Not verified: anyone can make a value with these parts.
@@ -89,7 +134,7 @@ pub const fn max_value_len(tag_len: usize, timestamped: bool) -> usize {
 /// assert_eq!(parts.tag_len(), 16);
 /// # Ok::<(), sigcookie::Error>(())
 /// ```
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, PartialEq, Eq)]
 pub struct Parts<'a> {
     msg: &'a str,
     id: &'a str,
@@ -99,24 +144,66 @@ pub struct Parts<'a> {
 
 impl<'a> Parts<'a> {
     /// The id.
+    ///
+    /// ```
+    /// assert_eq!(sigcookie::format::inspect(&format!("user-7.{}", "0".repeat(32)))?.id(), "user-7");
+    /// # Ok::<(), sigcookie::Error>(())
+    /// ```
     pub fn id(&self) -> &'a str {
         self.id
     }
     /// The issued-at time in unix seconds, for a timestamped value.
+    ///
+    /// ```
+    /// # use sigcookie::format::inspect;
+    /// assert_eq!(inspect(&format!("7.{}", "0".repeat(32)))?.issued_at(), None);
+    /// assert_eq!(inspect(&format!("7.99.{}", "0".repeat(32)))?.issued_at(), Some(99));
+    /// # Ok::<(), sigcookie::Error>(())
+    /// ```
     pub fn issued_at(&self) -> Option<u64> {
         self.issued_at
     }
     /// The signature, in hex.
+    ///
+    /// ```
+    /// # use sigcookie::format::inspect;
+    /// assert_eq!(inspect(&format!("7.{}", "ab".repeat(16)))?.signature(), "ab".repeat(16));
+    /// # Ok::<(), sigcookie::Error>(())
+    /// ```
     pub fn signature(&self) -> &'a str {
         self.sig
     }
     /// Length of the tag in bytes (half the signature's hex digits).
+    ///
+    /// ```
+    /// # use sigcookie::format::inspect;
+    /// assert_eq!(inspect(&format!("7.{}", "ab".repeat(20)))?.tag_len(), 20);
+    /// # Ok::<(), sigcookie::Error>(())
+    /// ```
     pub fn tag_len(&self) -> usize {
         self.sig.len() / 2
     }
     /// The bytes the signature covers: everything before the last `.`.
+    ///
+    /// ```
+    /// # use sigcookie::format::inspect;
+    /// assert_eq!(inspect(&format!("7.99.{}", "0".repeat(32)))?.signed_message(), "7.99");
+    /// # Ok::<(), sigcookie::Error>(())
+    /// ```
     pub fn signed_message(&self) -> &'a str {
         self.msg
+    }
+}
+
+/// Hides the signature, like [`SignedValue`](crate::SignedValue): parts of a genuine value are a
+/// bearer credential and do not belong in logs.
+impl fmt::Debug for Parts<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Parts")
+            .field("id", &self.id)
+            .field("issued_at", &self.issued_at)
+            .field("tag_len", &self.tag_len())
+            .finish_non_exhaustive()
     }
 }
 
@@ -135,6 +222,13 @@ impl<'a> Parts<'a> {
 /// assert_eq!(inspect("12345.ABCDEF0123456789ABCDEF0123456789").err(), Some(Error::SignatureUppercase));
 /// ```
 pub fn inspect(value: &str) -> Result<Parts<'_>, Error> {
+    // No signer's value is longer; refuse before counting anything in it.
+    if value.len() > MAX_VALUE_LEN {
+        return Err(Error::TooLong {
+            len: value.len(),
+            max: MAX_VALUE_LEN,
+        });
+    }
     let timestamped = value.bytes().filter(|&b| b == b'.').count() == 2;
     let sig_len = value.rsplit('.').next().map_or(0, str::len);
     let tag_len = (sig_len / 2).clamp(TAG_LEN_MIN, TAG_LEN_MAX);

@@ -2,7 +2,8 @@
 
 use core::fmt;
 
-use hmac::digest::KeyInit;
+use hmac::digest::generic_array::GenericArray;
+use hmac::digest::{FixedOutput, KeyInit};
 use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};
 use zeroize::Zeroize;
@@ -46,6 +47,12 @@ pub struct Key {
 impl Key {
     /// The shortest secret accepted, in bytes: SHA-256's output size, so the secret is never the
     /// weakest link (shorter secrets are a brute-force target for anyone holding one value).
+    ///
+    /// ```
+    /// # use sigcookie::Key;
+    /// assert!(Key::from_bytes(&[1; Key::MIN_LEN]).is_ok());
+    /// assert!(Key::from_bytes(&[1; Key::MIN_LEN - 1]).is_err());
+    /// ```
     pub const MIN_LEN: usize = 32;
 
     /// A key from raw secret bytes.
@@ -130,8 +137,14 @@ impl Key {
     /// ```
     #[cfg(feature = "std")]
     pub fn from_env(name: &str) -> Result<Key, Error> {
-        let value = zeroize::Zeroizing::new(std::env::var(name).map_err(|_| Error::KeyEnvMissing)?);
-        Key::from_hex(&value)
+        // Raw bytes rather than `env::var`, whose error for a non-Unicode value would carry the
+        // secret off in an `OsString` that nobody wipes.
+        let bytes = zeroize::Zeroizing::new(
+            std::env::var_os(name)
+                .ok_or(Error::KeyEnvMissing)?
+                .into_encoded_bytes(),
+        );
+        Key::from_hex(core::str::from_utf8(&bytes).map_err(|_| Error::KeyEnvMissing)?)
     }
 
     /// A fresh random key of [`Key::MIN_LEN`] bytes from the operating system's generator.
@@ -155,13 +168,15 @@ impl Key {
     /// The key a signer with `purpose` MACs with: `HMAC-SHA256(secret, "sigcookie key " || purpose)`.
     pub(crate) fn derive(&self, purpose: &str) -> Key {
         // The purpose has no length limit, so this one-off MAC streams through the `hmac` crate.
-        let mut mac = <HmacSha256 as KeyInit>::new(&self.block.into());
+        // The key is borrowed, not copied, so no stray copy of it is left on the stack.
+        let mut mac = <HmacSha256 as KeyInit>::new(GenericArray::from_slice(&self.block));
         mac.update(DERIVE_LABEL);
         mac.update(purpose.as_bytes());
         let mut derived = Key {
             block: [0; BLOCK_LEN],
         };
-        derived.block[..32].copy_from_slice(&mac.finalize().into_bytes());
+        // Straight into the block that is wiped on drop, not through a temporary copy.
+        FixedOutput::finalize_into(mac, GenericArray::from_mut_slice(&mut derived.block[..32]));
         derived
     }
 

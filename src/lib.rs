@@ -29,6 +29,8 @@
 //! - `alloc`: `String`-returning `sign` methods without the rest of `std`.
 //! - `getrandom`: [`Key::generate`] from the operating system's randomness.
 //! - `cli`: the `sigcookie` command-line tool.
+//! - `cookie` (default): [`web`], session cookies with the `cookie` and `time` crates.
+//! - `axum`: [`extract`], an axum extractor for the session cookie.
 #![cfg_attr(not(feature = "std"), no_std)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 #![forbid(unsafe_code)]
@@ -40,11 +42,17 @@ extern crate alloc;
 #[cfg(feature = "std")]
 mod clock;
 mod error;
+#[cfg(feature = "axum")]
+#[cfg_attr(docsrs, doc(cfg(feature = "axum")))]
+pub mod extract;
 pub mod format;
 mod key;
 mod mac;
 mod signer;
 mod timed;
+#[cfg(feature = "cookie")]
+#[cfg_attr(docsrs, doc(cfg(feature = "cookie")))]
+pub mod web;
 
 #[cfg(feature = "std")]
 pub use clock::unix_now;

@@ -11,6 +11,14 @@ use crate::mac::KeyedMac;
 
 /// How many previous keys a signer keeps for rotation. Each costs one more MAC when a value
 /// does not verify under the newer keys, and state is fixed-size so the core needs no heap.
+///
+/// ```
+/// # use sigcookie::{Key, Signer, MAX_PREVIOUS_KEYS};
+/// let key = Key::from_bytes(&[1; 32])?;
+/// let builder = (0..MAX_PREVIOUS_KEYS).fold(Signer::builder(&key, "s"), |b, _| b.previous_key(&key));
+/// assert!(builder.build().is_ok());
+/// # Ok::<(), sigcookie::Error>(())
+/// ```
 pub const MAX_PREVIOUS_KEYS: usize = 3;
 
 /// Signs ids into `id.sig` values and verifies them: the untimed signer.

@@ -39,6 +39,13 @@ pub struct TimestampSigner {
 impl TimestampSigner {
     /// Clock skew tolerated by default, in seconds: a value may claim to be issued this far ahead
     /// of the verifier's clock (servers behind a load balancer rarely agree to the second).
+    ///
+    /// ```
+    /// # use sigcookie::{Key, Signer, TimestampSigner};
+    /// let signer = TimestampSigner::new(Signer::new(&Key::from_bytes(&[1; 32])?, "s")?, 600);
+    /// assert_eq!(signer.leeway(), TimestampSigner::DEFAULT_LEEWAY);
+    /// # Ok::<(), sigcookie::Error>(())
+    /// ```
     pub const DEFAULT_LEEWAY: u64 = 60;
 
     /// A timestamped signer over `signer` whose values are valid for `max_age` seconds.

@@ -75,6 +75,29 @@ fn verifies_and_prints_the_id() {
 }
 
 #[test]
+fn values_can_come_from_stdin() {
+    cli()
+        .args(["verify", "-", "--purpose", "session"])
+        .write_stdin(format!("{UNTIMED}\n"))
+        .assert()
+        .success()
+        .stdout("12345\n");
+    cli()
+        .args(["inspect", "-"])
+        .write_stdin(format!("{TIMED}\r\n"))
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("issued_at: 1764000000"));
+    // Only the line ending is dropped: other whitespace is part of the value, and refused.
+    cli()
+        .args(["verify", "-", "--purpose", "session"])
+        .write_stdin(format!("{UNTIMED} \n"))
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("SignatureLength"));
+}
+
+#[test]
 fn max_age_defaults_to_one_day() {
     let at = |now: &str| {
         let mut cmd = cli();

@@ -528,6 +528,15 @@ fn secrets_never_print() {
         assert!(!printed.contains(needle), "{printed}");
     }
     assert!(printed.contains("<redacted>"), "{printed}");
+    // Nor do the parts of a value, which are a credential: the signature stays hidden.
+    let value = signer.sign("12345").expect("sign");
+    let (_, sig) = value.split_once('.').expect("dot");
+    let parts = format!(
+        "{:?} {:?}",
+        sigcookie::format::inspect(&value),
+        signer.sign_value("12345")
+    );
+    assert!(parts.contains("12345") && !parts.contains(sig), "{parts}");
     // Error messages name no key material either.
     assert_eq!(
         format!("{}", Error::KeyNotHex),

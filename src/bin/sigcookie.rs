@@ -50,7 +50,8 @@ enum Command {
     },
     /// Verify a value; print its id (and issued_at) or exit 1 with the reason.
     Verify {
-        /// The value to verify.
+        /// The value to verify, or `-` to read it from standard input (a value is a credential:
+        /// as an argument it shows up in `ps` and shell history).
         value: String,
         #[command(flatten)]
         signer: SignerArgs,
@@ -75,7 +76,7 @@ enum Command {
     },
     /// Show the parts of a value WITHOUT verifying it.
     Inspect {
-        /// The value to inspect.
+        /// The value to inspect, or `-` to read it from standard input.
         value: String,
         /// Print JSON.
         #[arg(long)]
@@ -162,6 +163,21 @@ impl SignerArgs {
     }
 }
 
+/// The value argument, or one line of standard input for `-`.
+fn value_arg(value: String) -> Result<String, Failure> {
+    if value != "-" {
+        return Ok(value);
+    }
+    let mut line = String::new();
+    std::io::stdin()
+        .read_line(&mut line)
+        .map_err(|e| Failure::Config(format!("cannot read the value from standard input: {e}")))?;
+    // Only the line ending goes: any other whitespace is part of the value, and refused by it.
+    let end = line.trim_end_matches(['\n', '\r']).len();
+    line.truncate(end);
+    Ok(line)
+}
+
 fn now_or(at: Option<u64>) -> Result<u64, Failure> {
     match at {
         Some(at) => Ok(at),
@@ -175,7 +191,7 @@ fn run(command: Command, out: &mut impl Write) -> Result<(), Failure> {
         Command::Keygen => {
             let mut secret = Zeroizing::new([0u8; Key::MIN_LEN]);
             getrandom::fill(&mut *secret).map_err(|_| Error::RandomUnavailable)?;
-            let hex = Zeroizing::new(hex::encode(*secret));
+            let hex = Zeroizing::new(hex::encode(secret.as_slice()));
             writeln!(out, "{}", *hex).map_err(io)
         }
         Command::Sign {
@@ -212,6 +228,7 @@ fn run(command: Command, out: &mut impl Write) -> Result<(), Failure> {
             not_before,
             json,
         } => {
+            let value = value_arg(value)?;
             let signer = signer.signer()?;
             let verified = if timestamp {
                 let timed = TimestampSigner::new(signer, max_age)
@@ -251,6 +268,7 @@ fn run(command: Command, out: &mut impl Write) -> Result<(), Failure> {
             }
         }
         Command::Inspect { value, json } => {
+            let value = value_arg(value)?;
             let parts = format::inspect(&value).map_err(Failure::Rejected)?;
             if json {
                 let doc = json!({

@@ -1,0 +1,306 @@
+//! An [`axum`] extractor for the session cookie: [`Session`] yields the verified id from
+//! the request's `Cookie:` headers, with the [`SessionCookie`] taken from the application state.
+//!
+//! ```
+//! use axum::{Router, routing::get};
+//! use sigcookie::{Key, extract::Session, web::{Duration, SessionCookie}};
+//!
+//! async fn me(session: Session) -> String {
+//!     format!("logged in as {}", session.id())
+//! }
+//!
+//! let key = Key::from_bytes(&[7; 32])?;
+//! let cookie = SessionCookie::builder(&key, "__Host-session").max_age(Duration::hours(8)).build()?;
+//! let app: Router = Router::new().route("/me", get(me)).with_state(cookie);
+//! # Ok::<(), sigcookie::web::CookieError>(())
+//! ```
+//!
+//! A request without a valid cookie gets `401 Unauthorized` and nothing else; the reason is
+//! logged with [`tracing`] at debug level. `Option<Session>` is `None` instead, and
+//! `Result<Session, SessionRejection>` keeps the reason, for pages that work logged in or out.
+
+use std::convert::Infallible;
+
+use axum::extract::{FromRef, FromRequestParts, OptionalFromRequestParts};
+use axum::http::header::{COOKIE, SET_COOKIE};
+use axum::http::request::Parts;
+use axum::http::{HeaderValue, StatusCode};
+use axum::response::{IntoResponse, IntoResponseParts, Response, ResponseParts};
+
+use crate::web::{Cookie, CookieError, OffsetDateTime, SessionCookie};
+
+/// The verified session of a request: its id and, for timestamped values, when it was issued.
+///
+/// Extracting it needs a [`SessionCookie`] in the state (`SessionCookie: FromRef<S>`); it is
+/// rejected with [`SessionRejection`], a bare `401`.
+///
+/// ```
+/// use axum::response::IntoResponse;
+/// use sigcookie::extract::Session;
+///
+/// // Sliding sessions: re-issue the cookie once half its lifetime has passed.
+/// async fn page(session: Session) -> impl IntoResponse {
+///     (session.renewal(0.5), format!("hello {}", session.id()))
+/// }
+/// ```
+#[derive(Clone, Debug)]
+pub struct Session {
+    id: String,
+    issued_at: Option<OffsetDateTime>,
+    cookie: SessionCookie,
+}
+
+impl Session {
+    /// The verified id.
+    ///
+    /// The extractor run by hand on a request, as axum runs it:
+    ///
+    /// ```
+    /// use axum::extract::FromRequestParts;
+    /// use axum::http::{Request, header::COOKIE};
+    /// use sigcookie::{Key, extract::Session, web::SessionCookie};
+    ///
+    /// let cookie = SessionCookie::builder(&Key::from_bytes(&[7; 32])?, "s").build()?;
+    /// let header = format!("theme=dark; {}", cookie.issue("42")?.stripped());
+    /// let (mut parts, ()) = Request::builder().header(COOKIE, header).body(())?.into_parts();
+    /// let runtime = tokio::runtime::Builder::new_current_thread().build()?;
+    /// let session = runtime.block_on(Session::from_request_parts(&mut parts, &cookie))?;
+    /// assert_eq!(session.id(), "42");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// When the value was issued, for timestamped values.
+    ///
+    /// ```
+    /// use axum::extract::FromRequestParts;
+    /// use axum::http::{Request, header::COOKIE};
+    /// use sigcookie::{Key, extract::Session, web::{Duration, OffsetDateTime, SessionCookie}};
+    ///
+    /// let t0 = OffsetDateTime::from_unix_timestamp(1_764_000_000)?;
+    /// let cookie = SessionCookie::builder(&Key::from_bytes(&[7; 32])?, "s")
+    ///     .max_age(Duration::hours(1))
+    ///     .clock(move || t0 + Duration::minutes(5))
+    ///     .build()?;
+    /// let header = cookie.issue_at("42", t0)?.stripped().to_string();
+    /// let (mut parts, ()) = Request::builder().header(COOKIE, header).body(())?.into_parts();
+    /// let runtime = tokio::runtime::Builder::new_current_thread().build()?;
+    /// let session = runtime.block_on(Session::from_request_parts(&mut parts, &cookie))?;
+    /// assert_eq!(session.issued_at(), Some(t0));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn issued_at(&self) -> Option<OffsetDateTime> {
+        self.issued_at
+    }
+
+    /// The session cookie's configuration this session was verified with.
+    ///
+    /// ```
+    /// use axum::extract::FromRequestParts;
+    /// use axum::http::{Request, header::COOKIE};
+    /// use sigcookie::{Key, extract::Session, web::SessionCookie};
+    ///
+    /// let cookie = SessionCookie::builder(&Key::from_bytes(&[7; 32])?, "__Host-s").build()?;
+    /// let header = cookie.issue("42")?.stripped().to_string();
+    /// let (mut parts, ()) = Request::builder().header(COOKIE, header).body(())?.into_parts();
+    /// let runtime = tokio::runtime::Builder::new_current_thread().build()?;
+    /// let session = runtime.block_on(Session::from_request_parts(&mut parts, &cookie))?;
+    /// assert_eq!(session.cookie().name(), "__Host-s");
+    /// assert_eq!(session.cookie().removal().value(), ""); // for a logout handler
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn cookie(&self) -> &SessionCookie {
+        &self.cookie
+    }
+
+    /// A fresh cookie to send back when the value is older than `fraction` of its maximum age;
+    /// see [`SessionCookie::renewal`]. `None` when no renewal is due, or if re-issuing fails
+    /// (logged at debug level; the current cookie stays valid).
+    ///
+    /// ```
+    /// use axum::extract::FromRequestParts;
+    /// use axum::http::{Request, header::COOKIE};
+    /// use sigcookie::{Key, extract::Session, web::{Duration, OffsetDateTime, SessionCookie}};
+    ///
+    /// let t0 = OffsetDateTime::from_unix_timestamp(1_764_000_000)?;
+    /// let cookie = SessionCookie::builder(&Key::from_bytes(&[7; 32])?, "s")
+    ///     .max_age(Duration::hours(1))
+    ///     .clock(move || t0 + Duration::minutes(40))
+    ///     .build()?;
+    /// let header = cookie.issue_at("42", t0)?.stripped().to_string();
+    /// let (mut parts, ()) = Request::builder().header(COOKIE, header).body(())?.into_parts();
+    /// let runtime = tokio::runtime::Builder::new_current_thread().build()?;
+    /// let session = runtime.block_on(Session::from_request_parts(&mut parts, &cookie))?;
+    /// assert!(session.renewal(0.75).is_none()); // 40 of 60 minutes: not yet
+    /// let renewed = session.renewal(0.5).ok_or("renewal due")?.0;
+    /// assert_eq!(cookie.verify(renewed.value())?.issued_at(), Some(t0 + Duration::minutes(40)));
+    ///
+    /// // In a handler: `(session.renewal(0.5), body)` sends the fresh cookie when one is due.
+    /// # use axum::response::IntoResponse;
+    /// async fn handler(session: Session) -> impl IntoResponse {
+    ///     (session.renewal(0.5), "ok")
+    /// }
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn renewal(&self, fraction: f64) -> Option<SetCookie> {
+        let verified = crate::web::VerifiedCookie::new(&self.id, self.issued_at);
+        match self.cookie.renewal(&verified, fraction) {
+            Ok(cookie) => cookie.map(SetCookie),
+            Err(reason) => {
+                tracing::debug!(cookie = self.cookie.name(), %reason, "session renewal failed");
+                None
+            }
+        }
+    }
+
+    fn verify(parts: &Parts, cookie: SessionCookie) -> Result<Session, SessionRejection> {
+        let headers = parts
+            .headers
+            .get_all(COOKIE)
+            .into_iter()
+            .map(HeaderValue::as_bytes);
+        match cookie.verify_headers(headers) {
+            Ok(verified) => Ok(Session {
+                id: verified.id().to_owned(),
+                issued_at: verified.issued_at(),
+                cookie,
+            }),
+            Err(reason) => {
+                tracing::debug!(cookie = cookie.name(), %reason, "session cookie refused");
+                Err(SessionRejection { reason })
+            }
+        }
+    }
+}
+
+impl<S> FromRequestParts<S> for Session
+where
+    SessionCookie: FromRef<S>,
+    S: Send + Sync,
+{
+    type Rejection = SessionRejection;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        Session::verify(parts, SessionCookie::from_ref(state))
+    }
+}
+
+impl<S> OptionalFromRequestParts<S> for Session
+where
+    SessionCookie: FromRef<S>,
+    S: Send + Sync,
+{
+    type Rejection = Infallible;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &S,
+    ) -> Result<Option<Self>, Self::Rejection> {
+        Ok(Session::verify(parts, SessionCookie::from_ref(state)).ok())
+    }
+}
+
+/// Why a [`Session`] was not extracted. As a response it is `401 Unauthorized` with no detail:
+/// telling a client *why* its cookie failed (expired, revoked, bad signature) only helps someone
+/// probing forged ones.
+///
+/// ```
+/// use axum::response::IntoResponse;
+/// use sigcookie::extract::{Session, SessionRejection};
+///
+/// async fn page(session: Result<Session, SessionRejection>) -> impl IntoResponse {
+///     match session {
+///         Ok(session) => format!("hello {}", session.id()).into_response(),
+///         Err(rejection) => rejection.into_response(),
+///     }
+/// }
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SessionRejection {
+    reason: CookieError,
+}
+
+impl SessionRejection {
+    /// Why the cookie was refused, for the server's own logs or logic.
+    ///
+    /// ```
+    /// use axum::extract::FromRequestParts;
+    /// use axum::http::{Request, StatusCode, header::COOKIE};
+    /// use axum::response::IntoResponse;
+    /// use sigcookie::{Key, extract::Session, web::{CookieError, SessionCookie}};
+    ///
+    /// let cookie = SessionCookie::builder(&Key::from_bytes(&[7; 32])?, "s").build()?;
+    /// let runtime = tokio::runtime::Builder::new_current_thread().build()?;
+    /// let reason = |header: &str| -> Result<CookieError, Box<dyn std::error::Error>> {
+    ///     let (mut parts, ()) = Request::builder().header(COOKIE, header).body(())?.into_parts();
+    ///     let rejection = runtime
+    ///         .block_on(Session::from_request_parts(&mut parts, &cookie))
+    ///         .err()
+    ///         .ok_or("refused")?;
+    ///     // The client learns nothing of the reason.
+    ///     assert_eq!(rejection.into_response().status(), StatusCode::UNAUTHORIZED);
+    ///     Ok(rejection.reason())
+    /// };
+    /// assert_eq!(reason("theme=dark")?, CookieError::Missing);
+    /// let value = cookie.issue("42")?.value().to_owned();
+    /// assert_eq!(reason(&format!("s={value}; s={value}"))?, CookieError::Duplicate);
+    /// assert!(matches!(reason("s=42.00")?, CookieError::Core(_)));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn reason(&self) -> CookieError {
+        self.reason
+    }
+}
+
+impl std::fmt::Display for SessionRejection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "session cookie refused: {}", self.reason)
+    }
+}
+
+/// So that `?` carries a rejection into `Box<dyn Error>`, with the reason as its source.
+impl std::error::Error for SessionRejection {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&self.reason)
+    }
+}
+
+impl IntoResponse for SessionRejection {
+    fn into_response(self) -> Response {
+        (StatusCode::UNAUTHORIZED, "401 Unauthorized\n").into_response()
+    }
+}
+
+/// A `Set-Cookie` response header, usable as a response part: `(SetCookie(cookie), body)`.
+///
+/// ```
+/// use axum::response::{IntoResponse, Redirect};
+/// use sigcookie::extract::{Session, SetCookie};
+///
+/// async fn logout(session: Session) -> impl IntoResponse {
+///     (SetCookie(session.cookie().removal()), Redirect::to("/"))
+/// }
+/// ```
+#[derive(Clone, Debug, PartialEq)]
+pub struct SetCookie(pub Cookie<'static>);
+
+impl IntoResponseParts for SetCookie {
+    type Error = StatusCode;
+
+    fn into_response_parts(self, mut res: ResponseParts) -> Result<ResponseParts, StatusCode> {
+        // Only a cookie with a control character in a name or attribute fails here, which a
+        // `SessionCookie` never builds; a 500 beats sending a truncated header.
+        let value = HeaderValue::try_from(self.0.to_string())
+            .map_err(|_| StatusCode::INTERNAL_SERVER_ERROR)?;
+        res.headers_mut().append(SET_COOKIE, value);
+        Ok(res)
+    }
+}
+
+impl IntoResponse for SetCookie {
+    fn into_response(self) -> Response {
+        (self, ()).into_response()
+    }
+}
