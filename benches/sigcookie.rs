@@ -29,6 +29,7 @@ fn floor(c: &mut Criterion) {
     group.bench_function("sha256 2 compressions chained", |b| {
         b.iter(|| floor.run_chained())
     });
+    group.bench_function("hmac crate id5", |b| b.iter(|| floor.run_hmac()));
     group.finish();
 }
 

@@ -46,6 +46,7 @@ fn main() {
             let mut run = |n: u64| match *op {
                 Op::Floor => time(n, || floor.run()),
                 Op::FloorChained => time(n, || floor.run_chained()),
+                Op::Hmac => time(n, || floor.run_hmac()),
                 Op::Sign(c) => time(n, || contenders[c].sign()),
                 Op::SignInto => time(n, || reference.sign_into(&mut buf)),
                 Op::Verify(c) => time(n, || contenders[c].verify()),
@@ -75,6 +76,7 @@ fn main() {
 enum Op {
     Floor,
     FloorChained,
+    Hmac,
     Sign(usize),
     SignInto,
     Verify(usize),
@@ -83,7 +85,7 @@ enum Op {
 /// Table order: the floor and its chained form, every sign, then every verify, contenders in [`common::contenders`]
 /// order; the no-`SignedValue` sign of the reference value after its `sign_value`.
 fn ops(contenders: &[Box<dyn Contender>]) -> Vec<Op> {
-    let mut ops = vec![Op::Floor, Op::FloorChained];
+    let mut ops = vec![Op::Floor, Op::FloorChained, Op::Hmac];
     for c in 0..contenders.len() {
         ops.push(Op::Sign(c));
         if c == 0 {
@@ -196,6 +198,10 @@ impl Table {
                 let (operation, size) = match op {
                     Op::Floor => ("floor: 2 SHA-256 compressions".to_owned(), None),
                     Op::FloorChained => ("2 SHA-256 compressions, chained".to_owned(), None),
+                    Op::Hmac => (
+                        "HMAC-SHA256 of id5, `hmac` crate, keyed state reused".to_owned(),
+                        None,
+                    ),
                     Op::Sign(c) => (format!("sign {}", contenders[c].name()), None),
                     Op::SignInto => (format!("sign {} (sign_into)", contenders[0].name()), None),
                     Op::Verify(c) => (

@@ -355,47 +355,6 @@ const fn is_lower_hex(byte: u8) -> bool {
     matches!(byte, b'0'..=b'9' | b'a'..=b'f')
 }
 
-/// Writes `tag` as lowercase hex into `out`, which is twice as long.
-///
-/// The tag is public as soon as the value is, so indexing a table by it is fine; this is the
-/// encoder the signers use, a plain loop rather than the `hex` crate's iterator adapters, which
-/// cost more than the MAC's final compression.
-pub(crate) fn encode_sig(tag: &[u8], out: &mut [u8]) {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    for (byte, pair) in tag.iter().zip(out.chunks_exact_mut(2)) {
-        pair[0] = DIGITS[usize::from(byte >> 4)];
-        pair[1] = DIGITS[usize::from(byte & 0x0f)];
-    }
-}
-
-/// Decodes a signature the parser has accepted (lowercase hex only) into the start of `out`.
-///
-/// Arithmetic instead of a lookup table: `'0'..='9'` are `0x30..=0x39` and `'a'..='f'` are
-/// `0x61..=0x66`, so a digit's value is its low nibble, plus 9 when bit 6 is set. No branch, no
-/// table indexed by the data, and no error path, since the parser refused anything else. Sixteen
-/// digits at a time in a `u128`: byte by byte, this cost as much as one SHA-256 compression.
-pub(crate) fn decode_sig(sig: &[u8], out: &mut [u8; TAG_LEN_MAX]) {
-    const LOW: u128 = 0x0f0f_0f0f_0f0f_0f0f_0f0f_0f0f_0f0f_0f0f;
-    const ONES: u128 = 0x0101_0101_0101_0101_0101_0101_0101_0101;
-    const PAIRS: u128 = 0x00ff_00ff_00ff_00ff_00ff_00ff_00ff_00ff;
-    let (chunks, rest) = sig.as_chunks::<16>();
-    let (bytes, tail) = out.split_at_mut(8 * chunks.len());
-    for (digits, byte) in chunks.iter().zip(bytes.as_chunks_mut::<8>().0) {
-        let x = u128::from_le_bytes(*digits);
-        let nibbles = (x & LOW) + 9 * ((x >> 6) & ONES);
-        // Each little-endian 16-bit lane holds a digit pair; its low byte becomes the value.
-        let mut packed = ((nibbles << 4) | (nibbles >> 8)) & PAIRS;
-        packed = (packed | (packed >> 8)) & 0x0000_ffff_0000_ffff_0000_ffff_0000_ffff;
-        packed = (packed | (packed >> 16)) & 0x0000_0000_ffff_ffff_0000_0000_ffff_ffff;
-        packed |= packed >> 32;
-        byte.copy_from_slice(&packed.to_le_bytes()[..8]);
-    }
-    let nibble = |c: u8| (c & 0x0f) + 9 * (c >> 6);
-    for (pair, byte) in rest.as_chunks::<2>().0.iter().zip(tail) {
-        *byte = (nibble(pair[0]) << 4) | nibble(pair[1]);
-    }
-}
-
 fn parse_ts(ts: &str) -> Result<u64, Error> {
     let digits = ts.as_bytes();
     match digits {
@@ -481,31 +440,6 @@ mod tests {
                 }
             }
         }
-    }
-
-    #[test]
-    fn signature_hex_round_trips_at_every_tag_length() {
-        let tag: [u8; TAG_LEN_MAX] = core::array::from_fn(|i| (i as u8).wrapping_mul(0x9d) ^ 0xa5);
-        for tag_len in TAG_LEN_MIN..=TAG_LEN_MAX {
-            let mut hex = [0u8; 2 * TAG_LEN_MAX];
-            encode_sig(&tag[..tag_len], &mut hex);
-            let hex = &hex[..2 * tag_len];
-            let digit = |n: u8| char::from_digit(u32::from(n), 16).map_or(0, |c| c as u8);
-            for (pair, byte) in hex.chunks_exact(2).zip(&tag) {
-                assert_eq!(pair, [digit(byte >> 4), digit(byte & 0x0f)]);
-            }
-            let mut decoded = [0u8; TAG_LEN_MAX];
-            decode_sig(hex, &mut decoded);
-            assert_eq!(decoded[..tag_len], tag[..tag_len]);
-            assert!(decoded[tag_len..].iter().all(|&b| b == 0));
-        }
-        let mut all = [0u8; 32];
-        decode_sig(
-            b"00112233445566778899aabbccddeeff0f1e2d3c4b5a69788796a5b4c3d2e1f0",
-            &mut all,
-        );
-        assert_eq!(all[..8], [0x00, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77]);
-        assert_eq!(all[24..], [0x87, 0x96, 0xa5, 0xb4, 0xc3, 0xd2, 0xe1, 0xf0]);
     }
 
     #[test]

@@ -9,9 +9,8 @@ use sha2::{Digest, Sha256};
 use zeroize::Zeroize;
 
 use crate::Error;
-use crate::mac::KeyedMac;
 
-type HmacSha256 = Hmac<Sha256>;
+pub(crate) type HmacSha256 = Hmac<Sha256>;
 
 /// SHA-256's block size: HMAC pads every key to this length (RFC 2104, section 2).
 const BLOCK_LEN: usize = 64;
@@ -102,8 +101,9 @@ impl Key {
         let len = hex.len() / 2;
         let mut buf = [0u8; BLOCK_LEN];
         let result = if len <= BLOCK_LEN {
-            hex::decode_to_slice(hex, &mut buf[..len])
+            base16ct::mixed::decode(hex, &mut buf[..len])
                 .map_err(|_| Error::KeyNotHex)
+                .map(|_| ())
                 .and_then(|()| Key::from_bytes(&buf[..len]))
         } else {
             // Longer than a block: HMAC would hash it anyway, so hash it a block at a time and
@@ -112,7 +112,9 @@ impl Key {
             let mut decoded = Ok(());
             for chunk in hex.chunks(2 * BLOCK_LEN) {
                 let part = &mut buf[..chunk.len() / 2];
-                decoded = hex::decode_to_slice(chunk, part).map_err(|_| Error::KeyNotHex);
+                decoded = base16ct::mixed::decode(chunk, part)
+                    .map(|_| ())
+                    .map_err(|_| Error::KeyNotHex);
                 if decoded.is_err() {
                     break;
                 }
@@ -169,7 +171,7 @@ impl Key {
     pub(crate) fn derive(&self, purpose: &str) -> Key {
         // The purpose has no length limit, so this one-off MAC streams through the `hmac` crate.
         // The key is borrowed, not copied, so no stray copy of it is left on the stack.
-        let mut mac = <HmacSha256 as KeyInit>::new(GenericArray::from_slice(&self.block));
+        let mut mac = self.mac();
         mac.update(DERIVE_LABEL);
         mac.update(purpose.as_bytes());
         let mut derived = Key {
@@ -182,8 +184,10 @@ impl Key {
 
     /// HMAC-SHA256 keyed with this key. Signers call this once per key, so the two compressions
     /// of the padded key are never repeated on the hot path.
-    pub(crate) fn mac(&self) -> KeyedMac {
-        KeyedMac::new(&self.block)
+    pub(crate) fn mac(&self) -> HmacSha256 {
+        // The block is already the padded HMAC key, so this is infallible; borrowed, not copied,
+        // so no stray copy of the key is left on the stack.
+        <HmacSha256 as KeyInit>::new(GenericArray::from_slice(&self.block))
     }
 }
 

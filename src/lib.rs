@@ -47,7 +47,6 @@ mod error;
 pub mod extract;
 pub mod format;
 mod key;
-mod mac;
 mod signer;
 mod timed;
 #[cfg(feature = "cookie")]

@@ -2,12 +2,12 @@
 
 use core::fmt;
 
+use hmac::Mac;
 use subtle::ConstantTimeEq;
 
 use crate::Error;
 use crate::format::{self, MAX_VALUE_LEN, Parts, Shape, TAG_LEN_DEFAULT, TAG_LEN_MAX, TAG_LEN_MIN};
-use crate::key::Key;
-use crate::mac::KeyedMac;
+use crate::key::{HmacSha256, Key};
 
 /// How many previous keys a signer keeps for rotation. Each costs one more MAC when a value
 /// does not verify under the newer keys, and state is fixed-size so the core needs no heap.
@@ -40,8 +40,8 @@ pub const MAX_PREVIOUS_KEYS: usize = 3;
 /// ```
 #[derive(Clone)]
 pub struct Signer {
-    current: KeyedMac,
-    previous: [Option<KeyedMac>; MAX_PREVIOUS_KEYS],
+    current: HmacSha256,
+    previous: [Option<HmacSha256>; MAX_PREVIOUS_KEYS],
     tag_len: usize,
     bound: bool,
 }
@@ -257,9 +257,9 @@ impl Signer {
             msg[id.len()] = b'.';
             msg[id.len() + 1..].copy_from_slice(ts);
         }
-        let tag = self.current.tag(msg);
+        let tag = tag(&self.current, msg);
         sig[0] = b'.';
-        format::encode_sig(&tag[..self.tag_len], &mut sig[1..]);
+        encode_sig(&tag[..self.tag_len], &mut sig[1..])?;
         Ok(needed)
     }
 
@@ -270,25 +270,27 @@ impl Signer {
         timestamped: bool,
     ) -> Result<Parts<'v>, Error> {
         let parts = self.shape(timestamped).parse(value)?;
-        // Decode the *received* signature and compare raw tags, rather than hex-encoding our own
-        // tag: hex encoders index a table by the data, and our tag is the secret here.
-        // Bytes past the tag length stay zero on both sides, so whole tags can be compared.
-        let mut received = [0u8; TAG_LEN_MAX];
-        format::decode_sig(parts.signature().as_bytes(), &mut received);
+        // Compared as hex, in a zero-padded buffer of the longest signature so that whole words
+        // can be compared: the received signature needs no decoding, and our tag is encoded by
+        // `base16ct`, whose encoder, unlike a table-driven one, does not index memory by the
+        // secret tag.
+        let sig_len = 2 * self.tag_len;
+        let mut received = [0u8; 2 * TAG_LEN_MAX];
+        received[..sig_len].copy_from_slice(parts.signature().as_bytes());
         let received = words(&received);
         let msg = parts.signed_message().as_bytes();
         // Keys are tried newest first and the loop stops at a match: which key matched is not
         // secret, and a forged value pays for every key anyway.
         for key in core::iter::once(&self.current).chain(self.previous.iter().flatten()) {
-            let mut tag = key.tag(msg);
-            tag[self.tag_len..].fill(0);
+            let mut ours = [0u8; 2 * TAG_LEN_MAX];
+            encode_sig(&tag(key, msg)[..self.tag_len], &mut ours[..sig_len])?;
             // Every word is looked at whatever the first difference is, so the time taken does
             // not tell a forger how many leading bytes of a guess were right. The differences are
             // OR-ed in registers and `subtle` judges only the result: comparing word by word
             // through `subtle` stores one 0-or-1 per word, and a dudect run showed the pattern of
             // those stores (all 0 for a wrong first byte, 1,1,1,0 for a wrong last byte) in the
             // timing, about one cycle.
-            let diff = words(&tag)
+            let diff = words(&ours)
                 .iter()
                 .zip(&received)
                 .fold(0, |diff, (ours, theirs)| diff | (ours ^ theirs));
@@ -300,11 +302,26 @@ impl Signer {
     }
 }
 
-/// A full-length tag as machine words, for a comparison with one barrier per word.
-fn words(tag: &[u8; TAG_LEN_MAX]) -> [u64; TAG_LEN_MAX / 8] {
+/// The full HMAC tag of `msg`, continuing from a keyed state so only the message is hashed.
+fn tag(keyed: &HmacSha256, msg: &[u8]) -> [u8; TAG_LEN_MAX] {
+    let mut mac = keyed.clone();
+    mac.update(msg);
+    mac.finalize().into_bytes().into()
+}
+
+/// Lowercase hex of `tag` into `out`, exactly twice as long; the signers size `out` so, and an
+/// error would mean they did not.
+fn encode_sig(tag: &[u8], out: &mut [u8]) -> Result<(), Error> {
+    let needed = out.len();
+    base16ct::lower::encode(tag, out).map_err(|_| Error::BufferTooSmall { needed })?;
+    Ok(())
+}
+
+/// A full-length hex signature as machine words, for a comparison with one barrier per word.
+fn words(sig: &[u8; 2 * TAG_LEN_MAX]) -> [u64; TAG_LEN_MAX / 4] {
     core::array::from_fn(|i| {
         let mut word = [0; 8];
-        word.copy_from_slice(&tag[8 * i..8 * i + 8]);
+        word.copy_from_slice(&sig[8 * i..8 * i + 8]);
         u64::from_ne_bytes(word)
     })
 }

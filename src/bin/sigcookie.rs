@@ -191,8 +191,10 @@ fn run(command: Command, out: &mut impl Write) -> Result<(), Failure> {
         Command::Keygen => {
             let mut secret = Zeroizing::new([0u8; Key::MIN_LEN]);
             getrandom::fill(&mut *secret).map_err(|_| Error::RandomUnavailable)?;
-            let hex = Zeroizing::new(hex::encode(secret.as_slice()));
-            writeln!(out, "{}", *hex).map_err(io)
+            let mut hex = Zeroizing::new([0u8; 2 * Key::MIN_LEN]);
+            let hex = base16ct::lower::encode_str(secret.as_slice(), &mut *hex)
+                .map_err(|_| Failure::Config("cannot encode the secret".into()))?;
+            writeln!(out, "{hex}").map_err(io)
         }
         Command::Sign {
             id,
