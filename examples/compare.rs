@@ -198,10 +198,7 @@ impl Table {
                 let (operation, size) = match op {
                     Op::Floor => ("floor: 2 SHA-256 compressions".to_owned(), None),
                     Op::FloorChained => ("2 SHA-256 compressions, chained".to_owned(), None),
-                    Op::Hmac => (
-                        "HMAC-SHA256 of id5, `hmac` crate, keyed state reused".to_owned(),
-                        None,
-                    ),
+                    Op::Hmac => ("HMAC-SHA256 of id5 (hmac crate)".to_owned(), None),
                     Op::Sign(c) => (format!("sign {}", contenders[c].name()), None),
                     Op::SignInto => (format!("sign {} (sign_into)", contenders[0].name()), None),
                     Op::Verify(c) => (
