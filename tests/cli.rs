@@ -98,6 +98,32 @@ fn values_can_come_from_stdin() {
 }
 
 #[test]
+fn ids_and_values_may_start_with_a_hyphen() {
+    let out = cli()
+        .args(["sign", "-42", "--purpose", "session"])
+        .output()
+        .expect("runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let value = String::from_utf8(out.stdout).expect("utf8");
+    let value = value.trim_end();
+    assert!(value.starts_with("-42."));
+    cli()
+        .args(["verify", value, "--purpose", "session"])
+        .assert()
+        .success()
+        .stdout("-42\n");
+    cli()
+        .args(["verify", "--purpose", "session", value])
+        .assert()
+        .success()
+        .stdout("-42\n");
+}
+
+#[test]
 fn max_age_defaults_to_one_day() {
     let at = |now: &str| {
         let mut cmd = cli();

@@ -35,6 +35,8 @@ enum Command {
     /// Sign an id and print the value.
     Sign {
         /// The id to sign: an opaque user ID, 1-255 cookie-safe characters without dots.
+        // Ids may start with `-` (any cookie-octet but `.`), and so may values.
+        #[arg(allow_hyphen_values = true)]
         id: String,
         #[command(flatten)]
         signer: SignerArgs,
@@ -52,6 +54,8 @@ enum Command {
     Verify {
         /// The value to verify, or `-` to read it from standard input (a value is a credential:
         /// as an argument it shows up in `ps` and shell history).
+        // Ids may start with `-` (any cookie-octet but `.`), and so may values.
+        #[arg(allow_hyphen_values = true)]
         value: String,
         #[command(flatten)]
         signer: SignerArgs,
@@ -77,6 +81,8 @@ enum Command {
     /// Show the parts of a value WITHOUT verifying it.
     Inspect {
         /// The value to inspect, or `-` to read it from standard input.
+        // Ids may start with `-` (any cookie-octet but `.`), and so may values.
+        #[arg(allow_hyphen_values = true)]
         value: String,
         /// Print JSON.
         #[arg(long)]
