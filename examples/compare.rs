@@ -68,6 +68,9 @@ fn main() {
     print!("{}", table.markdown());
     println!();
     print!("{}", table.targets(scaling));
+    if let Some(dir) = std::path::Path::new(&svg_path).parent() {
+        std::fs::create_dir_all(dir).expect("create the SVG chart's folder");
+    }
     std::fs::write(&svg_path, table.svg(&machine())).expect("write the SVG chart");
     eprintln!("chart written to {svg_path}");
 }

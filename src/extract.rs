@@ -283,8 +283,29 @@ impl IntoResponse for SessionRejection {
 ///     (SetCookie(session.cookie().removal()), Redirect::to("/"))
 /// }
 /// ```
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 pub struct SetCookie(pub Cookie<'static>);
+
+/// Shows the cookie's name but not its value: a session value is a bearer credential, and
+/// `cookie::Cookie`'s own `Debug` would print it into any log that formats a response part.
+///
+/// ```
+/// use sigcookie::{Key, extract::SetCookie, web::SessionCookie};
+///
+/// let session = SessionCookie::builder(&Key::from_bytes(&[7; 32])?, "session").build()?;
+/// let cookie = session.issue("12345")?;
+/// let shown = format!("{:?}", SetCookie(cookie.clone()));
+/// assert!(shown.contains("session") && !shown.contains(cookie.value()));
+/// # Ok::<(), sigcookie::web::CookieError>(())
+/// ```
+impl core::fmt::Debug for SetCookie {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("SetCookie")
+            .field("name", &self.0.name())
+            .field("value", &"<redacted>")
+            .finish_non_exhaustive()
+    }
+}
 
 impl IntoResponseParts for SetCookie {
     type Error = StatusCode;

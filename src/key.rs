@@ -75,7 +75,7 @@ impl Key {
         if secret.len() <= BLOCK_LEN {
             key.block[..secret.len()].copy_from_slice(secret);
         } else {
-            key.block[..32].copy_from_slice(&Sha256::digest(secret));
+            key.absorb_digest(Sha256::new_with_prefix(secret));
         }
         Ok(key)
     }
@@ -120,7 +120,13 @@ impl Key {
                 }
                 hasher.update(&*part);
             }
-            decoded.and_then(|()| Key::from_bytes(&hasher.finalize()))
+            decoded.map(|()| {
+                let mut key = Key {
+                    block: [0; BLOCK_LEN],
+                };
+                key.absorb_digest(hasher);
+                key
+            })
         };
         buf.zeroize();
         result
@@ -165,6 +171,12 @@ impl Key {
         let mut secret = zeroize::Zeroizing::new([0u8; Self::MIN_LEN]);
         getrandom::fill(&mut *secret).map_err(|_| Error::RandomUnavailable)?;
         Key::from_bytes(&*secret)
+    }
+
+    /// Stores the digest of a secret longer than a block, as HMAC would use it, straight into the
+    /// block that is wiped on drop rather than through a temporary copy.
+    fn absorb_digest(&mut self, hasher: Sha256) {
+        Digest::finalize_into(hasher, GenericArray::from_mut_slice(&mut self.block[..32]));
     }
 
     /// The key a signer with `purpose` MACs with: `HMAC-SHA256(secret, "sigcookie key " || purpose)`.

@@ -88,6 +88,20 @@ fn values_can_come_from_stdin() {
         .assert()
         .success()
         .stdout(predicate::str::contains("issued_at: 1764000000"));
+    // A value that is not even UTF-8 is rejected like any non-ASCII value (exit 1), and an
+    // endless line is cut off and refused by the length cap rather than read whole.
+    cli()
+        .args(["verify", "-", "--purpose", "session"])
+        .write_stdin(b"12345.\xff\n".to_vec())
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("NonAscii"));
+    cli()
+        .args(["verify", "-", "--purpose", "session"])
+        .write_stdin(vec![b'a'; 10 << 20])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("TooLong"));
     // Only the line ending is dropped: other whitespace is part of the value, and refused.
     cli()
         .args(["verify", "-", "--purpose", "session"])

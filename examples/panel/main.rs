@@ -2,7 +2,7 @@
 //! sessions", on `sigcookie`'s session cookie and axum.
 //!
 //! ```text
-//! cargo run --example panel --features axum,getrandom
+//! cargo run --example panel
 //! ```
 //!
 //! - `PANEL_ADDR`: address to listen on (default `127.0.0.1:8080`).

@@ -4,7 +4,7 @@
 //! comes from `SIGCOOKIE_SECRET` or `--secret-file`, never from an argument (arguments end up in
 //! shell history and `ps`), and is never printed.
 
-use std::io::Write;
+use std::io::{BufRead, Read, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -131,9 +131,11 @@ impl From<Error> for Failure {
 }
 
 fn read_key(path: &PathBuf) -> Result<Key, Failure> {
-    let text = Zeroizing::new(std::fs::read_to_string(path).map_err(|e| {
+    // Bytes, not `read_to_string`: its error for a non-UTF-8 file would drop an unwiped copy.
+    let bytes = Zeroizing::new(std::fs::read(path).map_err(|e| {
         Failure::Config(format!("cannot read secret file {}: {e}", path.display()))
     })?);
+    let text = std::str::from_utf8(&bytes).map_err(|_| Error::KeyNotHex)?;
     Ok(Key::from_hex(text.trim())?)
 }
 
@@ -170,18 +172,29 @@ impl SignerArgs {
 }
 
 /// The value argument, or one line of standard input for `-`.
+///
+/// At most a few kilobytes are read, far more than any value, so an endless input cannot use up
+/// memory; a longer line is then refused by the verifier's length cap like any long value.
 fn value_arg(value: String) -> Result<String, Failure> {
+    const READ_LIMIT: u64 = 4 * sigcookie::MAX_VALUE_LEN as u64;
     if value != "-" {
         return Ok(value);
     }
-    let mut line = String::new();
+    let mut line = Vec::new();
     std::io::stdin()
-        .read_line(&mut line)
+        .lock()
+        .take(READ_LIMIT)
+        .read_until(b'\n', &mut line)
         .map_err(|e| Failure::Config(format!("cannot read the value from standard input: {e}")))?;
     // Only the line ending goes: any other whitespace is part of the value, and refused by it.
-    let end = line.trim_end_matches(['\n', '\r']).len();
-    line.truncate(end);
-    Ok(line)
+    while line.last().is_some_and(|&b| b == b'\n' || b == b'\r') {
+        line.pop();
+    }
+    String::from_utf8(line).map_err(|e| {
+        Failure::Rejected(Error::NonAscii {
+            position: e.utf8_error().valid_up_to(),
+        })
+    })
 }
 
 fn now_or(at: Option<u64>) -> Result<u64, Failure> {

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Independent reference implementation of the sigcookie v1 wire format, written
-// from the normative spec only (never from the Rust crate). Node >= 20, built-in
+// from the normative spec only (never from the Rust crate). Node >= 18, built-in
 // `crypto` only. Batch mode: one JSON request per stdin line -> one JSON
 // response per stdout line, same order. `--self-test` checks the worked examples.
 import { createHmac, timingSafeEqual } from "node:crypto";

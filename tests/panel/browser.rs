@@ -1,6 +1,6 @@
 //! The panel in a real headless Chromium, driven over WebDriver by `chromedriver`.
 //!
-//! Ignored by default: run with `cargo test --features axum,getrandom -- --ignored` on a machine
+//! Ignored by default: run with `cargo test --test panel -- --ignored` on a machine
 //! with Debian's `chromium` and `chromium-driver`. Without them the test is skipped, except
 //! under `CI=true`, where a missing browser fails it. `CHROMIUM` and `CHROMEDRIVER` override the
 //! binaries' paths. On failure a screenshot is saved as `target/panel-browser-failure.png`.
