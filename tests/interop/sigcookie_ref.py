@@ -7,6 +7,9 @@ two can be checked against each other. Stdlib only.
 Batch mode (default): one JSON request per stdin line -> one JSON response
 per stdout line, same order (protocol: see handle() and tests/vectors/
 generate.py). `--self-test` checks the spec's worked examples.
+
+Three shapes, one per signer: untimed `id.sig`, timestamped `id.ts.sig`,
+session `id.auth.ts.sig` (auth = when the user logged in, same grammar as ts).
 """
 import argparse, hashlib, hmac, json, sys
 
@@ -15,6 +18,9 @@ U64_MAX = 2**64 - 1
 JS_SAFE_MAX = 2**53 - 1  # larger integers travel as decimal strings in JSON
 ID_MAX = 255
 TS_MAX_DIGITS = 20  # len(str(U64_MAX)); the "21" in the length cap is "." + 20 digits
+# Decimal fields between id and sig, per shape: the part count is 2 + this, and
+# each field adds "." + TS_MAX_DIGITS to the length cap.
+DECIMAL_FIELDS = {"untimed": 0, "timestamped": 1, "session": 2}
 
 
 class Reject(Exception):
@@ -61,27 +67,50 @@ def check_id(id_bytes):
     reject_if(not all(is_idchar(b) for b in id_bytes), "InvalidIdByte")
 
 
-def sign(secret, purpose, tag_bytes, id_, ts=None):
+def sign(secret, purpose, tag_bytes, id_, ts=None, auth=None):
+    """Untimed (ts None), timestamped (ts) or session (auth and ts) value.
+
+    auth > ts is signed as asked, not refused: the verifier rejects it
+    (AuthAfterIssue), and the vector generator needs such values."""
     check_params(secret, purpose, tag_bytes)
+    if auth is not None and ts is None:
+        raise ValueError("a session value needs ts as well as auth")
     msg = id_.encode("utf-8")
     check_id(msg)
-    if ts is not None:
-        reject_if(not 0 <= ts <= U64_MAX, "TimestampOverflow")
-        msg += b"." + str(ts).encode("ascii")  # str(int) is already canonical
+    for t in (auth, ts):  # wire order: auth first
+        if t is not None:
+            reject_if(not 0 <= t <= U64_MAX, "TimestampOverflow")
+            msg += b"." + str(t).encode("ascii")  # str(int) is already canonical
     return msg.decode("ascii") + "." + raw_sig(secret, purpose, tag_bytes, msg)
 
 
+def parse_ts(s):
+    """The ts grammar (also used for auth). Only ASCII 0-9 count as digits
+    (str.isdigit would accept others)."""
+    reject_if(s == "", "EmptyTimestamp")
+    reject_if(any(c not in "0123456789" for c in s), "TimestampNotDigits")
+    reject_if(len(s) > 1 and s[0] == "0", "TimestampLeadingZero")
+    t = int(s)
+    reject_if(t > U64_MAX, "TimestampOverflow")
+    return t
+
+
 def verify(secret, previous, purpose, tag_bytes, timestamped, value, now=0,
-           max_age=0, leeway=0, not_before=None):
-    """Return (id, issued_at or None) or raise Reject(variant). Rules 1-8 in order."""
+           max_age=0, leeway=0, not_before=None, session=False, lifetime=0):
+    """Return (id, issued_at or None, auth or None) or raise Reject(variant).
+    Rules 1-8 in order. session=True selects the session signer (it implies
+    timestamped); lifetime is then the limit on now - auth."""
     check_params(secret, purpose, tag_bytes, previous)
+    shape = "session" if session else "timestamped" if timestamped else "untimed"
+    fields = DECIMAL_FIELDS[shape]
     raw = value.encode("utf-8")
     # (1) Cap measured in UTF-8 bytes (cookies are octets), before anything else.
-    cap = ID_MAX + 1 + (1 + TS_MAX_DIGITS if timestamped else 0) + 2 * tag_bytes
+    cap = ID_MAX + 1 + fields * (1 + TS_MAX_DIGITS) + 2 * tag_bytes
     reject_if(len(raw) > cap, "TooLong")
     reject_if(any(b > 0x7F for b in raw), "NonAscii")                        # (2)
+    # (3) The dot count decides the shape; a signer accepts only its own.
     parts = value.split(".")
-    reject_if(len(parts) != (3 if timestamped else 2), "PartCount")          # (3)
+    reject_if(len(parts) != 2 + fields, "PartCount")
     id_s, sig = parts[0], parts[-1]
     # (4) Length first, then classify: anything outside [0-9a-fA-F] is NotHex,
     # otherwise any A-F makes it Uppercase.
@@ -89,25 +118,27 @@ def verify(secret, previous, purpose, tag_bytes, timestamped, value, now=0,
     reject_if(any(c not in "0123456789abcdefABCDEF" for c in sig), "SignatureNotHex")
     reject_if(any(c in "ABCDEF" for c in sig), "SignatureUppercase")
     check_id(id_s.encode("ascii"))  # (5)
-    # (6) Only ASCII 0-9 count as digits (str.isdigit would accept others).
-    ts = None
-    if timestamped:
-        ts_s = parts[1]
-        reject_if(ts_s == "", "EmptyTimestamp")
-        reject_if(any(c not in "0123456789" for c in ts_s), "TimestampNotDigits")
-        reject_if(len(ts_s) > 1 and ts_s[0] == "0", "TimestampLeadingZero")
-        ts = int(ts_s)
-        reject_if(ts > U64_MAX, "TimestampOverflow")
+    # (6) Decimal fields left to right (auth before ts), first error wins.
+    nums = [parse_ts(p) for p in parts[1:-1]]
+    auth = nums[0] if session else None
+    ts = nums[-1] if nums else None
     # (7) Message is everything before the last "."; current key first.
     msg = value[: value.rfind(".")].encode("ascii")
     reject_if(not any(hmac.compare_digest(raw_sig(k, purpose, tag_bytes, msg), sig)
                       for k in [secret, *previous]), "BadSignature")
     # (8) Exact integer arithmetic: age may be negative for future-dated values.
-    if timestamped:
+    if ts is not None:
         reject_if(now - ts > max_age, "Expired")
         reject_if(ts - now > leeway, "IssuedInFuture")
+    if session:
+        # The login time: never after issue, not too long ago (a login in the
+        # future has age 0), and the not_before cut-off compares auth, not ts.
+        reject_if(auth > ts, "AuthAfterIssue")
+        reject_if(max(now - auth, 0) > lifetime, "LifetimeExceeded")
+        reject_if(not_before is not None and auth < not_before, "LoggedInBeforeNotBefore")
+    elif ts is not None:
         reject_if(not_before is not None and ts < not_before, "IssuedBeforeNotBefore")
-    return id_s, ts
+    return id_s, ts, auth
 
 
 def _uint(v, name, nullable=False):
@@ -124,21 +155,50 @@ def _uint(v, name, nullable=False):
 _emit_uint = lambda n: n if n is None or n <= JS_SAFE_MAX else str(n)  # noqa: E731
 
 
+def _session(req):
+    # "session": true selects the session signer (default false). It implies
+    # timestamped, so "timestamped" may be omitted but not be false.
+    session = req.get("session")
+    if session is None:
+        return False
+    if not isinstance(session, bool):
+        raise ValueError("session: expected true or false")
+    if session and req.get("timestamped", True) is not True:
+        raise ValueError("session implies timestamped")
+    return session
+
+
 def handle(req):
-    """sign -> {"value"} | {"error"}; verify -> {"ok":true,"id","issued_at"} | {"ok":false,"error"}."""
+    """sign -> {"value"} | {"error"};
+    verify -> {"ok":true,"id","issued_at"} (+ "auth" for session values) | {"ok":false,"error"}.
+
+    Session requests carry "session": true; sign then needs "auth" and "ts"
+    (auth > ts is signed, the verifier refuses it), verify takes "lifetime"."""
     try:
         secret = bytes.fromhex(req["secret_hex"])
         if req["op"] == "sign":
-            return {"value": sign(secret, req.get("purpose"), req["tag_bytes"], req["id"],
-                                  _uint(req.get("ts"), "ts", True))}
+            session = _session(req)
+            auth = _uint(req.get("auth"), "auth", True)
+            ts = _uint(req.get("ts"), "ts", True)
+            if session and (auth is None or ts is None):
+                raise ValueError("a session value needs auth and ts")
+            if not session and auth is not None:
+                raise ValueError("auth needs \"session\": true")
+            return {"value": sign(secret, req.get("purpose"), req["tag_bytes"], req["id"], ts, auth)}
         if req["op"] == "verify":
-            id_, ts = verify(secret, [bytes.fromhex(h) for h in req.get("previous_secret_hex", [])],
-                             req.get("purpose"), req["tag_bytes"], bool(req["timestamped"]),
-                             req["value"], _uint(req.get("now", 0), "now"),
-                             _uint(req.get("max_age", 0), "max_age"),
-                             _uint(req.get("leeway", 0), "leeway"),
-                             _uint(req.get("not_before"), "not_before", True))
-            return {"ok": True, "id": id_, "issued_at": _emit_uint(ts)}
+            session = _session(req)
+            id_, ts, auth = verify(
+                secret, [bytes.fromhex(h) for h in req.get("previous_secret_hex", [])],
+                req.get("purpose"), req["tag_bytes"], session or bool(req["timestamped"]),
+                req["value"], _uint(req.get("now", 0), "now"),
+                _uint(req.get("max_age", 0), "max_age"),
+                _uint(req.get("leeway", 0), "leeway"),
+                _uint(req.get("not_before"), "not_before", True),
+                session, _uint(req.get("lifetime", 0), "lifetime"))
+            resp = {"ok": True, "id": id_, "issued_at": _emit_uint(ts)}
+            if session:  # other shapes keep the old response exactly
+                resp["auth"] = _emit_uint(auth)
+            return resp
         raise ValueError(f"unknown op {req['op']!r}")
     except Reject as e:
         return {"ok": False, "error": e.args[0]} if req.get("op") == "verify" else {"error": e.args[0]}
@@ -146,18 +206,25 @@ def handle(req):
         return {"error": f"BadRequest: {e}"}
 
 
-WORKED_EXAMPLES = [  # (purpose, tag_bytes, ts, value) with secret 0x00..=0x1f, id "12345"
-    ("session", 32, None, "12345.27f988a4afa735417e65bd94c63b821e82972c4faf62f5e9065240c492ad62ba"),
-    ("session", 16, 1764000000, "12345.1764000000.2df5b78a1191cc09a4c9c9243ba5287d"),
-    (None, 32, None, "12345.36e295174c2947fbba5ff2d280b635a4b2eaa3106e07c7f1f3d2b72cba861447"),
+WORKED_EXAMPLES = [  # (purpose, tag_bytes, auth, ts, value) with secret 0x00..=0x1f, id "12345"
+    ("session", 32, None, None, "12345.27f988a4afa735417e65bd94c63b821e82972c4faf62f5e9065240c492ad62ba"),
+    ("session", 16, None, 1764000000, "12345.1764000000.2df5b78a1191cc09a4c9c9243ba5287d"),
+    (None, 32, None, None, "12345.36e295174c2947fbba5ff2d280b635a4b2eaa3106e07c7f1f3d2b72cba861447"),
+    ("session", 32, 1764000000, 1764003600,
+     "12345.1764000000.1764003600.5ac44e3ba810958131ea64f38fe75147b87cda201e8b17e4bfc05ca4da9921d1"),
 ]
 
 
 def self_test():
-    for purpose, tag, ts, want in WORKED_EXAMPLES:
-        got = sign(bytes(range(32)), purpose, tag, "12345", ts)
+    secret = bytes(range(32))
+    for purpose, tag, auth, ts, want in WORKED_EXAMPLES:
+        got = sign(secret, purpose, tag, "12345", ts, auth)
         if got != want:
             sys.exit(f"self-test FAILED: {got} != {want}")
+        back = verify(secret, [], purpose, tag, ts is not None, want, now=ts or 0,
+                      session=auth is not None, lifetime=U64_MAX)
+        if back != ("12345", ts, auth):
+            sys.exit(f"self-test FAILED: {want} verified as {back}")
     print("self-test ok")
 
 

@@ -7,8 +7,14 @@ three ways and must agree exactly: in-process Python, the Python reference in
 batch mode, and the Node reference (tests/interop/sigcookie_ref.mjs) in batch
 mode. Deterministic: no randomness; re-running gives a byte-identical file.
 
-Integers above 2^53-1 (ts/now/max_age/leeway/not_before) are written as
-decimal strings, smaller ones as JSON numbers (same rule as the batch protocol).
+Integers above 2^53-1 (auth/ts/now/max_age/leeway/lifetime/not_before) are
+written as decimal strings, smaller ones as JSON numbers (same rule as the
+batch protocol).
+
+Every entry names its signer: "timestamped" and "session" (a session signer,
+shape id.auth.ts.sig, is also timestamped), "lifetime" (0 unless session) and
+"auth" (the login time; null unless session, and like "ts" null on invalid
+entries whose value does not carry a meaningful one).
 """
 import json, os, subprocess, sys
 
@@ -38,10 +44,11 @@ def num(n):
 
 
 def entry(name, secret, purpose, tag, timed, id_, ts, value, now, max_age, leeway,
-          not_before=None, previous=(), error=None):
+          not_before=None, previous=(), error=None, session=False, auth=None, lifetime=0):
     e = {"name": name, "secret_hex": secret.hex(), "previous_secret_hex": [p.hex() for p in previous],
-         "purpose": purpose, "tag_bytes": tag, "timestamped": timed, "id": id_, "ts": num(ts),
-         "value": value, "now": num(now), "max_age": num(max_age), "leeway": num(leeway),
+         "purpose": purpose, "tag_bytes": tag, "timestamped": timed, "session": session,
+         "id": id_, "auth": num(auth), "ts": num(ts), "value": value, "now": num(now),
+         "max_age": num(max_age), "leeway": num(leeway), "lifetime": num(lifetime),
          "not_before": num(not_before)}
     if error is not None:
         e["error"] = error
@@ -52,13 +59,16 @@ VALID, INVALID, SIGN_WITH = [], [], {}   # SIGN_WITH: name -> secret actually us
 
 
 def valid(name, id_="12345", ts=None, secret=A, purpose="session", tag=32, sign_with=None,
-          previous=(), now=None, max_age=3600, leeway=60, not_before=None):
-    value = ref.sign(sign_with or secret, purpose, tag, id_, ts)
+          previous=(), now=None, max_age=3600, leeway=60, not_before=None, auth=None, lifetime=0):
+    """auth (with ts) makes a session vector; lifetime only applies to those."""
+    value = ref.sign(sign_with or secret, purpose, tag, id_, ts, auth)
     if ts is None:  # time fields are ignored by untimed signers; pin them to 0
         now, max_age, leeway = 0, 0, 0
+    session = auth is not None
     SIGN_WITH[name] = sign_with or secret
     VALID.append(entry(name, secret, purpose, tag, ts is not None, id_, ts, value,
-                       ts if now is None else now, max_age, leeway, not_before, previous))
+                       ts if now is None else now, max_age, leeway, not_before, previous,
+                       session=session, auth=auth, lifetime=lifetime if session else 0))
     return value
 
 
@@ -68,11 +78,15 @@ def mac(prefix, secret=A, purpose="session", tag=32):
 
 
 def bad(name, error, value, timed=False, secret=A, purpose="session", tag=32, id_=None,
-        ts=None, previous=(), now=T, max_age=3600, leeway=60, not_before=None):
+        ts=None, previous=(), now=T, max_age=3600, leeway=60, not_before=None,
+        session=False, auth=None, lifetime=0):
+    timed = timed or session  # a session signer is timestamped too
     if not timed:
         now, max_age, leeway, not_before = 0, 0, 0, None
+    if not session:
+        auth, lifetime = None, 0
     INVALID.append(entry(name, secret, purpose, tag, timed, id_, ts, value, now, max_age,
-                         leeway, not_before, previous, error))
+                         leeway, not_before, previous, error, session, auth, lifetime))
 
 
 # ---------------------------------------------------------------- valid
@@ -121,6 +135,49 @@ valid("rotation-previous-1", sign_with=A, secret=B, previous=[A])
 valid("rotation-previous-2-of-2", sign_with=A, secret=C, previous=[B, A])
 valid("rotation-timed", sign_with=A, secret=B, previous=[A], ts=T, tag=16)
 valid("rotation-unbound", sign_with=S100, secret=A, previous=[S100], purpose=None)
+
+# ---------------------------------------------------------------- valid: session (id.auth.ts.sig)
+TS = T + 3600          # session default: logged in at T (auth), this value issued an hour later
+LIFE = 86400           # session default lifetime: now - auth may be at most a day
+
+
+def svalid(name, auth=T, ts=TS, lifetime=LIFE, **kw):
+    return valid(name, auth=auth, ts=ts, lifetime=lifetime, **kw)
+
+
+svalid("readme-session")
+svalid("session-auth-equals-ts", ts=T)
+svalid("session-auth-a-day-before-ts", auth=T - LIFE + 1, ts=T)
+for t in (16, 20, 31):
+    svalid(f"session-tag-{t}", tag=t)
+svalid("session-unbound", purpose=None)
+svalid("session-unbound-tag-16", purpose=None, tag=16)
+svalid("session-purpose-csrf", purpose="csrf")
+svalid("session-purpose-utf8", purpose="sessi\u00f3n")
+svalid("session-secret-100", secret=S100, tag=20)
+svalid("session-rotation-current-key-with-previous", sign_with=A, secret=A, previous=[B])
+svalid("session-rotation-previous-1", sign_with=A, secret=B, previous=[A])
+svalid("session-rotation-previous-2-of-2", sign_with=A, secret=C, previous=[B, A], tag=16)
+svalid("session-id-len-1", id_="a")
+svalid("session-id-all-idchars", id_=ALL_IDCHARS)
+svalid("session-id-len-255-u64max-at-length-cap", id_=ID255, auth=U64, ts=U64)  # 255+1+20+1+20+1+64 = 362
+svalid("session-auth-0", auth=0, ts=T, lifetime=U64)
+svalid("session-auth-0-ts-0", auth=0, ts=0, now=0)
+svalid("session-auth-2pow53", auth=2**53, ts=2**53 + 1)                    # both sent as strings
+svalid("session-auth-u64max-ts-u64max", auth=U64, ts=U64)
+svalid("session-age-equals-max-age", now=TS + 3600)
+svalid("session-max-age-0-same-second", max_age=0)
+svalid("session-leeway-0-same-second", leeway=0)
+svalid("session-lifetime-equals-now-minus-auth", ts=T + LIFE, now=T + LIFE)
+svalid("session-lifetime-0-auth-equals-now", ts=T, now=T, lifetime=0)
+svalid("session-auth-in-future-within-leeway", ts=T, now=T - 60)               # ts == auth
+svalid("session-auth-in-future-counts-as-age-0", ts=T, now=T - 30, lifetime=0)  # never negative
+svalid("session-not-before-equals-auth-equals-ts", ts=T, not_before=T)
+svalid("session-not-before-equals-auth-ts-after", not_before=T)                # compares auth, not ts
+svalid("session-not-before-0-auth-0", auth=0, ts=T, lifetime=U64, not_before=0)
+svalid("session-lifetime-u64max-now-u64max-auth-0", auth=0, ts=U64, now=U64, max_age=0, lifetime=U64)
+svalid("session-ts-0-now-u64max-max-age-u64max", auth=0, ts=0, now=U64, max_age=U64, lifetime=U64)
+svalid("session-ts-u64max-now-0-leeway-u64max", auth=U64, ts=U64, now=0, leeway=U64, lifetime=0)
 
 # ---------------------------------------------------------------- invalid
 V = ref.sign(A, "session", 32, "12345")             # untimed, tag 32
@@ -220,17 +277,136 @@ bad("expired-beats-not-before", "Expired", VT, timed=True, id_="12345", ts=T, no
 bad("future-beats-not-before", "IssuedInFuture", VT, timed=True, id_="12345", ts=T, now=T - 61,
     not_before=T + 1)
 
+# ---------------------------------------------------------------- invalid: session (id.auth.ts.sig)
+VS = ref.sign(A, "session", 32, "12345", TS, T)     # readme-session
+SS = VS.split(".")[-1]
+VS_MAX = ref.sign(A, "session", 32, ID255, U64, U64)  # 362 bytes: exactly the session cap
+assert len(VS_MAX) == 362
+
+
+def sv(auth, ts, id_="12345", **kw):
+    """A correctly signed session value; auth > ts is allowed (sign does not refuse it)."""
+    return ref.sign(kw.pop("secret", A), kw.pop("purpose", "session"), kw.pop("tag", 32), id_, ts, auth)
+
+
+def sbad(name, error, value, now=TS, lifetime=LIFE, **kw):
+    bad(name, error, value, session=True, now=now, lifetime=lifetime, **kw)
+
+
+def stime(name, error, value, auth=T, ts=TS, **kw):
+    """A well-formed value: records its id, auth and ts like the timestamped time vectors."""
+    sbad(name, error, value, id_="12345", auth=auth, ts=ts, **kw)
+
+
+# (1) TooLong: session cap is 255+1+20+1+20+1+2*tag_len
+sbad("session-too-long-id-256-u64max-correct-mac", "TooLong", mac(f"{ID256}.{U64}.{U64}"))  # 363
+sbad("session-too-long-tag-16-cap-is-330", "TooLong", mac(f"{ID256}.{U64}.{U64}", tag=16), tag=16)
+sbad("session-too-long-garbage", "TooLong", "x" * 363)
+sbad("session-too-long-counts-utf8-bytes-not-chars", "TooLong", "\u00e9" * 182)  # 364 bytes
+bad("session-value-at-cap-to-timestamped-signer", "TooLong", VS_MAX, timed=True)  # 362 > 341
+# (2) NonAscii
+sbad("session-non-ascii-in-id", "NonAscii", mac(f"1234\u00e9.{T}.{TS}"))
+sbad("session-auth-arabic-indic-digits", "NonAscii", mac(f"12345.\u0661\u0667.{TS}"))
+sbad("session-ts-fullwidth-digits", "NonAscii", mac(f"12345.{T}.\uff11\uff17"))
+sbad("session-non-ascii-only", "NonAscii", "\u00e9")
+# (3) PartCount: the dot count decides the shape, each signer accepts only its own
+bad("session-value-to-timestamped-signer", "PartCount", VS, timed=True)
+bad("session-value-to-untimed-signer", "PartCount", VS)
+sbad("timed-value-to-session-signer", "PartCount", VT)
+sbad("untimed-value-to-session-signer", "PartCount", V)
+sbad("session-five-parts", "PartCount", mac(f"12345.{T}.{T}.{TS}"))
+sbad("session-dot-in-id", "PartCount", mac(f"a.b.{T}.{TS}"))
+sbad("session-trailing-dot", "PartCount", VS + ".")
+sbad("session-one-part", "PartCount", "12345")
+sbad("session-empty-value", "PartCount", "")
+# (4) signature shape
+sbad("session-sig-truncated", "SignatureLength", VS[:-1])
+sbad("session-sig-tag-32-to-tag-16-signer", "SignatureLength", VS, tag=16)
+sbad("session-sig-uppercase", "SignatureUppercase", f"12345.{T}.{TS}." + SS.upper())
+sbad("session-sig-non-hex", "SignatureNotHex", VS[:-1] + "g")
+sbad("session-sig-error-beats-auth-error", "SignatureUppercase", f"12345.+1.{TS}." + SS.upper())
+# (5) id
+sbad("session-empty-id-correct-mac", "EmptyId", mac(f".{T}.{TS}"))
+sbad("session-id-256-correct-mac", "IdTooLong", mac(f"{ID256}.0.0"))
+sbad("session-id-byte-space-correct-mac", "InvalidIdByte", mac(f"12 345.{T}.{TS}"))
+sbad("session-id-byte-bad-mac", "InvalidIdByte", f"12 345.{T}.{TS}." + SS)
+sbad("session-id-error-beats-auth-error", "InvalidIdByte", mac(f"1 2..{TS}"))
+# (6) auth, then ts: the timestamp grammar for each, with a correct MAC
+for nm, t, err in [("empty", "", "EmptyTimestamp"), ("plus", f"+{T}", "TimestampNotDigits"),
+                   ("minus", "-1", "TimestampNotDigits"), ("space", f" {T}", "TimestampNotDigits"),
+                   ("leading-zero", f"0{T}", "TimestampLeadingZero"), ("00", "00", "TimestampLeadingZero"),
+                   ("u64max-plus-1", str(U64 + 1), "TimestampOverflow"),
+                   ("20-nines", "9" * 20, "TimestampOverflow"),
+                   ("21-digits", "1" + "0" * 20, "TimestampOverflow")]:
+    sbad(f"session-auth-{nm}-correct-mac", err, mac(f"12345.{t}.{TS}"))
+    sbad(f"session-ts-{nm}-correct-mac", err, mac(f"12345.{T}.{t}"))
+sbad("session-auth-error-beats-ts-error", "EmptyTimestamp", mac(f"12345..0{TS}"))
+sbad("session-auth-error-beats-ts-error-2", "TimestampLeadingZero", mac(f"12345.0{T}."))
+sbad("session-auth-overflow-beats-ts-not-digits", "TimestampOverflow", mac(f"12345.{U64 + 1}.x"))
+sbad("session-auth-leading-zero-bad-mac", "TimestampLeadingZero", f"12345.0{T}.{TS}." + SS)
+sbad("session-ts-overflow-bad-mac", "TimestampOverflow", f"12345.{T}.{U64 + 1}." + SS)
+# (7) MAC
+stime("session-auth-tampered", "BadSignature", f"12345.{T + 1}.{TS}." + SS, auth=T + 1)
+stime("session-ts-tampered", "BadSignature", f"12345.{T}.{TS + 1}." + SS, ts=TS + 1, now=TS + 1)
+stime("session-auth-ts-swapped", "BadSignature", f"12345.{TS}.{T}." + SS, auth=TS, ts=T)
+stime("session-sig-last-char-flipped", "BadSignature", flip(VS))
+stime("session-wrong-purpose", "BadSignature", VS, purpose="csrf")
+stime("session-wrong-key", "BadSignature", VS, secret=B)
+stime("session-rotation-key-dropped", "BadSignature", VS, secret=C, previous=[B])
+stime("session-unbound-value-to-purpose-signer", "BadSignature", sv(T, TS, purpose=None))
+stime("session-purpose-value-to-unbound-signer", "BadSignature", VS, purpose=None)
+# A MAC cannot move between shapes: the message includes every field before the sig.
+stime("session-shape-with-timed-mac", "BadSignature",
+      f"12345.{T}.{TS}." + ref.sign(A, "session", 32, "12345", TS).split(".")[-1])
+bad("timed-shape-with-session-mac", "BadSignature", f"12345.{TS}." + SS, timed=True, id_="12345",
+    ts=TS, now=TS)
+stime("session-bad-mac-beats-all-time-errors", "BadSignature", sv(T + 10, T), secret=B,
+      auth=T + 10, ts=T, now=T + 10**6, lifetime=0, not_before=T + 100)
+stime("session-bad-mac-beats-issued-in-future", "BadSignature", VS, secret=B, now=T - 10**6)
+# (8) time: Expired, IssuedInFuture, AuthAfterIssue, LifetimeExceeded, LoggedInBeforeNotBefore
+stime("session-expired-by-1s", "Expired", VS, now=TS + 3601)
+stime("session-expired-max-age-0", "Expired", VS, now=TS + 1, max_age=0)
+stime("session-expired-ts-0-now-u64max", "Expired", sv(0, 0), auth=0, ts=0, now=U64,
+      max_age=U64 - 1, lifetime=U64)
+stime("session-future-by-1s", "IssuedInFuture", VS, now=TS - 61)
+stime("session-future-leeway-0", "IssuedInFuture", VS, now=TS - 1, leeway=0)
+stime("session-future-ts-u64max-now-0", "IssuedInFuture", sv(0, U64), auth=0, ts=U64, now=0)
+stime("session-auth-after-issue-by-1s", "AuthAfterIssue", sv(T + 1, T), auth=T + 1, ts=T, now=T)
+stime("session-auth-u64max-ts-0", "AuthAfterIssue", sv(U64, 0), auth=U64, ts=0, now=0)
+stime("session-lifetime-exceeded-by-1s", "LifetimeExceeded", sv(T, T + LIFE), ts=T + LIFE,
+      now=T + LIFE + 1)
+stime("session-lifetime-0-by-1s", "LifetimeExceeded", sv(T, T), ts=T, now=T + 1, lifetime=0)
+stime("session-lifetime-u64-extremes", "LifetimeExceeded", sv(0, U64), auth=0, ts=U64, now=U64,
+      max_age=0, lifetime=U64 - 1)
+stime("session-logged-in-before-not-before-by-1s", "LoggedInBeforeNotBefore", VS, not_before=T + 1)
+stime("session-logged-in-before-not-before-equals-ts", "LoggedInBeforeNotBefore", VS, not_before=TS)
+# order of the time checks
+stime("session-expired-beats-auth-after-issue", "Expired", sv(T + 1, T), auth=T + 1, ts=T,
+      now=T + 3601)
+stime("session-future-beats-auth-after-issue", "IssuedInFuture", sv(T + 1, T), auth=T + 1, ts=T,
+      now=T - 61)
+stime("session-expired-beats-lifetime-exceeded", "Expired", VS, now=TS + 3601, lifetime=0)
+stime("session-auth-after-issue-beats-lifetime-exceeded", "AuthAfterIssue", sv(T + 1, T),
+      auth=T + 1, ts=T, now=T + 2, lifetime=0)
+stime("session-auth-after-issue-beats-not-before", "AuthAfterIssue", sv(T + 1, T), auth=T + 1,
+      ts=T, now=T, not_before=T + 2)
+stime("session-lifetime-exceeded-beats-not-before", "LifetimeExceeded", VS, lifetime=3599,
+      not_before=T + 1)
+
 
 # ---------------------------------------------------------------- self-check
 def verify_req(e):
     return {"op": "verify", **{k: e[k] for k in ("secret_hex", "previous_secret_hex", "purpose",
-            "tag_bytes", "timestamped", "value", "now", "max_age", "leeway", "not_before")}}
+            "tag_bytes", "timestamped", "session", "value", "now", "max_age", "leeway",
+            "lifetime", "not_before")}}
 
 
 def expected(e):
     if "error" in e:
         return {"ok": False, "error": e["error"]}
-    return {"ok": True, "id": e["id"], "issued_at": e["ts"]}
+    if e["session"]:
+        return {"ok": True, "id": e["id"], "issued_at": e["ts"], "auth": e["auth"]}
+    return {"ok": True, "id": e["id"], "issued_at": e["ts"]}  # no "auth" key: unchanged
 
 
 def batch(cmd, reqs):
@@ -248,7 +424,8 @@ def self_check(entries):
         reqs.append(verify_req(e)); want.append(expected(e))
         if "error" not in e:  # the sign op must reproduce the value too
             reqs.append({"op": "sign", "secret_hex": SIGN_WITH[e["name"]].hex(), "purpose": e["purpose"],
-                         "tag_bytes": e["tag_bytes"], "id": e["id"], "ts": e["ts"]})
+                         "tag_bytes": e["tag_bytes"], "session": e["session"], "id": e["id"],
+                         "auth": e["auth"], "ts": e["ts"]})
             want.append({"value": e["value"]})
     runs = {"python-inproc": [ref.handle(r) for r in reqs],
             "python-batch": batch([sys.executable, os.path.join(INTEROP, "sigcookie_ref.py")], reqs),
@@ -268,6 +445,8 @@ def main():
         "readme-untimed": "12345.27f988a4afa735417e65bd94c63b821e82972c4faf62f5e9065240c492ad62ba",
         "readme-timed": "12345.1764000000.2df5b78a1191cc09a4c9c9243ba5287d",
         "readme-unbound": "12345.36e295174c2947fbba5ff2d280b635a4b2eaa3106e07c7f1f3d2b72cba861447",
+        "readme-session": "12345.1764000000.1764003600."
+                          "5ac44e3ba810958131ea64f38fe75147b87cda201e8b17e4bfc05ca4da9921d1",
     }, readme
     names = [e["name"] for e in VALID + INVALID]
     assert len(names) == len(set(names)), "duplicate vector names"
