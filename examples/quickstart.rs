@@ -1,9 +1,10 @@
-//! Sign and verify a session value, then watch tampering, expiry and revocation get rejected.
+//! Sign and verify a session value, renew it, then watch tampering, expiry, the absolute lifetime
+//! and revocation get rejected.
 //!
 //! Run with `cargo run --example quickstart`. The secret comes from `SIGCOOKIE_SECRET` (hex) when
 //! set; otherwise this demo uses the README's example secret.
 
-use sigcookie::{Error, Key, Signer, TimestampSigner};
+use sigcookie::{Cutoffs, Error, Key, SessionSigner, Signer};
 
 fn main() -> Result<(), Error> {
     let key = match Key::from_env("SIGCOOKIE_SECRET") {
@@ -13,19 +14,26 @@ fn main() -> Result<(), Error> {
         }
         key => key?,
     };
-    let signer = TimestampSigner::new(Signer::new(&key, "session")?, 3600);
+    // Idle after an hour without a renewal; over 8 hours after the login, renewed or not.
+    let signer = SessionSigner::new(Signer::new(&key, "session")?, 3600, 8 * 3600);
     let now = sigcookie::unix_now()?;
 
-    let value = signer.sign_at("12345", now)?;
+    let value = signer.login_value_at("12345", now, &Cutoffs::NONE)?;
     println!("signed:     {value}  ({} bytes)", value.len());
     let verified = signer.verify_at(&value, now)?;
     println!(
-        "verified:   id={} issued_at={}",
+        "verified:   id={} auth={} issued_at={}",
         verified.id(),
+        verified.auth(),
         verified.issued_at()
     );
+    let later = now + 40 * 60;
+    let renewed =
+        signer.renew_value_at(&signer.verify_at(&value, later)?, later, &Cutoffs::NONE)?;
+    println!("renewed:    {renewed}  (same login time, new issue time)");
 
     let tampered = value.replacen("12345", "12346", 1);
+    let logged_out = Cutoffs::at(now + 1);
     let checks = [
         ("tampered id", signer.verify_at(&tampered, now)),
         (
@@ -33,15 +41,18 @@ fn main() -> Result<(), Error> {
             signer.verify_at(&value, now + 3601),
         ),
         (
-            "after log-out-everywhere",
+            "renewed, but 8 hours after the login",
+            signer.verify_at(&renewed, now + 8 * 3600 + 1),
+        ),
+        (
+            "renewed, after log-out-everywhere",
             signer
-                .clone()
-                .with_not_before(Some(now + 1))
-                .verify_at(&value, now + 2),
+                .verify_at(&renewed, later)
+                .and_then(|v| v.check_revocation(&logged_out)),
         ),
         (
             "other purpose",
-            TimestampSigner::new(Signer::new(&key, "csrf")?, 3600).verify_at(&value, now),
+            SessionSigner::new(Signer::new(&key, "csrf")?, 3600, 8 * 3600).verify_at(&value, now),
         ),
     ];
     for (what, result) in checks {

@@ -80,20 +80,21 @@ pub enum Error {
         position: usize,
     },
     /// The value does not have the number of `.`-separated parts this signer produces: `id.sig`
-    /// for an untimed signer, `id.ts.sig` for a timestamped one.
+    /// for an untimed signer, `id.ts.sig` for a timestamped one, `id.auth.ts.sig` for a session
+    /// signer.
     PartCount {
         /// Parts this signer's values have.
         expected: usize,
         /// Parts the value has.
         found: usize,
     },
-    /// The timestamp part is empty.
+    /// A timestamp part (the issue time `ts`, or a session's login time `auth`) is empty.
     EmptyTimestamp,
-    /// The timestamp contains something other than the digits `0`-`9` (a sign, a space, ...).
+    /// A timestamp part contains something other than the digits `0`-`9` (a sign, a space, ...).
     TimestampNotDigits,
-    /// The timestamp has a leading zero: only the canonical decimal form is produced.
+    /// A timestamp part has a leading zero: only the canonical decimal form is produced.
     TimestampLeadingZero,
-    /// The timestamp does not fit in a `u64`.
+    /// A timestamp part does not fit in a `u64`.
     TimestampOverflow,
     /// The signature does not have this signer's length (twice its tag length, in hex digits).
     SignatureLength {
@@ -128,13 +129,40 @@ pub enum Error {
         /// The verifier's clock, in unix seconds.
         now: u64,
     },
-    /// The value was issued before the `not_before` cut-off (a "log out everywhere").
+    /// A session value says its user logged in after the value was issued: no signer makes one.
+    AuthAfterIssue {
+        /// When the user logged in, in unix seconds.
+        auth: u64,
+        /// When the value was issued, in unix seconds.
+        issued_at: u64,
+    },
+    /// The session's absolute lifetime is over: the user logged in longer ago than the signer's
+    /// lifetime, however recently the value was renewed.
+    LifetimeExceeded {
+        /// When the user logged in, in unix seconds.
+        auth: u64,
+        /// The signer's lifetime, in seconds.
+        lifetime: u64,
+    },
+    /// A timestamped value was issued before a revocation cut-off (a "log out everywhere").
     IssuedBeforeNotBefore {
         /// When the value was issued, in unix seconds.
         issued_at: u64,
         /// The cut-off, in unix seconds.
         not_before: u64,
     },
+    /// A session began (its user logged in) before a revocation cut-off: "log out everywhere",
+    /// "log out this user everywhere" or "password changed at". Session values are judged by
+    /// their login time, so renewing a session never carries it past a cut-off.
+    LoggedInBeforeNotBefore {
+        /// When the user logged in, in unix seconds.
+        auth: u64,
+        /// The cut-off, in unix seconds.
+        not_before: u64,
+    },
+    /// The revocation cut-offs for this id could not be read (a malformed store entry): refused,
+    /// since a revoked session must never pass because its revocation is unreadable.
+    CutoffUnreadable,
     /// The system clock reads earlier than the unix epoch.
     ClockBeforeEpoch,
 }
@@ -175,7 +203,11 @@ impl Error {
             Error::BadSignature => "BadSignature",
             Error::Expired { .. } => "Expired",
             Error::IssuedInFuture { .. } => "IssuedInFuture",
+            Error::AuthAfterIssue { .. } => "AuthAfterIssue",
+            Error::LifetimeExceeded { .. } => "LifetimeExceeded",
             Error::IssuedBeforeNotBefore { .. } => "IssuedBeforeNotBefore",
+            Error::LoggedInBeforeNotBefore { .. } => "LoggedInBeforeNotBefore",
+            Error::CutoffUnreadable => "CutoffUnreadable",
             Error::ClockBeforeEpoch => "ClockBeforeEpoch",
         }
     }
@@ -240,9 +272,16 @@ impl fmt::Display for Error {
                     f,
                     "value has {found} dot-separated parts; expected {expected}"
                 )?;
-                match (expected, found) {
-                    (2, 3) => f.write_str(" (a timestamped value given to an untimed signer?)"),
-                    (3, 2) => f.write_str(" (an untimed value given to a timestamped signer?)"),
+                let shape = |parts| match parts {
+                    2 => Some("an untimed"),
+                    3 => Some("a timestamped"),
+                    4 => Some("a session"),
+                    _ => None,
+                };
+                match (shape(found), shape(expected)) {
+                    (Some(value), Some(signer)) => {
+                        write!(f, " ({value} value given to {signer} signer?)")
+                    }
                     _ => Ok(()),
                 }
             }
@@ -265,6 +304,14 @@ impl fmt::Display for Error {
                 f,
                 "value issued in the future: issued at {issued_at}, clock reads {now}"
             ),
+            Error::AuthAfterIssue { auth, issued_at } => write!(
+                f,
+                "session value claims a login at {auth}, after its issue time {issued_at}"
+            ),
+            Error::LifetimeExceeded { auth, lifetime } => write!(
+                f,
+                "session expired: logged in at {auth}, longer ago than the lifetime of {lifetime} s"
+            ),
             Error::IssuedBeforeNotBefore {
                 issued_at,
                 not_before,
@@ -272,6 +319,13 @@ impl fmt::Display for Error {
                 f,
                 "value revoked: issued at {issued_at}, before the cut-off {not_before}"
             ),
+            Error::LoggedInBeforeNotBefore { auth, not_before } => write!(
+                f,
+                "session revoked: logged in at {auth}, before the cut-off {not_before}"
+            ),
+            Error::CutoffUnreadable => {
+                f.write_str("the revocation cut-offs for this id are unreadable; refused")
+            }
             Error::ClockBeforeEpoch => f.write_str("system clock reads before the unix epoch"),
         }
     }

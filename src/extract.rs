@@ -12,7 +12,7 @@
 //! let key = Key::from_bytes(&[7; 32])?;
 //! let cookie = SessionCookie::builder(&key, "__Host-session").max_age(Duration::hours(8)).build()?;
 //! let app: Router = Router::new().route("/me", get(me)).with_state(cookie);
-//! # Ok::<(), sigcookie::web::CookieError>(())
+//! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
 //! A request without a valid cookie gets `401 Unauthorized` and nothing else; the reason is
@@ -27,9 +27,11 @@ use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, IntoResponseParts, Response, ResponseParts};
 
-use crate::web::{Cookie, CookieError, OffsetDateTime, SessionCookie};
+use crate::VerifiedSession;
+use crate::web::{Cookie, OffsetDateTime, Rejection, SessionCookie, VerifiedCookie};
 
-/// The verified session of a request: its id and, for timestamped values, when it was issued.
+/// The verified session of a request: its id, when the user logged in and when the cookie's
+/// value was issued.
 ///
 /// Extracting it needs a [`SessionCookie`] in the state (`SessionCookie: FromRef<S>`); it is
 /// rejected with [`SessionRejection`], a bare `401`.
@@ -38,7 +40,8 @@ use crate::web::{Cookie, CookieError, OffsetDateTime, SessionCookie};
 /// use axum::response::IntoResponse;
 /// use sigcookie::extract::Session;
 ///
-/// // Sliding sessions: re-issue the cookie once half its lifetime has passed.
+/// // Sliding sessions: re-issue the cookie once half its maximum age has passed (never past
+/// // the session's lifetime).
 /// async fn page(session: Session) -> impl IntoResponse {
 ///     (session.renewal(0.5), format!("hello {}", session.id()))
 /// }
@@ -46,7 +49,8 @@ use crate::web::{Cookie, CookieError, OffsetDateTime, SessionCookie};
 #[derive(Clone, Debug)]
 pub struct Session {
     id: String,
-    issued_at: Option<OffsetDateTime>,
+    auth: u64,
+    issued_at: u64,
     cookie: SessionCookie,
 }
 
@@ -72,7 +76,8 @@ impl Session {
         &self.id
     }
 
-    /// When the value was issued, for timestamped values.
+    /// When the user logged in, when this value was issued (the login or the latest renewal),
+    /// and when the session ends unless renewed.
     ///
     /// ```
     /// use axum::extract::FromRequestParts;
@@ -82,17 +87,33 @@ impl Session {
     /// let t0 = OffsetDateTime::from_unix_timestamp(1_764_000_000)?;
     /// let cookie = SessionCookie::builder(&Key::from_bytes(&[7; 32])?, "s")
     ///     .max_age(Duration::hours(1))
-    ///     .clock(move || t0 + Duration::minutes(5))
+    ///     .clock(|| 1_764_000_300)
     ///     .build()?;
     /// let header = cookie.issue_at("42", t0)?.stripped().to_string();
     /// let (mut parts, ()) = Request::builder().header(COOKIE, header).body(())?.into_parts();
     /// let runtime = tokio::runtime::Builder::new_current_thread().build()?;
     /// let session = runtime.block_on(Session::from_request_parts(&mut parts, &cookie))?;
-    /// assert_eq!(session.issued_at(), Some(t0));
+    /// assert_eq!((session.logged_in_at(), session.issued_at()), (t0, t0));
+    /// assert_eq!(session.expires_at(), t0 + Duration::hours(1));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn issued_at(&self) -> Option<OffsetDateTime> {
-        self.issued_at
+    pub fn issued_at(&self) -> OffsetDateTime {
+        self.verified().issued_at()
+    }
+
+    /// When the user logged in; see [`Session::issued_at`].
+    pub fn logged_in_at(&self) -> OffsetDateTime {
+        self.verified().logged_in_at()
+    }
+
+    /// When the session ends unless renewed; see [`Session::issued_at`].
+    pub fn expires_at(&self) -> OffsetDateTime {
+        self.cookie.expires_at(&self.verified())
+    }
+
+    /// The verified cookie again, from the parts kept when it was verified.
+    fn verified(&self) -> VerifiedCookie<'_> {
+        VerifiedSession::from_verified(&self.id, self.auth, self.issued_at).into()
     }
 
     /// The session cookie's configuration this session was verified with.
@@ -116,8 +137,9 @@ impl Session {
     }
 
     /// A fresh cookie to send back when the value is older than `fraction` of its maximum age;
-    /// see [`SessionCookie::renewal`]. `None` when no renewal is due, or if re-issuing fails
-    /// (logged at debug level; the current cookie stays valid).
+    /// see [`SessionCookie::renewal`], which checks every rule again (lifetime, cut-offs made
+    /// since the request was verified). `None` when no renewal is due, or when it is refused
+    /// (logged at debug level).
     ///
     /// ```
     /// use axum::extract::FromRequestParts;
@@ -127,7 +149,7 @@ impl Session {
     /// let t0 = OffsetDateTime::from_unix_timestamp(1_764_000_000)?;
     /// let cookie = SessionCookie::builder(&Key::from_bytes(&[7; 32])?, "s")
     ///     .max_age(Duration::hours(1))
-    ///     .clock(move || t0 + Duration::minutes(40))
+    ///     .clock(|| 1_764_000_000 + 40 * 60)
     ///     .build()?;
     /// let header = cookie.issue_at("42", t0)?.stripped().to_string();
     /// let (mut parts, ()) = Request::builder().header(COOKIE, header).body(())?.into_parts();
@@ -135,7 +157,7 @@ impl Session {
     /// let session = runtime.block_on(Session::from_request_parts(&mut parts, &cookie))?;
     /// assert!(session.renewal(0.75).is_none()); // 40 of 60 minutes: not yet
     /// let renewed = session.renewal(0.5).ok_or("renewal due")?.0;
-    /// assert_eq!(cookie.verify(renewed.value())?.issued_at(), Some(t0 + Duration::minutes(40)));
+    /// assert_eq!(cookie.verify(renewed.value())?.issued_at(), t0 + Duration::minutes(40));
     ///
     /// // In a handler: `(session.renewal(0.5), body)` sends the fresh cookie when one is due.
     /// # use axum::response::IntoResponse;
@@ -145,8 +167,7 @@ impl Session {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn renewal(&self, fraction: f64) -> Option<SetCookie> {
-        let verified = crate::web::VerifiedCookie::new(&self.id, self.issued_at);
-        match self.cookie.renewal(&verified, fraction) {
+        match self.cookie.renewal(&self.verified(), fraction) {
             Ok(cookie) => cookie.map(SetCookie),
             Err(reason) => {
                 tracing::debug!(cookie = self.cookie.name(), %reason, "session renewal failed");
@@ -164,7 +185,8 @@ impl Session {
         match cookie.verify_headers(headers) {
             Ok(verified) => Ok(Session {
                 id: verified.id().to_owned(),
-                issued_at: verified.issued_at(),
+                auth: verified.session().auth(),
+                issued_at: verified.session().issued_at(),
                 cookie,
             }),
             Err(reason) => {
@@ -219,7 +241,7 @@ where
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct SessionRejection {
-    reason: CookieError,
+    reason: Rejection,
 }
 
 impl SessionRejection {
@@ -229,11 +251,11 @@ impl SessionRejection {
     /// use axum::extract::FromRequestParts;
     /// use axum::http::{Request, StatusCode, header::COOKIE};
     /// use axum::response::IntoResponse;
-    /// use sigcookie::{Key, extract::Session, web::{CookieError, SessionCookie}};
+    /// use sigcookie::{Key, extract::Session, web::{Rejection, SessionCookie}};
     ///
     /// let cookie = SessionCookie::builder(&Key::from_bytes(&[7; 32])?, "s").build()?;
     /// let runtime = tokio::runtime::Builder::new_current_thread().build()?;
-    /// let reason = |header: &str| -> Result<CookieError, Box<dyn std::error::Error>> {
+    /// let reason = |header: &str| -> Result<Rejection, Box<dyn std::error::Error>> {
     ///     let (mut parts, ()) = Request::builder().header(COOKIE, header).body(())?.into_parts();
     ///     let rejection = runtime
     ///         .block_on(Session::from_request_parts(&mut parts, &cookie))
@@ -243,13 +265,13 @@ impl SessionRejection {
     ///     assert_eq!(rejection.into_response().status(), StatusCode::UNAUTHORIZED);
     ///     Ok(rejection.reason())
     /// };
-    /// assert_eq!(reason("theme=dark")?, CookieError::Missing);
+    /// assert_eq!(reason("theme=dark")?, Rejection::Missing);
     /// let value = cookie.issue("42")?.value().to_owned();
-    /// assert_eq!(reason(&format!("s={value}; s={value}"))?, CookieError::Duplicate);
-    /// assert!(matches!(reason("s=42.00")?, CookieError::Core(_)));
+    /// assert_eq!(reason(&format!("s={value}; s={value}"))?, Rejection::Duplicate);
+    /// assert!(matches!(reason("s=42.00")?, Rejection::Invalid(_)));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn reason(&self) -> CookieError {
+    pub fn reason(&self) -> Rejection {
         self.reason
     }
 }
@@ -296,7 +318,7 @@ pub struct SetCookie(pub Cookie<'static>);
 /// let cookie = session.issue("12345")?;
 /// let shown = format!("{:?}", SetCookie(cookie.clone()));
 /// assert!(shown.contains("session") && !shown.contains(cookie.value()));
-/// # Ok::<(), sigcookie::web::CookieError>(())
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 impl core::fmt::Debug for SetCookie {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {

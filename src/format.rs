@@ -1,15 +1,21 @@
-//! Wire format v1: the grammar of `id.sig` and `id.ts.sig`, and a strict parser for it.
+//! Wire format v1: the grammar of `id.sig`, `id.ts.sig` and `id.auth.ts.sig`, and a strict
+//! parser for it.
 //!
 //! ```text
-//! value  = id "." sig  /  id "." ts "." sig
+//! value  = id "." sig                   ; untimed signer
+//!        / id "." ts "." sig            ; timestamped signer
+//!        / id "." auth "." ts "." sig   ; session signer
 //! id     = 1*255 idchar          ; any RFC 6265 cookie-octet except "."
-//! ts     = "0" / %x31-39 *19DIGIT ; canonical decimal, fits in u64
+//! ts     = "0" / %x31-39 *19DIGIT ; issue time: canonical decimal, fits in u64
+//! auth   = ts                     ; login time, same grammar
 //! sig    = lowercase hex of the first tag_len bytes of HMAC-SHA256(K, msg)
 //! msg    = the bytes of the value before its last "."
 //! ```
 //!
 //! Parsing accepts exactly the strings a signer produces and nothing else: there is one encoding
-//! of every (id, ts, tag), so a verifier never has to wonder which of two spellings was signed.
+//! of every (id, auth, ts, tag), so a verifier never has to wonder which of two spellings was
+//! signed. The number of dots in `msg` decides the shape, so a MAC can never be moved from one
+//! shape to another.
 
 use core::fmt;
 
@@ -56,17 +62,57 @@ pub const TAG_LEN_DEFAULT: usize = TAG_LEN_MAX;
 /// assert_eq!(u64::MAX.to_string().len(), sigcookie::format::TS_MAX_DIGITS);
 /// ```
 pub const TS_MAX_DIGITS: usize = 20;
-/// Longest value any signer produces: a timestamped value with the longest id and tag. A
+/// Longest value any signer produces: a session value with the longest id, times and tag. A
 /// [`SignedValue`](crate::SignedValue) or a buffer of this size holds any value.
 ///
 /// ```
-/// # use sigcookie::{Key, Signer, TimestampSigner, MAX_VALUE_LEN};
-/// let signer = TimestampSigner::new(Signer::new(&Key::from_bytes(&[1; 32])?, "s")?, 60);
+/// # use sigcookie::{Key, SessionSigner, Signer, MAX_VALUE_LEN};
+/// let signer = SessionSigner::new(Signer::new(&Key::from_bytes(&[1; 32])?, "s")?, 60, 600);
 /// let mut buf = [0u8; MAX_VALUE_LEN];
-/// assert_eq!(signer.sign_into_at(&"a".repeat(255), u64::MAX, &mut buf)?.len(), MAX_VALUE_LEN);
+/// let value = signer.sign_into_at(&"a".repeat(255), u64::MAX, u64::MAX, &mut buf)?;
+/// assert_eq!(value.len(), MAX_VALUE_LEN);
 /// # Ok::<(), sigcookie::Error>(())
 /// ```
-pub const MAX_VALUE_LEN: usize = ID_MAX_LEN + 1 + TS_MAX_DIGITS + 1 + 2 * TAG_LEN_MAX;
+pub const MAX_VALUE_LEN: usize = max_value_len(TAG_LEN_MAX, Kind::Session);
+
+/// The three shapes of a value. A signer produces and accepts exactly one.
+///
+/// ```
+/// use sigcookie::format::Kind;
+///
+/// assert_eq!(Kind::Untimed.parts(), 2);
+/// assert_eq!(Kind::Timestamped.parts(), 3);
+/// assert_eq!(Kind::Session.parts(), 4);
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Kind {
+    /// `id.sig`: [`Signer`](crate::Signer).
+    Untimed,
+    /// `id.ts.sig`: [`TimestampSigner`](crate::TimestampSigner).
+    Timestamped,
+    /// `id.auth.ts.sig`: [`SessionSigner`](crate::SessionSigner).
+    Session,
+}
+
+impl Kind {
+    /// How many `.`-separated parts a value of this shape has.
+    ///
+    /// ```
+    /// assert_eq!(sigcookie::format::Kind::Session.parts(), 4);
+    /// ```
+    pub const fn parts(self) -> usize {
+        match self {
+            Kind::Untimed => 2,
+            Kind::Timestamped => 3,
+            Kind::Session => 4,
+        }
+    }
+
+    /// How many times a value of this shape carries: 0, 1 (`ts`) or 2 (`auth` and `ts`).
+    const fn times(self) -> usize {
+        self.parts() - 2
+    }
+}
 
 /// Whether `byte` may appear in an id: an RFC 6265 cookie-octet other than `.`, i.e. printable
 /// ASCII without space, `"`, `,`, `.`, `;` and `\`.
@@ -108,18 +154,19 @@ pub fn check_id(id: &str) -> Result<(), Error> {
     }
 }
 
-/// Longest value a signer with this tag length and timestamping produces. Saturates rather than
+/// Longest value a signer of this tag length and shape produces. Saturates rather than
 /// overflows for tag lengths no signer accepts.
 ///
 /// ```
-/// use sigcookie::format::max_value_len;
+/// use sigcookie::format::{Kind, max_value_len};
 ///
-/// assert_eq!(max_value_len(32, false), 255 + 1 + 64);
-/// assert_eq!(max_value_len(16, true), 255 + 1 + 20 + 1 + 32);
-/// assert_eq!(max_value_len(usize::MAX, true), usize::MAX);
+/// assert_eq!(max_value_len(32, Kind::Untimed), 255 + 1 + 64);
+/// assert_eq!(max_value_len(16, Kind::Timestamped), 255 + 1 + 20 + 1 + 32);
+/// assert_eq!(max_value_len(32, Kind::Session), 255 + 1 + 20 + 1 + 20 + 1 + 64);
+/// assert_eq!(max_value_len(usize::MAX, Kind::Session), usize::MAX);
 /// ```
-pub const fn max_value_len(tag_len: usize, timestamped: bool) -> usize {
-    let fixed = ID_MAX_LEN + 1 + if timestamped { TS_MAX_DIGITS + 1 } else { 0 };
+pub const fn max_value_len(tag_len: usize, kind: Kind) -> usize {
+    let fixed = ID_MAX_LEN + 1 + kind.times() * (TS_MAX_DIGITS + 1);
     tag_len.saturating_mul(2).saturating_add(fixed)
 }
 
@@ -138,6 +185,7 @@ pub const fn max_value_len(tag_len: usize, timestamped: bool) -> usize {
 pub struct Parts<'a> {
     msg: &'a str,
     id: &'a str,
+    auth: Option<u64>,
     issued_at: Option<u64>,
     sig: &'a str,
 }
@@ -162,6 +210,31 @@ impl<'a> Parts<'a> {
     /// ```
     pub fn issued_at(&self) -> Option<u64> {
         self.issued_at
+    }
+    /// The login time in unix seconds, for a session value.
+    ///
+    /// ```
+    /// # use sigcookie::format::inspect;
+    /// assert_eq!(inspect(&format!("7.99.{}", "0".repeat(32)))?.auth(), None);
+    /// assert_eq!(inspect(&format!("7.90.99.{}", "0".repeat(32)))?.auth(), Some(90));
+    /// # Ok::<(), sigcookie::Error>(())
+    /// ```
+    pub fn auth(&self) -> Option<u64> {
+        self.auth
+    }
+    /// The shape of the value.
+    ///
+    /// ```
+    /// # use sigcookie::format::{inspect, Kind};
+    /// assert_eq!(inspect(&format!("7.90.99.{}", "0".repeat(32)))?.kind(), Kind::Session);
+    /// # Ok::<(), sigcookie::Error>(())
+    /// ```
+    pub fn kind(&self) -> Kind {
+        match (self.auth, self.issued_at) {
+            (Some(_), _) => Kind::Session,
+            (None, Some(_)) => Kind::Timestamped,
+            (None, None) => Kind::Untimed,
+        }
     }
     /// The signature, in hex.
     ///
@@ -201,6 +274,7 @@ impl fmt::Debug for Parts<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Parts")
             .field("id", &self.id)
+            .field("auth", &self.auth)
             .field("issued_at", &self.issued_at)
             .field("tag_len", &self.tag_len())
             .finish_non_exhaustive()
@@ -209,8 +283,9 @@ impl fmt::Debug for Parts<'_> {
 
 /// Splits a value into its parts without verifying it (for diagnostics, like `sigcookie inspect`).
 ///
-/// The shape is taken from the value itself: two parts are untimed, three timestamped, and the
-/// tag length is whatever the signature's length says, as long as it is one a signer can have.
+/// The shape is taken from the value itself: two parts are untimed, three timestamped, four a
+/// session value, and the tag length is whatever the signature's length says, as long as it is
+/// one a signer can have.
 ///
 /// # Errors
 /// The same parse errors a verifier reports.
@@ -229,26 +304,26 @@ pub fn inspect(value: &str) -> Result<Parts<'_>, Error> {
             max: MAX_VALUE_LEN,
         });
     }
-    let timestamped = value.bytes().filter(|&b| b == b'.').count() == 2;
+    let kind = match value.bytes().filter(|&b| b == b'.').count() {
+        0 | 1 => Kind::Untimed,
+        2 => Kind::Timestamped,
+        _ => Kind::Session,
+    };
     let sig_len = value.rsplit('.').next().map_or(0, str::len);
     let tag_len = (sig_len / 2).clamp(TAG_LEN_MIN, TAG_LEN_MAX);
-    Shape {
-        tag_len,
-        timestamped,
-    }
-    .parse(value)
+    Shape { tag_len, kind }.parse(value)
 }
 
 /// What a signer's values look like: the one thing the parser needs to know about the signer.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct Shape {
     pub(crate) tag_len: usize,
-    pub(crate) timestamped: bool,
+    pub(crate) kind: Kind,
 }
 
 impl Shape {
     pub(crate) const fn max_len(self) -> usize {
-        max_value_len(self.tag_len, self.timestamped)
+        max_value_len(self.tag_len, self.kind)
     }
 
     /// Parses a value of this shape. Well-formed values, which is what signers produce and what
@@ -279,12 +354,8 @@ impl Shape {
         if !sig.bytes().fold(true, |ok, b| ok & is_lower_hex(b)) {
             return None;
         }
-        let (id, issued_at) = if self.timestamped {
-            let (id, ts) = msg.split_once('.')?;
-            (id, Some(parse_ts(ts).ok()?))
-        } else {
-            (msg, None)
-        };
+        let (id, auth, ts) = split_msg(msg, self.kind)?;
+        let (auth, issued_at) = parse_times(auth, ts).ok()?;
         let id_ok = !id.is_empty() && id.len() <= ID_MAX_LEN;
         if !id.bytes().fold(id_ok, |ok, b| ok & is_id_byte(b)) {
             return None;
@@ -292,6 +363,7 @@ impl Shape {
         Some(Parts {
             msg,
             id,
+            auth,
             issued_at,
             sig,
         })
@@ -310,29 +382,47 @@ impl Shape {
         if let Some(position) = value.bytes().position(|b| !b.is_ascii()) {
             return Err(Error::NonAscii { position });
         }
-        let expected = if self.timestamped { 3 } else { 2 };
+        let expected = self.kind.parts();
         let found = value.bytes().filter(|&b| b == b'.').count() + 1;
         if found != expected {
             return Err(Error::PartCount { expected, found });
         }
-        // The counts match, so both splits succeed; `unwrap_or` only satisfies the types.
+        // The counts match, so the splits succeed; `unwrap_or` only satisfies the types.
         let (msg, sig) = value.rsplit_once('.').unwrap_or_default();
         check_sig(sig, self.tag_len)?;
-        let (id, ts) = if self.timestamped {
-            msg.split_once('.')
-                .map_or((msg, None), |(id, ts)| (id, Some(ts)))
-        } else {
-            (msg, None)
-        };
+        let (id, auth, ts) = split_msg(msg, self.kind).unwrap_or((msg, None, None));
         check_id(id)?;
-        let issued_at = ts.map(parse_ts).transpose()?;
+        let (auth, issued_at) = parse_times(auth, ts)?;
         Ok(Parts {
             msg,
             id,
+            auth,
             issued_at,
             sig,
         })
     }
+}
+
+/// The text of each part of `msg` for this shape: `(id, auth, ts)`. `None` when `msg` lacks a
+/// dot the shape needs; a stray extra dot lands in the last time, whose digits refuse it.
+fn split_msg(msg: &str, kind: Kind) -> Option<(&str, Option<&str>, Option<&str>)> {
+    match kind {
+        Kind::Untimed => Some((msg, None, None)),
+        Kind::Timestamped => msg.split_once('.').map(|(id, ts)| (id, None, Some(ts))),
+        Kind::Session => {
+            let (id, times) = msg.split_once('.')?;
+            let (auth, ts) = times.split_once('.')?;
+            Some((id, Some(auth), Some(ts)))
+        }
+    }
+}
+
+/// Parses the times, left to right: the login time before the issue time.
+fn parse_times(auth: Option<&str>, ts: Option<&str>) -> Result<(Option<u64>, Option<u64>), Error> {
+    Ok((
+        auth.map(parse_ts).transpose()?,
+        ts.map(parse_ts).transpose()?,
+    ))
 }
 
 fn check_sig(sig: &str, tag_len: usize) -> Result<(), Error> {
@@ -393,6 +483,7 @@ mod tests {
     fn quick_parse_accepts_exactly_what_strict_parse_accepts() {
         let valid = [
             "12345.1764000000.2df5b78a1191cc09a4c9c9243ba5287d",
+            "12345.17.1764.2df5b78a1191cc09a4c9c9243ba5287d",
             "a.0.00000000000000000000000000000000",
             "u-1.27f988a4afa735417e65bd94c63b821e",
             "12345.27f988a4afa735417e65bd94c63b821e82972c4faf62f5e9065240c492ad62ba",
@@ -405,11 +496,8 @@ mod tests {
                 return;
             };
             for tag_len in [16, 32] {
-                for timestamped in [false, true] {
-                    let shape = Shape {
-                        tag_len,
-                        timestamped,
-                    };
+                for kind in [Kind::Untimed, Kind::Timestamped, Kind::Session] {
+                    let shape = Shape { tag_len, kind };
                     let quick = shape.parse_well_formed(value);
                     assert_eq!(
                         quick.ok_or(()),
@@ -419,7 +507,7 @@ mod tests {
                 }
             }
         };
-        let mut buf = [0u8; 80];
+        let mut buf = [0u8; 96];
         for value in valid {
             let len = value.len();
             for end in 0..=len {

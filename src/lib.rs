@@ -39,7 +39,6 @@
 #[cfg(feature = "alloc")]
 extern crate alloc;
 
-#[cfg(feature = "std")]
 mod clock;
 mod error;
 #[cfg(feature = "axum")]
@@ -47,17 +46,25 @@ mod error;
 pub mod extract;
 pub mod format;
 mod key;
+pub mod revocation;
+mod session;
 mod signer;
+#[cfg(feature = "std")]
+#[cfg_attr(docsrs, doc(cfg(feature = "std")))]
+pub mod store;
 mod timed;
 #[cfg(feature = "cookie")]
 #[cfg_attr(docsrs, doc(cfg(feature = "cookie")))]
 pub mod web;
 
+pub use clock::Clock;
 #[cfg(feature = "std")]
-pub use clock::unix_now;
+pub use clock::{ManualClock, SystemClock, unix_now};
 pub use error::Error;
 pub use format::{ID_MAX_LEN, MAX_VALUE_LEN, TAG_LEN_DEFAULT, TAG_LEN_MAX, TAG_LEN_MIN};
 pub use key::Key;
+pub use revocation::{Cutoffs, Revocations};
+pub use session::{SessionSigner, VerifiedSession};
 pub use signer::{MAX_PREVIOUS_KEYS, SignedValue, Signer, SignerBuilder};
 pub use timed::{TimestampSigner, Verified};
 

@@ -6,7 +6,9 @@ use hmac::Mac;
 use subtle::ConstantTimeEq;
 
 use crate::Error;
-use crate::format::{self, MAX_VALUE_LEN, Parts, Shape, TAG_LEN_DEFAULT, TAG_LEN_MAX, TAG_LEN_MIN};
+use crate::format::{
+    self, Kind, MAX_VALUE_LEN, Parts, Shape, TAG_LEN_DEFAULT, TAG_LEN_MAX, TAG_LEN_MIN,
+};
 use crate::key::{HmacSha256, Key};
 
 /// How many previous keys a signer keeps for rotation. Each costs one more MAC when a value
@@ -150,7 +152,7 @@ impl Signer {
     /// # Ok::<(), sigcookie::Error>(())
     /// ```
     pub fn max_value_len(&self) -> usize {
-        self.shape(false).max_len()
+        self.shape(Kind::Untimed).max_len()
     }
 
     /// Signs `id` into a new `String`: `id.sig`.
@@ -185,7 +187,7 @@ impl Signer {
     /// # Ok::<(), sigcookie::Error>(())
     /// ```
     pub fn sign_value(&self, id: &str) -> Result<SignedValue, Error> {
-        SignedValue::write_with(|buf| self.sign_parts(id, None, buf))
+        SignedValue::write_with(|buf| self.sign_parts(id, &[], buf))
     }
 
     /// Signs `id` into the start of `buf` and returns the value written: no allocation.
@@ -203,7 +205,7 @@ impl Signer {
     /// # Ok::<(), sigcookie::Error>(())
     /// ```
     pub fn sign_into<'b>(&self, id: &str, buf: &'b mut [u8]) -> Result<&'b str, Error> {
-        let len = self.sign_parts(id, None, buf)?;
+        let len = self.sign_parts(id, &[], buf)?;
         Ok(ascii_str(&buf[..len]))
     }
 
@@ -225,37 +227,44 @@ impl Signer {
     /// # Ok::<(), sigcookie::Error>(())
     /// ```
     pub fn verify<'v>(&self, value: &'v str) -> Result<&'v str, Error> {
-        self.verify_parts(value, false).map(|parts| parts.id())
+        self.verify_parts(value, Kind::Untimed)
+            .map(|parts| parts.id())
     }
 
-    pub(crate) fn shape(&self, timestamped: bool) -> Shape {
+    pub(crate) fn shape(&self, kind: Kind) -> Shape {
         Shape {
             tag_len: self.tag_len,
-            timestamped,
+            kind,
         }
     }
 
-    /// Writes `id[.ts].sig` into `out`, returning its length. Shared by the untimed and the
-    /// timestamped signer so both produce exactly the grammar the parser accepts.
+    /// Writes `id[.auth][.ts].sig` into `out`, returning its length: `times` is empty, `[ts]` or
+    /// `[auth, ts]`. Shared by every signer so all produce exactly the grammar the parser accepts.
     pub(crate) fn sign_parts(
         &self,
         id: &str,
-        ts: Option<u64>,
+        times: &[u64],
         out: &mut [u8],
     ) -> Result<usize, Error> {
         format::check_id(id)?;
-        let mut digits = [0; format::TS_MAX_DIGITS];
-        let ts = ts.map(|ts| format::encode_ts(ts, &mut digits));
-        let msg_len = id.len() + ts.map_or(0, |ts| 1 + ts.len());
+        let mut digits = [[0; format::TS_MAX_DIGITS]; 2];
+        let mut encoded: [&[u8]; 2] = [&[]; 2];
+        for ((time, buf), slot) in times.iter().zip(&mut digits).zip(&mut encoded) {
+            *slot = format::encode_ts(*time, buf);
+        }
+        let encoded = &encoded[..times.len().min(2)];
+        let msg_len = id.len() + encoded.iter().map(|t| 1 + t.len()).sum::<usize>();
         let needed = msg_len + 1 + 2 * self.tag_len;
         let out = out
             .get_mut(..needed)
             .ok_or(Error::BufferTooSmall { needed })?;
         let (msg, sig) = out.split_at_mut(msg_len);
         msg[..id.len()].copy_from_slice(id.as_bytes());
-        if let Some(ts) = ts {
-            msg[id.len()] = b'.';
-            msg[id.len() + 1..].copy_from_slice(ts);
+        let mut at = id.len();
+        for time in encoded {
+            msg[at] = b'.';
+            msg[at + 1..at + 1 + time.len()].copy_from_slice(time);
+            at += 1 + time.len();
         }
         let tag = tag(&self.current, msg);
         sig[0] = b'.';
@@ -263,13 +272,10 @@ impl Signer {
         Ok(needed)
     }
 
-    /// Parses `value` for this signer and checks its MAC; the timestamped signer adds time checks.
-    pub(crate) fn verify_parts<'v>(
-        &self,
-        value: &'v str,
-        timestamped: bool,
-    ) -> Result<Parts<'v>, Error> {
-        let parts = self.shape(timestamped).parse(value)?;
+    /// Parses `value` as a value of shape `kind` and checks its MAC; the timed signers add time
+    /// checks.
+    pub(crate) fn verify_parts<'v>(&self, value: &'v str, kind: Kind) -> Result<Parts<'v>, Error> {
+        let parts = self.shape(kind).parse(value)?;
         // Compared as hex, in a zero-padded buffer of the longest signature so that whole words
         // can be compared: the received signature needs no decoding, and our tag is encoded by
         // `base16ct`, whose encoder, unlike a table-driven one, does not index memory by the

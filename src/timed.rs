@@ -3,10 +3,13 @@
 use core::fmt;
 
 use crate::Error;
+use crate::format::Kind;
+use crate::revocation::Revocations;
 use crate::signer::{SignedValue, Signer};
 
 /// Signs ids into `id.ts.sig` values stamped with their issue time, and verifies them with an
-/// age limit, a clock-skew leeway and an optional revocation cut-off.
+/// age limit and a clock-skew leeway; cut-offs are checked with
+/// [`Verified::check_revocation`].
 ///
 /// It is layered on [`Signer`]: same keys, same MAC, same grammar with one more part. A
 /// timestamped signer rejects untimed values and an untimed signer rejects timestamped ones.
@@ -33,7 +36,6 @@ pub struct TimestampSigner {
     signer: Signer,
     max_age: u64,
     leeway: u64,
-    not_before: Option<u64>,
 }
 
 impl TimestampSigner {
@@ -53,7 +55,7 @@ impl TimestampSigner {
     /// ```
     /// # use sigcookie::{Key, Signer, TimestampSigner};
     /// let signer = TimestampSigner::new(Signer::new(&Key::from_bytes(&[1; 32])?, "s")?, 600);
-    /// assert_eq!((signer.max_age(), signer.leeway(), signer.not_before()), (600, 60, None));
+    /// assert_eq!((signer.max_age(), signer.leeway()), (600, 60));
     /// # Ok::<(), sigcookie::Error>(())
     /// ```
     pub fn new(signer: Signer, max_age: u64) -> TimestampSigner {
@@ -61,7 +63,6 @@ impl TimestampSigner {
             signer,
             max_age,
             leeway: Self::DEFAULT_LEEWAY,
-            not_before: None,
         }
     }
 
@@ -77,26 +78,6 @@ impl TimestampSigner {
     #[must_use]
     pub fn with_leeway(mut self, leeway: u64) -> TimestampSigner {
         self.leeway = leeway;
-        self
-    }
-
-    /// Rejects every value issued before `not_before` (unix seconds): "log out everywhere" for all
-    /// users of this signer. For a per-user cut-off see [`Verified::check_not_before`].
-    ///
-    /// ```
-    /// # use sigcookie::{Key, Signer, TimestampSigner, Error};
-    /// let signer = TimestampSigner::new(Signer::new(&Key::from_bytes(&[1; 32])?, "s")?, 600);
-    /// let value = signer.sign_at("7", 1_000)?;
-    /// let signer = signer.with_not_before(Some(1_001));
-    /// assert_eq!(
-    ///     signer.verify_at(&value, 1_002).err(),
-    ///     Some(Error::IssuedBeforeNotBefore { issued_at: 1_000, not_before: 1_001 })
-    /// );
-    /// # Ok::<(), Error>(())
-    /// ```
-    #[must_use]
-    pub fn with_not_before(mut self, not_before: Option<u64>) -> TimestampSigner {
-        self.not_before = not_before;
         self
     }
 
@@ -124,18 +105,6 @@ impl TimestampSigner {
         self.leeway
     }
 
-    /// The revocation cut-off, if any, in unix seconds.
-    ///
-    /// ```
-    /// # use sigcookie::{Key, Signer, TimestampSigner};
-    /// # let signer = TimestampSigner::new(Signer::new(&Key::from_bytes(&[1; 32])?, "s")?, 600);
-    /// assert_eq!(signer.with_not_before(Some(5)).not_before(), Some(5));
-    /// # Ok::<(), sigcookie::Error>(())
-    /// ```
-    pub fn not_before(&self) -> Option<u64> {
-        self.not_before
-    }
-
     /// The underlying signer.
     ///
     /// ```
@@ -157,7 +126,7 @@ impl TimestampSigner {
     /// # Ok::<(), sigcookie::Error>(())
     /// ```
     pub fn max_value_len(&self) -> usize {
-        self.signer.shape(true).max_len()
+        self.signer.shape(Kind::Timestamped).max_len()
     }
 
     /// Signs `id` as issued at `now` (unix seconds) into a new `String`.
@@ -192,7 +161,7 @@ impl TimestampSigner {
     /// # Ok::<(), sigcookie::Error>(())
     /// ```
     pub fn sign_value_at(&self, id: &str, now: u64) -> Result<SignedValue, Error> {
-        SignedValue::write_with(|buf| self.signer.sign_parts(id, Some(now), buf))
+        SignedValue::write_with(|buf| self.signer.sign_parts(id, &[now], buf))
     }
 
     /// Signs `id` as issued at `now` into the start of `buf`: no allocation.
@@ -213,7 +182,7 @@ impl TimestampSigner {
         now: u64,
         buf: &'b mut [u8],
     ) -> Result<&'b str, Error> {
-        let len = self.signer.sign_parts(id, Some(now), buf)?;
+        let len = self.signer.sign_parts(id, &[now], buf)?;
         Ok(crate::signer::ascii_str(&buf[..len]))
     }
 
@@ -221,9 +190,9 @@ impl TimestampSigner {
     /// nothing; the id is borrowed from `value`.
     ///
     /// Checks, in order: the length cap, the grammar, the MAC, then time: older than the maximum
-    /// age is [`Error::Expired`], issued more than the leeway ahead of `now` is
-    /// [`Error::IssuedInFuture`], and issued before the cut-off is
-    /// [`Error::IssuedBeforeNotBefore`]. Time arithmetic cannot overflow.
+    /// age is [`Error::Expired`], and issued more than the leeway ahead of `now` is
+    /// [`Error::IssuedInFuture`]. Time arithmetic cannot overflow. Cut-offs are checked by
+    /// [`Verified::check_revocation`].
     ///
     /// # Errors
     /// The parse errors of the wire format, [`Error::BadSignature`], then the time errors above.
@@ -239,9 +208,20 @@ impl TimestampSigner {
     /// # Ok::<(), Error>(())
     /// ```
     pub fn verify_at<'v>(&self, value: &'v str, now: u64) -> Result<Verified<'v>, Error> {
-        let parts = self.signer.verify_parts(value, true)?;
+        let parts = self.signer.verify_parts(value, Kind::Timestamped)?;
         // The shape was timestamped, so the parser always set issued-at.
         let issued_at = parts.issued_at().unwrap_or_default();
+        self.check_issued(issued_at, now)?;
+        Ok(Verified {
+            id: parts.id(),
+            issued_at,
+        })
+    }
+
+    /// The idle rule, for timestamped and session values alike: a value issued at `issued_at` is
+    /// expired once older than the maximum age, and refused when it claims to come from further
+    /// ahead than the leeway.
+    pub(crate) fn check_issued(&self, issued_at: u64, now: u64) -> Result<(), Error> {
         // Subtract only the smaller from the larger: no overflow for any pair of u64 times.
         if issued_at <= now {
             if now - issued_at > self.max_age {
@@ -253,14 +233,7 @@ impl TimestampSigner {
         } else if issued_at - now > self.leeway {
             return Err(Error::IssuedInFuture { issued_at, now });
         }
-        let verified = Verified {
-            id: parts.id(),
-            issued_at,
-        };
-        match self.not_before {
-            Some(cutoff) => verified.check_not_before(cutoff),
-            None => Ok(verified),
-        }
+        Ok(())
     }
 
     /// Signs `id` as issued now, by the system clock.
@@ -277,7 +250,7 @@ impl TimestampSigner {
     /// ```
     #[cfg(feature = "std")]
     pub fn sign(&self, id: &str) -> Result<alloc::string::String, Error> {
-        self.sign_at(id, crate::clock::unix_now()?)
+        self.sign_at(id, crate::unix_now()?)
     }
 
     /// Verifies a value against the system clock; see [`TimestampSigner::verify_at`].
@@ -293,7 +266,7 @@ impl TimestampSigner {
     /// ```
     #[cfg(feature = "std")]
     pub fn verify<'v>(&self, value: &'v str) -> Result<Verified<'v>, Error> {
-        self.verify_at(value, crate::clock::unix_now()?)
+        self.verify_at(value, crate::unix_now()?)
     }
 }
 
@@ -303,7 +276,6 @@ impl fmt::Debug for TimestampSigner {
             .field("signer", &self.signer)
             .field("max_age", &self.max_age)
             .field("leeway", &self.leeway)
-            .field("not_before", &self.not_before)
             .finish()
     }
 }
@@ -352,28 +324,29 @@ impl<'v> Verified<'v> {
         self.issued_at
     }
 
-    /// Rejects the value if it was issued before `not_before`: the per-user "log out everywhere"
-    /// or "password changed at", looked up after verifying by the verified id.
+    /// Rejects the value if it was issued before a cut-off that applies to its id: "log out
+    /// everywhere", or a per-user "password changed at" (see [`crate::revocation`]).
     ///
     /// # Errors
-    /// [`Error::IssuedBeforeNotBefore`].
+    /// [`Error::IssuedBeforeNotBefore`], or [`Error::CutoffUnreadable`].
     ///
     /// ```
-    /// # use sigcookie::{Key, Signer, TimestampSigner, Error};
+    /// # use sigcookie::{Cutoffs, Key, Signer, TimestampSigner, Error};
     /// # let signer = TimestampSigner::new(Signer::new(&Key::from_bytes(&[1; 32])?, "s")?, 600);
     /// let value = signer.sign_at("12345", 1_000)?;
     /// let verified = signer.verify_at(&value, 1_010)?;
-    /// assert!(verified.check_not_before(1_000).is_ok());
-    /// assert!(verified.check_not_before(1_001).is_err());
+    /// assert!(verified.check_revocation(&Cutoffs::at(1_000)).is_ok());
+    /// assert_eq!(
+    ///     verified.check_revocation(&Cutoffs::at(1_001)),
+    ///     Err(Error::IssuedBeforeNotBefore { issued_at: 1_000, not_before: 1_001 })
+    /// );
     /// # Ok::<(), Error>(())
     /// ```
-    pub fn check_not_before(self, not_before: u64) -> Result<Verified<'v>, Error> {
-        if self.issued_at < not_before {
-            return Err(Error::IssuedBeforeNotBefore {
-                issued_at: self.issued_at,
-                not_before,
-            });
-        }
+    pub fn check_revocation(
+        self,
+        revocations: &(impl Revocations + ?Sized),
+    ) -> Result<Verified<'v>, Error> {
+        revocations.cutoffs(self.id).check(self.issued_at, false)?;
         Ok(self)
     }
 }

@@ -3,7 +3,8 @@
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 
-use sigcookie::{Key, Signer, TimestampSigner, format};
+use sigcookie::store::{CutoffStore, MemoryStore};
+use sigcookie::{Cutoffs, Key, SessionSigner, Signer, TimestampSigner, format};
 
 /// Counts allocations made by the current thread, so the test harness's own threads don't count.
 struct Counting;
@@ -46,7 +47,12 @@ fn verify_and_stack_signing_allocate_nothing() {
         .previous_key(&old)
         .build()
         .expect("signer");
-    let timed = TimestampSigner::new(signer.clone(), 3600).with_not_before(Some(1));
+    let timed = TimestampSigner::new(signer.clone(), 3600);
+    let sessions = SessionSigner::new(signer.clone(), 3600, 86_400);
+    let store = MemoryStore::new();
+    store.revoke_user("42", 900).expect("revoke");
+    store.revoke_all(1).expect("revoke");
+    let session_value = sessions.sign_at("12345", 1_000, 1_000).expect("sign");
     let value = signer.sign("12345").expect("sign");
     let timed_value = timed.sign_at("12345", 1_000).expect("sign");
     let old_value = Signer::new(&old, "session")
@@ -74,6 +80,20 @@ fn verify_and_stack_signing_allocate_nothing() {
             Ok(timed_value.as_str())
         );
         assert!(timed.sign_value_at("12345", 1_000).is_ok());
+        // Sessions, with the cut-offs of a store holding a user's entry.
+        let session = sessions
+            .verify_at(&session_value, 1_100)
+            .and_then(|v| v.check_revocation(&store))
+            .expect("verify");
+        assert_eq!(session.auth(), 1_000);
+        assert!(sessions.renew_value_at(&session, 2_000, &store).is_ok());
+        assert!(sessions.login_value_at("42", 2_000, &store).is_ok());
+        assert!(
+            timed
+                .verify_at(&timed_value, 1_100)
+                .and_then(|v| v.check_revocation(&Cutoffs::at(1_001)))
+                .is_err()
+        );
     });
     assert_eq!(n, 0, "the allocation-free paths allocated {n} times");
 

@@ -340,3 +340,79 @@ fn usage_errors_exit_2() {
         .stderr(predicate::str::contains("user ID"));
     cli().args(["frobnicate"]).assert().code(2);
 }
+
+/// The README's session example: logged in at 1764000000, issued an hour later.
+const SESSION: &str =
+    "12345.1764000000.1764003600.5ac44e3ba810958131ea64f38fe75147b87cda201e8b17e4bfc05ca4da9921d1";
+
+#[test]
+fn session_values_sign_verify_and_end() {
+    cli()
+        .args(["sign", "12345", "--purpose", "session", "--session"])
+        .args(["--auth", "1764000000", "--at", "1764003600"])
+        .assert()
+        .success()
+        .stdout(format!("{SESSION}\n"));
+    let verify = |extra: &[&str]| {
+        let mut command = cli();
+        command
+            .args(["verify", SESSION, "--purpose", "session", "--session"])
+            .args(extra);
+        command.assert()
+    };
+    verify(&["--now", "1764003700"])
+        .success()
+        .stdout("12345\nauth=1764000000\nissued_at=1764003600\n");
+    verify(&["--now", "1764003700", "--lifetime", "3699"])
+        .code(1)
+        .stderr(predicate::str::contains("LifetimeExceeded"));
+    // The cut-off is compared with the login time, not the (later) issue time.
+    verify(&["--now", "1764003700", "--not-before", "1764000001"])
+        .code(1)
+        .stderr(predicate::str::contains("LoggedInBeforeNotBefore"));
+    verify(&["--now", "1764003700", "--not-before", "1764000000"]).success();
+    let out = verify(&["--now", "1764003700", "--json"])
+        .get_output()
+        .stdout
+        .clone();
+    let doc: serde_json::Value = serde_json::from_slice(&out).expect("JSON");
+    assert_eq!(
+        doc,
+        serde_json::json!({"valid": true, "id": "12345", "issued_at": 1764003600u64, "auth": 1764000000u64})
+    );
+    // A session value is not a timestamped one, and --auth needs --session.
+    cli()
+        .args(["verify", SESSION, "--purpose", "session", "--timestamp"])
+        .args(["--now", "1764003700"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("PartCount"));
+    cli()
+        .args([
+            "sign",
+            "12345",
+            "--purpose",
+            "session",
+            "--timestamp",
+            "--auth",
+            "5",
+        ])
+        .assert()
+        .code(2);
+    cli()
+        .args([
+            "sign",
+            "12345",
+            "--purpose",
+            "session",
+            "--timestamp",
+            "--session",
+        ])
+        .assert()
+        .code(2);
+    cli()
+        .args(["inspect", SESSION])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("auth:      1764000000"));
+}

@@ -12,7 +12,7 @@ use std::process::{Command, Stdio};
 
 use common::{Case, uint, variant};
 use serde_json::{Value, json};
-use sigcookie::{TimestampSigner, format};
+use sigcookie::format;
 
 /// Deterministic xorshift: reproducible cases without another dependency.
 struct Rng(u64);
@@ -92,7 +92,9 @@ fn references(requests: &[Value]) -> Vec<(&'static str, Vec<Value>)> {
 /// A random signer configuration and id, as a verify request without its value.
 fn random_case(rng: &mut Rng, chars: &[char]) -> Value {
     let purposes = [Some("session"), Some("csrf"), Some("sessión"), None];
-    let timestamped = rng.below(2) == 0;
+    // Untimed, timestamped and session values in turn.
+    let shape = rng.below(3);
+    let (timestamped, session) = (shape > 0, shape == 2);
     let longest = if rng.below(4) == 0 { 255 } else { 40 };
     let id_len = 1 + rng.below(longest) as usize;
     let id: String = (0..id_len)
@@ -100,6 +102,7 @@ fn random_case(rng: &mut Rng, chars: &[char]) -> Value {
         .collect();
     let secret_len = 32 + rng.below(80) as usize;
     let ts = rng.next() >> rng.below(64);
+    let auth = ts - ts / (1 + rng.below(1000));
     json!({
         "op": "verify",
         "secret_hex": hex::encode(rng.bytes(secret_len)),
@@ -107,23 +110,23 @@ fn random_case(rng: &mut Rng, chars: &[char]) -> Value {
         "purpose": purposes[rng.below(4) as usize],
         "tag_bytes": 16 + rng.below(17),
         "timestamped": timestamped,
+        "session": session,
         "id": id,
+        "auth": if session { json!(auth.to_string()) } else { Value::Null },
         "ts": if timestamped { json!(ts.to_string()) } else { Value::Null },
         "now": if timestamped { json!(ts.to_string()) } else { json!(0) },
         "max_age": 3600,
         "leeway": 60,
-        "not_before": null,
+        "lifetime": if session { json!(u64::MAX.to_string()) } else { json!(0) },
+        "not_before": if session { json!(auth.to_string()) } else { Value::Null },
     })
 }
 
 fn sign_with_crate(case: &Value) -> String {
-    let c = Case::from_json(case);
     let id = case["id"].as_str().expect("id");
-    match uint(&case["ts"]) {
-        Some(ts) => c.timed().and_then(|s: TimestampSigner| s.sign_at(id, ts)),
-        None => c.signer().and_then(|s| s.sign(id)),
-    }
-    .expect("sign")
+    Case::from_json(case)
+        .sign(id, uint(&case["auth"]), uint(&case["ts"]))
+        .expect("sign")
 }
 
 /// The object's fields, for `json!` struct-update style merging.
@@ -134,20 +137,24 @@ fn case_fields(case: &Value) -> serde_json::Map<String, Value> {
 /// The crate's answer to a verify request, in the references' response format.
 fn verify_with_crate(request: &Value) -> Value {
     match Case::from_json(request).verify() {
-        Ok((id, issued_at)) => {
-            json!({"ok": true, "id": id, "issued_at": issued_at.map(|t| t.to_string())})
-        }
+        Ok(accepted) => json!({
+            "ok": true,
+            "id": accepted.id,
+            "issued_at": accepted.issued_at.map(|t| t.to_string()),
+            "auth": accepted.auth.map(|t| t.to_string()),
+        }),
         Err(e) => json!({"ok": false, "error": variant(&e)}),
     }
 }
 
-/// Responses agree when ok/error agree and, for accepted values, the id and issued-at agree
-/// (issued-at may travel as a number or a decimal string).
+/// Responses agree when ok/error agree and, for accepted values, the id and times agree (times
+/// may travel as numbers or decimal strings).
 fn same(a: &Value, b: &Value) -> bool {
     a["ok"] == b["ok"]
         && a["error"] == b["error"]
         && a["id"] == b["id"]
         && uint(&a["issued_at"]) == uint(&b["issued_at"])
+        && uint(&a["auth"]) == uint(&b["auth"])
 }
 
 #[test]
@@ -161,7 +168,8 @@ fn crate_and_references_agree_on_signing_and_verifying() {
         .iter()
         .map(|c| {
             json!({"op": "sign", "secret_hex": c["secret_hex"], "purpose": c["purpose"],
-                        "tag_bytes": c["tag_bytes"], "id": c["id"], "ts": c["ts"]})
+                        "tag_bytes": c["tag_bytes"], "id": c["id"], "ts": c["ts"],
+                        "session": c["session"], "auth": c["auth"]})
         })
         .collect();
     let mut verify_requests = Vec::new();
@@ -216,6 +224,12 @@ fn tamper(value: &str, rng: &mut Rng) -> Vec<String> {
         format!("x{value}"),
         value.replacen('.', ".0", 1),
         value.replacen('.', "..", 1),
+        // A time moved from one part to the other, and one part more or fewer.
+        value.replacen('.', ".1.", 1),
+        match msg.split_once('.') {
+            Some((id, times)) => format!("{id}.{times}.{times}.{sig}"),
+            None => format!("{msg}.0.{sig}"),
+        },
         format!("{}é", &value[..value.len() - 2]),
     ]
 }

@@ -1,6 +1,7 @@
 //! One test per rejection class: each must fail with its own typed error, never a panic.
 
-use sigcookie::{Error, Key, Signer, TimestampSigner};
+use sigcookie::store::{CutoffStore, MemoryStore};
+use sigcookie::{Cutoffs, Error, Key, SessionSigner, Signer, TimestampSigner};
 
 const NOW: u64 = 1_764_000_000;
 
@@ -14,6 +15,11 @@ fn untimed() -> Signer {
 
 fn timed() -> TimestampSigner {
     TimestampSigner::new(untimed(), 3600)
+}
+
+/// Idle after an hour, over a day after the login.
+fn sessions() -> SessionSigner {
+    SessionSigner::new(untimed(), 3600, 86_400)
 }
 
 /// A valid untimed value for id `12345`.
@@ -430,26 +436,144 @@ fn issued_in_future_beyond_leeway() {
 #[test]
 fn issued_before_not_before() {
     let value = good_timed();
-    let revoked = timed().with_not_before(Some(NOW + 1));
+    let verified = timed().verify_at(&value, NOW + 2).expect("valid");
     assert_eq!(
-        revoked.verify_at(&value, NOW + 2),
+        verified.check_revocation(&Cutoffs::at(NOW + 1)),
         Err(Error::IssuedBeforeNotBefore {
             issued_at: NOW,
             not_before: NOW + 1
         })
     );
+    assert!(verified.check_revocation(&Cutoffs::at(NOW)).is_ok());
+    assert_eq!(
+        verified.check_revocation(&Cutoffs::UNREADABLE),
+        Err(Error::CutoffUnreadable)
+    );
+}
+
+#[test]
+fn session_values_and_the_other_shapes_refuse_each_other() {
+    let session = sessions().sign_at("12345", NOW, NOW).expect("sign");
+    assert_eq!(
+        verify(&session),
+        Err(Error::PartCount {
+            expected: 2,
+            found: 4
+        })
+    );
+    assert_eq!(
+        verify_timed(&session),
+        Err(Error::PartCount {
+            expected: 3,
+            found: 4
+        })
+    );
+    for other in [good(), good_timed()] {
+        assert!(matches!(
+            sessions().verify_at(&other, NOW),
+            Err(Error::PartCount { expected: 4, .. })
+        ));
+    }
+    // The same MAC over `id.ts` can never pass as `id.auth.ts`: the message differs.
+    let timed_sig = good_timed().rsplit_once('.').expect("sig").1.to_owned();
+    let moved = format!("12345.{NOW}.{NOW}.{timed_sig}");
+    assert_eq!(sessions().verify_at(&moved, NOW), Err(Error::BadSignature));
+}
+
+#[test]
+fn session_time_rules() {
+    let signer = sessions();
+    let value = |auth, ts| signer.sign_at("12345", auth, ts).expect("sign");
+    // Idle: judged on ts.
+    assert_eq!(
+        signer.verify_at(&value(NOW, NOW), NOW + 3601),
+        Err(Error::Expired {
+            issued_at: NOW,
+            max_age: 3600
+        })
+    );
+    // Absolute: judged on auth, however fresh ts is.
+    assert_eq!(
+        signer.verify_at(&value(NOW, NOW + 86_000), NOW + 86_401),
+        Err(Error::LifetimeExceeded {
+            auth: NOW,
+            lifetime: 86_400
+        })
+    );
     assert!(
-        timed()
-            .with_not_before(Some(NOW))
-            .verify_at(&value, NOW)
+        signer
+            .verify_at(&value(NOW, NOW + 86_000), NOW + 86_400)
             .is_ok()
     );
-    let verified = timed().verify_at(&value, NOW).expect("valid");
+    // auth after ts: no signer makes one (the vectors show a verifier refusing it).
     assert_eq!(
-        verified.check_not_before(NOW + 1),
-        Err(Error::IssuedBeforeNotBefore {
-            issued_at: NOW,
-            not_before: NOW + 1
+        signer.sign_at("12345", NOW + 1, NOW),
+        Err(Error::AuthAfterIssue {
+            auth: NOW + 1,
+            issued_at: NOW
+        })
+    );
+    // Cut-offs judge the login time: a value renewed after the cut-off still falls.
+    let renewed_value = value(NOW, NOW + 600);
+    let renewed = signer.verify_at(&renewed_value, NOW + 600).expect("valid");
+    assert_eq!(
+        renewed.check_revocation(&Cutoffs::at(NOW + 300)),
+        Err(Error::LoggedInBeforeNotBefore {
+            auth: NOW,
+            not_before: NOW + 300
+        })
+    );
+    assert!(renewed.check_revocation(&Cutoffs::at(NOW)).is_ok());
+    // Extremes never overflow.
+    let wide = SessionSigner::new(untimed(), u64::MAX, u64::MAX);
+    assert!(wide.verify_at(&value(0, 0), u64::MAX).is_ok());
+    let far = wide.with_leeway(u64::MAX);
+    assert!(
+        far.verify_at(&far.sign_at("1", u64::MAX, u64::MAX).expect("sign"), 0)
+            .is_ok()
+    );
+}
+
+/// The renewal that outlived "log out everywhere": a handler verifies a 40-minute-old value at
+/// T.4, the owner logs out everywhere at T.5, the same handler renews at T.6. The renewal must be
+/// refused, and no value renewed from a stale verification may verify afterwards.
+#[test]
+fn a_renewal_after_log_out_everywhere_is_refused() {
+    let signer = sessions();
+    let store = MemoryStore::new();
+    let t0 = NOW;
+    let login = signer.login_value_at("12345", t0, &store).expect("login");
+    let t4 = t0 + 40 * 60;
+    let verified = signer
+        .verify_at(&login, t4)
+        .and_then(|v| v.check_revocation(&store))
+        .expect("valid at T.4");
+    let t5 = t4 + 1;
+    store.revoke_all(t5 + 1).expect("log out everywhere at T.5");
+    let t6 = t5 + 1;
+    assert_eq!(
+        signer.renew_value_at(&verified, t6, &store).err(),
+        Some(Error::LoggedInBeforeNotBefore {
+            auth: t0,
+            not_before: t5 + 1
+        })
+    );
+    // Even 5 s after the cut-off, from the stale verification: refused.
+    assert!(signer.renew_value_at(&verified, t5 + 6, &store).is_err());
+    // The same for a per-user cut-off ("password changed").
+    let store = MemoryStore::new();
+    store.revoke_user("12345", t5 + 1).expect("revoke");
+    assert!(signer.renew_value_at(&verified, t6, &store).is_err());
+    // And a renewal can never carry a session past its lifetime.
+    let late_value = signer.sign_at("12345", t0, t0 + 86_000).expect("sign");
+    let late = signer.verify_at(&late_value, t0 + 86_000).expect("valid");
+    assert_eq!(
+        signer
+            .renew_value_at(&late, t0 + 86_401, &Cutoffs::NONE)
+            .err(),
+        Some(Error::LifetimeExceeded {
+            auth: t0,
+            lifetime: 86_400
         })
     );
 }

@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{Case, uint, variant, vectors};
+use common::{Accepted, Case, uint, variant, vectors};
 
 #[test]
 fn every_valid_vector_is_reproduced_and_verifies() {
@@ -14,9 +14,14 @@ fn every_valid_vector_is_reproduced_and_verifies() {
         let case = Case::from_json(v);
         let id = v["id"].as_str().expect("id");
         let ts = uint(&v["ts"]);
+        let auth = uint(&v["auth"]);
         assert_eq!(
             case.verify(),
-            Ok((id.to_owned(), ts)),
+            Ok(Accepted {
+                id: id.to_owned(),
+                issued_at: ts,
+                auth
+            }),
             "vector {} should verify",
             case.name
         );
@@ -28,11 +33,7 @@ fn every_valid_vector_is_reproduced_and_verifies() {
                 previous: Vec::new(),
                 ..Case::from_json(v)
             };
-            match ts {
-                Some(ts) => single.timed().and_then(|s| s.sign_at(id, ts)),
-                None => single.signer().and_then(|s| s.sign(id)),
-            }
-            .expect("sign")
+            single.sign(id, auth, ts).expect("sign")
         };
         let signed_by: Vec<bool> = std::iter::once(&case.secret)
             .chain(&case.previous)
@@ -74,7 +75,12 @@ fn the_readme_examples_are_in_the_vectors() {
         .iter()
         .filter_map(|v| v["name"].as_str())
         .collect();
-    for name in ["readme-untimed", "readme-timed", "readme-unbound"] {
+    for name in [
+        "readme-untimed",
+        "readme-timed",
+        "readme-unbound",
+        "readme-session",
+    ] {
         assert!(names.contains(&name), "missing {name}");
     }
 }

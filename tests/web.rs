@@ -1,32 +1,33 @@
-//! The cookie layer on its own: configuration rules, and reading the `Cookie:` header whatever
-//! the client sends.
+//! The cookie layer on its own: configuration rules, reading the `Cookie:` header whatever the
+//! client sends, and the session lifecycle (renewal, idle and absolute expiry, revocation).
 #![cfg(feature = "cookie")]
 
+use std::sync::Arc;
+
 use proptest::prelude::*;
-use sigcookie::web::{CookieError, Duration, OffsetDateTime, SameSite, SessionCookie};
-use sigcookie::{Error, Key};
+use sigcookie::store::{CutoffStore, FileStore, MemoryStore};
+use sigcookie::web::{ConfigError, Duration, OffsetDateTime, Rejection, SameSite, SessionCookie};
+use sigcookie::{Error, Key, ManualClock};
+
+/// Unix seconds the tests start at.
+const T0: u64 = 1_764_000_000;
 
 fn key() -> Key {
     Key::from_bytes(&[9; 32]).expect("a 32-byte key")
 }
 
-/// A session cookie `name` signed with [`key`]; timestamped when `max_age` is given.
-fn session(name: &str, max_age: Option<Duration>) -> SessionCookie {
-    let key = key();
-    let builder = SessionCookie::builder(&key, name);
-    match max_age {
-        Some(max_age) => builder.max_age(max_age).build(),
-        None => builder.build(),
-    }
-    .expect("a valid configuration")
+/// A session cookie `name` with the default settings.
+fn session(name: &str) -> SessionCookie {
+    SessionCookie::builder(&key(), name)
+        .build()
+        .expect("a valid configuration")
 }
 
-/// A timestamped session cookie `s`, valid for an hour, whose clock stands still at `now`.
-fn stopped_at(now: i64, leeway: Duration) -> SessionCookie {
+/// A session cookie `s` (idle after an hour, over after 12) on `clock`, with `leeway`.
+fn on_clock(clock: &ManualClock, leeway: Duration) -> SessionCookie {
     SessionCookie::builder(&key(), "s")
-        .max_age(Duration::hours(1))
         .leeway(leeway)
-        .clock(move || at(now))
+        .clock(clock.clone())
         .build()
         .expect("valid")
 }
@@ -35,17 +36,21 @@ fn at(secs: i64) -> OffsetDateTime {
     OffsetDateTime::from_unix_timestamp(secs).expect("a valid time")
 }
 
+fn invalid(error: Error) -> Option<Rejection> {
+    Some(Rejection::Invalid(error))
+}
+
 #[test]
 fn prefixes_and_attributes_are_checked() {
     let key = key();
     let build = |name: &'static str| SessionCookie::builder(&key, name);
     assert_eq!(
         build("__host-s").domain("a.example").build().err(),
-        Some(CookieError::HostPrefixDomain)
+        Some(ConfigError::HostPrefixDomain)
     );
     assert_eq!(
         build("__Secure-s").insecure_plain_http().build().err(),
-        Some(CookieError::RequiresSecure)
+        Some(ConfigError::RequiresSecure)
     );
     assert_eq!(
         build("s")
@@ -53,7 +58,7 @@ fn prefixes_and_attributes_are_checked() {
             .insecure_plain_http()
             .build()
             .err(),
-        Some(CookieError::RequiresSecure)
+        Some(ConfigError::RequiresSecure)
     );
     assert!(
         build("__Secure-s")
@@ -64,27 +69,27 @@ fn prefixes_and_attributes_are_checked() {
     );
     assert_eq!(
         build("").build().err(),
-        Some(CookieError::InvalidName { position: 0 })
+        Some(ConfigError::InvalidName { position: 0 })
     );
     assert_eq!(
         build("a;b").build().err(),
-        Some(CookieError::InvalidName { position: 1 })
+        Some(ConfigError::InvalidName { position: 1 })
     );
     assert_eq!(
         build("séance").build().err(),
-        Some(CookieError::InvalidName { position: 1 })
+        Some(ConfigError::InvalidName { position: 1 })
     );
     assert_eq!(
         build("s").path("/a;b").build().err(),
-        Some(CookieError::InvalidPath)
+        Some(ConfigError::InvalidPath)
     );
     assert_eq!(
         build("s").domain("a.example; x").build().err(),
-        Some(CookieError::InvalidDomain)
+        Some(ConfigError::InvalidDomain)
     );
     assert_eq!(
         build("s").max_age(Duration::seconds(-5)).build().err(),
-        Some(CookieError::InvalidDuration)
+        Some(ConfigError::InvalidDuration)
     );
     assert_eq!(
         build("s")
@@ -92,17 +97,20 @@ fn prefixes_and_attributes_are_checked() {
             .leeway(Duration::seconds(-1))
             .build()
             .err(),
-        Some(CookieError::InvalidDuration)
+        Some(ConfigError::InvalidDuration)
     );
     assert_eq!(
         build("s").tag_len(8).build().err(),
-        Some(CookieError::Core(Error::TagLength { len: 8 }))
+        Some(ConfigError::Signer(Error::TagLength { len: 8 }))
     );
 }
 
 #[test]
 fn set_cookie_header_text() {
-    let session = session("__Host-s", Some(Duration::hours(2)));
+    let session = SessionCookie::builder(&key(), "__Host-s")
+        .max_age(Duration::hours(2))
+        .build()
+        .expect("valid");
     let cookie = session.issue_at("42", at(1_764_000_000)).expect("issued");
     let text = cookie.to_string();
     for attribute in [
@@ -128,38 +136,17 @@ fn set_cookie_header_text() {
 }
 
 #[test]
-fn untimed_values_cannot_be_revoked_by_a_cut_off() {
-    let session = session("s", None);
-    assert_eq!(
-        session.log_out_everywhere().err(),
-        Some(CookieError::NotTimestamped)
-    );
-    assert_eq!(
-        session.set_not_before(Some(at(5))).err(),
-        Some(CookieError::NotTimestamped)
-    );
-    let cookie = session.issue("7").expect("issued");
-    let verified = session.verify(cookie.value()).expect("valid");
-    assert_eq!(
-        verified.check_not_before(at(5)).err(),
-        Some(CookieError::NotTimestamped)
-    );
-}
-
-#[test]
-fn the_cut_off_never_moves_back_by_itself() {
-    let session = stopped_at(1_764_000_000, Duration::minutes(1));
-    session
-        .set_not_before(Some(at(1_800_000_000)))
-        .expect("timestamped");
-    assert_eq!(session.log_out_everywhere(), Ok(at(1_800_000_000)));
-    session.set_not_before(None).expect("timestamped");
-    assert_eq!(session.log_out_everywhere(), Ok(at(1_764_000_001)));
+fn the_cut_off_never_moves_back() {
+    let clock = ManualClock::new(T0);
+    let session = on_clock(&clock, Duration::minutes(1));
+    session.store().revoke_all(1_800_000_000).expect("revoke");
+    session.log_out_everywhere().expect("revoke");
+    assert_eq!(session.store().global(), Some(1_800_000_000));
 }
 
 #[test]
 fn renewal_fraction_is_clamped() {
-    let session = session("s", Some(Duration::hours(1)));
+    let session = session("s");
     let cookie = session.issue_at("7", at(1_000_000)).expect("issued");
     let verified = session
         .verify_at(cookie.value(), at(1_000_000))
@@ -167,7 +154,7 @@ fn renewal_fraction_is_clamped() {
     let renew = |fraction: f64, after: i64| {
         session
             .renewal_at(&verified, fraction, at(1_000_000 + after))
-            .expect("issued")
+            .expect("renewed")
             .is_some()
     };
     assert!(renew(f64::NAN, 0) && renew(-3.0, 0) && renew(0.0, 0));
@@ -177,10 +164,10 @@ fn renewal_fraction_is_clamped() {
 
 #[test]
 fn a_value_from_before_1970_or_after_9999_is_refused_not_a_panic() {
-    let session = session("s", Some(Duration::hours(1)));
+    let session = session("s");
     assert_eq!(
         session.issue_at("7", at(-1)).err(),
-        Some(CookieError::Core(Error::ClockBeforeEpoch))
+        Some(Error::ClockBeforeEpoch)
     );
     let far = session.issue_at("7", at(253_402_300_799)).expect("issued");
     assert!(session.verify_at(far.value(), at(0)).is_err());
@@ -190,7 +177,7 @@ fn a_value_from_before_1970_or_after_9999_is_refused_not_a_panic() {
 proptest! {
     #[test]
     fn any_header_bytes_give_an_answer_not_a_panic(headers in proptest::collection::vec(any::<Vec<u8>>(), 0..4)) {
-        let session = session("s", None);
+        let session = session("s");
         let _ = session.verify_headers(headers.iter().map(Vec::as_slice));
     }
 
@@ -200,77 +187,239 @@ proptest! {
         after in "[a-rt-z]{1,8}=[ -:<-~]{0,12}",
         gap in "[ \t]{0,3}",
     ) {
-        let session = session("s", None);
+        let session = session("s");
         let value = session.issue("7").expect("issued").value().to_owned();
         let header = format!("{before};{gap}s={value}{gap};{after}");
         prop_assert_eq!(session.verify_header(&header).map(|v| v.id()), Ok("7"));
+    }
+
+    /// Whatever the renewal schedule, no renewed value verifies past the login plus the
+    /// lifetime, and each one keeps the login time.
+    #[test]
+    fn renewals_never_outlive_the_lifetime(steps in proptest::collection::vec(1u64..3_600, 1..40)) {
+        let clock = ManualClock::new(T0);
+        let session = on_clock(&clock, Duration::minutes(1));
+        let mut cookie = session.issue("7").expect("issued");
+        for step in steps {
+            clock.advance(step);
+            let Ok(verified) = session.verify(cookie.value()) else { break };
+            prop_assert_eq!(verified.logged_in_at(), at(T0 as i64));
+            match session.renewal(&verified, 0.0) {
+                Ok(Some(renewed)) => cookie = renewed,
+                Ok(None) => unreachable!("a fraction of 0 always renews"),
+                Err(reason) => {
+                    prop_assert_eq!(reason, Rejection::Invalid(Error::LifetimeExceeded {
+                        auth: T0,
+                        lifetime: 12 * 3600,
+                    }));
+                    break;
+                }
+            }
+        }
+        let end = T0 + 12 * 3600;
+        clock.set(end + 1);
+        prop_assert!(session.verify(cookie.value()).is_err());
     }
 }
 
 #[test]
 fn a_login_in_the_second_of_a_log_out_everywhere_verifies() {
-    let session = stopped_at(1_764_000_000, Duration::minutes(1));
+    let clock = ManualClock::new(T0);
+    let session = on_clock(&clock, Duration::minutes(1));
     let before = session.issue("7").expect("issued");
-    session.log_out_everywhere().expect("timestamped");
+    let cutoff = session.log_out_everywhere().expect("revoked");
     let after = session.issue("7").expect("issued");
     assert!(session.verify(before.value()).is_err(), "revoked");
     let verified = session
         .verify(after.value())
         .expect("issued after the cut-off");
-    assert_eq!(verified.issued_at(), session.not_before());
+    assert_eq!(verified.logged_in_at(), cutoff);
 }
 
 #[test]
-fn a_cut_off_further_ahead_than_the_leeway_is_not_stamped() {
-    let session = stopped_at(1_764_000_000, Duration::seconds(5));
-    session
-        .set_not_before(Some(at(1_764_000_006)))
-        .expect("timestamped");
+fn a_cut_off_further_ahead_than_the_leeway_refuses_the_login() {
+    let clock = ManualClock::new(T0);
+    let session = on_clock(&clock, Duration::seconds(5));
+    session.store().revoke_all(T0 + 6).expect("revoke");
     // Stamping the cut-off would make a value from the future, refused as such: the login is
-    // revoked instead, until the clock reaches the cut-off.
-    let cookie = session.issue("7").expect("issued");
-    assert!(
-        cookie.value().starts_with("7.1764000000."),
-        "{}",
-        cookie.value()
+    // refused instead, until the clock reaches the cut-off.
+    assert_eq!(
+        session.issue("7").err(),
+        Some(Error::LoggedInBeforeNotBefore {
+            auth: T0,
+            not_before: T0 + 6
+        })
     );
-    session
-        .set_not_before(Some(at(1_764_000_005)))
-        .expect("timestamped");
-    let cookie = session.issue("7").expect("issued");
+    clock.advance(1);
+    let cookie = session.issue("7").expect("within the leeway now");
     assert!(session.verify(cookie.value()).is_ok());
 }
 
+/// The renewal that outlived "log out everywhere": verified at T.4 (a 40-minute-old value), the
+/// owner logs out everywhere at T.5, the same handler renews at T.6 and 5 s after the cut-off.
 #[test]
-fn a_sub_second_cut_off_is_rounded_up_like_check_not_before() {
-    let session = session("s", Some(Duration::hours(1)));
-    let cookie = session.issue_at("7", at(1_000_000)).expect("issued");
-    let cutoff = at(1_000_000) + Duration::milliseconds(500);
-    let verified = session
-        .verify_at(cookie.value(), at(1_000_010))
-        .expect("no cut-off yet");
-    assert!(verified.check_not_before(cutoff).is_err());
-    session.set_not_before(Some(cutoff)).expect("timestamped");
-    assert_eq!(session.not_before(), Some(at(1_000_001)));
+fn a_renewal_from_before_a_log_out_everywhere_is_refused() {
+    let clock = ManualClock::new(T0);
+    let session = on_clock(&clock, Duration::minutes(1));
+    let cookie = session.issue("7").expect("issued");
+    clock.advance(40 * 60);
+    let verified = session.verify(cookie.value()).expect("valid at T.4");
+    clock.advance(1);
+    let cutoff = session.log_out_everywhere().expect("T.5");
+    clock.advance(1);
+    let revoked = invalid(Error::LoggedInBeforeNotBefore {
+        auth: T0,
+        not_before: cutoff.unix_timestamp() as u64,
+    });
+    assert_eq!(session.renewal(&verified, 0.5).err(), revoked);
     assert_eq!(
-        session.verify_at(cookie.value(), at(1_000_010)).err(),
-        Some(CookieError::Core(Error::IssuedBeforeNotBefore {
-            issued_at: 1_000_000,
-            not_before: 1_000_001
-        }))
+        session
+            .renewal_at(&verified, 0.5, cutoff + Duration::seconds(5))
+            .err(),
+        revoked
+    );
+    // A value stamped with the cut-off second (what the old renewal produced) is refused too.
+    let stamped = session
+        .signer()
+        .sign_at("7", T0, cutoff.unix_timestamp() as u64)
+        .expect("sign");
+    clock.advance(100);
+    assert_eq!(session.verify(&stamped).err(), revoked);
+}
+
+#[test]
+fn sliding_renewal_stops_at_the_lifetime_and_max_age_shrinks_toward_it() {
+    let clock = ManualClock::new(T0);
+    let session = SessionCookie::builder(&key(), "s")
+        .max_age(Duration::hours(1))
+        .lifetime(Duration::hours(2))
+        .clock(clock.clone())
+        .build()
+        .expect("valid");
+    let cookie = session.issue("7").expect("issued");
+    assert_eq!(cookie.max_age(), Some(Duration::hours(1)));
+    clock.advance(90 * 60);
+    let renewed = {
+        let stale = session
+            .issue_at("7", at(T0 as i64 + 60 * 60))
+            .expect("issued");
+        let verified = session.verify(stale.value()).expect("valid");
+        session.renewal(&verified, 0.5).expect("renewed")
+    };
+    // A login at T0 + 1 h renewed at T0 + 1.5 h: an hour of idle time left, two of lifetime.
+    assert_eq!(renewed.expect("due").max_age(), Some(Duration::hours(1)));
+    let verified = session.verify(cookie.value());
+    assert!(verified.is_err(), "idle for 90 minutes");
+    // Near the end of the lifetime the cookie's Max-Age is what is left of it.
+    let late = session.issue_at("7", at(T0 as i64)).expect("issued");
+    clock.set(T0 + 60 * 60);
+    let verified = session.verify(late.value()).expect("valid");
+    clock.set(T0 + 100 * 60);
+    let renewal = session.renewal(&verified, 0.5);
+    assert!(renewal.is_err(), "idle again: {renewal:?}");
+    clock.set(T0 + 60 * 60);
+    let renewed = session
+        .renewal(&verified, 0.5)
+        .expect("renewed")
+        .expect("due");
+    assert_eq!(renewed.max_age(), Some(Duration::hours(1)));
+    clock.set(T0 + 110 * 60);
+    let verified = session.verify(renewed.value()).expect("valid");
+    let last = session
+        .renewal(&verified, 0.5)
+        .expect("renewed")
+        .expect("due");
+    assert_eq!(last.max_age(), Some(Duration::minutes(10)));
+    assert_eq!(
+        session.expires_at(&session.verify(last.value()).expect("valid")),
+        at(T0 as i64 + 2 * 3600)
+    );
+    clock.set(T0 + 2 * 3600 + 1);
+    assert_eq!(
+        session.verify(last.value()).err(),
+        invalid(Error::LifetimeExceeded {
+            auth: T0,
+            lifetime: 2 * 3600
+        })
+    );
+}
+
+#[test]
+fn log_out_user_ends_that_users_sessions_only() {
+    let clock = ManualClock::new(T0);
+    let session = on_clock(&clock, Duration::minutes(1));
+    let (mine, theirs) = (
+        session.issue("7").expect("issued"),
+        session.issue("8").expect("issued"),
+    );
+    clock.advance(10);
+    let cutoff = session.log_out_user("7").expect("revoked");
+    assert_eq!(
+        session.verify(mine.value()).err(),
+        invalid(Error::LoggedInBeforeNotBefore {
+            auth: T0,
+            not_before: cutoff.unix_timestamp() as u64
+        })
+    );
+    assert!(session.verify(theirs.value()).is_ok());
+    // The password-change flow: the current browser gets a new login at once.
+    let fresh = session.issue("7").expect("stamped with the cut-off");
+    assert!(session.verify(fresh.value()).is_ok());
+    assert!(matches!(
+        session.log_out_user("a b"),
+        Err(sigcookie::store::StoreError::InvalidId(_))
+    ));
+}
+
+#[test]
+fn cut_offs_in_a_file_survive_a_restart() {
+    let dir = std::env::temp_dir().join(format!("sigcookie-web-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let path = dir.join("cutoffs.json");
+    let _ = std::fs::remove_file(&path);
+    let clock = ManualClock::new(T0);
+    let build = || {
+        let store = FileStore::open(&path).expect("open");
+        SessionCookie::builder(&key(), "s")
+            .clock(clock.clone())
+            .store(Arc::new(store))
+            .build()
+            .expect("valid")
+    };
+    let (everyone, user);
+    {
+        let session = build();
+        everyone = session.issue("7").expect("issued");
+        clock.advance(5);
+        user = session.issue("8").expect("issued");
+        session.log_out_user("8").expect("revoked");
+        clock.set(T0 + 3);
+        session.log_out_everywhere().expect("revoked");
+        assert!(session.verify(everyone.value()).is_err());
+    }
+    clock.set(T0 + 30);
+    let restarted = build();
+    assert_eq!(
+        restarted.verify(everyone.value()).err(),
+        invalid(Error::LoggedInBeforeNotBefore {
+            auth: T0,
+            not_before: T0 + 4
+        })
     );
     assert_eq!(
-        verified.check_not_before(cutoff).err(),
-        Some(CookieError::Core(Error::IssuedBeforeNotBefore {
-            issued_at: 1_000_000,
-            not_before: 1_000_001
-        }))
+        restarted.verify(user.value()).err(),
+        invalid(Error::LoggedInBeforeNotBefore {
+            auth: T0 + 5,
+            not_before: T0 + 6
+        })
     );
-    // A whole second is kept as it is.
-    session
-        .set_not_before(Some(at(1_000_000)))
-        .expect("timestamped");
-    assert!(session.verify_at(cookie.value(), at(1_000_010)).is_ok());
+    assert!(
+        restarted
+            .verify(restarted.issue("8").expect("issued").value())
+            .is_ok()
+    );
+    drop(restarted);
+    std::fs::remove_dir_all(&dir).expect("clean up");
 }
 
 #[test]
@@ -278,16 +427,20 @@ fn the_builder_refuses_settings_that_would_be_ignored_or_self_defeating() {
     let key = key();
     let build = || SessionCookie::builder(&key, "s");
     assert_eq!(
-        build().leeway(Duration::seconds(5)).build().err(),
-        Some(CookieError::LeewayWithoutMaxAge)
+        build().leeway(Duration::milliseconds(-500)).build().err(),
+        Some(ConfigError::InvalidDuration)
     );
     assert_eq!(
         build()
-            .max_age(Duration::hours(1))
-            .leeway(Duration::milliseconds(-500))
+            .max_age(Duration::hours(2))
+            .lifetime(Duration::hours(1))
             .build()
             .err(),
-        Some(CookieError::InvalidDuration)
+        Some(ConfigError::LifetimeShorterThanMaxAge)
+    );
+    assert_eq!(
+        build().lifetime(Duration::milliseconds(999)).build().err(),
+        Some(ConfigError::InvalidDuration)
     );
     for cookie_max_age in [
         Duration::ZERO,
@@ -296,7 +449,7 @@ fn the_builder_refuses_settings_that_would_be_ignored_or_self_defeating() {
     ] {
         assert_eq!(
             build().cookie_max_age(Some(cookie_max_age)).build().err(),
-            Some(CookieError::InvalidDuration),
+            Some(ConfigError::InvalidDuration),
             "{cookie_max_age}"
         );
     }
@@ -306,31 +459,43 @@ fn the_builder_refuses_settings_that_would_be_ignored_or_self_defeating() {
             .build()
             .is_ok()
     );
-    assert!(
-        build()
-            .max_age(Duration::hours(1))
-            .leeway(Duration::ZERO)
-            .cookie_max_age(None)
-            .build()
-            .is_ok()
-    );
+    // A maximum age past the default lifetime makes the lifetime follow it.
+    let long = build().max_age(Duration::days(30)).build().expect("valid");
+    assert_eq!(long.lifetime(), Duration::days(30));
 }
 
 #[test]
 fn an_oversized_cookie_is_too_long_whatever_its_bytes() {
-    let session = session("s", Some(Duration::hours(1)));
-    let signer = sigcookie::Signer::new(&key(), "s").expect("a signer");
-    let max = sigcookie::TimestampSigner::new(signer, 3600).max_value_len();
+    let session = session("s");
+    let max = session.signer().max_value_len();
     let mut header = b"s=".to_vec();
     header.extend(std::iter::repeat_n(0xff, max + 1));
     assert_eq!(
         session.verify_headers([header.as_slice()]).err(),
-        Some(CookieError::Core(Error::TooLong { len: max + 1, max }))
+        invalid(Error::TooLong { len: max + 1, max })
     );
     // Within the limit, the bytes are still checked.
     let short = b"s=7.\xff";
     assert_eq!(
         session.verify_headers([short.as_slice()]).err(),
-        Some(CookieError::Core(Error::NonAscii { position: 2 }))
+        invalid(Error::NonAscii { position: 2 })
     );
+}
+
+#[test]
+fn one_store_serves_several_cookies() {
+    let store: Arc<dyn CutoffStore> = Arc::new(MemoryStore::new());
+    let clock = ManualClock::new(T0);
+    let cookie = |name: &str| {
+        SessionCookie::builder(&key(), name)
+            .store(Arc::clone(&store))
+            .clock(clock.clone())
+            .build()
+            .expect("valid")
+    };
+    let (a, b) = (cookie("a"), cookie("b"));
+    let value = b.issue("7").expect("issued");
+    clock.advance(1);
+    a.log_out_everywhere().expect("revoked");
+    assert!(b.verify(value.value()).is_err());
 }

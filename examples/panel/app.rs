@@ -103,6 +103,12 @@ struct Panel {
 }
 
 impl Panel {
+    /// The time by the session cookie's clock, which tests move. A clock before 1970 reads as
+    /// 1970: the throttle then waits as if no time passed, which errs on the slow side.
+    fn now(&self) -> OffsetDateTime {
+        self.cookie.now().unwrap_or(OffsetDateTime::UNIX_EPOCH)
+    }
+
     fn throttle(&self) -> MutexGuard<'_, Throttle> {
         // The guarded data is two numbers, always consistent: a panic elsewhere cannot have
         // left it half-written, so a poisoned lock is still usable.
@@ -210,7 +216,7 @@ async fn login(
     if !same_origin(&headers) {
         return StatusCode::FORBIDDEN.into_response();
     }
-    if let Some(wait) = panel.throttle().wait(panel.cookie.now()) {
+    if let Some(wait) = panel.throttle().wait(panel.now()) {
         tracing::info!(wait, "login refused: too many failed logins");
         let message = format!("Too many failed logins. Try again in {wait} s.");
         return busy(StatusCode::TOO_MANY_REQUESTS, wait, &message);
@@ -240,7 +246,7 @@ async fn login(
     .await
     .unwrap_or(false);
     let success = user.is_some() && matches;
-    panel.throttle().record(success, panel.cookie.now());
+    panel.throttle().record(success, panel.now());
     match user {
         Some(user) if matches => match panel.cookie.issue(user.id) {
             Ok(cookie) => {
@@ -290,14 +296,9 @@ async fn status(
         .iter()
         .find(|user| user.id == session.id())
         .map_or("unknown user", |user| user.name);
-    let since = session.issued_at().map_or_else(String::new, |at| {
-        format!(
-            " since {:02}:{:02}:{:02} UTC",
-            at.hour(),
-            at.minute(),
-            at.second()
-        )
-    });
+    let clock =
+        |at: OffsetDateTime| format!("{:02}:{:02}:{:02} UTC", at.hour(), at.minute(), at.second());
+    let since = format!(" since {}", clock(session.logged_in_at()));
     let uptime = panel.started.elapsed().as_secs();
     let body = format!(
         r#"<h1>Device status</h1>
@@ -332,8 +333,8 @@ async fn logout_everywhere(headers: HeaderMap, session: Session) -> Response {
     if !same_origin(&headers) {
         return StatusCode::FORBIDDEN.into_response();
     }
-    // The demo keeps the cut-off in memory only, so a restart forgets it; a device would write
-    // `cutoff` to its storage here and restore it with `set_not_before` at start.
+    // The demo keeps cut-offs in memory only, so a restart forgets them; a device gives its
+    // session cookie a `FileStore` (see the README), which keeps them across restarts.
     match session.cookie().log_out_everywhere() {
         Ok(cutoff) => {
             tracing::info!(user = session.id(), %cutoff, "logged out all sessions");

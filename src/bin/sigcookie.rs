@@ -10,18 +10,23 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
 use serde_json::json;
-use sigcookie::{Error, Key, Signer, TAG_LEN_DEFAULT, TimestampSigner, format};
+use sigcookie::format::Kind;
+use sigcookie::{
+    Cutoffs, Error, Key, SessionSigner, Signer, TAG_LEN_DEFAULT, TimestampSigner, format,
+};
 use zeroize::Zeroizing;
 
 const SECRET_ENV: &str = "SIGCOOKIE_SECRET";
 /// A finite default, so that forgetting `--max-age` never means "valid forever".
 const DEFAULT_MAX_AGE: u64 = 24 * 60 * 60;
+/// The web layer's default session lifetime, for the same reason.
+const DEFAULT_LIFETIME: u64 = 12 * 60 * 60;
 
 #[derive(Parser)]
 #[command(
     name = "sigcookie",
     version,
-    about = "Sign, verify and inspect sigcookie values (id.sig / id.ts.sig)"
+    about = "Sign, verify and inspect sigcookie values (id.sig / id.ts.sig / id.auth.ts.sig)"
 )]
 struct Cli {
     #[command(subcommand)]
@@ -40,12 +45,14 @@ enum Command {
         id: String,
         #[command(flatten)]
         signer: SignerArgs,
-        /// Issue a timestamped value (id.ts.sig).
-        #[arg(long)]
-        timestamp: bool,
+        #[command(flatten)]
+        shape: ShapeArgs,
         /// Issue time in unix seconds (default: now).
-        #[arg(long, requires = "timestamp", value_name = "UNIX")]
+        #[arg(long, requires = "timed", value_name = "UNIX")]
         at: Option<u64>,
+        /// Login time of a session value in unix seconds (default: the issue time).
+        #[arg(long, requires = "sessions", value_name = "UNIX")]
+        auth: Option<u64>,
         /// Print JSON.
         #[arg(long)]
         json: bool,
@@ -59,20 +66,23 @@ enum Command {
         value: String,
         #[command(flatten)]
         signer: SignerArgs,
-        /// Expect a timestamped value (id.ts.sig).
-        #[arg(long)]
-        timestamp: bool,
-        /// Maximum age in seconds of a timestamped value (default: one day).
-        #[arg(long, requires = "timestamp", value_name = "SECS", default_value_t = DEFAULT_MAX_AGE)]
+        #[command(flatten)]
+        shape: ShapeArgs,
+        /// Maximum age in seconds since the value was issued (default: one day).
+        #[arg(long, requires = "timed", value_name = "SECS", default_value_t = DEFAULT_MAX_AGE)]
         max_age: u64,
+        /// Lifetime of a session in seconds since the login (default: 12 hours).
+        #[arg(long, requires = "sessions", value_name = "SECS", default_value_t = DEFAULT_LIFETIME)]
+        lifetime: u64,
         /// Tolerated clock skew in seconds.
-        #[arg(long, requires = "timestamp", value_name = "SECS", default_value_t = TimestampSigner::DEFAULT_LEEWAY)]
+        #[arg(long, requires = "timed", value_name = "SECS", default_value_t = TimestampSigner::DEFAULT_LEEWAY)]
         leeway: u64,
         /// The time to verify at, in unix seconds (default: now).
-        #[arg(long, requires = "timestamp", value_name = "UNIX")]
+        #[arg(long, requires = "timed", value_name = "UNIX")]
         now: Option<u64>,
-        /// Reject values issued before this time, in unix seconds.
-        #[arg(long, requires = "timestamp", value_name = "UNIX")]
+        /// Revocation cut-off in unix seconds: reject sessions that began (values issued,
+        /// for --timestamp) before it.
+        #[arg(long, requires = "timed", value_name = "UNIX")]
         not_before: Option<u64>,
         /// Print JSON.
         #[arg(long)]
@@ -99,6 +109,29 @@ struct Binding {
     /// Use the unbound scheme, HMAC(secret, id), instead of a purpose.
     #[arg(long)]
     unbound: bool,
+}
+
+#[derive(Args)]
+#[group(id = "timed", multiple = false)]
+struct ShapeArgs {
+    /// A timestamped value (id.ts.sig).
+    #[arg(long)]
+    timestamp: bool,
+    /// A session value (id.auth.ts.sig): login time and issue time.
+    // In a group of its own as well: `requires` on a plain flag is always met, since the flag
+    // has a default value; a group counts only when given.
+    #[arg(long, group = "sessions")]
+    session: bool,
+}
+
+impl ShapeArgs {
+    fn kind(&self) -> Kind {
+        match (self.timestamp, self.session) {
+            (_, true) => Kind::Session,
+            (true, false) => Kind::Timestamped,
+            (false, false) => Kind::Untimed,
+        }
+    }
 }
 
 #[derive(Args)]
@@ -197,6 +230,39 @@ fn value_arg(value: String) -> Result<String, Failure> {
     })
 }
 
+/// The times a value carries, for output: none, the issue time, or the login and issue times.
+#[derive(Default)]
+struct Times {
+    auth: Option<u64>,
+    issued_at: Option<u64>,
+}
+
+impl Times {
+    fn issued(issued_at: u64) -> Times {
+        Times {
+            auth: None,
+            issued_at: Some(issued_at),
+        }
+    }
+
+    fn session(auth: u64, issued_at: u64) -> Times {
+        Times {
+            auth: Some(auth),
+            issued_at: Some(issued_at),
+        }
+    }
+
+    /// `doc` with `issued_at` (null for untimed values, as before sessions existed) and, for
+    /// session values only, `auth`.
+    fn json(&self, mut doc: serde_json::Value) -> serde_json::Value {
+        doc["issued_at"] = json!(self.issued_at);
+        if let Some(auth) = self.auth {
+            doc["auth"] = json!(auth);
+        }
+        doc
+    }
+}
+
 fn now_or(at: Option<u64>) -> Result<u64, Failure> {
     match at {
         Some(at) => Ok(at),
@@ -218,22 +284,28 @@ fn run(command: Command, out: &mut impl Write) -> Result<(), Failure> {
         Command::Sign {
             id,
             signer,
-            timestamp,
+            shape,
             at,
+            auth,
             json,
         } => {
             let signer = signer.signer()?;
-            let (value, issued_at) = if timestamp {
-                let now = now_or(at)?;
-                (
-                    TimestampSigner::new(signer, 0).sign_at(&id, now)?,
-                    Some(now),
-                )
-            } else {
-                (signer.sign(&id)?, None)
+            let (value, times) = match shape.kind() {
+                Kind::Untimed => (signer.sign(&id)?, Times::default()),
+                Kind::Timestamped => {
+                    let now = now_or(at)?;
+                    let value = TimestampSigner::new(signer, 0).sign_at(&id, now)?;
+                    (value, Times::issued(now))
+                }
+                Kind::Session => {
+                    let now = now_or(at)?;
+                    let auth = auth.unwrap_or(now);
+                    let value = SessionSigner::new(signer, 0, 0).sign_at(&id, auth, now)?;
+                    (value, Times::session(auth, now))
+                }
             };
             if json {
-                let doc = json!({ "value": value, "id": id, "issued_at": issued_at });
+                let doc = times.json(json!({ "value": value, "id": id }));
                 writeln!(out, "{doc}").map_err(io)
             } else {
                 writeln!(out, "{value}").map_err(io)
@@ -242,8 +314,9 @@ fn run(command: Command, out: &mut impl Write) -> Result<(), Failure> {
         Command::Verify {
             value,
             signer,
-            timestamp,
+            shape,
             max_age,
+            lifetime,
             leeway,
             now,
             not_before,
@@ -251,18 +324,21 @@ fn run(command: Command, out: &mut impl Write) -> Result<(), Failure> {
         } => {
             let value = value_arg(value)?;
             let signer = signer.signer()?;
-            let verified = if timestamp {
-                let timed = TimestampSigner::new(signer, max_age)
+            let cutoffs = not_before.map_or(Cutoffs::NONE, Cutoffs::at);
+            let verified = match shape.kind() {
+                Kind::Untimed => signer.verify(&value).map(|id| (id, Times::default())),
+                Kind::Timestamped => TimestampSigner::new(signer, max_age)
                     .with_leeway(leeway)
-                    .with_not_before(not_before);
-                let now = now_or(now)?;
-                timed
-                    .verify_at(&value, now)
-                    .map(|v| (v.id(), Some(v.issued_at())))
-            } else {
-                signer.verify(&value).map(|id| (id, None))
+                    .verify_at(&value, now_or(now)?)
+                    .and_then(|v| v.check_revocation(&cutoffs))
+                    .map(|v| (v.id(), Times::issued(v.issued_at()))),
+                Kind::Session => SessionSigner::new(signer, max_age, lifetime)
+                    .with_leeway(leeway)
+                    .verify_at(&value, now_or(now)?)
+                    .and_then(|v| v.check_revocation(&cutoffs))
+                    .map(|v| (v.id(), Times::session(v.auth(), v.issued_at()))),
             };
-            let (id, issued_at) = match verified {
+            let (id, times) = match verified {
                 Ok(parts) => parts,
                 Err(e) => {
                     if json {
@@ -274,15 +350,13 @@ fn run(command: Command, out: &mut impl Write) -> Result<(), Failure> {
                 }
             };
             if json {
-                writeln!(
-                    out,
-                    "{}",
-                    json!({ "valid": true, "id": id, "issued_at": issued_at })
-                )
-                .map_err(io)
+                writeln!(out, "{}", times.json(json!({ "valid": true, "id": id }))).map_err(io)
             } else {
                 writeln!(out, "{id}").map_err(io)?;
-                match issued_at {
+                if let Some(auth) = times.auth {
+                    writeln!(out, "auth={auth}").map_err(io)?;
+                }
+                match times.issued_at {
                     Some(ts) => writeln!(out, "issued_at={ts}").map_err(io),
                     None => Ok(()),
                 }
@@ -292,6 +366,10 @@ fn run(command: Command, out: &mut impl Write) -> Result<(), Failure> {
             let value = value_arg(value)?;
             let parts = format::inspect(&value).map_err(Failure::Rejected)?;
             if json {
+                let times = Times {
+                    auth: parts.auth(),
+                    issued_at: parts.issued_at(),
+                };
                 let doc = json!({
                     "verified": false,
                     "id": parts.id(),
@@ -299,6 +377,7 @@ fn run(command: Command, out: &mut impl Write) -> Result<(), Failure> {
                     "tag_bytes": parts.tag_len(),
                     "signature": parts.signature(),
                 });
+                let doc = times.json(doc);
                 writeln!(out, "{doc}").map_err(io)
             } else {
                 writeln!(
@@ -307,6 +386,9 @@ fn run(command: Command, out: &mut impl Write) -> Result<(), Failure> {
                 )
                 .map_err(io)?;
                 writeln!(out, "id:        {}", parts.id()).map_err(io)?;
+                if let Some(auth) = parts.auth() {
+                    writeln!(out, "auth:      {auth}").map_err(io)?;
+                }
                 if let Some(ts) = parts.issued_at() {
                     writeln!(out, "issued_at: {ts}").map_err(io)?;
                 }

@@ -3,11 +3,10 @@
 
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::Duration as StdDuration;
 
-use sigcookie::Key;
-use sigcookie::web::{Cookie, Duration, OffsetDateTime, SessionCookie};
+use sigcookie::web::{Cookie, Duration, SessionCookie};
+use sigcookie::{Key, ManualClock};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::Semaphore;
@@ -18,14 +17,14 @@ use crate::app;
 /// value of another cookie would have.
 pub const SECRET: [u8; 32] = [0x5a; 32];
 /// The test clock's start, unix seconds.
-pub const T0: i64 = 1_764_000_000;
+pub const T0: u64 = 1_764_000_000;
 
 pub struct Panel {
     pub addr: SocketAddr,
     pub cookie_name: &'static str,
     /// The panel's password-check permits: a test holding them stands for checks in flight.
     pub login_slots: Arc<Semaphore>,
-    clock: Arc<AtomicI64>,
+    clock: ManualClock,
 }
 
 impl Panel {
@@ -45,11 +44,11 @@ impl Panel {
     }
 
     async fn launch(plain_http: bool, test_clock: bool, extra_hosts: Option<&str>) -> Panel {
-        let clock = Arc::new(AtomicI64::new(T0));
+        let clock = ManualClock::new(T0);
         let key = Key::from_bytes(&SECRET).expect("a 32-byte key");
         let mut builder = app::session_cookie(&key, plain_http);
         if test_clock {
-            builder = builder.clock(clock_fn(&clock));
+            builder = builder.clock(clock.clone());
         }
         let cookie = builder.build().expect("the panel's cookie configuration");
         let cookie_name = if plain_http {
@@ -74,7 +73,8 @@ impl Panel {
 
     /// Moves the panel's clock forward.
     pub fn advance(&self, by: Duration) {
-        self.clock.fetch_add(by.whole_seconds(), Ordering::SeqCst);
+        self.clock
+            .advance(u64::try_from(by.whole_seconds()).expect("forward"));
     }
 
     /// A session cookie under `name` with the panel's secret and clock: what another cookie of
@@ -83,7 +83,7 @@ impl Panel {
         let key = Key::from_bytes(&SECRET).expect("a 32-byte key");
         SessionCookie::builder(&key, name)
             .max_age(app::SESSION_LIFETIME)
-            .clock(clock_fn(&self.clock))
+            .clock(self.clock.clone())
             .build()
             .expect("a valid cookie configuration")
     }
@@ -108,14 +108,6 @@ impl Panel {
             .set_cookie(self.cookie_name)
             .expect("a session cookie");
         cookie.stripped().to_string()
-    }
-}
-
-fn clock_fn(clock: &Arc<AtomicI64>) -> impl Fn() -> OffsetDateTime + Send + Sync + 'static {
-    let clock = Arc::clone(clock);
-    move || {
-        OffsetDateTime::from_unix_timestamp(clock.load(Ordering::SeqCst))
-            .unwrap_or(OffsetDateTime::UNIX_EPOCH)
     }
 }
 

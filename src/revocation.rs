@@ -1,0 +1,216 @@
+//! Revocation: the one rule that ends sessions before they expire.
+//!
+//! A *cut-off* is a time before which sessions are refused. There are two kinds: a global one
+//! ("log out everywhere") and one per user ("log out this user everywhere", "password changed
+//! at"). Whatever holds them (a map in memory, a file on a device, Redis for a fleet: see
+//! `sigcookie::store` with `std`) answers one question through [`Revocations`]: which
+//! [`Cutoffs`] apply to this id? [`Cutoffs`] owns the rule, and every layer asks it: verifying a
+//! value ([`Verified::check_revocation`](crate::Verified::check_revocation),
+//! [`VerifiedSession::check_revocation`](crate::VerifiedSession::check_revocation)), renewing a
+//! session ([`SessionSigner::renew_value_at`](crate::SessionSigner::renew_value_at)) and logging
+//! in ([`SessionSigner::login_value_at`](crate::SessionSigner::login_value_at)).
+//!
+//! Session values are judged by their login time `auth`, never their issue time: a renewal
+//! re-stamps the issue time, so judging it would let a renewed session outlive its revocation.
+//!
+//! ```
+//! use sigcookie::{Cutoffs, Key, SessionSigner, Signer};
+//!
+//! let signer = SessionSigner::new(Signer::new(&Key::from_bytes(&[1; 32])?, "s")?, 3600, 86_400);
+//! let value = signer.sign_at("42", 1_000, 1_000)?;
+//! let session = signer.verify_at(&value, 1_100)?;
+//! assert!(session.check_revocation(&Cutoffs::at(1_000)).is_ok());
+//! assert!(session.check_revocation(&Cutoffs::at(1_001)).is_err());
+//! # Ok::<(), sigcookie::Error>(())
+//! ```
+
+use crate::Error;
+
+/// Where the cut-offs of each id come from. Looked up on every verify, so an implementation
+/// answers from memory: no I/O, no lock held for long.
+///
+/// [`Cutoffs`] itself is a `Revocations` that gives every id the same cut-offs.
+///
+/// ```
+/// use sigcookie::{Cutoffs, Revocations};
+///
+/// /// A password-change time per user, kept in a fixed table on a device.
+/// struct Users([(&'static str, u64); 2]);
+///
+/// impl Revocations for Users {
+///     fn cutoffs(&self, id: &str) -> Cutoffs {
+///         self.0.iter().find(|(user, _)| *user == id).map_or(Cutoffs::NONE, |(_, t)| Cutoffs::at(*t))
+///     }
+/// }
+///
+/// let users = Users([("admin", 1_000), ("guest", 0)]);
+/// assert_eq!(users.cutoffs("admin").not_before(), Some(1_000));
+/// assert_eq!(users.cutoffs("nobody"), Cutoffs::NONE);
+/// ```
+pub trait Revocations {
+    /// The cut-offs that apply to `id`: the global one and the user's own, combined with
+    /// [`Cutoffs::and`]. A store whose entry for `id` is unreadable answers
+    /// [`Cutoffs::UNREADABLE`], which refuses the id's sessions.
+    fn cutoffs(&self, id: &str) -> Cutoffs;
+}
+
+impl Revocations for Cutoffs {
+    fn cutoffs(&self, _id: &str) -> Cutoffs {
+        *self
+    }
+}
+
+impl<R: Revocations + ?Sized> Revocations for &R {
+    fn cutoffs(&self, id: &str) -> Cutoffs {
+        (**self).cutoffs(id)
+    }
+}
+
+/// The cut-offs that apply to one id, and the rule that judges a session by them.
+///
+/// ```
+/// use sigcookie::Cutoffs;
+///
+/// let global = Cutoffs::at(1_000);
+/// let user = Cutoffs::at(2_000);
+/// assert_eq!(global.and(user).not_before(), Some(2_000));
+/// assert_eq!(Cutoffs::NONE.not_before(), None);
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Cutoffs {
+    /// Unix seconds; 0 refuses nothing, since no time is before the epoch.
+    not_before: u64,
+    unreadable: bool,
+}
+
+impl Cutoffs {
+    /// No cut-off: nothing is refused.
+    ///
+    /// ```
+    /// assert_eq!(sigcookie::Cutoffs::NONE.not_before(), None);
+    /// ```
+    pub const NONE: Cutoffs = Cutoffs {
+        not_before: 0,
+        unreadable: false,
+    };
+
+    /// The cut-offs of an id whose entry could not be read: every session of it is refused with
+    /// [`Error::CutoffUnreadable`], since a revocation must never be lost to a malformed entry.
+    ///
+    /// ```
+    /// use sigcookie::Cutoffs;
+    /// assert!(Cutoffs::UNREADABLE.is_unreadable());
+    /// assert!(Cutoffs::UNREADABLE.and(Cutoffs::at(5)).is_unreadable());
+    /// ```
+    pub const UNREADABLE: Cutoffs = Cutoffs {
+        not_before: 0,
+        unreadable: true,
+    };
+
+    /// A cut-off at `not_before` (unix seconds): sessions that began earlier are refused.
+    ///
+    /// ```
+    /// assert_eq!(sigcookie::Cutoffs::at(7).not_before(), Some(7));
+    /// ```
+    pub const fn at(not_before: u64) -> Cutoffs {
+        Cutoffs {
+            not_before,
+            unreadable: false,
+        }
+    }
+
+    /// Both sets of cut-offs at once (the global one and a user's): the later cut-off wins, and
+    /// an unreadable one stays unreadable.
+    ///
+    /// ```
+    /// use sigcookie::Cutoffs;
+    /// assert_eq!(Cutoffs::at(3).and(Cutoffs::at(9)), Cutoffs::at(9));
+    /// assert_eq!(Cutoffs::at(9).and(Cutoffs::NONE), Cutoffs::at(9));
+    /// ```
+    #[must_use]
+    pub const fn and(self, other: Cutoffs) -> Cutoffs {
+        Cutoffs {
+            not_before: if self.not_before > other.not_before {
+                self.not_before
+            } else {
+                other.not_before
+            },
+            unreadable: self.unreadable || other.unreadable,
+        }
+    }
+
+    /// The cut-off in force, if any.
+    ///
+    /// ```
+    /// use sigcookie::Cutoffs;
+    /// assert_eq!(Cutoffs::at(0).not_before(), None);
+    /// assert_eq!(Cutoffs::at(1).not_before(), Some(1));
+    /// ```
+    pub const fn not_before(&self) -> Option<u64> {
+        match self.not_before {
+            0 => None,
+            not_before => Some(not_before),
+        }
+    }
+
+    /// Whether the id's entry was unreadable.
+    ///
+    /// ```
+    /// assert!(!sigcookie::Cutoffs::NONE.is_unreadable());
+    /// ```
+    pub const fn is_unreadable(&self) -> bool {
+        self.unreadable
+    }
+
+    /// The rule: a session that began at `start` (a session value's login time, a timestamped
+    /// value's issue time) is refused when it began before the cut-off, or when the cut-offs are
+    /// unreadable. `login` picks the error that names the time compared.
+    pub(crate) fn check(&self, start: u64, login: bool) -> Result<(), Error> {
+        if self.unreadable {
+            return Err(Error::CutoffUnreadable);
+        }
+        let not_before = self.not_before;
+        match (start < not_before, login) {
+            (false, _) => Ok(()),
+            (true, true) => Err(Error::LoggedInBeforeNotBefore {
+                auth: start,
+                not_before,
+            }),
+            (true, false) => Err(Error::IssuedBeforeNotBefore {
+                issued_at: start,
+                not_before,
+            }),
+        }
+    }
+
+    /// The login time to stamp on a new session at `now`, so that it is not born revoked.
+    ///
+    /// Values carry whole seconds and a cut-off made at second `S` is `S + 1` (the whole of `S`
+    /// is revoked), so a login later in second `S` is stamped with the cut-off: a time in the
+    /// future, which verifiers accept within their `leeway`. A cut-off further ahead than that
+    /// cannot be stamped, and the login is refused until the clock reaches it.
+    ///
+    /// # Errors
+    /// [`Error::LoggedInBeforeNotBefore`] for a cut-off more than `leeway` ahead of `now`,
+    /// [`Error::CutoffUnreadable`] for unreadable cut-offs.
+    ///
+    /// ```
+    /// use sigcookie::{Cutoffs, Error};
+    ///
+    /// assert_eq!(Cutoffs::NONE.login_time(1_000, 60), Ok(1_000));
+    /// assert_eq!(Cutoffs::at(1_001).login_time(1_000, 60), Ok(1_001));
+    /// assert_eq!(
+    ///     Cutoffs::at(1_061).login_time(1_000, 60),
+    ///     Err(Error::LoggedInBeforeNotBefore { auth: 1_000, not_before: 1_061 })
+    /// );
+    /// ```
+    pub fn login_time(&self, now: u64, leeway: u64) -> Result<u64, Error> {
+        let stamp = if self.not_before > now && self.not_before - now <= leeway {
+            self.not_before
+        } else {
+            now
+        };
+        self.check(stamp, true)?;
+        Ok(stamp)
+    }
+}

@@ -1,0 +1,223 @@
+//! [`FileStore`]: cut-offs in a JSON file, for a device that must remember them across restarts.
+
+use std::collections::BTreeMap;
+use std::fs::{self, File};
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, PoisonError};
+
+use serde::{Deserialize, Serialize};
+
+use super::{CutoffStore, MemoryStore, StoreError};
+use crate::{Cutoffs, Revocations, format};
+
+/// The `format` field of a cut-off file: a file without it is not one this crate wrote.
+const FORMAT: &str = "sigcookie-cutoffs-v1";
+
+/// Cut-offs kept in a file, for a device: they survive a restart, and the file is replaced
+/// atomically on every change (written to a temporary file beside it, flushed to disk with
+/// `fsync`, renamed over the old one, and the folder flushed), so a crash or power cut during a
+/// write leaves the old state or the new one, never a broken file.
+///
+/// Verifies read the copy in memory; only revocations touch the disk, and a revocation returns
+/// once its file is on disk. One process owns the file: a second `open` of it while the first
+/// store lives fails, since two writers would each overwrite the other's revocations.
+///
+/// The file is JSON, for people and other tools to read:
+///
+/// ```json
+/// {"format": "sigcookie-cutoffs-v1", "not_before": 1764000000, "users": {"42": 1764000100}}
+/// ```
+///
+/// ```
+/// use sigcookie::store::{CutoffStore, FileStore};
+/// use sigcookie::{Cutoffs, Revocations};
+///
+/// let dir = std::env::temp_dir().join(format!("sigcookie-doc-{}", std::process::id()));
+/// std::fs::create_dir_all(&dir)?;
+/// let path = dir.join("cutoffs.json");
+/// # let _ = std::fs::remove_file(&path);
+/// {
+///     let store = FileStore::open(&path)?;
+///     store.revoke_user("42", 1_764_000_100)?;
+/// }
+/// let reopened = FileStore::open(&path)?; // after a restart
+/// assert_eq!(reopened.cutoffs("42"), Cutoffs::at(1_764_000_100));
+/// # drop(reopened);
+/// # std::fs::remove_dir_all(&dir)?;
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug)]
+pub struct FileStore {
+    path: PathBuf,
+    memory: MemoryStore,
+    /// One writer at a time inside this process, so each file written holds every change made
+    /// before it; held while writing.
+    write: Mutex<()>,
+    /// Held open for the store's life: its advisory lock keeps other processes out.
+    _lock: File,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct State {
+    format: String,
+    not_before: u64,
+    users: BTreeMap<String, u64>,
+}
+
+impl FileStore {
+    /// Opens the cut-off file at `path`, creating it (empty) if there is none, so that a
+    /// location the process cannot write is found at start, not at the first revocation.
+    ///
+    /// # Errors
+    /// [`StoreError::Io`] when the file cannot be read or created or another process has it
+    /// open; [`StoreError::Corrupt`] when it is not a cut-off file (bad JSON, another format,
+    /// an unknown field, an id that no signer signs). Never "no cut-offs" instead.
+    ///
+    /// ```
+    /// use sigcookie::store::{FileStore, StoreError};
+    ///
+    /// let path = std::env::temp_dir().join(format!("sigcookie-corrupt-{}.json", std::process::id()));
+    /// std::fs::write(&path, "{\"format\": \"sigcookie-cutoffs-v1\", \"not_before\": ")?;
+    /// assert!(matches!(FileStore::open(&path), Err(StoreError::Corrupt { .. })));
+    /// # std::fs::remove_file(&path)?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn open(path: impl AsRef<Path>) -> Result<FileStore, StoreError> {
+        let path = path.as_ref().to_path_buf();
+        let io = |source| StoreError::Io {
+            path: path.clone(),
+            source,
+        };
+        let lock = File::options()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(sibling(&path, "lock"))
+            .map_err(io)?;
+        lock.try_lock().map_err(|e| {
+            io(match e {
+                fs::TryLockError::WouldBlock => io::Error::new(
+                    io::ErrorKind::WouldBlock,
+                    "another process has this cut-off file open",
+                ),
+                fs::TryLockError::Error(e) => e,
+            })
+        })?;
+        let store = FileStore {
+            memory: MemoryStore::new(),
+            write: Mutex::new(()),
+            _lock: lock,
+            path: path.clone(),
+        };
+        match fs::read(&path) {
+            Ok(bytes) => {
+                let corrupt = |source| StoreError::Corrupt {
+                    path: path.clone(),
+                    source,
+                };
+                let state: State = serde_json::from_slice(&bytes).map_err(corrupt)?;
+                store.load(state).map_err(corrupt)?;
+            }
+            Err(e) if e.kind() == io::ErrorKind::NotFound => store.persist()?,
+            Err(e) => return Err(io(e)),
+        }
+        Ok(store)
+    }
+
+    /// The file's path.
+    ///
+    /// ```
+    /// # use sigcookie::store::FileStore;
+    /// let path = std::env::temp_dir().join(format!("sigcookie-path-{}.json", std::process::id()));
+    /// assert_eq!(FileStore::open(&path)?.path(), path);
+    /// # std::fs::remove_file(&path)?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn load(&self, state: State) -> Result<(), serde_json::Error> {
+        use serde::de::Error as _;
+        if state.format != FORMAT {
+            return Err(serde_json::Error::custom(format_args!(
+                "format is {:?}, expected {FORMAT:?}",
+                state.format
+            )));
+        }
+        self.memory.raise_global(state.not_before);
+        for (id, at) in state.users {
+            format::check_id(&id).map_err(|e| serde_json::Error::custom(format_args!("{e}")))?;
+            // Checked just above, so this cannot fail.
+            let _ = self.memory.raise_user(&id, at);
+        }
+        Ok(())
+    }
+
+    /// Applies `change` to the copy in memory and, if it changed anything, replaces the file.
+    fn change(&self, change: impl FnOnce() -> Result<bool, StoreError>) -> Result<(), StoreError> {
+        let _writer = self.write.lock().unwrap_or_else(PoisonError::into_inner);
+        if change()? {
+            self.persist()?;
+        }
+        Ok(())
+    }
+
+    /// Writes the whole state to a temporary file, flushes it, renames it over the file and
+    /// flushes the folder, so the rename itself survives a power cut.
+    fn persist(&self) -> Result<(), StoreError> {
+        let io = |source| StoreError::Io {
+            path: self.path.clone(),
+            source,
+        };
+        let state = State {
+            format: FORMAT.to_owned(),
+            not_before: self.memory.global().unwrap_or(0),
+            users: self.memory.user_cutoffs(),
+        };
+        let json = serde_json::to_vec_pretty(&state).map_err(|e| io(e.into()))?;
+        let temporary = sibling(&self.path, "tmp");
+        let mut file = File::create(&temporary).map_err(io)?;
+        file.write_all(&json).map_err(io)?;
+        file.write_all(b"\n").map_err(io)?;
+        file.sync_all().map_err(io)?;
+        drop(file);
+        fs::rename(&temporary, &self.path).map_err(io)?;
+        let folder = match self.path.parent() {
+            Some(parent) if !parent.as_os_str().is_empty() => parent,
+            _ => Path::new("."),
+        };
+        File::open(folder).and_then(|f| f.sync_all()).map_err(io)
+    }
+}
+
+/// `path` with `.kind` appended to its file name, in the same folder (a rename across file
+/// systems would not be atomic).
+fn sibling(path: &Path, kind: &str) -> PathBuf {
+    let mut name = path.file_name().unwrap_or_default().to_os_string();
+    name.push(".");
+    name.push(kind);
+    path.with_file_name(name)
+}
+
+impl Revocations for FileStore {
+    fn cutoffs(&self, id: &str) -> Cutoffs {
+        self.memory.cutoffs(id)
+    }
+}
+
+impl CutoffStore for FileStore {
+    fn revoke_all(&self, not_before: u64) -> Result<(), StoreError> {
+        self.change(|| Ok(self.memory.raise_global(not_before)))
+    }
+
+    fn revoke_user(&self, id: &str, not_before: u64) -> Result<(), StoreError> {
+        self.change(|| self.memory.raise_user(id, not_before))
+    }
+
+    fn global(&self) -> Option<u64> {
+        self.memory.global()
+    }
+}

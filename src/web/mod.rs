@@ -1,0 +1,61 @@
+//! Session cookies with the [`cookie`] and [`time`](::time) crates: a [`SessionCookie`] issues the login
+//! cookie with safe attributes, reads it back from a [`CookieJar`], a single [`Cookie`] or raw
+//! `Cookie:` request headers, renews it, and revokes sessions through a
+//! [`CutoffStore`](crate::store::CutoffStore).
+//!
+//! ```
+//! use sigcookie::Key;
+//! use sigcookie::web::{Duration, SessionCookie};
+//!
+//! let key = Key::from_bytes(&[7; 32])?;
+//! let session = SessionCookie::builder(&key, "__Host-session")
+//!     .max_age(Duration::minutes(30)) // idle timeout
+//!     .lifetime(Duration::hours(8))   // absolute timeout
+//!     .build()?;
+//!
+//! let cookie = session.issue("12345")?;
+//! assert_eq!(cookie.http_only(), Some(true));
+//! assert_eq!(cookie.secure(), Some(true));
+//!
+//! let header = format!("theme=dark; {}", cookie.stripped());
+//! assert_eq!(session.verify_header(&header)?.id(), "12345");
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! # Defaults, and why
+//! - Session values `id.auth.ts.sig`: idle after [`SessionCookie::DEFAULT_MAX_AGE`] without a
+//!   renewal, over [`SessionCookie::DEFAULT_LIFETIME`] after the login whatever the renewals, so
+//!   a stolen cookie kept in use still dies.
+//! - `HttpOnly`, always: page scripts never need the session value, and an XSS bug that cannot
+//!   read the cookie cannot send it elsewhere.
+//! - `Secure`: the value is a bearer credential and must not cross the network in clear. Turning
+//!   it off is [`SessionCookieBuilder::insecure_plain_http`], for plain-HTTP LAN devices only.
+//! - `SameSite=Lax`: the browser leaves the cookie off cross-site `POST`s, subresources and
+//!   frames, which stops cross-site request forgery of state-changing `POST` forms, while links
+//!   from other sites still arrive logged in. Keep state changes off `GET`.
+//! - `Path=/` and no `Domain`: the cookie goes to this host only, not to sibling subdomains.
+//! - `Max-Age` until the value's idle or absolute end, so the browser drops the cookie when the
+//!   server would refuse it anyway.
+//! - The signer's purpose is the cookie name, so a value cannot be moved from one cookie to
+//!   another (a value of `prefs` does not verify as `session`), unlike `cookie`'s `SignedJar`.
+//! - Cut-offs in memory ([`MemoryStore`](crate::store::MemoryStore)) unless
+//!   [`SessionCookieBuilder::store`] gives a file or Redis store: in memory, a restart forgets
+//!   every "log out everywhere".
+//!
+//! # Files
+//! `attributes` (the name, path, domain and `__Host-`/`__Secure-` rules), `builder`, `header`
+//! (reading `Cookie:` headers), `session` (issue, verify, renew, revoke), `error`, `time`.
+
+mod attributes;
+mod builder;
+mod error;
+mod header;
+mod session;
+mod time;
+
+pub use ::cookie::{Cookie, CookieJar, SameSite};
+pub use ::time::{Duration, OffsetDateTime};
+
+pub use builder::SessionCookieBuilder;
+pub use error::{ConfigError, Rejection};
+pub use session::{SessionCookie, VerifiedCookie};
