@@ -1,0 +1,543 @@
+//! `RedisStore` against a real `redis-server`: each test starts its own on a free loopback port,
+//! with its data in a temporary folder and AOF persistence (fsync on every write), and kills it
+//! at the end.
+//!
+//! When `redis-server` is missing a test says so and passes, except under `CI=true`, where a
+//! missing server is a failure: CI installs it. Built only with the `redis` feature, which the
+//! crate's dev-dependency on itself turns on for `cargo test`.
+#![cfg(feature = "redis")]
+
+use std::net::TcpListener;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use redis::Connection;
+use sigcookie::store::{CutoffStore, RedisStore, StoreError};
+use sigcookie::{Cutoffs, Revocations};
+
+/// How long a change may take to reach another connected instance: the documented bound while
+/// connected is the pub/sub delivery (milliseconds); this leaves room for a loaded CI machine.
+const PROPAGATION: Duration = Duration::from_secs(2);
+/// How long an instance may take to find Redis again after a restart: the sync thread's
+/// backoff is at most 10 s, and starts at 0.1 s.
+const RECONNECT: Duration = Duration::from_secs(15);
+
+/// A `redis-server` of the test's own; killed, and its folder removed, when dropped.
+struct Server {
+    child: Option<Child>,
+    port: u16,
+    dir: PathBuf,
+}
+
+impl Server {
+    /// Starts a server, or `None` (the test skips) when `redis-server` is not installed.
+    fn start() -> Option<Server> {
+        if let Err(e) = Command::new("redis-server").arg("--version").output() {
+            if std::env::var("CI").as_deref() == Ok("true") {
+                panic!("redis-server is required under CI=true: {e}");
+            }
+            eprintln!("skipping: redis-server is not installed ({e})");
+            return None;
+        }
+        static NEXT: AtomicUsize = AtomicUsize::new(0);
+        let dir = std::env::temp_dir().join(format!(
+            "sigcookie-redis-{}-{}",
+            std::process::id(),
+            NEXT.fetch_add(1, Ordering::Relaxed)
+        ));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("temporary folder");
+        let mut server = Server {
+            child: None,
+            port: 0,
+            dir,
+        };
+        // The port is free when asked for, but another process may take it before the server
+        // binds it: then the server exits, and another port is tried.
+        for _ in 0..5 {
+            server.port = free_port();
+            if server.spawn() {
+                return Some(server);
+            }
+        }
+        panic!("redis-server did not start; see {}", server.dir.display());
+    }
+
+    /// Starts the server on its port and folder; whether it answers PING.
+    fn spawn(&mut self) -> bool {
+        let log = std::fs::File::options()
+            .create(true)
+            .append(true)
+            .open(self.dir.join("redis.log"))
+            .expect("log file");
+        let child = Command::new("redis-server")
+            .args(["--port", &self.port.to_string(), "--bind", "127.0.0.1"])
+            .arg("--dir")
+            .arg(&self.dir)
+            .args([
+                "--appendonly",
+                "yes",
+                "--appendfsync",
+                "always",
+                "--save",
+                "",
+            ])
+            .args(["--daemonize", "no", "--logfile", ""])
+            .stdin(Stdio::null())
+            .stdout(log.try_clone().expect("log file"))
+            .stderr(log)
+            .spawn()
+            .expect("redis-server starts");
+        let child = self.child.insert(child);
+        let url = format!("redis://127.0.0.1:{}/", self.port);
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while Instant::now() < deadline {
+            if child.try_wait().expect("redis-server status").is_some() {
+                self.child = None;
+                return false;
+            }
+            let ping = redis::Client::open(url.as_str())
+                .and_then(|c| c.get_connection_with_timeout(Duration::from_millis(200)))
+                .and_then(|mut c| redis::cmd("PING").query::<String>(&mut c));
+            if ping.is_ok() {
+                return true;
+            }
+            thread::sleep(Duration::from_millis(20));
+        }
+        self.stop();
+        false
+    }
+
+    /// Kills the server at once (SIGKILL, as a crash): what it acknowledged is in its AOF.
+    fn stop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+
+    /// A crash and a restart on the same port and folder.
+    fn restart(&mut self) {
+        self.stop();
+        assert!(self.spawn(), "redis-server restarts on port {}", self.port);
+    }
+
+    /// Suspends the server (SIGSTOP): it still accepts connections but answers nothing, as a
+    /// hung host would.
+    fn freeze(&self) {
+        let pid = self.child.as_ref().expect("running").id().to_string();
+        let status = Command::new("kill").args(["-STOP", &pid]).status();
+        assert!(status.expect("kill runs").success());
+    }
+
+    fn url(&self) -> String {
+        format!("redis://127.0.0.1:{}/", self.port)
+    }
+
+    /// A direct connection, for writing to Redis without the store.
+    fn raw(&self) -> Connection {
+        redis::Client::open(self.url().as_str())
+            .and_then(|c| c.get_connection_with_timeout(Duration::from_secs(2)))
+            .expect("raw connection")
+    }
+
+    fn store(&self) -> RedisStore {
+        RedisStore::connect(&self.url()).expect("store connects")
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.stop();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+fn free_port() -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("a free port");
+    listener.local_addr().expect("its address").port()
+}
+
+/// Shows the store's warnings with `--nocapture`.
+fn logs() {
+    let _ = tracing_subscriber::fmt().with_test_writer().try_init();
+}
+
+/// Waits until `done`, checking every 20 µs (a lookup is a read from memory); how long it took.
+/// Panics after `within`.
+fn eventually(what: &str, within: Duration, done: impl Fn() -> bool) -> Duration {
+    let start = Instant::now();
+    while !done() {
+        assert!(start.elapsed() < within, "{what}: not within {within:?}");
+        thread::sleep(Duration::from_micros(20));
+    }
+    start.elapsed()
+}
+
+fn hget(con: &mut Connection, key: &str, field: &str) -> Option<String> {
+    redis::cmd("HGET")
+        .arg(key)
+        .arg(field)
+        .query(con)
+        .expect("HGET")
+}
+
+fn get(con: &mut Connection, key: &str) -> Option<String> {
+    redis::cmd("GET").arg(key).query(con).expect("GET")
+}
+
+#[test]
+fn a_revocation_reaches_the_other_instances() {
+    let Some(server) = Server::start() else {
+        return;
+    };
+    logs();
+    let open = || {
+        RedisStore::builder(&server.url())
+            .prefix("fleet1")
+            .build()
+            .expect("store connects")
+    };
+    let (a, b) = (open(), open());
+    assert_eq!(b.cutoffs("42"), Cutoffs::NONE);
+
+    // Timed from the call to revoke to the other instance's lookup showing it.
+    let start = Instant::now();
+    a.revoke_user("42", 1_000).expect("revoked");
+    assert_eq!(
+        a.cutoffs("42"),
+        Cutoffs::at(1_000),
+        "at once on the instance that revoked"
+    );
+    let returned = start.elapsed();
+    eventually("B sees the user's cut-off", PROPAGATION, || {
+        b.cutoffs("42") == Cutoffs::at(1_000)
+    });
+    let user = start.elapsed();
+    assert_eq!(b.cutoffs("7"), Cutoffs::NONE, "other users unaffected");
+
+    let start = Instant::now();
+    a.revoke_all(2_000).expect("revoked");
+    eventually("B sees the global cut-off", PROPAGATION, || {
+        b.global() == Some(2_000)
+    });
+    let global = start.elapsed();
+    assert_eq!(b.cutoffs("7"), Cutoffs::at(2_000));
+    eprintln!(
+        "propagation A -> B: revoke_user returned after {returned:?}, B refused after {user:?}; \
+         revoke_all reached B after {global:?}"
+    );
+
+    // The data is where the documentation says, under the prefix.
+    let mut raw = server.raw();
+    assert_eq!(
+        hget(&mut raw, "fleet1:users", "42").as_deref(),
+        Some("1000")
+    );
+    assert_eq!(get(&mut raw, "fleet1:global").as_deref(), Some("2000"));
+
+    // A store dropped stops its thread promptly.
+    let start = Instant::now();
+    drop(a);
+    assert!(
+        start.elapsed() < Duration::from_secs(2),
+        "drop took {:?}",
+        start.elapsed()
+    );
+}
+
+#[test]
+fn an_instance_started_after_a_revocation_refuses_from_its_first_lookup() {
+    let Some(server) = Server::start() else {
+        return;
+    };
+    logs();
+    let a = server.store();
+    a.revoke_user("42", 1_000).expect("revoked");
+    a.revoke_all(500).expect("revoked");
+
+    let b = server.store();
+    assert_eq!(b.cutoffs("42"), Cutoffs::at(1_000));
+    assert_eq!(b.cutoffs("7"), Cutoffs::at(500));
+    assert_eq!(b.global(), Some(500));
+}
+
+#[test]
+fn no_cut_off_is_lost_when_redis_restarts() {
+    let Some(mut server) = Server::start() else {
+        return;
+    };
+    logs();
+    let (a, b) = (server.store(), server.store());
+    a.revoke_user("42", 1_000).expect("revoked");
+    a.revoke_all(100).expect("revoked");
+    eventually("B sees both", PROPAGATION, || {
+        b.cutoffs("42") == Cutoffs::at(1_000) && b.global() == Some(100)
+    });
+
+    server.restart();
+    // The old cut-offs came back from the AOF: a new instance loads them.
+    let c = server.store();
+    assert_eq!(c.cutoffs("42"), Cutoffs::at(1_000));
+    assert_eq!(c.global(), Some(100));
+
+    // A revocation after the restart, on A's connection from before it (reconnected).
+    a.revoke_user("7", 3_000)
+        .expect("revoked after the restart");
+    let took = eventually(
+        "B sees the new cut-off after reconnecting",
+        RECONNECT,
+        || b.cutoffs("7") == Cutoffs::at(3_000),
+    );
+    eprintln!("B had the new revocation {took:?} after it was made");
+    assert_eq!(b.cutoffs("42"), Cutoffs::at(1_000), "B kept the old one");
+    assert_eq!(b.global(), Some(100));
+    eventually("C sees it", PROPAGATION, || {
+        c.cutoffs("7") == Cutoffs::at(3_000)
+    });
+}
+
+#[test]
+fn while_redis_is_down_revocations_fail_and_lookups_keep_the_last_cut_offs() {
+    let Some(mut server) = Server::start() else {
+        return;
+    };
+    logs();
+    let open = || {
+        RedisStore::builder(&server.url())
+            .connect_timeout(Duration::from_secs(1))
+            .build()
+            .expect("store connects")
+    };
+    let (a, b) = (open(), open());
+    a.revoke_user("42", 1_000).expect("revoked");
+    eventually("B sees it", PROPAGATION, || {
+        b.cutoffs("42") == Cutoffs::at(1_000)
+    });
+
+    // Hung: connections are accepted, nothing is answered.
+    server.freeze();
+    let start = Instant::now();
+    let result = a.revoke_user("43", 2_000);
+    assert!(
+        matches!(result, Err(StoreError::Unavailable(_))),
+        "{result:?}"
+    );
+    assert!(
+        start.elapsed() < Duration::from_secs(5),
+        "took {:?}",
+        start.elapsed()
+    );
+    assert_eq!(
+        a.cutoffs("43"),
+        Cutoffs::at(2_000),
+        "in force here all the same"
+    );
+
+    // Gone: connections are refused.
+    server.stop();
+    let start = Instant::now();
+    let result = b.revoke_all(3_000);
+    assert!(
+        matches!(result, Err(StoreError::Unavailable(_))),
+        "{result:?}"
+    );
+    assert!(
+        start.elapsed() < Duration::from_secs(5),
+        "took {:?}",
+        start.elapsed()
+    );
+    let result = RedisStore::connect(&server.url());
+    assert!(
+        matches!(result, Err(StoreError::Unavailable(_))),
+        "no store without Redis"
+    );
+
+    // Lookups keep answering with the last known cut-offs, from memory.
+    thread::sleep(Duration::from_millis(500));
+    assert_eq!(a.cutoffs("42"), Cutoffs::at(1_000));
+    assert_eq!(
+        a.cutoffs("7"),
+        Cutoffs::NONE,
+        "B's failed revocation never reached A"
+    );
+    assert_eq!(
+        b.cutoffs("42"),
+        Cutoffs::at(3_000),
+        "B's own is in force in B"
+    );
+    assert_eq!(
+        b.cutoffs("43"),
+        Cutoffs::at(3_000),
+        "A's failed one never reached B"
+    );
+
+    // Dropping a store that cannot reach Redis does not hang on its thread.
+    let start = Instant::now();
+    drop((a, b));
+    assert!(
+        start.elapsed() < Duration::from_secs(3),
+        "drop took {:?}",
+        start.elapsed()
+    );
+}
+
+#[test]
+fn a_malformed_entry_refuses_that_user_only() {
+    let Some(server) = Server::start() else {
+        return;
+    };
+    logs();
+    let a = RedisStore::builder(&server.url())
+        .resync_interval(Duration::from_millis(200))
+        .build()
+        .expect("store connects");
+    let mut raw = server.raw();
+    for (id, value) in [
+        ("42", "soon"),
+        ("43", "0017"),
+        ("44", "18446744073709551616"),
+    ] {
+        let _: () = redis::cmd("HSET")
+            .arg("sigcookie:cutoffs:users")
+            .arg(id)
+            .arg(value)
+            .query(&mut raw)
+            .expect("HSET");
+    }
+
+    // An id no signer signs, and one that is not even UTF-8: refused too, and no harm done.
+    let _: () = redis::cmd("HSET")
+        .arg("sigcookie:cutoffs:users")
+        .arg("bad id")
+        .arg("5")
+        .arg(&b"\xff"[..])
+        .arg("5")
+        .query(&mut raw)
+        .expect("HSET");
+    // Something else on the channel is ignored (and triggers a reload).
+    let _: () = redis::cmd("PUBLISH")
+        .arg("sigcookie:cutoffs:changes")
+        .arg("hello")
+        .query(&mut raw)
+        .expect("PUBLISH");
+
+    // A running instance finds it at its next reload (direct writes are not announced).
+    eventually("A refuses 42", PROPAGATION, || {
+        a.cutoffs("42").is_unreadable()
+    });
+    // A new one from its first lookup.
+    let b = server.store();
+    for id in ["42", "43", "44"] {
+        assert!(b.cutoffs(id).is_unreadable(), "{id}");
+        assert!(a.cutoffs(id).is_unreadable(), "{id}");
+    }
+    assert!(b.cutoffs("bad id").is_unreadable());
+    assert_eq!(b.cutoffs("7"), Cutoffs::NONE, "others unaffected");
+    assert_eq!(a.cutoffs("7"), Cutoffs::NONE, "others unaffected");
+
+    // A new revocation replaces the malformed entry, in Redis and everywhere.
+    a.revoke_user("42", 5).expect("revoked");
+    assert_eq!(
+        hget(&mut raw, "sigcookie:cutoffs:users", "42").as_deref(),
+        Some("5")
+    );
+    eventually("B reads 42 again", PROPAGATION, || {
+        b.cutoffs("42") == Cutoffs::at(5)
+    });
+}
+
+#[test]
+fn a_malformed_global_cut_off_fails_closed() {
+    let Some(server) = Server::start() else {
+        return;
+    };
+    logs();
+    let a = RedisStore::builder(&server.url())
+        .resync_interval(Duration::from_millis(100))
+        .build()
+        .expect("store connects");
+    a.revoke_all(1_000).expect("revoked");
+    let mut raw = server.raw();
+    let _: () = redis::cmd("SET")
+        .arg("sigcookie:cutoffs:global")
+        .arg("yesterday")
+        .query(&mut raw)
+        .expect("SET");
+
+    // No new instance starts without the global cut-off...
+    let result = RedisStore::connect(&server.url());
+    assert!(
+        matches!(result, Err(StoreError::Unavailable(_))),
+        "{result:?}"
+    );
+    // ...and a running one keeps the last one it knew, through several reloads.
+    thread::sleep(Duration::from_millis(500));
+    assert_eq!(a.global(), Some(1_000));
+
+    // A new revocation replaces it, even an earlier one than the lost value.
+    a.revoke_all(900).expect("revoked");
+    assert_eq!(
+        get(&mut raw, "sigcookie:cutoffs:global").as_deref(),
+        Some("900")
+    );
+    let b = server.store();
+    assert_eq!(b.global(), Some(900));
+    assert_eq!(a.global(), Some(1_000), "never moves back locally");
+}
+
+#[test]
+fn cut_offs_never_move_back() {
+    let Some(server) = Server::start() else {
+        return;
+    };
+    logs();
+    let (a, b) = (server.store(), server.store());
+    let mut raw = server.raw();
+    let users = "sigcookie:cutoffs:users";
+
+    a.revoke_user("42", 2_000).expect("revoked");
+    a.revoke_user("42", 1_000)
+        .expect("an earlier time is not an error");
+    assert_eq!(hget(&mut raw, users, "42").as_deref(), Some("2000"));
+    assert_eq!(a.cutoffs("42"), Cutoffs::at(2_000));
+
+    a.revoke_all(900).expect("revoked");
+    b.revoke_all(800).expect("an earlier time is not an error");
+    assert_eq!(
+        get(&mut raw, "sigcookie:cutoffs:global").as_deref(),
+        Some("900")
+    );
+
+    // Beyond 2^53, where Lua's doubles cannot tell neighbours apart: compared as decimals.
+    let big = 1_u64 << 53;
+    a.revoke_user("big", big).expect("revoked");
+    a.revoke_user("big", big + 1).expect("revoked");
+    b.revoke_user("big", big).expect("revoked");
+    assert_eq!(hget(&mut raw, users, "big"), Some((big + 1).to_string()));
+    a.revoke_user("max", u64::MAX).expect("revoked");
+    a.revoke_user("max", u64::MAX - 1).expect("revoked");
+    assert_eq!(hget(&mut raw, users, "max"), Some(u64::MAX.to_string()));
+
+    eventually("B has the latest of each", PROPAGATION, || {
+        b.cutoffs("42") == Cutoffs::at(2_000)
+            && b.cutoffs("big") == Cutoffs::at(big + 1)
+            && b.cutoffs("max") == Cutoffs::at(u64::MAX)
+            && b.global() == Some(900)
+    });
+    // Still so after a full reload (a new instance loads from scratch).
+    let c = server.store();
+    assert_eq!(c.cutoffs("42"), Cutoffs::at(2_000));
+    assert_eq!(c.cutoffs("big"), Cutoffs::at(big + 1));
+    assert_eq!(c.global(), Some(900));
+
+    // An invalid id is refused before any network, and nothing is written.
+    assert!(matches!(
+        a.revoke_user("a b", 5),
+        Err(StoreError::InvalidId(_))
+    ));
+    assert_eq!(hget(&mut raw, users, "a b"), None);
+}
