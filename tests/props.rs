@@ -1,7 +1,7 @@
 //! Property tests: round trips, tamper detection and panic freedom over generated input.
 
 use proptest::prelude::*;
-use sigcookie::{Key, Signer, TimestampSigner, format};
+use sigcookie::{Cutoffs, Key, SessionSigner, Signer, TimestampSigner, format};
 
 /// Any id the grammar allows: 1 to 255 idchars.
 fn id() -> impl Strategy<Value = String> {
@@ -46,19 +46,75 @@ proptest! {
         prop_assert_eq!(format::inspect(&value).map(|p| p.issued_at()), Ok(Some(ts)));
     }
 
+    #[test]
+    fn session_round_trip(
+        id in id(),
+        tag_len in 16usize..=32,
+        auth in any::<u64>(),
+        since in any::<u64>(),
+        age in 0u64..=3600,
+    ) {
+        let signer = SessionSigner::new(signer(tag_len), 3600, u64::MAX);
+        let ts = auth.saturating_add(since);
+        let value = signer.sign_at(&id, auth, ts).expect("sign");
+        prop_assert!(value.len() <= signer.max_value_len());
+        let now = ts.saturating_add(age);
+        let session = signer.verify_at(&value, now).expect("verify");
+        prop_assert_eq!(
+            (session.id(), session.auth(), session.issued_at()),
+            (id.as_str(), auth, ts)
+        );
+        let parts = format::inspect(&value).expect("inspect");
+        prop_assert_eq!((parts.auth(), parts.issued_at()), (Some(auth), Some(ts)));
+        // A renewal keeps the login time and re-stamps the issue time.
+        let renewed = signer.renew_value_at(&session, now, &Cutoffs::NONE).expect("renew");
+        let again = signer.verify_at(&renewed, now).expect("verify");
+        prop_assert_eq!((again.auth(), again.issued_at()), (auth, now));
+    }
+
+    /// The absolute lifetime and the cut-offs judge the login time, whatever the issue time.
+    #[test]
+    fn lifetime_and_cut_offs_judge_the_login(
+        auth in 0u64..1 << 40,
+        since in 0u64..3600,
+        lifetime in 0u64..8_000,
+        now_after in 0u64..3600,
+        cutoff in 0u64..1 << 41,
+    ) {
+        let signer = SessionSigner::new(signer(16), 3600, lifetime).with_leeway(0);
+        let ts = auth + since;
+        let now = ts + now_after;
+        let value = signer.sign_at("7", auth, ts).expect("sign");
+        let verified = signer.verify_at(&value, now);
+        prop_assert_eq!(verified.is_ok(), now - auth <= lifetime);
+        if let Ok(session) = verified {
+            let revoked = session.check_revocation(&Cutoffs::at(cutoff)).is_err();
+            prop_assert_eq!(revoked, auth < cutoff);
+        }
+    }
+
     /// Every single-byte change of a valid value is rejected, whatever byte it becomes.
     #[test]
     fn any_byte_change_is_rejected(id in id(), ts in any::<u64>(), pos in any::<prop::sample::Index>(), byte in any::<u8>()) {
         let untimed = signer(32);
         let timed = TimestampSigner::new(signer(16), u64::MAX).with_leeway(u64::MAX);
-        let values = [untimed.sign(&id).expect("sign"), timed.sign_at(&id, ts).expect("sign")];
+        let sessions = SessionSigner::new(signer(24), u64::MAX, u64::MAX).with_leeway(u64::MAX);
+        let values = [
+            untimed.sign(&id).expect("sign"),
+            timed.sign_at(&id, ts).expect("sign"),
+            sessions.sign_at(&id, ts / 2, ts).expect("sign"),
+        ];
         for (i, value) in values.iter().enumerate() {
             let mut bytes = value.clone().into_bytes();
             let at = pos.index(bytes.len());
             prop_assume!(bytes[at] != byte);
             bytes[at] = byte;
             let changed = String::from_utf8_lossy(&bytes);
-            let accepted = if i == 0 { untimed.verify(&changed).is_ok() } else { timed.verify_at(&changed, 0).is_ok() };
+            let accepted = match i {
+                0 => untimed.verify(&changed).is_ok(),
+                1 => timed.verify_at(&changed, 0).is_ok(),
+                _ => sessions.verify_at(&changed, u64::MAX).is_ok(),
+            };
             prop_assert!(!accepted, "accepted {:?}", changed);
         }
     }
@@ -81,8 +137,10 @@ proptest! {
     fn arbitrary_strings_never_panic(s in any::<String>(), now in any::<u64>()) {
         let untimed = signer(32);
         let timed = TimestampSigner::new(signer(16), 3600);
+        let sessions = SessionSigner::new(signer(16), 3600, 7200);
         prop_assert!(untimed.verify(&s).is_err());
         prop_assert!(timed.verify_at(&s, now).is_err());
+        prop_assert!(sessions.verify_at(&s, now).is_err());
         let _ = format::inspect(&s);
         let _ = untimed.sign(&s);
         let _ = timed.sign_at(&s, now);
@@ -92,9 +150,11 @@ proptest! {
     /// Strings shaped like values (the grammar's alphabet, dots in place) never panic either:
     /// random Unicode rarely reaches the later checks.
     #[test]
-    fn value_shaped_strings_never_panic(s in "[0-9a-fA-F.+\\- ]{0,8}[a-z0-9!#]{0,5}\\.[0-9]{0,22}\\.[0-9a-fA-F]{0,66}", now in any::<u64>()) {
+    fn value_shaped_strings_never_panic(s in "[0-9a-fA-F.+\\- ]{0,8}[a-z0-9!#]{0,5}(\\.[0-9]{0,22}){1,2}\\.[0-9a-fA-F]{0,66}", now in any::<u64>()) {
         let timed = TimestampSigner::new(signer(32), 3600);
+        let sessions = SessionSigner::new(signer(32), 3600, 7200);
         prop_assert!(timed.verify_at(&s, now).is_err());
+        prop_assert!(sessions.verify_at(&s, now).is_err());
         prop_assert!(signer(32).verify(&s).is_err());
         let _ = format::inspect(&s);
     }
