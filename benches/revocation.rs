@@ -1,0 +1,75 @@
+//! What revocation costs a verify: a session value verified alone, and verified then checked
+//! against the cut-offs of a store holding 100,000 users' entries (the budget: at most 1.5 x
+//! verify alone).
+//!
+//! `cargo bench --bench revocation`. The file and Redis stores answer from the same in-memory
+//! table as [`MemoryStore`] (they touch disk or network only to revoke), so this is their
+//! verify cost too.
+
+use std::hint::black_box;
+use std::time::Duration;
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use sigcookie::store::{CutoffStore, MemoryStore};
+use sigcookie::{Cutoffs, Key, SessionSigner, Signer};
+
+/// Users with a cut-off of their own in the store.
+const USERS: u64 = 100_000;
+const NOW: u64 = 1_764_000_000;
+
+fn revocation(c: &mut Criterion) {
+    let key = Key::from_bytes(&[7; 32]).expect("key");
+    let signer = SessionSigner::new(Signer::new(&key, "session").expect("signer"), 3600, 43_200);
+    let store = MemoryStore::new();
+    for n in 0..USERS {
+        store
+            .revoke_user(&format!("user-{n}"), NOW - 86_400 - n)
+            .expect("revoke");
+    }
+    // The id under test has an entry too, and there is a global cut-off: the full lookup.
+    store.revoke_user("12345", NOW - 7_200).expect("revoke");
+    store.revoke_all(NOW - 86_400).expect("revoke");
+    let value = signer.sign_at("12345", NOW - 600, NOW - 60).expect("sign");
+    let stranger = signer.sign_at("54321", NOW - 600, NOW - 60).expect("sign");
+    assert_eq!(store.users(), USERS as usize + 1);
+
+    let mut group = c.benchmark_group("revocation");
+    group
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(3));
+    group.bench_function("session verify", |b| {
+        b.iter(|| signer.verify_at(black_box(&value), NOW).is_ok())
+    });
+    group.bench_function(
+        "session verify + store of 100k users (id has an entry)",
+        |b| {
+            b.iter(|| {
+                signer
+                    .verify_at(black_box(&value), NOW)
+                    .and_then(|v| v.check_revocation(&store))
+                    .is_ok()
+            })
+        },
+    );
+    group.bench_function("session verify + store of 100k users (id has none)", |b| {
+        b.iter(|| {
+            signer
+                .verify_at(black_box(&stranger), NOW)
+                .and_then(|v| v.check_revocation(&store))
+                .is_ok()
+        })
+    });
+    group.bench_function("session verify + one global cut-off", |b| {
+        let global = Cutoffs::at(NOW - 86_400);
+        b.iter(|| {
+            signer
+                .verify_at(black_box(&value), NOW)
+                .and_then(|v| v.check_revocation(black_box(&global)))
+                .is_ok()
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, revocation);
+criterion_main!(benches);
