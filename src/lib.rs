@@ -47,6 +47,7 @@ mod error;
 pub mod extract;
 pub mod format;
 mod key;
+mod mac;
 mod signer;
 mod timed;
 #[cfg(feature = "cookie")]
