@@ -5,6 +5,10 @@
 //! cargo run --release --example compare [-- --svg PATH]
 //! ```
 //!
+//! It prints the table and writes nothing, so that running a benchmark leaves the repository
+//! clean; with `--svg PATH` it also writes the chart there (the README's is
+//! `docs/performance.svg`).
+//!
 //! It times the same operations as `cargo bench --bench sigcookie` (the fixtures are shared), but
 //! with a plain loop: every operation is timed in short batches, the operations take turns batch
 //! by batch so that a burst of load elsewhere on the machine hits them all alike, and each
@@ -28,10 +32,7 @@ const BATCH: Duration = Duration::from_millis(2);
 const THREAD_ITERS: u64 = 200_000;
 
 fn main() {
-    let svg_path = std::env::args()
-        .skip_while(|arg| arg != "--svg")
-        .nth(1)
-        .unwrap_or_else(|| concat!(env!("CARGO_MANIFEST_DIR"), "/docs/performance.svg").into());
+    let svg_path = svg_path();
     let now = common::now();
     let mut contenders = common::contenders(now);
     let mut floor = Floor::new();
@@ -68,11 +69,30 @@ fn main() {
     print!("{}", table.markdown());
     println!();
     print!("{}", table.targets(scaling));
-    if let Some(dir) = std::path::Path::new(&svg_path).parent() {
-        std::fs::create_dir_all(dir).expect("create the SVG chart's folder");
+    if let Some(svg_path) = svg_path {
+        if let Some(dir) = svg_path.parent() {
+            std::fs::create_dir_all(dir).expect("create the SVG chart's folder");
+        }
+        std::fs::write(&svg_path, table.svg(&machine())).expect("write the SVG chart");
+        eprintln!("chart written to {}", svg_path.display());
     }
-    std::fs::write(&svg_path, table.svg(&machine())).expect("write the SVG chart");
-    eprintln!("chart written to {svg_path}");
+}
+
+/// Where to write the chart: only when asked with `--svg PATH`. Anything else on the command line
+/// is refused, so that a mistyped flag does not silently skip (or write) the chart.
+fn svg_path() -> Option<std::path::PathBuf> {
+    let mut args = std::env::args_os().skip(1);
+    let mut path = None;
+    while let Some(arg) = args.next() {
+        match (arg.to_str(), args.next()) {
+            (Some("--svg"), Some(p)) if path.is_none() => path = Some(p.into()),
+            _ => {
+                eprintln!("usage: cargo run --release --example compare [-- --svg PATH]");
+                std::process::exit(2);
+            }
+        }
+    }
+    path
 }
 
 #[derive(Clone, Copy)]
@@ -253,11 +273,13 @@ impl Table {
         out
     }
 
-    /// The issue's targets, each with its measured ratio.
+    /// The issues' targets, each with its measured ratio. Sign and verify are held to the chained
+    /// floor: an HMAC's outer compression needs the inner digest, so its two compressions cannot
+    /// overlap the way back-to-back runs of the plain floor do.
     fn targets(&self, scaling: f64) -> String {
         let reference = "sigcookie untimed tag32 id5";
+        let chained = self.row("2 SHA-256 compressions, chained").ns;
         let verify = self.row(&format!("verify {reference}")).ns;
-        let sign = self.row(&format!("sign {reference}")).ns;
         let sign_into = self.row(&format!("sign {reference} (sign_into)")).ns;
         let jwt_decode = self.row("verify jsonwebtoken HS256 id5").ns;
         let jar_get = self.row("verify cookie SignedJar id5").ns;
@@ -265,28 +287,22 @@ impl Table {
         let jwt_size = size("jsonwebtoken HS256 id5");
         let checks = [
             (
-                "verify ÷ floor",
-                verify / self.floor,
-                "≤ 2.0",
-                verify / self.floor <= 2.0,
+                "verify ÷ chained floor",
+                verify / chained,
+                "≤ 1.6",
+                verify / chained <= 1.6,
             ),
             (
-                "sign_value ÷ floor",
-                sign / self.floor,
-                "≤ 2.0",
-                sign / self.floor <= 2.0,
-            ),
-            (
-                "sign_into ÷ floor",
-                sign_into / self.floor,
-                "≤ 2.0",
-                sign_into / self.floor <= 2.0,
+                "sign_into ÷ chained floor",
+                sign_into / chained,
+                "≤ 1.5",
+                sign_into / chained <= 1.5,
             ),
             (
                 "jsonwebtoken decode ÷ verify",
                 jwt_decode / verify,
-                "≥ 8",
-                jwt_decode / verify >= 8.0,
+                "≥ 10",
+                jwt_decode / verify >= 10.0,
             ),
             (
                 "SignedJar get ÷ verify",

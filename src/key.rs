@@ -9,11 +9,7 @@ use sha2::{Digest, Sha256};
 use zeroize::Zeroize;
 
 use crate::Error;
-
-pub(crate) type HmacSha256 = Hmac<Sha256>;
-
-/// SHA-256's block size: HMAC pads every key to this length (RFC 2104, section 2).
-const BLOCK_LEN: usize = 64;
+use crate::mac::{BLOCK_LEN, MacKey};
 
 /// Prefix of the message that derives a purpose-bound key; see the wire format in the README.
 /// The space cannot occur in an id, so a derived key never equals an unbound signature of some id.
@@ -181,9 +177,11 @@ impl Key {
 
     /// The key a signer with `purpose` MACs with: `HMAC-SHA256(secret, "sigcookie key " || purpose)`.
     pub(crate) fn derive(&self, purpose: &str) -> Key {
-        // The purpose has no length limit, so this one-off MAC streams through the `hmac` crate.
-        // The key is borrowed, not copied, so no stray copy of it is left on the stack.
-        let mut mac = self.mac();
+        // The purpose has no length limit, so this one-off MAC streams through the `hmac` crate,
+        // whose state, unlike a signer's `MacKey`, is not wiped afterwards. The key block is
+        // already the padded HMAC key, so this is infallible; borrowed, not copied, so no stray
+        // copy of the key is left on the stack.
+        let mut mac = <Hmac<Sha256> as KeyInit>::new(GenericArray::from_slice(&self.block));
         mac.update(DERIVE_LABEL);
         mac.update(purpose.as_bytes());
         let mut derived = Key {
@@ -196,10 +194,9 @@ impl Key {
 
     /// HMAC-SHA256 keyed with this key. Signers call this once per key, so the two compressions
     /// of the padded key are never repeated on the hot path.
-    pub(crate) fn mac(&self) -> HmacSha256 {
-        // The block is already the padded HMAC key, so this is infallible; borrowed, not copied,
-        // so no stray copy of the key is left on the stack.
-        <HmacSha256 as KeyInit>::new(GenericArray::from_slice(&self.block))
+    pub(crate) fn mac(&self) -> MacKey {
+        // The block is already the padded HMAC key, `K0`.
+        MacKey::new(&self.block)
     }
 }
 

@@ -46,6 +46,7 @@ mod error;
 pub mod extract;
 pub mod format;
 mod key;
+mod mac;
 pub mod revocation;
 mod session;
 mod signer;

@@ -2,14 +2,14 @@
 
 use core::fmt;
 
-use hmac::Mac;
 use subtle::ConstantTimeEq;
 
 use crate::Error;
 use crate::format::{
     self, Kind, MAX_VALUE_LEN, Parts, Shape, TAG_LEN_DEFAULT, TAG_LEN_MAX, TAG_LEN_MIN,
 };
-use crate::key::{HmacSha256, Key};
+use crate::key::Key;
+use crate::mac::MacKey;
 
 /// How many previous keys a signer keeps for rotation. Each costs one more MAC when a value
 /// does not verify under the newer keys, and state is fixed-size so the core needs no heap.
@@ -28,7 +28,8 @@ pub const MAX_PREVIOUS_KEYS: usize = 3;
 /// A signer is bound to a *purpose* (normally the cookie name): its key is derived from the
 /// secret and the purpose, so a value made for one purpose never verifies for another. It holds
 /// the keyed HMAC state of its current key and of up to [`MAX_PREVIOUS_KEYS`] previous ones,
-/// computed once when it is built. It is `Send + Sync`; share it by reference or in an `Arc`.
+/// computed once when it is built and zeroed when it is dropped. It is `Send + Sync`; share it
+/// by reference or in an `Arc`.
 ///
 /// ```
 /// use sigcookie::{Key, Signer};
@@ -42,8 +43,8 @@ pub const MAX_PREVIOUS_KEYS: usize = 3;
 /// ```
 #[derive(Clone)]
 pub struct Signer {
-    current: HmacSha256,
-    previous: [Option<HmacSha256>; MAX_PREVIOUS_KEYS],
+    current: MacKey,
+    previous: [Option<MacKey>; MAX_PREVIOUS_KEYS],
     tag_len: usize,
     bound: bool,
 }
@@ -266,7 +267,7 @@ impl Signer {
             msg[at + 1..at + 1 + time.len()].copy_from_slice(time);
             at += 1 + time.len();
         }
-        let tag = tag(&self.current, msg);
+        let tag = self.current.tag(msg);
         sig[0] = b'.';
         encode_sig(&tag[..self.tag_len], &mut sig[1..])?;
         Ok(needed)
@@ -289,7 +290,7 @@ impl Signer {
         // secret, and a forged value pays for every key anyway.
         for key in core::iter::once(&self.current).chain(self.previous.iter().flatten()) {
             let mut ours = [0u8; 2 * TAG_LEN_MAX];
-            encode_sig(&tag(key, msg)[..self.tag_len], &mut ours[..sig_len])?;
+            encode_sig(&key.tag(msg)[..self.tag_len], &mut ours[..sig_len])?;
             // Every word is looked at whatever the first difference is, so the time taken does
             // not tell a forger how many leading bytes of a guess were right. The differences are
             // OR-ed in registers and `subtle` judges only the result: comparing word by word
@@ -306,13 +307,6 @@ impl Signer {
         }
         Err(Error::BadSignature)
     }
-}
-
-/// The full HMAC tag of `msg`, continuing from a keyed state so only the message is hashed.
-fn tag(keyed: &HmacSha256, msg: &[u8]) -> [u8; TAG_LEN_MAX] {
-    let mut mac = keyed.clone();
-    mac.update(msg);
-    mac.finalize().into_bytes().into()
 }
 
 /// Lowercase hex of `tag` into `out`, exactly twice as long; the signers size `out` so, and an

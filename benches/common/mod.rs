@@ -341,7 +341,8 @@ impl Floor {
     }
 
     /// HMAC-SHA256 of the short id with the `hmac` crate, continuing from a keyed state the way
-    /// a signer does: the part of sign and verify that is neither parsing nor hex.
+    /// a signer did before it kept its own midstates (`src/mac.rs`): the MAC that sign and
+    /// verify used to compute, kept as a point of comparison.
     pub fn run_hmac(&self) {
         let mut mac = black_box(&self.hmac).clone();
         mac.update(black_box(IDS[0].as_bytes()));
