@@ -101,12 +101,50 @@ impl Session {
         self.verified().issued_at()
     }
 
-    /// When the user logged in; see [`Session::issued_at`].
+    /// When the user logged in: unchanged by renewals.
+    ///
+    /// ```
+    /// use axum::extract::FromRequestParts;
+    /// use axum::http::{Request, header::COOKIE};
+    /// use sigcookie::{Key, extract::Session, web::{Duration, OffsetDateTime, SessionCookie}};
+    ///
+    /// let t0 = OffsetDateTime::from_unix_timestamp(1_764_000_000)?;
+    /// let cookie = SessionCookie::builder(&Key::from_bytes(&[7; 32])?, "s").clock(|| 1_764_003_000).build()?;
+    /// let stale = cookie.issue_at("42", t0)?;
+    /// let renewed = cookie.renewal_at(&cookie.verify(stale.value())?, 0.5, t0 + Duration::minutes(50))?;
+    /// let header = renewed.ok_or("renewal due")?.stripped().to_string();
+    /// let (mut parts, ()) = Request::builder().header(COOKIE, header).body(())?.into_parts();
+    /// let runtime = tokio::runtime::Builder::new_current_thread().build()?;
+    /// let session = runtime.block_on(Session::from_request_parts(&mut parts, &cookie))?;
+    /// assert_eq!(session.logged_in_at(), t0);
+    /// assert_eq!(session.issued_at(), t0 + Duration::minutes(50));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn logged_in_at(&self) -> OffsetDateTime {
         self.verified().logged_in_at()
     }
 
-    /// When the session ends unless renewed; see [`Session::issued_at`].
+    /// When the session ends unless renewed: its idle limit or the end of its lifetime,
+    /// whichever comes first.
+    ///
+    /// ```
+    /// use axum::extract::FromRequestParts;
+    /// use axum::http::{Request, header::COOKIE};
+    /// use sigcookie::{Key, extract::Session, web::{Duration, OffsetDateTime, SessionCookie}};
+    ///
+    /// let t0 = OffsetDateTime::from_unix_timestamp(1_764_000_000)?;
+    /// let cookie = SessionCookie::builder(&Key::from_bytes(&[7; 32])?, "s")
+    ///     .max_age(Duration::hours(1))
+    ///     .lifetime(Duration::minutes(90))
+    ///     .clock(|| 1_764_003_000)
+    ///     .build()?;
+    /// let late = cookie.signer().sign_at("42", 1_764_000_000, 1_764_003_000)?;
+    /// let (mut parts, ()) = Request::builder().header(COOKIE, format!("s={late}")).body(())?.into_parts();
+    /// let runtime = tokio::runtime::Builder::new_current_thread().build()?;
+    /// let session = runtime.block_on(Session::from_request_parts(&mut parts, &cookie))?;
+    /// assert_eq!(session.expires_at(), t0 + Duration::minutes(90)); // the lifetime, before idle
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn expires_at(&self) -> OffsetDateTime {
         self.cookie.expires_at(&self.verified())
     }

@@ -206,11 +206,12 @@ impl SessionCookie {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn issue_at(&self, id: &str, now: OffsetDateTime) -> Result<Cookie<'static>, Error> {
+        let now = unix_secs(now)?;
         let value = self
             .inner
             .signer
-            .login_value_at(id, unix_secs(now)?, &*self.inner.store)?;
-        self.session_cookie(&value, unix_secs(now)?)
+            .login_value_at(id, now, &*self.inner.store)?;
+        self.session_cookie(&value, now)
     }
 
     /// The cookie carrying a value this cookie's signer just made, with `Max-Age` counting from
