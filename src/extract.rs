@@ -46,11 +46,13 @@ use crate::web::{Cookie, OffsetDateTime, Rejection, SessionCookie, VerifiedCooki
 ///     (session.renewal(0.5), format!("hello {}", session.id()))
 /// }
 /// ```
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Session {
     id: String,
     auth: u64,
     issued_at: u64,
+    /// The fingerprint of the signer that verified it (see `VerifiedSession`).
+    signer: u64,
     cookie: SessionCookie,
 }
 
@@ -151,7 +153,7 @@ impl Session {
 
     /// The verified cookie again, from the parts kept when it was verified.
     fn verified(&self) -> VerifiedCookie<'_> {
-        VerifiedSession::from_verified(&self.id, self.auth, self.issued_at).into()
+        VerifiedSession::from_verified(&self.id, self.auth, self.issued_at, self.signer).into()
     }
 
     /// The session cookie's configuration this session was verified with.
@@ -225,6 +227,7 @@ impl Session {
                 id: verified.id().to_owned(),
                 auth: verified.session().auth(),
                 issued_at: verified.session().issued_at(),
+                signer: verified.session().signer(),
                 cookie,
             }),
             Err(reason) => {
@@ -232,6 +235,18 @@ impl Session {
                 Err(SessionRejection { reason })
             }
         }
+    }
+}
+
+/// Leaves out the signer's fingerprint, derived from its key.
+impl std::fmt::Debug for Session {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Session")
+            .field("id", &self.id)
+            .field("auth", &self.auth)
+            .field("issued_at", &self.issued_at)
+            .field("cookie", &self.cookie.name())
+            .finish_non_exhaustive()
     }
 }
 

@@ -183,6 +183,32 @@ impl Cutoffs {
         }
     }
 
+    /// The cut-off that revokes, at `now`, every session that began so far: the next second
+    /// (values carry whole seconds, so one that began earlier in this second must fall too), or
+    /// one past the cut-off in force when that is later, since a login made in this second
+    /// after an earlier revocation was stamped with it ([`Cutoffs::login_time`]).
+    ///
+    /// Each such revocation within one second moves the cut-off one second further ahead;
+    /// logins are stamped with it while it is within the leeway, and refused beyond, so
+    /// applications should not let a client repeat revocations without bound.
+    ///
+    /// ```
+    /// use sigcookie::Cutoffs;
+    ///
+    /// assert_eq!(Cutoffs::NONE.revoke_at(1_000), 1_001);
+    /// assert_eq!(Cutoffs::at(900).revoke_at(1_000), 1_001);
+    /// // A second revocation in the same second also ends the login stamped with the first.
+    /// assert_eq!(Cutoffs::at(1_001).revoke_at(1_000), 1_002);
+    /// ```
+    pub const fn revoke_at(&self, now: u64) -> u64 {
+        let latest = if self.not_before > now {
+            self.not_before
+        } else {
+            now
+        };
+        latest.saturating_add(1)
+    }
+
     /// The login time to stamp on a new session at `now`, so that it is not born revoked.
     ///
     /// Values carry whole seconds and a cut-off made at second `S` is `S + 1` (the whole of `S`

@@ -259,8 +259,13 @@ impl SessionSigner {
     /// a "log out everywhere" and renews it after gets an error, not a fresh value, and no
     /// renewal carries a session past `auth + lifetime`.
     ///
+    /// `session` must come from this signer's [`verify_at`](Self::verify_at) (the same current
+    /// key and purpose): a session another signer verified, say an email-login token's, is
+    /// refused, or renewing would turn it into a value of this one.
+    ///
     /// # Errors
-    /// [`Error::Expired`], [`Error::IssuedInFuture`], [`Error::LifetimeExceeded`],
+    /// [`Error::BadSignature`] for a session verified by another signer, [`Error::Expired`],
+    /// [`Error::IssuedInFuture`], [`Error::LifetimeExceeded`],
     /// [`Error::LoggedInBeforeNotBefore`] or [`Error::CutoffUnreadable`].
     ///
     /// ```
@@ -281,6 +286,9 @@ impl SessionSigner {
         now: u64,
         revocations: &(impl Revocations + ?Sized),
     ) -> Result<SignedValue, Error> {
+        if session.signer != self.signer().fingerprint() {
+            return Err(Error::BadSignature);
+        }
         self.check_times(session.auth, session.issued_at, now)?;
         let session = session.check_revocation(revocations)?;
         // A login stamped with a cut-off just ahead of the clock has `auth > now`; `ts` may not
@@ -327,6 +335,7 @@ impl SessionSigner {
             id: parts.id(),
             auth,
             issued_at,
+            signer: self.signer().fingerprint(),
         })
     }
 
@@ -404,23 +413,44 @@ impl fmt::Debug for SessionSigner {
 /// assert_eq!((session.id(), session.auth(), session.issued_at()), ("7", 1_000, 1_200));
 /// # Ok::<(), sigcookie::Error>(())
 /// ```
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
 pub struct VerifiedSession<'v> {
     id: &'v str,
     auth: u64,
     issued_at: u64,
+    /// The fingerprint of the signer that verified it: only that signer renews it.
+    signer: u64,
+}
+
+/// Leaves out the signer's fingerprint: derived from its key, it has no place in logs.
+impl fmt::Debug for VerifiedSession<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("VerifiedSession")
+            .field("id", &self.id)
+            .field("auth", &self.auth)
+            .field("issued_at", &self.issued_at)
+            .finish_non_exhaustive()
+    }
 }
 
 impl<'v> VerifiedSession<'v> {
     /// For layers that keep a verified session past its value (the axum extractor): the parts
-    /// must come from a value that [`SessionSigner::verify_at`] accepted.
+    /// must come from a value that [`SessionSigner::verify_at`] accepted, with the signer's
+    /// fingerprint it recorded ([`VerifiedSession::signer`]).
     #[cfg(feature = "axum")]
-    pub(crate) fn from_verified(id: &'v str, auth: u64, issued_at: u64) -> Self {
+    pub(crate) fn from_verified(id: &'v str, auth: u64, issued_at: u64, signer: u64) -> Self {
         VerifiedSession {
             id,
             auth,
             issued_at,
+            signer,
         }
+    }
+
+    /// The fingerprint of the signer that verified this session.
+    #[cfg(feature = "axum")]
+    pub(crate) fn signer(&self) -> u64 {
+        self.signer
     }
 
     /// The verified id.

@@ -47,6 +47,9 @@ pub struct Signer {
     previous: [Option<MacKey>; MAX_PREVIOUS_KEYS],
     tag_len: usize,
     bound: bool,
+    /// Tells signers apart (current key and purpose), so that a session verified by one is
+    /// never renewed by another; see [`Signer::fingerprint`].
+    fingerprint: u64,
 }
 
 impl Signer {
@@ -81,8 +84,10 @@ impl Signer {
     /// # Ok::<(), sigcookie::Error>(())
     /// ```
     pub fn unbound(key: &Key) -> Signer {
+        let current = key.mac();
         Signer {
-            current: key.mac(),
+            fingerprint: fingerprint(&current),
+            current,
             previous: Default::default(),
             tag_len: TAG_LEN_DEFAULT,
             bound: false,
@@ -230,6 +235,11 @@ impl Signer {
     pub fn verify<'v>(&self, value: &'v str) -> Result<&'v str, Error> {
         self.verify_parts(value, Kind::Untimed)
             .map(|parts| parts.id())
+    }
+
+    /// Which signer this is, for checking that a verified session comes from it.
+    pub(crate) fn fingerprint(&self) -> u64 {
+        self.fingerprint
     }
 
     pub(crate) fn shape(&self, kind: Kind) -> Shape {
@@ -429,13 +439,26 @@ impl<'a> SignerBuilder<'a> {
             Some(purpose) => key.derive(purpose).mac(),
             None => key.mac(),
         };
+        let current = keyed(self.current);
         Ok(Signer {
-            current: keyed(self.current),
+            fingerprint: fingerprint(&current),
+            current,
             previous: self.previous.map(|key| key.map(keyed)),
             tag_len: self.tag_len,
             bound: self.purpose.is_some(),
         })
     }
+}
+
+/// 64 bits of the MAC of a fixed label under the current key: equal for signers with the same
+/// current key and purpose, different otherwise (but by a 2^-64 chance). The label has spaces,
+/// which no id may contain, so it is never the message of a value, and the fingerprint tells
+/// nothing about any value's tag.
+fn fingerprint(current: &MacKey) -> u64 {
+    let tag = current.tag(b"sigcookie signer fingerprint");
+    let mut first = [0; 8];
+    first.copy_from_slice(&tag[..8]);
+    u64::from_le_bytes(first)
 }
 
 /// A signed value held on the stack, for signing without allocation. Dereferences to `str`.

@@ -110,6 +110,65 @@ fn one_store_owns_its_file() {
     std::fs::remove_dir_all(&dir).expect("clean up");
 }
 
+#[test]
+fn a_revocation_whose_write_failed_is_written_by_its_retry() {
+    let dir = folder("retry");
+    let path = dir.join("cutoffs.json");
+    let store = FileStore::open(&path).expect("created");
+    // A folder where the temporary file goes stands for a full disk or an I/O error.
+    let blocker = dir.join("cutoffs.json.tmp");
+    std::fs::create_dir(&blocker).expect("mkdir");
+    assert!(matches!(
+        store.revoke_user("42", 2_000),
+        Err(StoreError::Io { ref path, .. }) if path == &blocker
+    ));
+    // In force in this process all the same.
+    assert_eq!(store.cutoffs("42"), Cutoffs::at(2_000));
+    std::fs::remove_dir(&blocker).expect("rmdir");
+    // The retry changes nothing in memory, but must still reach the file.
+    store.revoke_user("42", 2_000).expect("retried");
+    drop(store);
+    let reopened = FileStore::open(&path).expect("reopened");
+    assert_eq!(reopened.cutoffs("42"), Cutoffs::at(2_000));
+    drop(reopened);
+    std::fs::remove_dir_all(&dir).expect("clean up");
+}
+
+#[cfg(unix)]
+#[test]
+fn a_symlink_planted_at_the_temporary_name_is_not_followed() {
+    let dir = folder("symlink");
+    let path = dir.join("cutoffs.json");
+    let victim = dir.join("victim");
+    std::fs::write(&victim, "precious").expect("victim");
+    let store = FileStore::open(&path).expect("created");
+    std::os::unix::fs::symlink(&victim, dir.join("cutoffs.json.tmp")).expect("plant");
+    store.revoke_all(5).expect("revoked");
+    assert_eq!(
+        std::fs::read_to_string(&victim).expect("victim"),
+        "precious"
+    );
+    assert!(!std::fs::symlink_metadata(&path).expect("file").is_symlink());
+    drop(store);
+    assert_eq!(FileStore::open(&path).expect("reopened").global(), Some(5));
+    std::fs::remove_dir_all(&dir).expect("clean up");
+}
+
+#[test]
+fn a_file_missing_after_a_previous_start_is_an_error() {
+    let dir = folder("missing");
+    let path = dir.join("cutoffs.json");
+    drop(FileStore::open(&path).expect("first start"));
+    std::fs::remove_file(&path).expect("lose the file");
+    match FileStore::open(&path) {
+        Err(StoreError::Io { source, .. }) => {
+            assert_eq!(source.kind(), std::io::ErrorKind::NotFound)
+        }
+        other => panic!("a lost file started as no cut-offs: {other:?}"),
+    }
+    std::fs::remove_dir_all(&dir).expect("clean up");
+}
+
 /// The environment variable that turns [`child_writer`] on, naming its file.
 const CHILD_ENV: &str = "SIGCOOKIE_TEST_CHILD_STORE";
 

@@ -534,6 +534,48 @@ fn session_time_rules() {
     );
 }
 
+/// A session verified by one signer is never renewed by another: that would turn, say, an
+/// email-login token into a session cookie.
+#[test]
+fn a_session_is_renewed_only_by_the_signer_that_verified_it() {
+    let email_login = SessionSigner::new(
+        Signer::new(&key(1), "email-login").expect("signer"),
+        600,
+        600,
+    );
+    let token = email_login.sign_at("12345", NOW, NOW).expect("sign");
+    let verified = email_login.verify_at(&token, NOW).expect("valid");
+    assert_eq!(
+        sessions()
+            .renew_value_at(&verified, NOW, &Cutoffs::NONE)
+            .err(),
+        Some(Error::BadSignature)
+    );
+    // Another key under the same purpose: refused too.
+    let other_key = SessionSigner::new(
+        Signer::new(&key(2), "session").expect("signer"),
+        3600,
+        86_400,
+    );
+    let value = other_key.sign_at("12345", NOW, NOW).expect("sign");
+    let verified = other_key.verify_at(&value, NOW).expect("valid");
+    assert!(
+        sessions()
+            .renew_value_at(&verified, NOW, &Cutoffs::NONE)
+            .is_err()
+    );
+    // The same configuration built twice is the same signer.
+    let value = sessions().sign_at("12345", NOW, NOW).expect("sign");
+    let verified = sessions().verify_at(&value, NOW).expect("valid");
+    assert!(
+        sessions()
+            .renew_value_at(&verified, NOW, &Cutoffs::NONE)
+            .is_ok()
+    );
+    // And the fingerprint stays out of Debug.
+    assert!(!format!("{verified:?}").contains("signer"));
+}
+
 /// The renewal that outlived "log out everywhere": a handler verifies a 40-minute-old value at
 /// T.4, the owner logs out everywhere at T.5, the same handler renews at T.6. The renewal must be
 /// refused, and no value renewed from a stale verification may verify afterwards.

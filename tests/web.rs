@@ -141,7 +141,8 @@ fn the_cut_off_never_moves_back() {
     let session = on_clock(&clock, Duration::minutes(1));
     session.store().revoke_all(1_800_000_000).expect("revoke");
     session.log_out_everywhere().expect("revoke");
-    assert_eq!(session.store().global(), Some(1_800_000_000));
+    // Not back to the clock's second: one past the cut-off in force.
+    assert_eq!(session.store().global(), Some(1_800_000_001));
 }
 
 #[test]
@@ -234,6 +235,29 @@ fn a_login_in_the_second_of_a_log_out_everywhere_verifies() {
         .verify(after.value())
         .expect("issued after the cut-off");
     assert_eq!(verified.logged_in_at(), cutoff);
+}
+
+/// A login stamped with a first "log out everywhere" does not survive a second one made in the
+/// same second (nor a "log out this user").
+#[test]
+fn a_second_revocation_in_the_same_second_ends_the_stamped_login() {
+    let clock = ManualClock::new(T0);
+    let session = on_clock(&clock, Duration::minutes(1));
+    session.log_out_everywhere().expect("revoked");
+    let stamped = session.issue("7").expect("stamped with the cut-off");
+    assert!(session.verify(stamped.value()).is_ok());
+    session.log_out_everywhere().expect("revoked again");
+    assert!(session.verify(stamped.value()).is_err());
+    let again = session.issue("7").expect("stamped with the new cut-off");
+    session.log_out_user("7").expect("revoked");
+    assert!(session.verify(again.value()).is_err());
+    clock.advance(30);
+    assert!(session.verify(again.value()).is_err());
+    assert!(
+        session
+            .verify(session.issue("7").expect("issued").value())
+            .is_ok()
+    );
 }
 
 #[test]
@@ -341,6 +365,22 @@ fn sliding_renewal_stops_at_the_lifetime_and_max_age_shrinks_toward_it() {
             auth: T0,
             lifetime: 2 * 3600
         })
+    );
+}
+
+#[test]
+fn one_cookie_does_not_renew_another_cookies_session() {
+    let user = session("user");
+    let admin = session("__Host-admin");
+    let value = user.issue("42").expect("issued");
+    let verified = user.verify(value.value()).expect("valid");
+    assert_eq!(
+        admin.verify(value.value()).err(),
+        invalid(Error::BadSignature)
+    );
+    assert_eq!(
+        admin.renewal(&verified, 0.0).err(),
+        invalid(Error::BadSignature)
     );
 }
 

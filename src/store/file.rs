@@ -52,8 +52,11 @@ pub struct FileStore {
     path: PathBuf,
     memory: MemoryStore,
     /// One writer at a time inside this process, so each file written holds every change made
-    /// before it; held while writing.
-    write: Mutex<()>,
+    /// before it; held while writing. `true` while the file holds what memory holds: after a
+    /// failed write it is `false`, and the next revocation writes the file even if it changes
+    /// nothing in memory (a retry of the one that failed), so no revocation is acknowledged
+    /// that the file lacks.
+    in_sync: Mutex<bool>,
     /// Held open for the store's life: its advisory lock keeps other processes out.
     _lock: File,
 }
@@ -67,13 +70,19 @@ struct State {
 }
 
 impl FileStore {
-    /// Opens the cut-off file at `path`, creating it (empty) if there is none, so that a
+    /// Opens the cut-off file at `path`, creating it (empty) on the first start, so that a
     /// location the process cannot write is found at start, not at the first revocation.
     ///
+    /// Beside the file lives `NAME.lock`, held while the store is open. Its presence also marks
+    /// that the file existed before: a missing file next to an existing lock file (the file was
+    /// deleted, or a path changed) is an error, not a silent fresh start. Keep the folder
+    /// writable by this service only: whoever can write in it can replace the cut-offs.
+    ///
     /// # Errors
-    /// [`StoreError::Io`] when the file cannot be read or created or another process has it
-    /// open; [`StoreError::Corrupt`] when it is not a cut-off file (bad JSON, another format,
-    /// an unknown field, an id that no signer signs). Never "no cut-offs" instead.
+    /// [`StoreError::Io`] when the file cannot be read or created, is missing after a previous
+    /// start, or another process has it open; [`StoreError::Corrupt`] when it is not a cut-off
+    /// file (bad JSON, another format, an unknown field, an id that no signer signs). Never "no
+    /// cut-offs" instead.
     ///
     /// ```
     /// use sigcookie::store::{FileStore, StoreError};
@@ -90,11 +99,13 @@ impl FileStore {
             path: path.clone(),
             source,
         };
+        let lock_path = sibling(&path, "lock");
+        let started_before = lock_path.exists();
         let lock = File::options()
             .create(true)
             .truncate(false)
             .write(true)
-            .open(sibling(&path, "lock"))
+            .open(&lock_path)
             .map_err(io)?;
         lock.try_lock().map_err(|e| {
             io(match e {
@@ -107,7 +118,7 @@ impl FileStore {
         })?;
         let store = FileStore {
             memory: MemoryStore::new(),
-            write: Mutex::new(()),
+            in_sync: Mutex::new(true),
             _lock: lock,
             path: path.clone(),
         };
@@ -119,6 +130,13 @@ impl FileStore {
                 };
                 let state: State = serde_json::from_slice(&bytes).map_err(corrupt)?;
                 store.load(state).map_err(corrupt)?;
+            }
+            Err(e) if e.kind() == io::ErrorKind::NotFound && started_before => {
+                return Err(io(io::Error::new(
+                    io::ErrorKind::NotFound,
+                    "the cut-off file is missing, but its lock file shows it existed; \
+                     restore it (or delete the lock file to start with no cut-offs)",
+                )));
             }
             Err(e) if e.kind() == io::ErrorKind::NotFound => store.persist()?,
             Err(e) => return Err(io(e)),
@@ -156,11 +174,15 @@ impl FileStore {
         Ok(())
     }
 
-    /// Applies `change` to the copy in memory and, if it changed anything, replaces the file.
+    /// Applies `change` to the copy in memory and, if that changed anything or an earlier
+    /// write failed, replaces the file. The copy in memory is raised first: if the write fails,
+    /// the revocation is still in force in this process, and the caller gets the error.
     fn change(&self, change: impl FnOnce() -> Result<bool, StoreError>) -> Result<(), StoreError> {
-        let _writer = self.write.lock().unwrap_or_else(PoisonError::into_inner);
-        if change()? {
+        let mut in_sync = self.in_sync.lock().unwrap_or_else(PoisonError::into_inner);
+        if change()? || !*in_sync {
+            *in_sync = false;
             self.persist()?;
+            *in_sync = true;
         }
         Ok(())
     }
@@ -168,29 +190,49 @@ impl FileStore {
     /// Writes the whole state to a temporary file, flushes it, renames it over the file and
     /// flushes the folder, so the rename itself survives a power cut.
     fn persist(&self) -> Result<(), StoreError> {
-        let io = |source| StoreError::Io {
-            path: self.path.clone(),
-            source,
+        let temporary = sibling(&self.path, "tmp");
+        let io_at = |path: &Path| {
+            let path = path.to_path_buf();
+            move |source| StoreError::Io {
+                path: path.clone(),
+                source,
+            }
         };
+        let io = io_at(&self.path);
         let state = State {
             format: FORMAT.to_owned(),
             not_before: self.memory.global().unwrap_or(0),
             users: self.memory.user_cutoffs(),
         };
         let json = serde_json::to_vec_pretty(&state).map_err(|e| io(e.into()))?;
-        let temporary = sibling(&self.path, "tmp");
-        let mut file = File::create(&temporary).map_err(io)?;
-        file.write_all(&json).map_err(io)?;
-        file.write_all(b"\n").map_err(io)?;
-        file.sync_all().map_err(io)?;
+        let mut file = create_new(&temporary).map_err(io_at(&temporary))?;
+        file.write_all(&json).map_err(io_at(&temporary))?;
+        file.write_all(b"\n").map_err(io_at(&temporary))?;
+        file.sync_all().map_err(io_at(&temporary))?;
         drop(file);
-        fs::rename(&temporary, &self.path).map_err(io)?;
+        fs::rename(&temporary, &self.path).map_err(&io)?;
         let folder = match self.path.parent() {
             Some(parent) if !parent.as_os_str().is_empty() => parent,
             _ => Path::new("."),
         };
         File::open(folder).and_then(|f| f.sync_all()).map_err(io)
     }
+}
+
+/// Creates `path` afresh, never through whatever is there: a leftover of a crashed write is
+/// removed first (a symlink itself, not its target), and the file is then created only if
+/// nothing is at `path` (`O_EXCL`, which also refuses a symlink planted in between). Others
+/// cannot read or write it.
+fn create_new(path: &Path) -> io::Result<File> {
+    match fs::remove_file(path) {
+        Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(e),
+        _ => {}
+    }
+    let mut options = File::options();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options.open(path)
 }
 
 /// `path` with `.kind` appended to its file name, in the same folder (a rename across file

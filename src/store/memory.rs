@@ -25,7 +25,7 @@ use crate::{Cutoffs, Revocations, format};
 /// assert_eq!(store.users(), 1);
 /// # Ok::<(), sigcookie::store::StoreError>(())
 /// ```
-#[derive(Debug, Default)]
+#[derive(Default)]
 pub struct MemoryStore {
     /// Unix seconds; 0 is "none".
     global: AtomicU64,
@@ -115,6 +115,17 @@ impl MemoryStore {
         // The map is consistent after any panic (each change is one insert or one store), so a
         // poisoned lock is safe to use, and refusing every request over it would be worse.
         self.users.read().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+/// The global cut-off and how many users have one: a store may hold 100,000 entries, too many
+/// for a log line.
+impl std::fmt::Debug for MemoryStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MemoryStore")
+            .field("global", &self.global())
+            .field("users", &self.users())
+            .finish()
     }
 }
 

@@ -74,6 +74,11 @@ pub trait CutoffStore: Revocations + Send + Sync {
     /// Refuses the sessions of `id` that began before `not_before`: "log out this user
     /// everywhere", or "password changed at". An earlier time changes nothing.
     ///
+    /// Sessions that began *at* `not_before` stay valid, and times are whole seconds: to end
+    /// every session up to a moment `t` (a password change at `t`), pass `t + 1`, or use
+    /// [`Cutoffs::revoke_at`](crate::Cutoffs::revoke_at), as
+    /// [`SessionCookie::log_out_user`](crate::web::SessionCookie::log_out_user) does.
+    ///
     /// # Errors
     /// [`StoreError::InvalidId`] for an id no signer signs, or as [`CutoffStore::revoke_all`].
     ///

@@ -13,6 +13,8 @@ use crate::{Cutoffs, Revocations};
 
 const DEFAULT_PREFIX: &str = "sigcookie:cutoffs";
 const DEFAULT_RESYNC_INTERVAL: Duration = Duration::from_secs(30);
+/// The shortest resync interval: reloads back to back would only load Redis.
+const MIN_RESYNC_INTERVAL: Duration = Duration::from_millis(100);
 const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(2);
 /// How long the sync thread waits for a message before it checks whether its store was dropped:
 /// the longest a drop waits for the thread while it is connected.
@@ -216,7 +218,8 @@ impl RedisStoreBuilder {
 
     /// How often the whole state is reloaded even without a message (30 s by default): the
     /// bound on staleness should a change ever be missed. Each reload also checks that the
-    /// subscription's connection is alive.
+    /// subscription's connection is alive. At least 100 ms: a shorter one would keep the thread
+    /// reloading without pause.
     ///
     /// ```no_run
     /// # use std::time::Duration;
@@ -228,7 +231,7 @@ impl RedisStoreBuilder {
     /// ```
     #[must_use]
     pub fn resync_interval(mut self, interval: Duration) -> RedisStoreBuilder {
-        self.resync_interval = interval;
+        self.resync_interval = interval.max(MIN_RESYNC_INTERVAL);
         self
     }
 

@@ -8,7 +8,7 @@ use super::header::find_cookie;
 use super::time::{secs_duration, secs_time, unix_secs};
 use super::{Cookie, CookieJar, Duration, OffsetDateTime, Rejection, SameSite};
 use crate::store::{CutoffStore, StoreError};
-use crate::{Clock, Error, Key, SessionSigner, VerifiedSession, format};
+use crate::{Clock, Cutoffs, Error, Key, SessionSigner, VerifiedSession, format};
 
 /// Issues and verifies one session cookie: its name, its attributes, the session signer bound to
 /// it, the clock, and the store of revocation cut-offs.
@@ -129,13 +129,20 @@ impl SessionCookie {
         secs_duration(self.inner.signer.lifetime())
     }
 
-    /// The core signer behind the cookie, for code that verifies values without the web layer.
+    /// The core signer behind the cookie, to sign or inspect values without the web layer.
+    ///
+    /// **Its `verify` checks no cut-offs**: a value this cookie's `verify` refuses as revoked
+    /// passes it. Verify with [`SessionCookie::verify`] (and its siblings), or follow the core
+    /// verify with `check_revocation(&**session.store())`.
     ///
     /// ```
     /// # use sigcookie::{Key, web::SessionCookie};
     /// let session = SessionCookie::builder(&Key::from_bytes(&[7; 32])?, "s").build()?;
     /// let value = session.issue("7")?.value().to_owned();
-    /// assert_eq!(session.signer().verify(&value)?.id(), "7");
+    /// session.log_out_everywhere()?;
+    /// assert!(session.signer().verify(&value).is_ok()); // no cut-offs here!
+    /// let checked = session.signer().verify(&value)?.check_revocation(&**session.store());
+    /// assert!(checked.is_err());
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn signer(&self) -> &SessionSigner {
@@ -525,7 +532,12 @@ impl SessionCookie {
     ///
     /// The cut-off is the *next* second, because values carry whole seconds: a session that
     /// began earlier in this second would otherwise survive. A login later in the same second is
-    /// stamped with the cut-off ([`issue_at`](Self::issue_at)), so it is not born revoked.
+    /// stamped with the cut-off ([`issue_at`](Self::issue_at)), so it is not born revoked; a
+    /// second call in that second moves the cut-off past it ([`Cutoffs::revoke_at`]).
+    ///
+    /// Instances whose clocks disagree cover each other's sessions only up to the difference: a
+    /// value issued by an instance whose clock runs ahead of this one may carry a login time
+    /// after the cut-off. Keep clocks synchronised (the leeway bounds the skew tolerated).
     ///
     /// # Errors
     /// The store could not make the cut-off durable ([`StoreError`]), or [`StoreError::Clock`].
@@ -541,8 +553,9 @@ impl SessionCookie {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn log_out_everywhere(&self) -> Result<OffsetDateTime, StoreError> {
-        let cutoff = self.next_second()?;
-        self.inner.store.revoke_all(cutoff)?;
+        let store = &self.inner.store;
+        let cutoff = Cutoffs::at(store.global().unwrap_or(0)).revoke_at(self.unix_now()?);
+        store.revoke_all(cutoff)?;
         Ok(secs_time(cutoff))
     }
 
@@ -564,14 +577,15 @@ impl SessionCookie {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn log_out_user(&self, id: &str) -> Result<OffsetDateTime, StoreError> {
-        let cutoff = self.next_second()?;
-        self.inner.store.revoke_user(id, cutoff)?;
+        let store = &self.inner.store;
+        let cutoff = store.cutoffs(id).revoke_at(self.unix_now()?);
+        store.revoke_user(id, cutoff)?;
         Ok(secs_time(cutoff))
     }
 
-    fn next_second(&self) -> Result<u64, StoreError> {
-        let now = self.inner.clock.now().map_err(StoreError::Clock)?;
-        Ok(now.saturating_add(1))
+    /// The time to date a revocation with.
+    fn unix_now(&self) -> Result<u64, StoreError> {
+        self.inner.clock.now().map_err(StoreError::Clock)
     }
 }
 
