@@ -15,7 +15,7 @@ use fantoccini::{Client, ClientBuilder, Locator};
 use hyper_util::client::legacy::connect::HttpConnector;
 use serde_json::json;
 
-use crate::support::Panel;
+use crate::support::{Options, Panel};
 
 type TestResult<T = ()> = Result<T, Box<dyn Error>>;
 
@@ -29,7 +29,11 @@ async fn login_status_and_logout_in_chromium() {
         eprintln!("skipped: {message}");
         return;
     };
-    let panel = Panel::start_with(false, false).await;
+    let panel = Panel::start_with(Options {
+        system_clock: true,
+        ..Options::default()
+    })
+    .await;
     let driver = ChromeDriver::spawn(&chromedriver).expect("chromedriver starts");
     let client = driver.session(&chromium).await.expect("a Chromium session");
 
