@@ -414,7 +414,7 @@ async fn status(
     let body = format!(
         r#"<p id="user">Signed in as <b>{name}</b>.</p>
 <table>
-<tr><th>Logged in</th><td id="logged-in">{logged_in} <small>({ago} ago)</small></td></tr>
+<tr><th>Logged in</th><td id="logged-in">{logged_in} <small>({ago})</small></td></tr>
 <tr><th>Session ends</th><td id="session-ends">{idle_end} if idle <small>(in {idle_in})</small>,<br>{lifetime_end} at the latest</td></tr>
 <tr><th>Firmware</th><td>1.4.2</td></tr>
 <tr><th>Uptime</th><td id="uptime">{uptime}</td></tr>
@@ -427,7 +427,7 @@ async fn status(
 </div>"#,
         name = escape(&me.user.name),
         logged_in = pages::clock(logged_in, now),
-        ago = human_duration(now - logged_in),
+        ago = pages::ago(now - logged_in),
         idle_end = pages::clock(idle_end, now),
         idle_in = human_duration(idle_end - now),
         lifetime_end = pages::clock(lifetime_end, now),

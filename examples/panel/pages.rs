@@ -147,6 +147,15 @@ pub fn human_duration(duration: Duration) -> String {
     out
 }
 
+/// How long ago, in words: "just now" under a minute, else "12 minutes ago".
+pub fn ago(duration: Duration) -> String {
+    if duration < Duration::minutes(1) {
+        "just now".to_owned()
+    } else {
+        format!("{} ago", human_duration(duration))
+    }
+}
+
 /// A time of day in UTC, with the date when it is not `today`'s.
 pub fn clock(at: OffsetDateTime, today: OffsetDateTime) -> String {
     let time = format!("{:02}:{:02} UTC", at.hour(), at.minute());
