@@ -1,73 +1,60 @@
-//! The panel itself: routes, pages and the user table. `main.rs` runs it; the integration tests
-//! include this file (`#[path]`) and serve the same router on a loopback port.
+//! The panel's routes and handlers. `main.rs` runs it; the integration tests include the
+//! example's files (`#[path]`) and serve the same router on a loopback port.
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Instant;
 
-use argon2::Argon2;
-use argon2::password_hash::{PasswordHash, PasswordVerifier};
-use axum::extract::{DefaultBodyLimit, FromRef, Request, State};
-use axum::http::header::{CACHE_CONTROL, HOST, ORIGIN, RETRY_AFTER};
+use axum::extract::{
+    ConnectInfo, DefaultBodyLimit, FromRef, FromRequestParts, Query, Request, State,
+};
+use axum::http::header::{HOST, ORIGIN, RETRY_AFTER};
+use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode};
 use axum::middleware::{self, Next};
-use axum::response::{Html, IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
 use axum::{Form, Router};
 use serde::Deserialize;
 use sigcookie::Key;
-use sigcookie::extract::{Session, SessionRejection, SetCookie};
-use sigcookie::web::{Duration, OffsetDateTime, SessionCookie, SessionCookieBuilder};
+use sigcookie::extract::{Session, SetCookie};
+use sigcookie::web::{Duration, OffsetDateTime, Rejection, SessionCookie, SessionCookieBuilder};
 use tokio::sync::Semaphore;
+
+use crate::pages::{self, Message, escape, human_duration};
+use crate::server::RateLimitedLog;
+use crate::throttle::{Attempt, Client, Refused, Throttle};
+use crate::users::{self, MAX_PASSWORD_LEN, MIN_PASSWORD_LEN, User, Users};
 
 /// Name of the session cookie. `__Host-` makes the browser refuse it unless it is `Secure`,
 /// `Path=/` and has no `Domain`, so a sibling host cannot plant or shadow it.
 pub const COOKIE_NAME: &str = "__Host-panel";
 /// The name in plain-HTTP mode, where the `__Host-` prefix (which needs `Secure`) is impossible.
 pub const PLAIN_HTTP_COOKIE_NAME: &str = "panel";
-/// How long a login lasts without activity; the status page renews it past half of this.
-pub const SESSION_LIFETIME: Duration = Duration::hours(1);
+/// How long a login lasts without activity; pages renew it past half of this.
+pub const IDLE_TIMEOUT: Duration = Duration::hours(1);
+/// How long a login lasts however active: a stolen cookie kept in use dies with it.
+pub const SESSION_LIFETIME: Duration = Duration::hours(12);
 /// Password checks that may run at once. Each Argon2 check takes 19 MiB and a core for a few
-/// tens of milliseconds; two bound that at 38 MiB on a small device, and leave a slot for the
-/// owner while one attacker request is hashing.
+/// tens of milliseconds; two bound that at 38 MiB on a small device.
 pub const LOGIN_PERMITS: usize = 2;
-/// The largest login form, in bytes: a user name and a password, with room to spare.
-pub const LOGIN_BODY_LIMIT: usize = 1024;
-/// Consecutive failed logins before each further attempt must wait.
-pub const FREE_FAILURES: u32 = 5;
-/// The longest wait between attempts once failures go on: about 1,400 guesses a day at most.
-pub const MAX_LOGIN_DELAY: Duration = Duration::minutes(1);
+/// The largest login or password form, in bytes, with room to spare.
+pub const FORM_BODY_LIMIT: usize = 1024;
+/// The longest user name shown back in the login form after a failure.
+const MAX_NAME_LEN: usize = 64;
 
-/// One account of the embedded user table.
-pub struct User {
-    /// Opaque id carried in the cookie: never the name, which may be personal data.
-    pub id: &'static str,
-    /// Login name.
-    pub name: &'static str,
-    /// Argon2id PHC string of the password; the password itself is not stored anywhere.
-    pub password_hash: &'static str,
-}
-
-/// The users of the panel: one demo account, `admin` / `panel-demo-2024`.
-pub const USERS: &[User] = &[User {
-    id: "1",
-    name: "admin",
-    password_hash: "$argon2id$v=19$m=19456,t=2,p=1$rfjqay/L23pn66KcWogZ1A$ot7Ve2Bx2ZymorkKvrB8L9jHYUhsjes597ohcDyucXY",
-}];
-
-/// The session cookie the panel uses; callers may add a clock before building it.
+/// The session cookie the panel uses; callers may add a clock or a store before building it.
 pub fn session_cookie(key: &Key, plain_http: bool) -> SessionCookieBuilder<'_> {
-    if plain_http {
-        SessionCookie::builder(key, PLAIN_HTTP_COOKIE_NAME)
-            .max_age(SESSION_LIFETIME)
-            .insecure_plain_http()
+    let builder = if plain_http {
+        SessionCookie::builder(key, PLAIN_HTTP_COOKIE_NAME).insecure_plain_http()
     } else {
-        SessionCookie::builder(key, COOKIE_NAME).max_age(SESSION_LIFETIME)
-    }
+        SessionCookie::builder(key, COOKIE_NAME)
+    };
+    builder.max_age(IDLE_TIMEOUT).lifetime(SESSION_LIFETIME)
 }
 
-/// What the panel needs besides the cookie: the `Host` values it answers to, and the permits
-/// for password checks.
+/// What the panel needs besides the cookie and the users: the `Host` values it answers to, and
+/// the permits for password checks.
 pub struct Config {
     /// `Host` header values accepted, compared ignoring ASCII case.
     pub hosts: Vec<String>,
@@ -97,54 +84,85 @@ impl Config {
 #[derive(Clone)]
 struct Panel {
     cookie: SessionCookie,
+    users: Arc<Users>,
     started: Instant,
     login_slots: Arc<Semaphore>,
     throttle: Arc<Mutex<Throttle>>,
+    /// Refused logins are logged at most every 10 s: a flood must not fill the device's log.
+    refusal_log: Arc<Mutex<RateLimitedLog>>,
 }
 
 impl Panel {
     /// The time by the session cookie's clock, which tests move. A clock before 1970 reads as
-    /// 1970: the throttle then waits as if no time passed, which errs on the slow side.
+    /// 1970: the throttle then counts as if no time passed, which errs on the slow side.
     fn now(&self) -> OffsetDateTime {
         self.cookie.now().unwrap_or(OffsetDateTime::UNIX_EPOCH)
     }
 
     fn throttle(&self) -> MutexGuard<'_, Throttle> {
-        // The guarded data is two numbers, always consistent: a panic elsewhere cannot have
-        // left it half-written, so a poisoned lock is still usable.
-        self.throttle.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-}
-
-/// Failed logins in a row, for the whole panel rather than per client: a device has one or two
-/// users, and a per-address table would need its own bound. The cost is that an attacker can
-/// keep the owner waiting up to [`MAX_LOGIN_DELAY`] between attempts.
-#[derive(Default)]
-struct Throttle {
-    failures: u32,
-    /// No attempt is checked before this time.
-    until: Option<OffsetDateTime>,
-}
-
-impl Throttle {
-    /// The wait left, in whole seconds rounded up, if attempts must wait.
-    fn wait(&self, now: OffsetDateTime) -> Option<i64> {
-        let left = self.until? - now;
-        left.is_positive()
-            .then(|| left.whole_seconds() + i64::from(left.subsec_nanoseconds() > 0))
+        lock(&self.throttle)
     }
 
-    fn record(&mut self, success: bool, now: OffsetDateTime) {
-        if success {
-            *self = Throttle::default();
-            return;
+    fn log_refusal(&self, client: SocketAddr, reason: &str) {
+        if let Some(skipped) = lock(&self.refusal_log).ready() {
+            tracing::info!(%client, skipped, "password check refused: {reason}");
         }
-        self.failures = self.failures.saturating_add(1);
-        if let Some(excess) = self.failures.checked_sub(FREE_FAILURES) {
-            // 1, 2, 4, ... seconds up to the cap; 2^6 s is past it, so the shift stays small.
-            let secs = (1_i64 << excess.min(6)).min(MAX_LOGIN_DELAY.whole_seconds());
-            let delay = Duration::seconds(secs);
-            self.until = Some(now + delay);
+    }
+
+    /// Counts a password check for `peer` and takes a permit for it; or the redirect that says
+    /// why not. The count comes first, under the throttle's lock, so that no two requests can
+    /// both pass the last free check.
+    fn begin_check(
+        &self,
+        peer: SocketAddr,
+    ) -> Result<(Attempt, tokio::sync::OwnedSemaphorePermit), CheckRefused> {
+        let attempt = match self.throttle().begin(Client::from(peer.ip()), self.now()) {
+            Ok(attempt) => attempt,
+            Err(refused) => {
+                let reason = match refused {
+                    Refused::Client { .. } => "too many from this client",
+                    Refused::Global { .. } => "too many from all clients",
+                };
+                self.log_refusal(peer, reason);
+                return Err(CheckRefused::Throttled(refused.wait()));
+            }
+        };
+        // Refused at once rather than queued when the checks are busy: a queue would hold every
+        // waiting request's connection. The user just submits again.
+        match Arc::clone(&self.login_slots).try_acquire_owned() {
+            Ok(permit) => Ok((attempt, permit)),
+            Err(_) => {
+                self.throttle().cancel(attempt);
+                self.log_refusal(peer, "password checks busy");
+                Err(CheckRefused::Busy)
+            }
+        }
+    }
+}
+
+/// The data behind these locks is replaced whole, never left half-written by a panic, so a
+/// poisoned lock is still usable.
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+enum CheckRefused {
+    Throttled(i64),
+    Busy,
+}
+
+impl CheckRefused {
+    fn code(&self) -> &'static str {
+        match self {
+            CheckRefused::Throttled(_) => "throttled",
+            CheckRefused::Busy => "busy",
+        }
+    }
+
+    fn wait(&self) -> i64 {
+        match *self {
+            CheckRefused::Throttled(wait) => wait,
+            CheckRefused::Busy => 1,
         }
     }
 }
@@ -156,22 +174,31 @@ impl FromRef<Panel> for SessionCookie {
 }
 
 /// The panel's routes.
-pub fn router(cookie: SessionCookie, config: Config) -> Router {
+pub fn router(cookie: SessionCookie, users: Arc<Users>, config: Config) -> Router {
     let hosts: Arc<[String]> = config.hosts.into();
+    let form_limit = DefaultBodyLimit::max(FORM_BODY_LIMIT);
     Router::new()
         .route("/", get(home))
-        .route(
-            "/login",
-            post(login).layer(DefaultBodyLimit::max(LOGIN_BODY_LIMIT)),
-        )
+        .route("/login", get(login_page).post(login).layer(form_limit))
         .route("/status", get(status))
-        .route("/logout", post(logout))
-        .route("/logout-everywhere", post(logout_everywhere))
+        .route(
+            "/password",
+            get(password_page).post(change_password).layer(form_limit),
+        )
+        .route("/logout", axum::routing::post(logout))
+        .route(
+            "/logout-everywhere",
+            get(confirm_logout_everywhere).post(logout_everywhere),
+        )
         .with_state(Panel {
             cookie,
+            users,
             started: Instant::now(),
             login_slots: config.login_slots,
             throttle: Arc::default(),
+            refusal_log: Arc::new(Mutex::new(RateLimitedLog::new(
+                std::time::Duration::from_secs(10),
+            ))),
         })
         .layer(middleware::from_fn_with_state(hosts, known_host))
 }
@@ -189,17 +216,111 @@ async fn known_host(State(hosts): State<Arc<[String]>>, request: Request, next: 
             .any(|h| h.as_bytes().eq_ignore_ascii_case(host))
     });
     if !known {
-        tracing::info!(host = ?host.map(String::from_utf8_lossy), "request for an unknown host refused");
+        tracing::debug!(host = ?host.map(String::from_utf8_lossy), "request for an unknown host refused");
         return (StatusCode::MISDIRECTED_REQUEST, "421 Misdirected Request\n").into_response();
     }
     next.run(request).await
 }
 
-async fn home(session: Option<Session>) -> Response {
-    match session {
-        Some(_) => Redirect::to("/status").into_response(),
-        None => login_page(StatusCode::OK, None),
+/// A logged-in user: a valid session cookie whose id is in the user table. Anything else is
+/// answered for the handler: no cookie at all goes to the login page, a cookie that is no longer
+/// good (expired, revoked, or for a user who is gone) gets the "session ended" page, and the
+/// browser is told to drop it.
+struct LoggedIn {
+    session: Session,
+    user: User,
+}
+
+impl FromRequestParts<Panel> for LoggedIn {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, panel: &Panel) -> Result<Self, Response> {
+        let ended = || (SetCookie(panel.cookie.removal()), pages::session_ended()).into_response();
+        let session = match Session::from_request_parts(parts, panel).await {
+            Ok(session) => session,
+            Err(rejection) if rejection.reason() == Rejection::Missing => {
+                return Err(Redirect::to("/login").into_response());
+            }
+            Err(_) => return Err(ended()),
+        };
+        match panel.users.by_id(session.id()) {
+            Some(user) => Ok(LoggedIn { session, user }),
+            None => {
+                tracing::info!(
+                    id = session.id(),
+                    "session refused: its user is not in the user table"
+                );
+                Err(ended())
+            }
+        }
     }
+}
+
+impl LoggedIn {
+    /// When the session ends if left idle, counting a renewal sent with this response.
+    fn idle_end(&self, renewed: bool, now: OffsetDateTime) -> OffsetDateTime {
+        let cookie = self.session.cookie();
+        if renewed {
+            (now + cookie.max_age()).min(self.session.logged_in_at() + cookie.lifetime())
+        } else {
+            self.session.expires_at()
+        }
+    }
+}
+
+async fn home(State(panel): State<Panel>, session: Option<Session>) -> Response {
+    match session {
+        Some(session) if panel.users.by_id(session.id()).is_some() => {
+            Redirect::to("/status").into_response()
+        }
+        _ => Redirect::to("/login").into_response(),
+    }
+}
+
+/// What the redirect after a login or a logout tells the login page.
+#[derive(Deserialize)]
+struct LoginQuery {
+    error: Option<String>,
+    notice: Option<String>,
+    user: Option<String>,
+    wait: Option<u32>,
+}
+
+async fn login_page(
+    State(panel): State<Panel>,
+    session: Option<Session>,
+    Query(query): Query<LoginQuery>,
+) -> Response {
+    if session.is_some_and(|session| panel.users.by_id(session.id()).is_some()) {
+        return Redirect::to("/status").into_response();
+    }
+    let wait = query.wait.unwrap_or(1);
+    let error = match query.error.as_deref() {
+        Some("wrong") => Some("Wrong user name or password.".to_owned()),
+        Some("throttled") => Some(format!(
+            "Too many failed logins. Try again in {}.",
+            human_duration(Duration::seconds(wait.into()))
+        )),
+        Some("busy") => Some("The panel is busy. Try again in a moment.".to_owned()),
+        _ => None,
+    };
+    let notice = match query.notice.as_deref() {
+        Some("logged-out") => Some("You have logged out."),
+        Some("logged-out-all") => Some("All sessions have been logged out, including this one."),
+        _ => None,
+    };
+    let message = match (&error, notice) {
+        (Some(error), _) => Some(Message::Error(error)),
+        (None, Some(notice)) => Some(Message::Notice(notice)),
+        (None, None) => None,
+    };
+    let user: String = query
+        .user
+        .unwrap_or_default()
+        .chars()
+        .take(MAX_NAME_LEN)
+        .collect();
+    pages::login(StatusCode::OK, message, &user)
 }
 
 #[derive(Deserialize)]
@@ -208,49 +329,48 @@ struct LoginForm {
     password: String,
 }
 
+/// Checks a login and answers with a redirect either way (post/redirect/get): to the status
+/// page with the cookie, or back to the login form with the reason and the user name.
 async fn login(
     State(panel): State<Panel>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
     Form(form): Form<LoginForm>,
 ) -> Response {
     if !same_origin(&headers) {
         return StatusCode::FORBIDDEN.into_response();
     }
-    if let Some(wait) = panel.throttle().wait(panel.now()) {
-        tracing::info!(wait, "login refused: too many failed logins");
-        let message = format!("Too many failed logins. Try again in {wait} s.");
-        return busy(StatusCode::TOO_MANY_REQUESTS, wait, &message);
-    }
-    // Refused at once rather than queued when the checks are busy: a queue would hold every
-    // waiting request's connection and form, and a flood would still wait its turn before the
-    // owner's. The browser user just submits again.
-    let Ok(permit) = Arc::clone(&panel.login_slots).try_acquire_owned() else {
-        tracing::info!("login refused: password checks busy");
-        return busy(
-            StatusCode::SERVICE_UNAVAILABLE,
-            1,
-            "The panel is busy. Try again.",
-        );
+    let back = |error: &str, retry: Option<i64>| {
+        let name: String = form.username.chars().take(MAX_NAME_LEN).collect();
+        let mut location = format!("/login?error={error}&user={}", percent_encode(&name));
+        if let Some(wait) = retry {
+            location.push_str(&format!("&wait={wait}"));
+        }
+        let retry_after = retry.map(|wait| [(RETRY_AFTER, wait.to_string())]);
+        (retry_after, Redirect::to(&location)).into_response()
     };
-    let user = USERS.iter().find(|user| user.name == form.username);
-    // An unknown name is checked against a real hash too, so the time taken does not tell
-    // which names exist.
-    let hash = user.map_or(USERS[0].password_hash, |user| user.password_hash);
-    let password = form.password;
+    let (attempt, permit) = match panel.begin_check(peer) {
+        Ok(begun) => begun,
+        Err(refused) => return back(refused.code(), Some(refused.wait())),
+    };
+    let user = panel.users.by_name(&form.username);
+    let throttle = Arc::clone(&panel.throttle);
+    let password = form.password.clone();
+    let checked = user.clone();
+    // The check runs, and its result is recorded, in a task of its own holding the permit: a
+    // client that hangs up stops neither, so it cannot free the slot or dodge the count.
     let matches = tokio::task::spawn_blocking(move || {
-        // The permit lives in the blocking task: a client that hangs up does not stop the
-        // hashing, so it must not free the slot either.
         let _permit = permit;
-        password_matches(&password, hash)
+        let matches = users::password_matches(checked.as_ref(), &password);
+        lock(&throttle).finish(attempt, matches);
+        matches
     })
     .await
     .unwrap_or(false);
-    let success = user.is_some() && matches;
-    panel.throttle().record(success, panel.now());
     match user {
-        Some(user) if matches => match panel.cookie.issue(user.id) {
+        Some(user) if matches => match panel.cookie.issue(&user.id) {
             Ok(cookie) => {
-                tracing::info!(user = user.id, "login");
+                tracing::info!(user = user.id, %peer, "login");
                 (SetCookie(cookie), Redirect::to("/status")).into_response()
             }
             Err(error) => {
@@ -259,92 +379,254 @@ async fn login(
             }
         },
         _ => {
-            tracing::info!("login refused: wrong user name or password");
-            login_page(
-                StatusCode::UNAUTHORIZED,
-                Some("Wrong user name or password."),
-            )
+            panel.log_refusal(peer, "wrong user name or password");
+            back("wrong", None)
         }
     }
 }
 
-/// The login page with `status` and a `Retry-After` of `secs`.
-fn busy(status: StatusCode, secs: i64, message: &str) -> Response {
-    (
-        [(RETRY_AFTER, secs.to_string())],
-        login_page(status, Some(message)),
-    )
-        .into_response()
-}
-
-fn password_matches(password: &str, hash: &str) -> bool {
-    PasswordHash::new(hash).is_ok_and(|hash| {
-        Argon2::default()
-            .verify_password(password.as_bytes(), &hash)
-            .is_ok()
-    })
+#[derive(Deserialize)]
+struct StatusQuery {
+    notice: Option<String>,
 }
 
 async fn status(
     State(panel): State<Panel>,
-    session: Result<Session, SessionRejection>,
+    me: LoggedIn,
+    Query(query): Query<StatusQuery>,
 ) -> Response {
-    let Ok(session) = session else {
-        return login_page(StatusCode::UNAUTHORIZED, Some("Please log in."));
+    let now = panel.now();
+    let renewal = me.session.renewal(0.5);
+    let idle_end = me.idle_end(renewal.is_some(), now);
+    let lifetime_end = me.session.logged_in_at() + me.session.cookie().lifetime();
+    let logged_in = me.session.logged_in_at();
+    let message = if query.notice.as_deref() == Some("password-changed") {
+        Some(Message::Notice(
+            "Password changed. Every other session of this account has been logged out.",
+        ))
+    } else if me.user.demo_password {
+        Some(Message::Warning(
+            "This account still has the demo password. Change it before the device goes on a network.",
+        ))
+    } else {
+        None
     };
-    let name = USERS
-        .iter()
-        .find(|user| user.id == session.id())
-        .map_or("unknown user", |user| user.name);
-    let clock =
-        |at: OffsetDateTime| format!("{:02}:{:02}:{:02} UTC", at.hour(), at.minute(), at.second());
-    let since = format!(" since {}", clock(session.logged_in_at()));
-    let uptime = panel.started.elapsed().as_secs();
     let body = format!(
-        r#"<h1>Device status</h1>
-<p id="user">Signed in as <b>{name}</b>{since}.</p>
+        r#"<p id="user">Signed in as <b>{name}</b>.</p>
 <table>
+<tr><th>Logged in</th><td id="logged-in">{logged_in} <small>({ago})</small></td></tr>
+<tr><th>Session ends</th><td id="session-ends">{idle_end} if idle <small>(in {idle_in})</small>,<br>{lifetime_end} at the latest</td></tr>
 <tr><th>Firmware</th><td>1.4.2</td></tr>
-<tr><th>Uptime</th><td>{uptime} s</td></tr>
+<tr><th>Uptime</th><td id="uptime">{uptime}</td></tr>
 <tr><th>WAN</th><td>connected</td></tr>
 </table>
+<div class="actions">
+<a id="change-password" class="button plain" href="/password">Change password</a>
 <form method="post" action="/logout"><button id="logout" type="submit">Log out</button></form>
-<form method="post" action="/logout-everywhere">
-<button id="logout-everywhere" type="submit">Log out all sessions</button>
-</form>"#,
-        name = escape(name),
+<a id="logout-everywhere" class="button danger" href="/logout-everywhere">Log out all sessions…</a>
+</div>"#,
+        name = escape(&me.user.name),
+        logged_in = pages::clock(logged_in, now),
+        ago = pages::ago(now - logged_in),
+        idle_end = pages::clock(idle_end, now),
+        idle_in = human_duration(idle_end - now),
+        lifetime_end = pages::clock(lifetime_end, now),
+        uptime =
+            human_duration(Duration::try_from(panel.started.elapsed()).unwrap_or(Duration::ZERO)),
     );
-    let page = (
-        [(CACHE_CONTROL, "no-store")],
-        session.renewal(0.5),
-        page("Status", &body),
-    );
-    page.into_response()
+    (
+        renewal,
+        pages::page(StatusCode::OK, "Device status", message, &body),
+    )
+        .into_response()
 }
 
 async fn logout(State(panel): State<Panel>, headers: HeaderMap) -> Response {
     if !same_origin(&headers) {
         return StatusCode::FORBIDDEN.into_response();
     }
-    (SetCookie(panel.cookie.removal()), Redirect::to("/")).into_response()
+    (
+        SetCookie(panel.cookie.removal()),
+        Redirect::to("/login?notice=logged-out"),
+    )
+        .into_response()
 }
 
-async fn logout_everywhere(headers: HeaderMap, session: Session) -> Response {
+/// "Log out all sessions" asks first: it logs out every user on every device, this one too.
+async fn confirm_logout_everywhere(me: LoggedIn) -> Response {
+    let body = r#"<p>Every session of every user ends, on every browser and device, including this one. Everyone has to log in again.</p>
+<div class="actions">
+<form method="post" action="/logout-everywhere"><button id="confirm-logout-everywhere" class="danger" type="submit">Log out all sessions</button></form>
+<a id="cancel" class="button plain" href="/status">Cancel</a>
+</div>"#;
+    (
+        me.session.renewal(0.5),
+        pages::page(StatusCode::OK, "Log out all sessions?", None, body),
+    )
+        .into_response()
+}
+
+async fn logout_everywhere(headers: HeaderMap, me: LoggedIn) -> Response {
     if !same_origin(&headers) {
         return StatusCode::FORBIDDEN.into_response();
     }
-    // The demo keeps cut-offs in memory only, so a restart forgets them; a device gives its
-    // session cookie a `FileStore` (see the README), which keeps them across restarts.
-    match session.cookie().log_out_everywhere() {
+    let cookie = me.session.cookie();
+    match cookie.log_out_everywhere() {
         Ok(cutoff) => {
-            tracing::info!(user = session.id(), %cutoff, "logged out all sessions");
-            (SetCookie(session.cookie().removal()), Redirect::to("/")).into_response()
+            tracing::info!(user = me.user.id, %cutoff, "logged out all sessions");
+            (
+                SetCookie(cookie.removal()),
+                Redirect::to("/login?notice=logged-out-all"),
+            )
+                .into_response()
         }
         Err(error) => {
             tracing::error!(%error, "cannot log out all sessions");
-            StatusCode::INTERNAL_SERVER_ERROR.into_response()
+            failure("All sessions could not be logged out: the panel cannot save the change.")
         }
     }
+}
+
+#[derive(Deserialize)]
+struct PasswordQuery {
+    error: Option<String>,
+    wait: Option<u32>,
+}
+
+async fn password_page(me: LoggedIn, Query(query): Query<PasswordQuery>) -> Response {
+    let error = match query.error.as_deref() {
+        Some("wrong") => Some("The current password is wrong.".to_owned()),
+        Some("mismatch") => Some("The new passwords do not match.".to_owned()),
+        Some("length") => Some(format!(
+            "The new password must be {MIN_PASSWORD_LEN} to {MAX_PASSWORD_LEN} characters long."
+        )),
+        Some("same") => Some("The new password is the same as the current one.".to_owned()),
+        Some("throttled") => Some(format!(
+            "Too many wrong passwords. Try again in {}.",
+            human_duration(Duration::seconds(query.wait.unwrap_or(1).into()))
+        )),
+        Some("busy") => Some("The panel is busy. Try again in a moment.".to_owned()),
+        _ => None,
+    };
+    let body = format!(
+        r#"<p>Changing the password logs out every other session of <b>{name}</b>; this browser stays logged in.</p>
+<form id="password-form" method="post" action="/password">
+<label>Current password <input id="current" name="current" type="password" autocomplete="current-password" required autofocus></label>
+<label>New password <small>(at least {MIN_PASSWORD_LEN} characters)</small> <input id="new" name="new" type="password" autocomplete="new-password" minlength="{MIN_PASSWORD_LEN}" maxlength="{MAX_PASSWORD_LEN}" required></label>
+<label>New password again <input id="again" name="again" type="password" autocomplete="new-password" required></label>
+<div class="actions"><button id="change" type="submit">Change password</button>
+<a class="button plain" href="/status">Cancel</a></div>
+</form>"#,
+        name = escape(&me.user.name),
+    );
+    let message = error.as_deref().map(Message::Error);
+    (
+        me.session.renewal(0.5),
+        pages::page(StatusCode::OK, "Change password", message, &body),
+    )
+        .into_response()
+}
+
+#[derive(Deserialize)]
+struct PasswordForm {
+    current: String,
+    new: String,
+    again: String,
+}
+
+/// Changes the password: the current one is checked (counted by the login throttle, as a
+/// stolen cookie must not become a way to guess it), the new hash is saved, then every session
+/// of the user that began up to now is cut off and this browser gets a new login cookie.
+async fn change_password(
+    State(panel): State<Panel>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    me: LoggedIn,
+    Form(form): Form<PasswordForm>,
+) -> Response {
+    if !same_origin(&headers) {
+        return StatusCode::FORBIDDEN.into_response();
+    }
+    let back = |error: &str, wait: Option<i64>| {
+        let wait = wait.map_or_else(String::new, |wait| format!("&wait={wait}"));
+        Redirect::to(&format!("/password?error={error}{wait}")).into_response()
+    };
+    let length = form.new.chars().count();
+    if !(MIN_PASSWORD_LEN..=MAX_PASSWORD_LEN).contains(&length) {
+        return back("length", None);
+    }
+    if form.new != form.again {
+        return back("mismatch", None);
+    }
+    if form.new == form.current {
+        return back("same", None);
+    }
+    let (attempt, permit) = match panel.begin_check(peer) {
+        Ok(begun) => begun,
+        Err(refused) => return back(refused.code(), Some(refused.wait())),
+    };
+    let throttle = Arc::clone(&panel.throttle);
+    let users = Arc::clone(&panel.users);
+    let user = me.user.clone();
+    let changed = tokio::task::spawn_blocking(move || {
+        let _permit = permit;
+        let matches = users::password_matches(Some(&user), &form.current);
+        lock(&throttle).finish(attempt, matches);
+        if !matches {
+            return Ok(false);
+        }
+        let hash = users::hash_password(&form.new)?;
+        users
+            .set_password_hash(&user.id, hash)
+            .map_err(|e| format!("{}: {e}", users.path().display()))?;
+        Ok::<_, String>(true)
+    })
+    .await
+    .unwrap_or_else(|e| Err(e.to_string()));
+    match changed {
+        Ok(true) => {}
+        Ok(false) => {
+            panel.log_refusal(peer, "wrong current password");
+            return back("wrong", None);
+        }
+        Err(error) => {
+            tracing::error!(%error, "cannot save the new password");
+            return failure("The password could not be changed: the panel cannot save it.");
+        }
+    }
+    let cookie = me.session.cookie();
+    // The new password is saved; now the sessions that knew the old one end.
+    let fresh = cookie
+        .log_out_user(&me.user.id)
+        .map_err(|e| e.to_string())
+        .and_then(|cutoff| {
+            tracing::info!(user = me.user.id, %cutoff, "password changed: other sessions logged out");
+            cookie.issue(&me.user.id).map_err(|e| e.to_string())
+        });
+    match fresh {
+        Ok(fresh) => (
+            SetCookie(fresh),
+            Redirect::to("/status?notice=password-changed"),
+        )
+            .into_response(),
+        Err(error) => {
+            tracing::error!(%error, "password changed, but its sessions could not be logged out");
+            failure(
+                "The password was changed, but other sessions could not be logged out: use \
+                 “Log out all sessions”.",
+            )
+        }
+    }
+}
+
+fn failure(message: &str) -> Response {
+    let body = r#"<div class="actions"><a class="button" href="/status">Back</a></div>"#;
+    pages::page(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "Something went wrong",
+        Some(Message::Error(message)),
+        body,
+    )
 }
 
 /// Refuses a `POST` whose `Origin` is another site's. `SameSite=Lax` already keeps the session
@@ -363,44 +645,15 @@ fn same_origin(headers: &HeaderMap) -> bool {
     origin_host.is_some() && origin_host == host
 }
 
-fn login_page(status: StatusCode, message: Option<&str>) -> Response {
-    let message = message.map_or_else(String::new, |m| {
-        format!(r#"<p id="message">{}</p>"#, escape(m))
-    });
-    let body = format!(
-        r#"<h1>Log in</h1>
-{message}
-<form id="login-form" method="post" action="/login">
-<label>User name <input id="username" name="username" autocomplete="username" required></label>
-<label>Password <input id="password" name="password" type="password" autocomplete="current-password" required></label>
-<button id="login" type="submit">Log in</button>
-</form>"#
-    );
-    (status, page("Log in", &body)).into_response()
-}
-
-fn page(title: &str, body: &str) -> Html<String> {
-    Html(format!(
-        r#"<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>{title} · Device panel</title>
-<style>body{{font-family:sans-serif;max-width:30em;margin:2em auto}}label{{display:block;margin:.5em 0}}
-th{{text-align:left;padding-right:1em}}form{{display:inline-block;margin:1em 1em 0 0}}</style></head>
-<body>
-{body}
-</body></html>
-"#
-    ))
-}
-
-fn escape(text: &str) -> String {
-    text.chars()
-        .map(|c| match c {
-            '<' => "&lt;".to_owned(),
-            '>' => "&gt;".to_owned(),
-            '&' => "&amp;".to_owned(),
-            '"' => "&quot;".to_owned(),
-            '\'' => "&#39;".to_owned(),
-            c => c.to_string(),
-        })
-        .collect()
+/// `text` for a URL's query string: every byte but the unreserved ones as `%XX`.
+fn percent_encode(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for byte in text.bytes() {
+        if byte.is_ascii_alphanumeric() || b"-._~".contains(&byte) {
+            out.push(char::from(byte));
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
 }

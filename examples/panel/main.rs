@@ -1,5 +1,5 @@
-//! A device-style admin panel: a login form, a protected status page, logout and "log out all
-//! sessions", on `sigcookie`'s session cookie and axum.
+//! A device-style admin panel: a login form, a protected status page, password change, logout
+//! and "log out all sessions", on `sigcookie`'s session cookie, axum and hyper.
 //!
 //! ```text
 //! cargo run --example panel
@@ -9,32 +9,47 @@
 //! - `PANEL_HOSTS`: other `Host` names the panel answers to, comma-separated
 //!   (`panel.lan,192.168.1.1:8080`); besides these only the listening address and
 //!   `localhost:PORT` are served, against DNS rebinding.
-//! - `SIGCOOKIE_SECRET`: the secret in hex (`sigcookie keygen`); when unset a random one is used
-//!   and sessions do not survive a restart.
+//! - `PANEL_STATE_DIR`: the folder for the users, the cut-offs and the generated secret (default
+//!   `$XDG_STATE_HOME/sigcookie-panel`, else `$HOME/.local/state/sigcookie-panel`).
+//! - `SIGCOOKIE_SECRET`: the secret in hex (`sigcookie keygen`); when unset one is generated on
+//!   the first start and kept in the state folder.
+//! - `PANEL_REDIS_URL`: keep the cut-offs in this Redis instead of the state folder, shared by
+//!   every panel that uses it and the same secret.
 //! - `PANEL_PLAIN_HTTP=1`: **insecure** opt-out of `Secure` cookies, for a panel reached over
 //!   plain HTTP on a LAN address; see the README.
 //! - `RUST_LOG`: log filter (default `info`; `sigcookie=debug` shows why cookies are refused).
 //!
-//! The demo account is `admin` with password `panel-demo-2024`.
+//! A fresh state folder gets the demo account `admin` with password `panel-demo-2024`; the
+//! panel asks for it to be changed.
 
 mod app;
+mod pages;
+mod server;
+mod throttle;
+mod users;
 
+use std::fs;
+use std::io::Write;
 use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::Arc;
 
+use sigcookie::store::{CutoffStore, FileStore, RedisStore};
 use sigcookie::{Error, Key};
 use tracing_subscriber::EnvFilter;
 
 const DEFAULT_ADDR: &str = "127.0.0.1:8080";
 
-#[tokio::main]
-async fn main() -> ExitCode {
+fn main() -> ExitCode {
+    // Logs go to stderr; stdout has only the line that says where to open the panel.
     tracing_subscriber::fmt()
         .with_env_filter(
             EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
         )
+        .with_writer(std::io::stderr)
         .init();
-    match run().await {
+    match run() {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
             tracing::error!("{message}");
@@ -43,17 +58,22 @@ async fn main() -> ExitCode {
     }
 }
 
-async fn run() -> Result<(), String> {
-    let key = match Key::from_env("SIGCOOKIE_SECRET") {
-        Ok(key) => key,
-        Err(Error::KeyEnvMissing) => {
-            tracing::warn!(
-                "SIGCOOKIE_SECRET is not set: using a random secret, so sessions will not survive \
-                 a restart (set it to the output of `sigcookie keygen`)"
-            );
-            Key::generate().map_err(|e| format!("cannot generate a secret: {e}"))?
+fn run() -> Result<(), String> {
+    let dir = state_dir()?;
+    create_private_dir(&dir)?;
+    tracing::info!(dir = %dir.display(), "state folder");
+    let users = Arc::new(users::Users::open(&dir)?);
+    let key = secret(&dir)?;
+    let store: Arc<dyn CutoffStore> = match std::env::var("PANEL_REDIS_URL") {
+        Ok(url) => {
+            // Fails when Redis is unreachable: starting without the cut-offs in force would
+            // let revoked sessions back in.
+            let store =
+                RedisStore::connect(url.as_str()).map_err(|e| format!("PANEL_REDIS_URL: {e}"))?;
+            tracing::info!("cut-offs are kept in Redis, shared with the other instances");
+            Arc::new(store)
         }
-        Err(e) => return Err(format!("SIGCOOKIE_SECRET: {e}")),
+        Err(_) => Arc::new(FileStore::open(dir.join("cutoffs.json")).map_err(|e| e.to_string())?),
     };
     let addr = std::env::var("PANEL_ADDR").unwrap_or_else(|_| DEFAULT_ADDR.to_owned());
     let addr: SocketAddr = addr
@@ -67,30 +87,135 @@ async fn run() -> Result<(), String> {
         );
     }
     let cookie = app::session_cookie(&key, plain_http)
+        .store(store)
         .build()
         .map_err(|e| format!("session cookie: {e}"))?;
-
-    let listener = tokio::net::TcpListener::bind(addr)
-        .await
-        .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
-    let local = listener.local_addr().map_err(|e| e.to_string())?;
     let extra_hosts = std::env::var("PANEL_HOSTS").ok();
-    if local.ip().is_unspecified() && extra_hosts.is_none() {
-        tracing::warn!(
-            "listening on all addresses without PANEL_HOSTS: requests naming this device by its \
-             LAN address or name are refused (421); set PANEL_HOSTS=192.168.1.1:{}",
-            local.port()
+
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| format!("cannot start the runtime: {e}"))?;
+    runtime.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(addr)
+            .await
+            .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
+        let local = listener.local_addr().map_err(|e| e.to_string())?;
+        let config = app::Config::new(local, extra_hosts.as_deref());
+        println!(
+            "Device panel: open {}",
+            open_url(local, extra_hosts.as_deref())
         );
-    }
-    let config = app::Config::new(local, extra_hosts.as_deref());
-    println!("Device panel: open http://{local}/ and log in as admin / panel-demo-2024");
-    axum::serve(listener, app::router(cookie, config))
-        .with_graceful_shutdown(async {
+        let _ = std::io::stdout().flush();
+        let shutdown = async {
             // If the signal handler cannot be installed, run until killed instead.
             if tokio::signal::ctrl_c().await.is_err() {
                 std::future::pending::<()>().await;
             }
-        })
-        .await
-        .map_err(|e| format!("server: {e}"))
+            tracing::info!("stopping");
+        };
+        let app = app::router(cookie, users, config);
+        server::serve(listener, app, server::Limits::default(), shutdown).await;
+        Ok(())
+    })
+}
+
+/// The address to open in a browser. `0.0.0.0` is where the panel listens, not an address a
+/// browser can open: then the first `PANEL_HOSTS` name, or this machine's loopback address.
+fn open_url(local: SocketAddr, extra_hosts: Option<&str>) -> String {
+    if !local.ip().is_unspecified() {
+        return format!("http://{local}/");
+    }
+    let named = extra_hosts
+        .unwrap_or_default()
+        .split(',')
+        .map(str::trim)
+        .find(|host| !host.is_empty());
+    match named {
+        Some(host) => format!("http://{host}/"),
+        None => {
+            tracing::warn!(
+                "listening on all addresses without PANEL_HOSTS: requests naming this device by \
+                 its LAN address or name are refused (421); set PANEL_HOSTS=192.168.1.1:{}",
+                local.port()
+            );
+            format!("http://127.0.0.1:{}/ on this machine", local.port())
+        }
+    }
+}
+
+/// `PANEL_STATE_DIR`, else the user's state folder. Never a path relative to the working
+/// directory: `cargo run` from a checkout would put users and secrets inside the repository,
+/// one `git add .` away from being published.
+fn state_dir() -> Result<PathBuf, String> {
+    if let Some(dir) = std::env::var_os("PANEL_STATE_DIR") {
+        let dir = PathBuf::from(dir);
+        if !dir.is_absolute() {
+            return Err(format!(
+                "PANEL_STATE_DIR {} must be an absolute path",
+                dir.display()
+            ));
+        }
+        return Ok(dir);
+    }
+    let xdg = std::env::var_os("XDG_STATE_HOME")
+        .map(PathBuf::from)
+        .filter(|dir| dir.is_absolute());
+    let home = std::env::var_os("HOME")
+        .map(PathBuf::from)
+        .filter(|dir| dir.is_absolute())
+        .map(|home| home.join(".local").join("state"));
+    xdg.or(home)
+        .map(|base| base.join("sigcookie-panel"))
+        .ok_or_else(|| "set PANEL_STATE_DIR: neither XDG_STATE_HOME nor HOME is set".to_owned())
+}
+
+/// Creates `dir`, readable by this user only: it holds password hashes and the secret.
+fn create_private_dir(dir: &Path) -> Result<(), String> {
+    let mut builder = fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder
+        .create(dir)
+        .map_err(|e| format!("cannot create the state folder {}: {e}", dir.display()))
+}
+
+/// `SIGCOOKIE_SECRET`, else the secret in the state folder, generated on the first start. Kept
+/// beside the cut-offs on purpose: a lost folder takes the secret with it, so every session
+/// ends instead of revoked ones coming back.
+fn secret(dir: &Path) -> Result<Key, String> {
+    match Key::from_env("SIGCOOKIE_SECRET") {
+        Ok(key) => return Ok(key),
+        Err(Error::KeyEnvMissing) => {}
+        Err(e) => return Err(format!("SIGCOOKIE_SECRET: {e}")),
+    }
+    let path = dir.join("secret");
+    match fs::read_to_string(&path) {
+        Ok(hex) => {
+            return Key::from_hex(hex.trim()).map_err(|e| format!("{}: {e}", path.display()));
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(format!("{}: {e}", path.display())),
+    }
+    let mut bytes = [0_u8; 32];
+    getrandom::fill(&mut bytes).map_err(|e| format!("cannot generate a secret: {e}"))?;
+    let hex = hex::encode(bytes);
+    let key = Key::from_hex(&hex).map_err(|e| e.to_string())?;
+    let write = || -> std::io::Result<()> {
+        let temporary = dir.join("secret.tmp");
+        let mut options = fs::File::options();
+        options.write(true).create(true).truncate(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        let mut file = options.open(&temporary)?;
+        file.write_all(hex.as_bytes())?;
+        file.write_all(b"\n")?;
+        file.sync_all()?;
+        fs::rename(&temporary, &path)?;
+        fs::File::open(dir)?.sync_all()
+    };
+    write().map_err(|e| format!("cannot save the secret to {}: {e}", path.display()))?;
+    tracing::info!(path = %path.display(), "generated a secret");
+    Ok(key)
 }

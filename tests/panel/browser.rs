@@ -3,7 +3,9 @@
 //! Ignored by default: run with `cargo test --test panel -- --ignored` on a machine
 //! with Debian's `chromium` and `chromium-driver`. Without them the test is skipped, except
 //! under `CI=true`, where a missing browser fails it. `CHROMIUM` and `CHROMEDRIVER` override the
-//! binaries' paths. On failure a screenshot is saved as `target/panel-browser-failure.png`.
+//! binaries' paths. On failure each browser's screenshot is saved as
+//! `target/panel-browser-failure-{a,b}.png`; `target/panel-status.png` is the status page as a
+//! user first sees it (`docs/panel.png` in the README).
 
 use std::error::Error;
 use std::net::SocketAddr;
@@ -15,13 +17,13 @@ use fantoccini::{Client, ClientBuilder, Locator};
 use hyper_util::client::legacy::connect::HttpConnector;
 use serde_json::json;
 
-use crate::support::Panel;
+use crate::support::{Options, Panel};
 
 type TestResult<T = ()> = Result<T, Box<dyn Error>>;
 
 #[tokio::test]
 #[ignore = "needs chromium and chromedriver; run with --ignored"]
-async fn login_status_and_logout_in_chromium() {
+async fn two_browsers_log_in_change_the_password_and_log_out_everywhere() {
     let Some((chromium, chromedriver)) = browser_binaries() else {
         let message =
             "chromium or chromedriver not found (apt-get install chromium chromium-driver)";
@@ -29,37 +31,146 @@ async fn login_status_and_logout_in_chromium() {
         eprintln!("skipped: {message}");
         return;
     };
-    let panel = Panel::start_with(false, false).await;
+    let panel = Panel::start_with(Options {
+        system_clock: true,
+        ..Options::default()
+    })
+    .await;
     let driver = ChromeDriver::spawn(&chromedriver).expect("chromedriver starts");
-    let client = driver.session(&chromium).await.expect("a Chromium session");
+    let a = driver.session(&chromium, "a").await.expect("browser A");
+    let b = driver.session(&chromium, "b").await.expect("browser B");
 
-    let result = login_and_logout(&client, panel.addr).await;
+    let result = two_browsers(&a, &b, panel.addr).await;
     if result.is_err() {
-        save_screenshot(&client).await;
+        save_screenshot(&a, "panel-browser-failure-a.png").await;
+        save_screenshot(&b, "panel-browser-failure-b.png").await;
     }
-    // Close the browser before the driver goes; a failure here must not hide the test's own.
-    let _ = client.close().await;
+    // Close the browsers before the driver goes; a failure here must not hide the test's own.
+    let _ = a.close().await;
+    let _ = b.close().await;
     drop(driver);
     if let Err(error) = result {
-        panic!("browser test failed (screenshot in target/): {error}");
+        panic!("browser test failed (screenshots in target/): {error}");
     }
 }
 
-async fn login_and_logout(client: &Client, addr: SocketAddr) -> TestResult {
+const NEW_PASSWORD: &str = "correct horse battery";
+
+async fn two_browsers(a: &Client, b: &Client, addr: SocketAddr) -> TestResult {
+    log_in(a, addr, "panel-demo-2024").await?;
+    check_cookie(a).await?;
+    // The picture in the README: the status page as a user first sees it.
+    save_screenshot(a, "panel-status.png").await;
+    log_in(b, addr, "panel-demo-2024").await?;
+
+    // A changes the password and stays logged in.
+    a.find(Locator::Id("change-password"))
+        .await?
+        .click()
+        .await?;
+    a.wait().for_element(Locator::Id("password-form")).await?;
+    type_into(a, "current", "panel-demo-2024").await?;
+    type_into(a, "new", NEW_PASSWORD).await?;
+    type_into(a, "again", NEW_PASSWORD).await?;
+    a.find(Locator::Id("change")).await?.click().await?;
+    let message = a.wait().for_element(Locator::Id("message")).await?;
+    let text = message.text().await?;
+    check(
+        text.contains("Password changed."),
+        format!("A sees {text:?}"),
+    )?;
+    check(
+        a.find(Locator::Id("user")).await.is_ok(),
+        "A is still logged in",
+    )?;
+
+    // B's session has ended: a page with a way back, and the new password works.
+    b.goto(&format!("http://{addr}/status")).await?;
+    b.wait()
+        .for_element(Locator::Id("login-again"))
+        .await?
+        .click()
+        .await?;
+    b.wait().for_element(Locator::Id("login-form")).await?;
+    log_in(b, addr, NEW_PASSWORD).await?;
+
+    // B logs out all sessions, after confirming.
+    b.find(Locator::Id("logout-everywhere"))
+        .await?
+        .click()
+        .await?;
+    b.wait()
+        .for_element(Locator::Id("confirm-logout-everywhere"))
+        .await?
+        .click()
+        .await?;
+    b.wait().for_element(Locator::Id("login-form")).await?;
+    let text = b.find(Locator::Id("message")).await?.text().await?;
+    check(
+        text.contains("All sessions have been logged out"),
+        format!("B sees {text:?}"),
+    )?;
+    a.goto(&format!("http://{addr}/status")).await?;
+    a.wait().for_element(Locator::Id("login-again")).await?;
+
+    // A failed login keeps the user name, and the address bar's page is the login form.
+    a.goto(&format!("http://{addr}/login")).await?;
+    type_into(a, "username", "admin").await?;
+    type_into(a, "password", "wrong password").await?;
+    a.find(Locator::Id("login")).await?.click().await?;
+    let text = a
+        .wait()
+        .for_element(Locator::Id("message"))
+        .await?
+        .text()
+        .await?;
+    check(
+        text.contains("Wrong user name or password."),
+        format!("A sees {text:?}"),
+    )?;
+    let kept = a.find(Locator::Id("username")).await?.prop("value").await?;
+    check(
+        kept.as_deref() == Some("admin"),
+        format!("user name {kept:?}"),
+    )?;
+    a.refresh().await?;
+    a.wait().for_element(Locator::Id("login-form")).await?;
+
+    // Logging out says so and removes the cookie.
+    log_in(a, addr, NEW_PASSWORD).await?;
+    a.find(Locator::Id("logout")).await?.click().await?;
+    let text = a
+        .wait()
+        .for_element(Locator::Id("message"))
+        .await?
+        .text()
+        .await?;
+    check(
+        text.contains("You have logged out."),
+        format!("A sees {text:?}"),
+    )?;
+    let left = a.get_all_cookies().await?;
+    check(
+        left.iter().all(|c| c.name() != "__Host-panel"),
+        "logout removed the cookie",
+    )?;
+    Ok(())
+}
+
+async fn type_into(client: &Client, id: &str, text: &str) -> TestResult {
+    let field = client.find(Locator::Id(id)).await?;
+    field.clear().await?;
+    field.send_keys(text).await?;
+    Ok(())
+}
+
+/// Logs in from the login page and lands on the status page.
+async fn log_in(client: &Client, addr: SocketAddr, password: &str) -> TestResult {
     client.goto(&format!("http://{addr}/")).await?;
     client.wait().for_element(Locator::Id("login-form")).await?;
-    client
-        .find(Locator::Id("username"))
-        .await?
-        .send_keys("admin")
-        .await?;
-    client
-        .find(Locator::Id("password"))
-        .await?
-        .send_keys("panel-demo-2024")
-        .await?;
+    type_into(client, "username", "admin").await?;
+    type_into(client, "password", password).await?;
     client.find(Locator::Id("login")).await?.click().await?;
-
     let user = client.wait().for_element(Locator::Id("user")).await?;
     let text = user.text().await?;
     check(
@@ -70,8 +181,11 @@ async fn login_and_logout(client: &Client, addr: SocketAddr) -> TestResult {
         client.current_url().await?.path() == "/status",
         "landed on /status",
     )?;
+    Ok(())
+}
 
-    // WebDriver sees every cookie; page scripts must not see the session cookie at all.
+/// WebDriver sees every cookie; page scripts must not see the session cookie at all.
+async fn check_cookie(client: &Client) -> TestResult {
     let cookie = client.get_named_cookie("__Host-panel").await?;
     check(cookie.http_only() == Some(true), "the cookie is HttpOnly")?;
     check(cookie.secure() == Some(true), "the cookie is Secure")?;
@@ -82,30 +196,20 @@ async fn login_and_logout(client: &Client, addr: SocketAddr) -> TestResult {
             .unwrap_or_default()
             .contains("__Host-panel"),
         format!("document.cookie shows the session cookie: {visible}"),
-    )?;
-
-    client.find(Locator::Id("logout")).await?.click().await?;
-    client.wait().for_element(Locator::Id("login-form")).await?;
-    let left = client.get_all_cookies().await?;
-    check(
-        left.iter().all(|c| c.name() != "__Host-panel"),
-        "logout removed the cookie",
-    )?;
-    client.goto(&format!("http://{addr}/status")).await?;
-    client.wait().for_element(Locator::Id("login-form")).await?;
-    Ok(())
+    )
 }
 
 fn check(ok: bool, what: impl Into<String>) -> TestResult {
     if ok { Ok(()) } else { Err(what.into().into()) }
 }
 
-async fn save_screenshot(client: &Client) {
+/// Saves a screenshot as `target/<name>`.
+async fn save_screenshot(client: &Client, name: &str) {
     let target = std::env::var_os("CARGO_TARGET_DIR").map_or_else(
         || Path::new(env!("CARGO_MANIFEST_DIR")).join("target"),
         PathBuf::from,
     );
-    let path = target.join("panel-browser-failure.png");
+    let path = target.join(name);
     match client.screenshot().await {
         Ok(png) => match std::fs::write(&path, png) {
             Ok(()) => eprintln!("screenshot: {}", path.display()),
@@ -162,7 +266,10 @@ impl ChromeDriver {
         Err("chromedriver did not listen within 10 s".into())
     }
 
-    async fn session(&self, chromium: &Path) -> TestResult<Client> {
+    /// A browser with a fresh profile of its own, `name`: its own cookies.
+    async fn session(&self, chromium: &Path, name: &str) -> TestResult<Client> {
+        let profile = self.profile.join(name);
+        std::fs::create_dir_all(&profile)?;
         let capabilities = json!({
             "goog:chromeOptions": {
                 "binary": chromium,
@@ -171,8 +278,8 @@ impl ChromeDriver {
                 "args": [
                     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                     "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                    "--disable-dev-shm-usage", "--window-size=1024,768",
-                    format!("--user-data-dir={}", self.profile.display()),
+                    "--disable-dev-shm-usage", "--window-size=900,860",
+                    format!("--user-data-dir={}", profile.display()),
                 ],
             }
         });

@@ -1,8 +1,25 @@
-//! The panel example over real HTTP on loopback, and in a real browser.
+//! The panel example over real HTTP on loopback, as a child process under attack, across
+//! restarts and instances, and in a real browser.
 
+// The example's own files, so the tests serve exactly the router, server loop and throttle
+// that `cargo run --example panel` does.
 #[path = "../../examples/panel/app.rs"]
 #[allow(dead_code, reason = "the example's binary uses what the tests do not")]
 mod app;
+#[path = "../../examples/panel/pages.rs"]
+mod pages;
+#[path = "../../examples/panel/server.rs"]
+mod server;
+#[path = "../../examples/panel/throttle.rs"]
+#[allow(dead_code, reason = "the example's binary uses what the tests do not")]
+mod throttle;
+#[path = "../../examples/panel/users.rs"]
+#[allow(dead_code, reason = "the example's binary uses what the tests do not")]
+mod users;
+
+mod attack;
 mod browser;
 mod http;
+mod instances;
+mod state;
 mod support;

@@ -1,73 +1,115 @@
-//! Serving the panel on a loopback port, and a plain HTTP/1.1 client that shows the server's
-//! headers exactly as sent (no cookie store, no redirects followed).
+//! Serving the panel on a loopback port (in this process, or the built example as a child
+//! process), and a plain HTTP/1.1 client that shows the server's headers exactly as sent (no
+//! cookie store, no redirects followed), from any loopback source address.
 
-use std::net::SocketAddr;
-use std::sync::Arc;
+use std::io::{BufRead, BufReader};
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, OnceLock};
 use std::time::Duration as StdDuration;
 
 use sigcookie::web::{Cookie, Duration, SessionCookie};
 use sigcookie::{Key, ManualClock};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpStream};
+use tokio::net::{TcpListener, TcpSocket, TcpStream};
 use tokio::sync::Semaphore;
 
-use crate::app;
+use crate::{app, server, users};
 
 /// The tests' secret: they sign values of their own with it, as an attacker holding a valid
 /// value of another cookie would have.
 pub const SECRET: [u8; 32] = [0x5a; 32];
 /// The test clock's start, unix seconds.
 pub const T0: u64 = 1_764_000_000;
+/// The demo account's login form.
+pub const LOGIN: &str = "username=admin&password=panel-demo-2024";
 
+/// A fresh folder under the system's temporary folder, removed when dropped.
+pub struct TempDir(pub PathBuf);
+
+impl TempDir {
+    pub fn new(what: &str) -> TempDir {
+        static NEXT: AtomicUsize = AtomicUsize::new(0);
+        let dir = std::env::temp_dir().join(format!(
+            "sigcookie-panel-{what}-{}-{}",
+            std::process::id(),
+            NEXT.fetch_add(1, Ordering::Relaxed)
+        ));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("a temporary folder");
+        TempDir(dir)
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// The panel served in this test process, with a clock the test moves.
 pub struct Panel {
     pub addr: SocketAddr,
     pub cookie_name: &'static str,
     /// The panel's password-check permits: a test holding them stands for checks in flight.
     pub login_slots: Arc<Semaphore>,
     clock: ManualClock,
+    _state: TempDir,
+}
+
+/// How a test wants its in-process panel.
+#[derive(Default)]
+pub struct Options<'a> {
+    pub plain_http: bool,
+    /// The system clock instead of a test clock at [`T0`].
+    pub system_clock: bool,
+    pub extra_hosts: Option<&'a str>,
+    pub limits: Option<server::Limits>,
 }
 
 impl Panel {
     /// The panel with a test clock at [`T0`], in the mode a default run uses.
     pub async fn start() -> Panel {
-        Panel::start_with(false, true).await
+        Panel::start_with(Options::default()).await
     }
 
-    /// `plain_http`: the LAN opt-out; `test_clock`: a clock the test moves, else the system's.
-    pub async fn start_with(plain_http: bool, test_clock: bool) -> Panel {
-        Panel::launch(plain_http, test_clock, None).await
-    }
-
-    /// The panel with a test clock, also answering to `extra_hosts` (as `PANEL_HOSTS`).
-    pub async fn start_with_hosts(extra_hosts: &str) -> Panel {
-        Panel::launch(false, true, Some(extra_hosts)).await
-    }
-
-    async fn launch(plain_http: bool, test_clock: bool, extra_hosts: Option<&str>) -> Panel {
+    pub async fn start_with(options: Options<'_>) -> Panel {
         let clock = ManualClock::new(T0);
         let key = Key::from_bytes(&SECRET).expect("a 32-byte key");
-        let mut builder = app::session_cookie(&key, plain_http);
-        if test_clock {
+        let mut builder = app::session_cookie(&key, options.plain_http);
+        if !options.system_clock {
             builder = builder.clock(clock.clone());
         }
         let cookie = builder.build().expect("the panel's cookie configuration");
-        let cookie_name = if plain_http {
+        let cookie_name = if options.plain_http {
             app::PLAIN_HTTP_COOKIE_NAME
         } else {
             app::COOKIE_NAME
         };
+        let state = TempDir::new("state");
+        let users = Arc::new(users::Users::open(&state.0).expect("the users file"));
         let listener = TcpListener::bind("127.0.0.1:0")
             .await
             .expect("a loopback port");
         let addr = listener.local_addr().expect("the bound address");
-        let config = app::Config::new(addr, extra_hosts);
+        let config = app::Config::new(addr, options.extra_hosts);
         let login_slots = Arc::clone(&config.login_slots);
-        tokio::spawn(async move { axum::serve(listener, app::router(cookie, config)).await });
+        let limits = options.limits.unwrap_or_default();
+        let router = app::router(cookie, users, config);
+        tokio::spawn(server::serve(
+            listener,
+            router,
+            limits,
+            std::future::pending(),
+        ));
         Panel {
             addr,
             cookie_name,
             login_slots,
             clock,
+            _state: state,
         }
     }
 
@@ -82,33 +124,48 @@ impl Panel {
     pub fn cookie_named(&self, name: &str) -> SessionCookie {
         let key = Key::from_bytes(&SECRET).expect("a 32-byte key");
         SessionCookie::builder(&key, name)
-            .max_age(app::SESSION_LIFETIME)
+            .max_age(app::IDLE_TIMEOUT)
+            .lifetime(app::SESSION_LIFETIME)
             .clock(self.clock.clone())
             .build()
             .expect("a valid cookie configuration")
     }
 
     pub async fn get(&self, path: &str, cookie: Option<&str>) -> Response {
-        let headers: Vec<_> = cookie.map(|c| ("Cookie", c)).into_iter().collect();
-        request(self.addr, "GET", path, &headers, "").await
+        get(self.addr, path, cookie).await
     }
 
     pub async fn post(&self, path: &str, cookie: Option<&str>, form: &str) -> Response {
-        let headers: Vec<_> = cookie.map(|c| ("Cookie", c)).into_iter().collect();
-        request(self.addr, "POST", path, &headers, form).await
+        post(self.addr, path, cookie, form).await
     }
 
     /// Logs in as the demo user and returns the `Cookie:` header that carries the session.
     pub async fn login(&self) -> String {
-        let response = self
-            .post("/login", None, "username=admin&password=panel-demo-2024")
-            .await;
-        assert_eq!(response.status, 303, "login: {}", response.body);
-        let cookie = response
-            .set_cookie(self.cookie_name)
-            .expect("a session cookie");
-        cookie.stripped().to_string()
+        login(self.addr, self.cookie_name, LOGIN).await
     }
+}
+
+pub async fn get(addr: SocketAddr, path: &str, cookie: Option<&str>) -> Response {
+    let headers: Vec<_> = cookie.map(|c| ("Cookie", c)).into_iter().collect();
+    request(addr, "GET", path, &headers, "").await
+}
+
+pub async fn post(addr: SocketAddr, path: &str, cookie: Option<&str>, form: &str) -> Response {
+    let headers: Vec<_> = cookie.map(|c| ("Cookie", c)).into_iter().collect();
+    request(addr, "POST", path, &headers, form).await
+}
+
+/// Logs in with `form` and returns the `Cookie:` header that carries the session.
+pub async fn login(addr: SocketAddr, cookie_name: &str, form: &str) -> String {
+    let response = post(addr, "/login", None, form).await;
+    assert_eq!(
+        (response.status, response.header("location")),
+        (303, Some("/status")),
+        "login: {}",
+        response.body
+    );
+    let cookie = response.set_cookie(cookie_name).expect("a session cookie");
+    cookie.stripped().to_string()
 }
 
 pub struct Response {
@@ -136,9 +193,47 @@ impl Response {
     pub fn set_cookie(&self, name: &str) -> Option<Cookie<'static>> {
         self.set_cookies().into_iter().find(|c| c.name() == name)
     }
+
+    /// The login error a redirect back to the login form names (`wrong`, `throttled`, `busy`).
+    pub fn login_error(&self) -> Option<&str> {
+        let location = self.header("location")?;
+        let query = location.strip_prefix("/login?")?;
+        query
+            .split('&')
+            .find_map(|pair| pair.strip_prefix("error="))
+    }
+}
+
+/// A loopback address other than 127.0.0.1, standing for another client: `127.0.0.n`.
+pub fn client(n: u8) -> IpAddr {
+    IpAddr::V4(Ipv4Addr::new(127, 0, 0, n))
 }
 
 pub async fn request(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    form: &str,
+) -> Response {
+    request_from(None, addr, method, path, headers, form).await
+}
+
+/// A connection from `source` (any port), or from the system's choice.
+pub async fn connect_from(source: Option<IpAddr>, addr: SocketAddr) -> std::io::Result<TcpStream> {
+    match source {
+        None => TcpStream::connect(addr).await,
+        Some(ip) => {
+            let socket = TcpSocket::new_v4()?;
+            socket.bind(SocketAddr::new(ip, 0))?;
+            socket.connect(addr).await
+        }
+    }
+}
+
+/// One request on its own connection, from `source` when given.
+pub async fn request_from(
+    source: Option<IpAddr>,
     addr: SocketAddr,
     method: &str,
     path: &str,
@@ -163,7 +258,7 @@ pub async fn request(
     head.push_str("\r\n");
     head.push_str(form);
     let exchange = async {
-        let mut stream = TcpStream::connect(addr).await?;
+        let mut stream = connect_from(source, addr).await?;
         stream.write_all(head.as_bytes()).await?;
         let mut raw = Vec::new();
         stream.read_to_end(&mut raw).await?;
@@ -173,7 +268,11 @@ pub async fn request(
         .await
         .expect("the panel answers within 30 s")
         .expect("an HTTP exchange on loopback");
-    let raw = String::from_utf8(raw).expect("a UTF-8 response");
+    parse_response(&raw)
+}
+
+pub fn parse_response(raw: &[u8]) -> Response {
+    let raw = String::from_utf8_lossy(raw);
     let (head, body) = raw.split_once("\r\n\r\n").expect("a response head");
     let mut lines = head.lines();
     let status = lines
@@ -190,4 +289,143 @@ pub async fn request(
         headers,
         body: body.to_owned(),
     }
+}
+
+/// The built `panel` example, built once per test run with the cargo that runs the tests, so
+/// it is never older than the code under test.
+pub fn panel_binary() -> PathBuf {
+    static BUILT: OnceLock<PathBuf> = OnceLock::new();
+    BUILT
+        .get_or_init(|| {
+            let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+            let mut build = Command::new(cargo);
+            build
+                .args(["build", "--quiet", "--example", "panel"])
+                .current_dir(env!("CARGO_MANIFEST_DIR"));
+            if !cfg!(debug_assertions) {
+                build.arg("--release");
+            }
+            let status = build.status().expect("cargo runs");
+            assert!(status.success(), "cargo build --example panel failed");
+            // The test binary is target/<profile>/deps/panel-<hash>; the example is
+            // target/<profile>/examples/panel.
+            let exe = std::env::current_exe().expect("the test binary's path");
+            let profile = exe
+                .parent()
+                .and_then(Path::parent)
+                .expect("target/<profile>");
+            let binary = profile.join("examples").join("panel");
+            assert!(binary.is_file(), "no example at {}", binary.display());
+            binary
+        })
+        .clone()
+}
+
+/// The panel example running as a child process, killed (as a crash would) when dropped.
+pub struct PanelProcess {
+    pub addr: SocketAddr,
+    pub log: PathBuf,
+    child: Child,
+}
+
+impl PanelProcess {
+    /// Starts the panel on a free loopback port with the tests' secret, its state in
+    /// `state_dir`, the variables in `env`, and at most `open_files` open files when given
+    /// (with `prlimit` from util-linux, else the shell's `ulimit`).
+    pub fn start(state_dir: &Path, env: &[(&str, &str)], open_files: Option<u64>) -> PanelProcess {
+        let binary = panel_binary();
+        let mut command = match open_files {
+            Some(limit) if which("prlimit") => {
+                let mut command = Command::new("prlimit");
+                command
+                    .arg(format!("--nofile={limit}:{limit}"))
+                    .arg("--")
+                    .arg(&binary);
+                command
+            }
+            Some(limit) => {
+                let mut command = Command::new("sh");
+                command
+                    .arg("-c")
+                    .arg(format!("ulimit -n {limit} && exec \"$0\""))
+                    .arg(&binary);
+                command
+            }
+            None => Command::new(&binary),
+        };
+        static NEXT: AtomicUsize = AtomicUsize::new(0);
+        let log = std::env::temp_dir().join(format!(
+            "sigcookie-panel-log-{}-{}.txt",
+            std::process::id(),
+            NEXT.fetch_add(1, Ordering::Relaxed)
+        ));
+        let log_file = std::fs::File::create(&log).expect("a log file");
+        command
+            .env("PANEL_ADDR", "127.0.0.1:0")
+            .env("PANEL_STATE_DIR", state_dir)
+            .env("SIGCOOKIE_SECRET", hex::encode(SECRET))
+            .env("RUST_LOG", "info")
+            .env_remove("PANEL_REDIS_URL")
+            .env_remove("PANEL_HOSTS")
+            .envs(env.iter().copied())
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(log_file);
+        let mut child = command.spawn().expect("the panel starts");
+        let stdout = child.stdout.take().expect("the panel's stdout");
+        // The first line says where it listens: "Device panel: open http://127.0.0.1:PORT/".
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let mut line = String::new();
+            let _ = BufReader::new(stdout).read_line(&mut line);
+            let _ = tx.send(line);
+        });
+        let line = rx
+            .recv_timeout(StdDuration::from_secs(30))
+            .unwrap_or_default();
+        let addr = line
+            .split("http://")
+            .nth(1)
+            .and_then(|rest| rest.split('/').next())
+            .and_then(|addr| addr.parse().ok());
+        let Some(addr) = addr else {
+            let _ = child.kill();
+            let log_text = std::fs::read_to_string(&log).unwrap_or_default();
+            panic!("the panel did not start: {line:?}\n{log_text}");
+        };
+        PanelProcess { addr, log, child }
+    }
+
+    /// The panel's log so far.
+    pub fn log_text(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+
+    /// Whether the process is still running.
+    pub fn running(&mut self) -> bool {
+        self.child.try_wait().expect("the panel's status").is_none()
+    }
+
+    /// Kills the process at once (SIGKILL), as a crash or power cut would.
+    pub fn kill(mut self) {
+        self.stop();
+    }
+
+    fn stop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for PanelProcess {
+    fn drop(&mut self) {
+        self.stop();
+        let _ = std::fs::remove_file(&self.log);
+    }
+}
+
+/// Whether `program` is on the `PATH`.
+pub fn which(program: &str) -> bool {
+    std::env::var_os("PATH")
+        .is_some_and(|path| std::env::split_paths(&path).any(|dir| dir.join(program).is_file()))
 }

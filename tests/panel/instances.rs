@@ -1,0 +1,140 @@
+//! Two panel processes sharing a secret and a Redis (`PANEL_REDIS_URL`), as behind a load
+//! balancer: each honours the other's logouts and password changes.
+//!
+//! The test starts its own `redis-server` on a free loopback port, as `tests/redis.rs` does.
+//! Without one installed it says so and passes, except under `CI=true`, where that fails.
+
+use std::net::TcpListener;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::app::COOKIE_NAME;
+use crate::support::{self, LOGIN, PanelProcess, TempDir};
+
+/// A `redis-server` of the test's own, with no persistence; killed when dropped.
+struct Redis {
+    child: Child,
+    port: u16,
+}
+
+impl Redis {
+    fn start() -> Option<Redis> {
+        if let Err(e) = Command::new("redis-server").arg("--version").output() {
+            assert!(
+                std::env::var("CI").as_deref() != Ok("true"),
+                "redis-server is required under CI=true: {e}"
+            );
+            eprintln!("skipping: redis-server is not installed ({e})");
+            return None;
+        }
+        // The port is free when asked for, but another process may take it first: then the
+        // server exits and another is tried.
+        for _ in 0..5 {
+            let port = TcpListener::bind("127.0.0.1:0")
+                .and_then(|l| l.local_addr())
+                .expect("a free port")
+                .port();
+            let mut child = Command::new("redis-server")
+                .args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
+                .args(["--save", "", "--appendonly", "no", "--daemonize", "no"])
+                .stdin(Stdio::null())
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .expect("redis-server starts");
+            let deadline = Instant::now() + Duration::from_secs(10);
+            while Instant::now() < deadline {
+                if child.try_wait().expect("redis-server status").is_some() {
+                    break;
+                }
+                if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                    return Some(Redis { child, port });
+                }
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+        panic!("redis-server did not start");
+    }
+
+    fn url(&self) -> String {
+        format!("redis://127.0.0.1:{}/", self.port)
+    }
+}
+
+impl Drop for Redis {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Waits until `cookie` is refused by the panel at `addr`; how long it took.
+async fn refused_within(addr: std::net::SocketAddr, cookie: &str, within: Duration) -> Duration {
+    let start = Instant::now();
+    loop {
+        let status = support::get(addr, "/status", Some(cookie)).await.status;
+        if status == 401 {
+            return start.elapsed();
+        }
+        assert_eq!(status, 200);
+        assert!(start.elapsed() < within, "still served after {within:?}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+#[tokio::test]
+async fn two_panels_sharing_a_redis_honour_each_others_logouts() {
+    let Some(redis) = Redis::start() else {
+        return;
+    };
+    let url = redis.url();
+    let env = [("PANEL_REDIS_URL", url.as_str())];
+    // Each instance has its own state folder (its users file); the cut-offs are in Redis.
+    let (dir_a, dir_b) = (TempDir::new("fleet-a"), TempDir::new("fleet-b"));
+    let a = PanelProcess::start(&dir_a.0, &env, None);
+    let b = PanelProcess::start(&dir_b.0, &env, None);
+
+    // One login works on both: the same secret, and the same user id in both tables.
+    let laptop = support::login(a.addr, COOKIE_NAME, LOGIN).await;
+    let phone = support::login(b.addr, COOKIE_NAME, LOGIN).await;
+    for addr in [a.addr, b.addr] {
+        for cookie in [&laptop, &phone] {
+            assert_eq!(
+                support::get(addr, "/status", Some(cookie)).await.status,
+                200
+            );
+        }
+    }
+
+    // "Log out all sessions" on B ends the laptop's session on A.
+    let response = support::post(b.addr, "/logout-everywhere", Some(&phone), "").await;
+    assert_eq!(response.status, 303);
+    let took = refused_within(a.addr, &laptop, Duration::from_secs(5)).await;
+    eprintln!("a logout on B reached A in {took:?}");
+
+    // A password change on A ends the user's other sessions on B. The logins below wait for
+    // the next second: a login in the same second as the cut-off above is stamped with it, and
+    // a second cut-off made in that same second would not end it (see the README's limits).
+    tokio::time::sleep(Duration::from_millis(1_100)).await;
+    let here = support::login(a.addr, COOKIE_NAME, LOGIN).await;
+    let other = support::login(b.addr, COOKIE_NAME, LOGIN).await;
+    let form = "current=panel-demo-2024&new=correct+horse+battery&again=correct+horse+battery";
+    let response = support::post(a.addr, "/password", Some(&here), form).await;
+    assert_eq!(
+        response.header("location"),
+        Some("/status?notice=password-changed")
+    );
+    refused_within(b.addr, &other, Duration::from_secs(5)).await;
+    let fresh = response
+        .set_cookie(COOKIE_NAME)
+        .expect("a new cookie")
+        .stripped()
+        .to_string();
+    assert_eq!(
+        support::get(b.addr, "/status", Some(&fresh)).await.status,
+        200
+    );
+    drop(redis);
+}
