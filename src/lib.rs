@@ -63,6 +63,8 @@ pub use clock::Clock;
 pub use clock::{ManualClock, SystemClock, unix_now};
 pub use error::Error;
 pub use format::{ID_MAX_LEN, MAX_VALUE_LEN, TAG_LEN_DEFAULT, TAG_LEN_MAX, TAG_LEN_MIN};
+#[cfg(feature = "std")]
+pub use key::EnvKeyError;
 pub use key::Key;
 pub use revocation::{Cutoffs, Revocations};
 pub use session::{SessionSigner, VerifiedSession};

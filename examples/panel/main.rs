@@ -46,14 +46,15 @@ async fn main() -> ExitCode {
 async fn run() -> Result<(), String> {
     let key = match Key::from_env("SIGCOOKIE_SECRET") {
         Ok(key) => key,
-        Err(Error::KeyEnvMissing) => {
+        Err(e) if e.error() == Error::KeyEnvMissing => {
             tracing::warn!(
                 "SIGCOOKIE_SECRET is not set: using a random secret, so sessions will not survive \
                  a restart (set it to the output of `sigcookie keygen`)"
             );
             Key::generate().map_err(|e| format!("cannot generate a secret: {e}"))?
         }
-        Err(e) => return Err(format!("SIGCOOKIE_SECRET: {e}")),
+        // The error names the variable.
+        Err(e) => return Err(e.to_string()),
     };
     let addr = std::env::var("PANEL_ADDR").unwrap_or_else(|_| DEFAULT_ADDR.to_owned());
     let addr: SocketAddr = addr

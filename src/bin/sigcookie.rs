@@ -176,11 +176,11 @@ impl SignerArgs {
     fn keys(&self) -> Result<(Key, Vec<Key>), Failure> {
         let current = match &self.secret_file {
             Some(path) => read_key(path)?,
-            None => Key::from_env(SECRET_ENV).map_err(|e| match e {
+            None => Key::from_env(SECRET_ENV).map_err(|e| match e.error() {
                 Error::KeyEnvMissing => Failure::Config(format!(
                     "no secret: set {SECRET_ENV} to a hex secret (see `sigcookie keygen`) or pass --secret-file"
                 )),
-                e => Failure::Config(format!("{SECRET_ENV}: {e}")),
+                _ => Failure::Config(e.to_string()),
             })?,
         };
         let previous = self
