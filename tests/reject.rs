@@ -632,9 +632,17 @@ fn configuration_errors() {
 #[test]
 fn hex_secrets_ignore_surrounding_whitespace_only() {
     let hex = "ab".repeat(32);
-    let sign = |k: Key| Signer::new(&k, "s").and_then(|s| s.sign("1")).expect("sign");
+    let sign = |k: Key| {
+        Signer::new(&k, "s")
+            .and_then(|s| s.sign("1"))
+            .expect("sign")
+    };
     let plain = sign(Key::from_hex(&hex).expect("key"));
-    for padded in [format!("{hex}\n"), format!(" {hex} "), format!("\t{hex}\r\n")] {
+    for padded in [
+        format!("{hex}\n"),
+        format!(" {hex} "),
+        format!("\t{hex}\r\n"),
+    ] {
         assert_eq!(sign(Key::from_hex(&padded).expect("key")), plain);
     }
     for broken in [
@@ -644,7 +652,10 @@ fn hex_secrets_ignore_surrounding_whitespace_only() {
     ] {
         assert_eq!(Key::from_hex(&broken).err(), Some(Error::KeyNotHex));
     }
-    assert_eq!(Key::from_hex("  \n").err(), Some(Error::KeyTooShort { len: 0 }));
+    assert_eq!(
+        Key::from_hex("  \n").err(),
+        Some(Error::KeyTooShort { len: 0 })
+    );
 }
 
 #[test]
@@ -685,7 +696,13 @@ fn env_key_errors_name_the_variable() {
 #[test]
 fn error_debug_names_the_variant_and_explains_it() {
     assert_eq!(
-        format!("{:?}", Error::Expired { issued_at: 5, max_age: 60 }),
+        format!(
+            "{:?}",
+            Error::Expired {
+                issued_at: 5,
+                max_age: 60
+            }
+        ),
         "Expired: value expired: issued at 5, older than the maximum age of 60 s"
     );
     assert_eq!(
