@@ -6,9 +6,11 @@
 
 use sigcookie::{Cutoffs, Error, Key, SessionSigner, Signer};
 
-fn main() -> Result<(), Error> {
+// `Box<dyn Error>` rather than `sigcookie::Error`: `Key::from_env`'s error names the variable,
+// and a boxed error keeps the name when `main` prints it.
+fn main() -> Result<(), Box<dyn std::error::Error>> {
     let key = match Key::from_env("SIGCOOKIE_SECRET") {
-        Err(Error::KeyEnvMissing) => {
+        Err(e) if e.error() == Error::KeyEnvMissing => {
             println!("SIGCOOKIE_SECRET is not set: using the README's example secret 00..1f");
             Key::from_hex("000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f")?
         }

@@ -16,7 +16,19 @@ use core::fmt;
 /// assert_eq!(signer.verify("12345.beef"), Err(Error::SignatureLength { expected: 64, found: 4 }));
 /// # Ok::<(), Error>(())
 /// ```
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+///
+/// `Debug` prints the variant's [`name`](Error::name) and the `Display` message, since that is
+/// what a `main` returning `Result<(), sigcookie::Error>` shows:
+///
+/// ```
+/// use sigcookie::Error;
+///
+/// assert_eq!(
+///     format!("{:?}", Error::SignatureLength { expected: 64, found: 4 }),
+///     "SignatureLength: signature has 4 hex digits; this signer's have 64"
+/// );
+/// ```
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Error {
     // --- configuration -------------------------------------------------------------------------
@@ -28,6 +40,8 @@ pub enum Error {
     /// The secret was given as hex but is not valid hex (odd length or a non-hex character).
     KeyNotHex,
     /// The environment variable that should hold the secret is unset or not Unicode.
+    /// [`Key::from_env`](crate::Key::from_env) returns it inside an `EnvKeyError`, which names
+    /// the variable.
     KeyEnvMissing,
     /// The operating system could not provide random bytes for a new key.
     RandomUnavailable,
@@ -268,9 +282,10 @@ impl fmt::Display for Error {
                 write!(f, "value contains a non-ASCII byte at offset {position}")
             }
             Error::PartCount { expected, found } => {
+                let plural = if found == 1 { "" } else { "s" };
                 write!(
                     f,
-                    "value has {found} dot-separated parts; expected {expected}"
+                    "value has {found} dot-separated part{plural}; expected {expected}"
                 )?;
                 let shape = |parts| match parts {
                     2 => Some("an untimed"),
@@ -328,6 +343,14 @@ impl fmt::Display for Error {
             }
             Error::ClockBeforeEpoch => f.write_str("system clock reads before the unix epoch"),
         }
+    }
+}
+
+/// The variant's name, then the message: `KeyTooShort: secret key is 16 bytes; ...`. Every field
+/// of a variant appears in its message, so nothing a derived `Debug` would show is lost.
+impl fmt::Debug for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {self}", self.name())
     }
 }
 

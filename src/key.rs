@@ -78,19 +78,27 @@ impl Key {
 
     /// A key from a secret written in hex (either case), as printed by `sigcookie keygen`.
     ///
+    /// ASCII whitespace around the hex is ignored: a secret kept in a file or an environment
+    /// variable often ends in a newline, and whitespace is never part of the secret. This is the
+    /// one place that rule lives; [`Key::from_env`] and the command line's `--secret-file` both
+    /// come through here.
+    ///
     /// # Errors
-    /// [`Error::KeyNotHex`] for an odd length or a non-hex character (checked first), then
-    /// [`Error::KeyTooShort`] for fewer than [`Key::MIN_LEN`] bytes.
+    /// [`Error::KeyNotHex`] for an odd length or a non-hex character, whitespace inside the hex
+    /// included (checked first), then [`Error::KeyTooShort`] for fewer than [`Key::MIN_LEN`]
+    /// bytes.
     ///
     /// ```
     /// use sigcookie::{Error, Key};
     ///
     /// assert!(Key::from_hex(&"ab".repeat(32)).is_ok());
+    /// assert!(Key::from_hex(&format!(" {}\r\n", "ab".repeat(32))).is_ok());
     /// assert_eq!(Key::from_hex("xyz").err(), Some(Error::KeyNotHex));
+    /// assert_eq!(Key::from_hex("ab cd").err(), Some(Error::KeyNotHex));
     /// assert_eq!(Key::from_hex("abcd").err(), Some(Error::KeyTooShort { len: 2 }));
     /// ```
     pub fn from_hex(hex: &str) -> Result<Key, Error> {
-        let hex = hex.as_bytes();
+        let hex = hex.as_bytes().trim_ascii();
         if !hex.len().is_multiple_of(2) {
             return Err(Error::KeyNotHex);
         }
@@ -128,27 +136,38 @@ impl Key {
         result
     }
 
-    /// A key from an environment variable holding the secret in hex.
+    /// A key from an environment variable holding the secret in hex (surrounding whitespace
+    /// ignored, as in [`Key::from_hex`]).
     ///
     /// # Errors
-    /// [`Error::KeyEnvMissing`] when the variable is unset or not Unicode, otherwise as
-    /// [`Key::from_hex`].
+    /// An [`EnvKeyError`] that names the variable: its [`error`](EnvKeyError::error) is
+    /// [`Error::KeyEnvMissing`] when the variable is unset or not Unicode, otherwise what
+    /// [`Key::from_hex`] said. It converts into [`Error`] with `?` (dropping the name) and into
+    /// `Box<dyn std::error::Error>` (keeping it).
     ///
     /// ```
     /// use sigcookie::{Error, Key};
     ///
-    /// assert_eq!(Key::from_env("SIGCOOKIE_DOCTEST_UNSET").err(), Some(Error::KeyEnvMissing));
+    /// let err = Key::from_env("SIGCOOKIE_DOCTEST_UNSET").unwrap_err();
+    /// assert_eq!(err.error(), Error::KeyEnvMissing);
+    /// assert_eq!(err.variable(), "SIGCOOKIE_DOCTEST_UNSET");
+    /// assert!(err.to_string().contains("SIGCOOKIE_DOCTEST_UNSET is not set"));
     /// ```
     #[cfg(feature = "std")]
-    pub fn from_env(name: &str) -> Result<Key, Error> {
+    pub fn from_env(name: &str) -> Result<Key, EnvKeyError> {
+        let fail = |error| EnvKeyError {
+            variable: name.to_owned(),
+            error,
+        };
         // Raw bytes rather than `env::var`, whose error for a non-Unicode value would carry the
         // secret off in an `OsString` that nobody wipes.
         let bytes = zeroize::Zeroizing::new(
             std::env::var_os(name)
-                .ok_or(Error::KeyEnvMissing)?
+                .ok_or_else(|| fail(Error::KeyEnvMissing))?
                 .into_encoded_bytes(),
         );
-        Key::from_hex(core::str::from_utf8(&bytes).map_err(|_| Error::KeyEnvMissing)?)
+        let text = core::str::from_utf8(&bytes).map_err(|_| fail(Error::KeyEnvMissing))?;
+        Key::from_hex(text).map_err(fail)
     }
 
     /// A fresh random key of [`Key::MIN_LEN`] bytes from the operating system's generator.
@@ -209,5 +228,100 @@ impl fmt::Debug for Key {
 impl Drop for Key {
     fn drop(&mut self) {
         self.block.zeroize();
+    }
+}
+
+/// Why [`Key::from_env`] found no key: the core's [`Error`] together with the name of the
+/// variable, which [`Error`] cannot carry (it is `Copy` and needs no allocator).
+///
+/// Its `Display` names the variable and what to do; so does its `Debug`, which is what a
+/// `main` returning `Result<(), Box<dyn std::error::Error>>` prints. With `?` it also converts
+/// into a plain [`Error`], for code that returns the crate's error type; the name is lost there.
+///
+/// ```
+/// use sigcookie::{EnvKeyError, Error, Key};
+///
+/// let err: EnvKeyError = Key::from_env("SIGCOOKIE_DOCTEST_MISSING").unwrap_err();
+/// assert_eq!(
+///     err.to_string(),
+///     "environment variable SIGCOOKIE_DOCTEST_MISSING is not set (or not Unicode): \
+///      set it to a secret in hex, e.g. the output of `sigcookie keygen`"
+/// );
+/// assert_eq!(format!("{err:?}"), err.to_string());
+///
+/// // Into the crate's error (the name is dropped) ...
+/// let plain: Error = err.clone().into();
+/// assert_eq!(plain, Error::KeyEnvMissing);
+/// // ... or into a boxed error, which keeps it.
+/// let boxed: Box<dyn std::error::Error> = err.into();
+/// assert!(boxed.to_string().contains("SIGCOOKIE_DOCTEST_MISSING"));
+/// ```
+#[cfg(feature = "std")]
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct EnvKeyError {
+    variable: String,
+    error: Error,
+}
+
+#[cfg(feature = "std")]
+impl EnvKeyError {
+    /// The name of the environment variable that was read.
+    ///
+    /// ```
+    /// let err = sigcookie::Key::from_env("SIGCOOKIE_DOCTEST_NONE").unwrap_err();
+    /// assert_eq!(err.variable(), "SIGCOOKIE_DOCTEST_NONE");
+    /// ```
+    pub fn variable(&self) -> &str {
+        &self.variable
+    }
+
+    /// What was wrong: [`Error::KeyEnvMissing`], [`Error::KeyNotHex`] or
+    /// [`Error::KeyTooShort`].
+    ///
+    /// ```
+    /// use sigcookie::{Error, Key};
+    ///
+    /// match Key::from_env("SIGCOOKIE_DOCTEST_ABSENT") {
+    ///     Err(e) if e.error() == Error::KeyEnvMissing => { /* e.g. generate a key instead */ }
+    ///     other => panic!("{other:?}"),
+    /// }
+    /// ```
+    pub fn error(&self) -> Error {
+        self.error
+    }
+}
+
+#[cfg(feature = "std")]
+impl fmt::Display for EnvKeyError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let variable = &self.variable;
+        match self.error {
+            Error::KeyEnvMissing => write!(
+                f,
+                "environment variable {variable} is not set (or not Unicode): set it to a secret \
+                 in hex, e.g. the output of `sigcookie keygen`"
+            ),
+            error => write!(f, "environment variable {variable}: {error}"),
+        }
+    }
+}
+
+/// The same message as `Display`: `main` returning a `Result` prints its error with `Debug`,
+/// and a struct dump would be less clear than the sentence.
+#[cfg(feature = "std")]
+impl fmt::Debug for EnvKeyError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
+    }
+}
+
+/// `Display` already says what the inner [`Error`] says, so there is no `source`.
+#[cfg(feature = "std")]
+impl std::error::Error for EnvKeyError {}
+
+#[cfg(feature = "std")]
+impl From<EnvKeyError> for Error {
+    fn from(e: EnvKeyError) -> Error {
+        e.error
     }
 }

@@ -112,9 +112,9 @@ fn values_can_come_from_stdin() {
 }
 
 #[test]
-fn ids_and_values_may_start_with_a_hyphen() {
+fn ids_and_values_that_start_with_a_hyphen_go_after_double_dash() {
     let out = cli()
-        .args(["sign", "-42", "--purpose", "session"])
+        .args(["sign", "--purpose", "session", "--", "-42"])
         .output()
         .expect("runs");
     assert!(
@@ -126,15 +126,55 @@ fn ids_and_values_may_start_with_a_hyphen() {
     let value = value.trim_end();
     assert!(value.starts_with("-42."));
     cli()
-        .args(["verify", value, "--purpose", "session"])
+        .args(["verify", "--purpose", "session", "--", value])
         .assert()
         .success()
         .stdout("-42\n");
     cli()
-        .args(["verify", "--purpose", "session", value])
+        .args(["inspect", "--", value])
         .assert()
         .success()
-        .stdout("-42\n");
+        .stdout(predicate::str::contains("id:        -42\n"));
+    // Without `--` it is an unknown flag, and clap says how to pass it.
+    cli()
+        .args(["sign", "-42", "--purpose", "session"])
+        .assert()
+        .code(2)
+        .stdout("")
+        .stderr(predicate::str::contains("unexpected argument '-4'"));
+    cli()
+        .args(["verify", value, "--purpose", "session"])
+        .assert()
+        .code(2)
+        .stdout("");
+}
+
+#[test]
+fn a_mistyped_flag_is_refused_not_signed_as_the_id() {
+    for args in [
+        vec!["sign", "--timestmp", "--purpose", "s"],
+        vec!["sign", "12345", "--purpose", "s", "--timestmp"],
+        vec!["verify", "--purpose", "s", "--max-agee", "5", UNTIMED],
+        vec!["inspect", "--jsno", TIMED],
+    ] {
+        cli()
+            .args(&args)
+            .assert()
+            .code(2)
+            .stdout("")
+            .stderr(predicate::str::contains("unexpected argument"));
+    }
+    cli()
+        .args(["sign", "--timestmp", "--purpose", "s"])
+        .assert()
+        .stderr(predicate::str::contains("'--timestamp'"));
+    // `-` alone is still standard input, not a flag.
+    cli()
+        .args(["verify", "--purpose", "session", "-"])
+        .write_stdin(UNTIMED)
+        .assert()
+        .success()
+        .stdout("12345\n");
 }
 
 #[test]
@@ -217,9 +257,249 @@ fn json_output() {
     let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
     assert_eq!(
         doc,
-        serde_json::json!({"verified": false, "id": "12345", "issued_at": 1764000000u64, "tag_bytes": 16,
+        serde_json::json!({"verified": false, "id": "12345", "issued_at": 1764000000u64,
+                           "issued_at_utc": "2025-11-24T16:00:00Z", "tag_bytes": 16,
                            "signature": "2df5b78a1191cc09a4c9c9243ba5287d"})
     );
+}
+
+/// Runs `args` with `--json` and returns the exit status and the JSON document on stdout.
+fn json_failure(cmd: &mut Command) -> (Option<i32>, serde_json::Value) {
+    let out = cmd.output().expect("runs");
+    let doc = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "stdout is not JSON ({e}): {}",
+            String::from_utf8_lossy(&out.stdout)
+        )
+    });
+    (out.status.code(), doc)
+}
+
+#[test]
+fn under_json_configuration_and_usage_errors_are_json_too() {
+    // No secret: exit 2, and a document naming the error, for every command that takes --json.
+    let mut no_secret = Command::cargo_bin("sigcookie").expect("binary");
+    no_secret
+        .env_remove("SIGCOOKIE_SECRET")
+        .args(["sign", "1", "--purpose", "s", "--json"]);
+    let (code, doc) = json_failure(&mut no_secret);
+    assert_eq!(code, Some(2));
+    assert_eq!(doc["error"], "KeyEnvMissing");
+    assert!(
+        doc["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("SIGCOOKIE_SECRET")),
+        "{doc}"
+    );
+    assert_eq!(doc.get("valid"), None, "sign has no verdict: {doc}");
+    // verify's documents always carry `valid`.
+    let mut bad_secret = cli();
+    bad_secret.env("SIGCOOKIE_SECRET", "abcd").args([
+        "verify",
+        UNTIMED,
+        "--purpose",
+        "session",
+        "--json",
+    ]);
+    let (code, doc) = json_failure(&mut bad_secret);
+    assert_eq!(code, Some(2));
+    assert_eq!(
+        (doc["valid"].as_bool(), doc["error"].as_str()),
+        (Some(false), Some("KeyTooShort"))
+    );
+    let mut tag = cli();
+    tag.args(["sign", "1", "--purpose", "s", "--tag-bytes", "8", "--json"]);
+    assert_eq!(json_failure(&mut tag).1["error"], "TagLength");
+    // Usage errors too, which clap finds before anything else.
+    let mut usage = cli();
+    usage.args([
+        "verify",
+        UNTIMED,
+        "--purpose",
+        "session",
+        "--timestamp",
+        "--max-age",
+        "0",
+        "--json",
+    ]);
+    let (code, doc) = json_failure(&mut usage);
+    assert_eq!(code, Some(2));
+    assert_eq!(
+        (doc["valid"].as_bool(), doc["error"].as_str()),
+        (Some(false), Some("Usage"))
+    );
+    assert!(
+        doc["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("--max-age")),
+        "{doc}"
+    );
+    let mut typo = cli();
+    typo.args(["sign", "--timestmp", "--purpose", "s", "--json"]);
+    let (code, doc) = json_failure(&mut typo);
+    assert_eq!((code, doc["error"].as_str()), (Some(2), Some("Usage")));
+    // inspect's rejections are JSON as well.
+    let mut inspect = cli();
+    inspect.args(["inspect", "12345.beef", "--json"]);
+    let (code, doc) = json_failure(&mut inspect);
+    assert_eq!(
+        (code, doc["error"].as_str()),
+        (Some(1), Some("SignatureLength"))
+    );
+    // An id after `--` that reads "--json" is an id, not the flag.
+    cli()
+        .args(["sign", "--purpose", "s", "--", "--json"])
+        .assert()
+        .success()
+        .stdout(predicate::str::starts_with("--json."));
+    // Help is still help.
+    cli()
+        .args(["verify", "--help", "--json"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("Usage"));
+}
+
+#[test]
+fn max_age_and_lifetime_must_be_positive() {
+    for args in [
+        vec!["--timestamp", "--max-age", "0"],
+        vec!["--session", "--max-age", "0"],
+        vec!["--session", "--lifetime", "0"],
+    ] {
+        cli()
+            .args(["verify", TIMED, "--purpose", "session"])
+            .args(&args)
+            .assert()
+            .code(2)
+            .stdout("")
+            .stderr(predicate::str::contains("at least 1 second"));
+    }
+    cli()
+        .args(VERIFY_TIMED)
+        .args(["--max-age", "1", "--now", "1764000001"])
+        .assert()
+        .success();
+}
+
+#[test]
+fn an_empty_value_is_called_empty() {
+    for args in [
+        vec!["verify", "", "--purpose", "session"],
+        vec!["verify", "", "--purpose", "session", "--timestamp"],
+        vec!["verify", "", "--purpose", "session", "--session"],
+        vec!["inspect", ""],
+    ] {
+        cli().args(&args).assert().code(1).stderr(
+            predicate::str::contains("the value is empty")
+                .and(predicate::str::contains("dot-separated").not()),
+        );
+    }
+    cli()
+        .args(["verify", "-", "--purpose", "session"])
+        .write_stdin("\n")
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("the value is empty"));
+    // A value that is not empty keeps the core's reason.
+    cli()
+        .args(["verify", "12345", "--purpose", "session"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "value has 1 dot-separated part; expected 2",
+        ));
+}
+
+#[test]
+fn inspect_speaks_of_any_signer_not_this_one() {
+    let cases = [
+        ("12345.beef", "a signature has an even number from 32 to 64"),
+        (
+            "12345",
+            "a value has 2 (id.sig), 3 (id.ts.sig) or 4 (id.auth.ts.sig)",
+        ),
+        (
+            "a.b.c.d.e",
+            "a value has 2 (id.sig), 3 (id.ts.sig) or 4 (id.auth.ts.sig)",
+        ),
+    ];
+    for (value, message) in cases {
+        cli().args(["inspect", value]).assert().code(1).stderr(
+            predicate::str::contains(message).and(predicate::str::contains("this signer").not()),
+        );
+    }
+    let long = format!("{}.{}", "a".repeat(600), "0".repeat(64));
+    cli().args(["inspect", &long]).assert().code(1).stderr(
+        predicate::str::contains("no sigcookie value is longer than")
+            .and(predicate::str::contains("this signer").not()),
+    );
+}
+
+#[test]
+fn inspect_shows_dates_and_ages() {
+    cli()
+        .args(["inspect", SESSION, "--now", "1764015120"])
+        .assert()
+        .success()
+        .stdout(
+            predicate::str::contains(
+                "auth:      1764000000 (2025-11-24T16:00:00Z, 4 h 12 min ago)\n",
+            )
+            .and(predicate::str::contains(
+                "issued_at: 1764003600 (2025-11-24T17:00:00Z, 3 h 12 min ago)\n",
+            )),
+        );
+    cli()
+        .args(["inspect", TIMED, "--now", "1763999995"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("(2025-11-24T16:00:00Z, in 5 s)"));
+    for (now, age) in [
+        ("1764000000", "now"),
+        ("1764000061", "1 min 1 s ago"),
+        ("1764003600", "1 h ago"),
+        ("1764180000", "2 d 2 h ago"),
+    ] {
+        cli()
+            .args(["inspect", TIMED, "--now", now])
+            .assert()
+            .success()
+            .stdout(predicate::str::contains(format!("Z, {age})")));
+    }
+    // A time no calendar date can show is still printed as a number.
+    let far = format!("1.99999999999999.{}", "0".repeat(32));
+    cli()
+        .args(["inspect", &far, "--now", "0"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "issued_at: 99999999999999 (after the year 9999)",
+        ));
+    // Without --now the clock is used.
+    cli()
+        .args(["inspect", TIMED])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("ago)"));
+}
+
+#[test]
+fn help_states_each_default_once_and_only_relevant_flags() {
+    let help = |args: &[&str]| {
+        let out = cli().args(args).output().expect("runs");
+        assert!(out.status.success());
+        String::from_utf8(out.stdout).expect("utf8")
+    };
+    let verify = help(&["verify", "--help"]);
+    for default in ["86400", "43200"] {
+        assert_eq!(verify.matches(default).count(), 1, "{verify}");
+    }
+    assert!(!verify.contains("(default: one day)"), "{verify}");
+    assert!(verify.contains("--previous-secret-file"), "{verify}");
+    let sign = help(&["sign", "--help"]);
+    assert!(!sign.contains("--previous-secret-file"), "{sign}");
+    assert!(help(&["--help"]).contains("goes after '--'"));
 }
 
 #[test]
@@ -251,36 +531,188 @@ fn keygen_prints_a_fresh_64_hex_secret() {
     assert_ne!(first.stdout, second.stdout);
 }
 
+/// A fresh folder for one test's secret files, removed when dropped.
+struct TempDir(std::path::PathBuf);
+
+impl TempDir {
+    fn new(test: &str) -> TempDir {
+        let dir = std::env::temp_dir().join(format!("sigcookie-cli-{}-{test}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        TempDir(dir)
+    }
+
+    /// Writes `contents` to `name` with permission bits `mode`, whatever the umask.
+    fn file(&self, name: &str, contents: impl AsRef<[u8]>, mode: u32) -> std::path::PathBuf {
+        let path = self.0.join(name);
+        std::fs::write(&path, contents).expect("write");
+        set_mode(&path, mode);
+        path
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        std::fs::remove_dir_all(&self.0).ok();
+    }
+}
+
+#[cfg(unix)]
+fn set_mode(path: &std::path::Path, mode: u32) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).expect("chmod");
+}
+
+#[cfg(not(unix))]
+fn set_mode(_: &std::path::Path, _: u32) {}
+
+/// `sigcookie ARGS --secret-file PATH` without `SIGCOOKIE_SECRET`.
+fn with_secret_file(path: &std::path::Path, args: &[&str]) -> Command {
+    let mut cmd = cli();
+    cmd.env_remove("SIGCOOKIE_SECRET")
+        .args(args)
+        .arg("--secret-file")
+        .arg(path);
+    cmd
+}
+
 #[test]
 fn secret_from_file_and_rotation() {
-    let dir = std::env::temp_dir().join(format!("sigcookie-cli-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    let (current, old) = (dir.join("current.hex"), dir.join("old.hex"));
-    std::fs::write(&current, format!("{}\n", "ab".repeat(32))).expect("write");
-    std::fs::write(&old, format!("{SECRET}\n")).expect("write");
-    let with_files = |cmd: &mut Command| {
-        cmd.env_remove("SIGCOOKIE_SECRET")
-            .arg("--secret-file")
-            .arg(&current);
-    };
+    let dir = TempDir::new("rotation");
+    let current = dir.file("current.hex", format!("{}\n", "ab".repeat(32)), 0o600);
+    let old = dir.file("old.hex", format!("{SECRET}\n"), 0o600);
     // The old secret's value verifies only while the old secret is listed as previous.
-    let mut rotated = cli();
-    rotated
-        .args([
-            "verify",
-            UNTIMED,
-            "--purpose",
-            "session",
-            "--previous-secret-file",
-        ])
-        .arg(&old);
-    with_files(&mut rotated);
-    rotated.assert().success().stdout("12345\n");
-    let mut removed = cli();
-    removed.args(["verify", UNTIMED, "--purpose", "session"]);
-    with_files(&mut removed);
-    removed.assert().code(1);
-    std::fs::remove_dir_all(&dir).ok();
+    with_secret_file(&current, &["verify", UNTIMED, "--purpose", "session"])
+        .arg("--previous-secret-file")
+        .arg(&old)
+        .assert()
+        .success()
+        .stdout("12345\n")
+        .stderr("");
+    with_secret_file(&current, &["verify", UNTIMED, "--purpose", "session"])
+        .assert()
+        .code(1);
+    // Previous secrets are for verifying only: `sign` does not take or list them.
+    with_secret_file(&current, &["sign", "12345", "--purpose", "session"])
+        .arg("--previous-secret-file")
+        .arg(&old)
+        .assert()
+        .code(2);
+}
+
+#[cfg(unix)]
+#[test]
+fn secret_files_others_can_write_are_refused_and_readable_ones_warned_about() {
+    let dir = TempDir::new("modes");
+    let sign =
+        |path: &std::path::Path| with_secret_file(path, &["sign", "12345", "--purpose", "session"]);
+    for mode in [0o620, 0o602, 0o666, 0o660, 0o622] {
+        let path = dir.file(&format!("w{mode:o}.hex"), SECRET, mode);
+        sign(&path).assert().code(2).stdout("").stderr(
+            predicate::str::contains("can be written by other users")
+                .and(predicate::str::contains(format!(
+                    "chmod 600 {}",
+                    path.display()
+                )))
+                .and(predicate::str::contains(format!("{mode:03o}"))),
+        );
+    }
+    for mode in [0o640, 0o604, 0o644] {
+        let path = dir.file(&format!("r{mode:o}.hex"), SECRET, mode);
+        sign(&path)
+            .assert()
+            .success()
+            .stdout(format!("{UNTIMED}\n"))
+            .stderr(
+                predicate::str::contains("warning")
+                    .and(predicate::str::contains("can be read by other users"))
+                    .and(predicate::str::contains("chmod 600")),
+            );
+    }
+    for mode in [0o600, 0o400] {
+        let path = dir.file(&format!("ok{mode:o}.hex"), SECRET, mode);
+        sign(&path)
+            .assert()
+            .success()
+            .stdout(format!("{UNTIMED}\n"))
+            .stderr("");
+    }
+    // The same rules for previous secrets.
+    let current = dir.file("current.hex", SECRET, 0o600);
+    let writable = dir.file("previous.hex", "ab".repeat(32), 0o666);
+    with_secret_file(&current, &["verify", UNTIMED, "--purpose", "session"])
+        .arg("--previous-secret-file")
+        .arg(&writable)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("previous.hex"));
+    // `/dev/zero` (writable by everyone) is refused before a byte of it is read.
+    sign(std::path::Path::new("/dev/zero"))
+        .timeout(std::time::Duration::from_secs(20))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("chmod 600"));
+}
+
+#[test]
+fn secret_files_are_read_up_to_a_few_kib() {
+    let dir = TempDir::new("size");
+    // A long secret in hex, within the limit, is fine (and hashed, as HMAC does).
+    let long = dir.file("long.hex", "ab".repeat(1024), 0o600);
+    with_secret_file(&long, &["sign", "12345", "--purpose", "session"])
+        .assert()
+        .success();
+    for (name, len) in [("big.hex", 4097), ("huge.hex", 8 << 20)] {
+        let path = dir.file(name, vec![b'a'; len], 0o600);
+        with_secret_file(&path, &["sign", "12345", "--purpose", "session"])
+            .timeout(std::time::Duration::from_secs(20))
+            .assert()
+            .code(2)
+            .stdout("")
+            .stderr(predicate::str::contains("larger than 4096 bytes"));
+    }
+    let missing = dir.0.join("missing.hex");
+    with_secret_file(&missing, &["sign", "12345", "--purpose", "session"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("cannot read secret file"));
+}
+
+#[test]
+fn secret_whitespace_is_trimmed_alike_from_the_variable_and_the_file() {
+    let dir = TempDir::new("trim");
+    for padded in [
+        format!("{SECRET}\n"),
+        format!("{SECRET} "),
+        format!(" \t{SECRET}\r\n"),
+    ] {
+        let path = dir.file("padded.hex", &padded, 0o600);
+        with_secret_file(&path, &["sign", "12345", "--purpose", "session"])
+            .assert()
+            .success()
+            .stdout(format!("{UNTIMED}\n"));
+        cli()
+            .env("SIGCOOKIE_SECRET", &padded)
+            .args(["sign", "12345", "--purpose", "session"])
+            .assert()
+            .success()
+            .stdout(format!("{UNTIMED}\n"));
+    }
+    // Whitespace inside the hex is not trimmed: it is a broken secret, in both places.
+    let broken = format!("{} {}", &SECRET[..32], &SECRET[32..]);
+    let path = dir.file("broken.hex", &broken, 0o600);
+    with_secret_file(&path, &["sign", "12345", "--purpose", "session"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("not valid hex"));
+    cli()
+        .env("SIGCOOKIE_SECRET", &broken)
+        .args(["sign", "12345", "--purpose", "session"])
+        .assert()
+        .code(2)
+        .stderr(
+            predicate::str::contains("not valid hex")
+                .and(predicate::str::contains("SIGCOOKIE_SECRET")),
+        );
 }
 
 #[test]

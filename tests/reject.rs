@@ -672,6 +672,88 @@ fn configuration_errors() {
 }
 
 #[test]
+fn hex_secrets_ignore_surrounding_whitespace_only() {
+    let hex = "ab".repeat(32);
+    let sign = |k: Key| {
+        Signer::new(&k, "s")
+            .and_then(|s| s.sign("1"))
+            .expect("sign")
+    };
+    let plain = sign(Key::from_hex(&hex).expect("key"));
+    for padded in [
+        format!("{hex}\n"),
+        format!(" {hex} "),
+        format!("\t{hex}\r\n"),
+    ] {
+        assert_eq!(sign(Key::from_hex(&padded).expect("key")), plain);
+    }
+    for broken in [
+        format!("{} {}", &hex[..32], &hex[32..]),
+        format!("{}\n{}", &hex[..32], &hex[32..]),
+        format!("{hex}\u{a0}"),
+    ] {
+        assert_eq!(Key::from_hex(&broken).err(), Some(Error::KeyNotHex));
+    }
+    assert_eq!(
+        Key::from_hex("  \n").err(),
+        Some(Error::KeyTooShort { len: 0 })
+    );
+}
+
+#[test]
+fn env_key_errors_name_the_variable() {
+    // Unset: the message names the variable and says what to put in it.
+    let missing = Key::from_env("SIGCOOKIE_TEST_SURELY_UNSET").expect_err("unset");
+    assert_eq!(missing.error(), Error::KeyEnvMissing);
+    assert_eq!(missing.variable(), "SIGCOOKIE_TEST_SURELY_UNSET");
+    // Set but not hex: cargo sets CARGO_MANIFEST_DIR, a path, for every test it runs.
+    let not_hex = Key::from_env("CARGO_MANIFEST_DIR").expect_err("a path is not hex");
+    assert_eq!(not_hex.error(), Error::KeyNotHex);
+    assert_eq!(
+        not_hex.to_string(),
+        "environment variable CARGO_MANIFEST_DIR: secret key is not valid hex"
+    );
+    // What `fn main() -> Result<(), Box<dyn std::error::Error>>` prints: `Error: ` and the
+    // error's `Debug`.
+    let boxed: Box<dyn std::error::Error> = missing.clone().into();
+    let printed = format!("Error: {boxed:?}");
+    assert!(
+        printed.starts_with("Error: environment variable SIGCOOKIE_TEST_SURELY_UNSET is not set"),
+        "{printed}"
+    );
+    assert!(printed.contains("sigcookie keygen"), "{printed}");
+    // And what `fn main() -> Result<(), sigcookie::Error>` prints: the name is gone (the error
+    // type is `Copy`, with no room for it), but the variant and its meaning are there.
+    let plain: Error = missing.into();
+    assert_eq!(
+        format!("Error: {plain:?}"),
+        "Error: KeyEnvMissing: the environment variable for the secret key is not set or not Unicode"
+    );
+    fn with_question_mark() -> Result<Key, Error> {
+        Ok(Key::from_env("SIGCOOKIE_TEST_SURELY_UNSET")?)
+    }
+    assert_eq!(with_question_mark().err(), Some(Error::KeyEnvMissing));
+}
+
+#[test]
+fn error_debug_names_the_variant_and_explains_it() {
+    assert_eq!(
+        format!(
+            "{:?}",
+            Error::Expired {
+                issued_at: 5,
+                max_age: 60
+            }
+        ),
+        "Expired: value expired: issued at 5, older than the maximum age of 60 s"
+    );
+    assert_eq!(
+        format!("{:?}", Some(Error::BadSignature)),
+        "Some(BadSignature: signature does not match)"
+    );
+}
+
+#[test]
 fn long_hex_keys_match_long_byte_keys() {
     let secret: Vec<u8> = (0..=255u8).cycle().take(300).collect();
     let hex_key = Key::from_hex(&hex::encode(&secret)).expect("key");

@@ -187,8 +187,9 @@ fn create_private_dir(dir: &Path) -> Result<(), String> {
 fn secret(dir: &Path) -> Result<Key, String> {
     match Key::from_env("SIGCOOKIE_SECRET") {
         Ok(key) => return Ok(key),
-        Err(Error::KeyEnvMissing) => {}
-        Err(e) => return Err(format!("SIGCOOKIE_SECRET: {e}")),
+        Err(e) if e.error() == Error::KeyEnvMissing => {}
+        // The error names the variable.
+        Err(e) => return Err(e.to_string()),
     }
     let path = dir.join("secret");
     match fs::read_to_string(&path) {

@@ -5,6 +5,7 @@ use std::fs::{self, File};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, PoisonError};
+use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
 
@@ -21,7 +22,8 @@ const FORMAT: &str = "sigcookie-cutoffs-v1";
 ///
 /// Verifies read the copy in memory; only revocations touch the disk, and a revocation returns
 /// once its file is on disk. One process owns the file: a second `open` of it while the first
-/// store lives fails, since two writers would each overwrite the other's revocations.
+/// store lives fails (after waiting two seconds for the lock), since two writers would each
+/// overwrite the other's revocations.
 ///
 /// The file is JSON, for people and other tools to read:
 ///
@@ -107,15 +109,7 @@ impl FileStore {
             .write(true)
             .open(&lock_path)
             .map_err(io)?;
-        lock.try_lock().map_err(|e| {
-            io(match e {
-                fs::TryLockError::WouldBlock => io::Error::new(
-                    io::ErrorKind::WouldBlock,
-                    "another process has this cut-off file open",
-                ),
-                fs::TryLockError::Error(e) => e,
-            })
-        })?;
+        lock_within(&lock, LOCK_WAIT).map_err(io)?;
         let store = FileStore {
             memory: MemoryStore::new(),
             in_sync: Mutex::new(true),
@@ -216,6 +210,32 @@ impl FileStore {
             _ => Path::new("."),
         };
         File::open(folder).and_then(|f| f.sync_all()).map_err(io)
+    }
+}
+
+/// How long `open` waits for the lock. A lock is not only held by a store: a process that forks
+/// to start a program holds a copy of every open file until the program starts, so a store
+/// dropped just then stays locked for that moment. A second store that stays open is refused
+/// after this.
+const LOCK_WAIT: Duration = Duration::from_secs(2);
+
+/// Takes the advisory lock on `lock`, retrying for up to `wait`.
+fn lock_within(lock: &File, wait: Duration) -> io::Result<()> {
+    let deadline = Instant::now() + wait;
+    loop {
+        match lock.try_lock() {
+            Ok(()) => return Ok(()),
+            Err(fs::TryLockError::Error(e)) => return Err(e),
+            Err(fs::TryLockError::WouldBlock) if Instant::now() < deadline => {
+                std::thread::sleep(Duration::from_millis(10));
+            }
+            Err(fs::TryLockError::WouldBlock) => {
+                return Err(io::Error::new(
+                    io::ErrorKind::WouldBlock,
+                    "another process has this cut-off file open",
+                ));
+            }
+        }
     }
 }
 

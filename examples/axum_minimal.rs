@@ -1,0 +1,145 @@
+//! A minimal axum server with sigcookie sessions: log in, see who is logged in, log out.
+//!
+//! ```text
+//! export SIGCOOKIE_SECRET=$(openssl rand -hex 32)   # or `sigcookie keygen`
+//! export DEMO_PASSWORD=correct-horse                 # the demo account's password
+//! cargo run --example axum_minimal
+//!
+//! curl -i -d 'user=demo&password=correct-horse' http://127.0.0.1:3000/login   # Set-Cookie: __Host-session=...
+//! curl -i -H 'Cookie: __Host-session=...' http://127.0.0.1:3000/me            # logged in as demo-1
+//! curl -i -X POST http://127.0.0.1:3000/logout                                # removes the cookie
+//! ```
+//!
+//! In a project of your own, `Cargo.toml` needs:
+//!
+//! ```toml
+//! [dependencies]
+//! sigcookie = { version = "0.1", features = ["axum"] }
+//! axum = { version = "0.8", default-features = false, features = ["http1", "tokio", "form"] }
+//! tokio = { version = "1", features = ["macros", "rt-multi-thread", "net", "signal"] }
+//! serde = { version = "1", features = ["derive"] }
+//! subtle = "2"
+//! ```
+//!
+//! What it does for you, and what it leaves to you:
+//! - It listens on loopback only, bounds request bodies to 1 KiB, and stops cleanly on Ctrl-C
+//!   (requests in flight finish).
+//! - The cookie is `__Host-session`: `Secure`, `HttpOnly`, `SameSite=Lax`, idle after 30
+//!   minutes, over 8 hours after the login however often it is renewed. Browsers accept
+//!   `Secure` cookies from `http://127.0.0.1` and `http://localhost`; anywhere else, serve HTTPS.
+//! - `authenticate` is a stand-in with one account. Replace it with your user store and a slow
+//!   password hash such as Argon2id (`examples/panel` has one), and throttle failed logins.
+
+use std::sync::Arc;
+
+use axum::extract::{DefaultBodyLimit, FromRef, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use serde::Deserialize;
+use sigcookie::Key;
+use sigcookie::extract::{Session, SetCookie};
+use sigcookie::web::{Duration, SessionCookie};
+use subtle::ConstantTimeEq;
+
+/// Where the server listens: loopback only.
+const ADDR: &str = "127.0.0.1:3000";
+
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    // A missing or malformed secret ends the program with a message naming the variable.
+    let key = Key::from_env("SIGCOOKIE_SECRET")?;
+    let demo_password = std::env::var("DEMO_PASSWORD").unwrap_or_default();
+    if demo_password.is_empty() {
+        eprintln!("DEMO_PASSWORD is not set: nobody can log in");
+    }
+    let listener = tokio::net::TcpListener::bind(ADDR).await?;
+    println!("listening on http://{}", listener.local_addr()?);
+    axum::serve(listener, app(&key, &demo_password)?)
+        .with_graceful_shutdown(async {
+            // If Ctrl-C cannot be caught, run until killed.
+            if tokio::signal::ctrl_c().await.is_err() {
+                std::future::pending::<()>().await;
+            }
+        })
+        .await?;
+    Ok(())
+}
+
+/// What the handlers share: the session cookie, and the stand-in user table.
+#[derive(Clone)]
+struct AppState {
+    cookie: SessionCookie,
+    demo_password: Arc<str>,
+}
+
+/// Lets the [`Session`] extractor find the cookie in the state.
+impl FromRef<AppState> for SessionCookie {
+    fn from_ref(state: &AppState) -> SessionCookie {
+        state.cookie.clone()
+    }
+}
+
+/// The routes: `POST /login`, `POST /logout`, `GET /me`. (Public for `tests/axum_minimal.rs`,
+/// which serves it on a port of its own.)
+pub fn app(key: &Key, demo_password: &str) -> Result<Router, sigcookie::web::ConfigError> {
+    let cookie = SessionCookie::builder(key, "__Host-session")
+        .max_age(Duration::minutes(30)) // idle timeout
+        .lifetime(Duration::hours(8)) // absolute timeout after the login
+        .build()?;
+    let state = AppState {
+        cookie,
+        demo_password: demo_password.into(),
+    };
+    Ok(Router::new()
+        .route("/login", post(login))
+        .route("/logout", post(logout))
+        .route("/me", get(me))
+        .layer(DefaultBodyLimit::max(1024))
+        .with_state(state))
+}
+
+#[derive(Deserialize)]
+struct LoginForm {
+    user: String,
+    password: String,
+}
+
+/// Stand-in for a user store: the opaque id of the user whose password this is. One account,
+/// `demo`, with the password from `DEMO_PASSWORD` (none when it is empty).
+fn authenticate(state: &AppState, form: &LoginForm) -> Option<&'static str> {
+    let password_ok: bool = form
+        .password
+        .as_bytes()
+        .ct_eq(state.demo_password.as_bytes())
+        .into();
+    // The cookie carries an opaque id, never the login name or other personal data.
+    (form.user == "demo" && !state.demo_password.is_empty() && password_ok).then_some("demo-1")
+}
+
+async fn login(State(state): State<AppState>, Form(form): Form<LoginForm>) -> Response {
+    let Some(id) = authenticate(&state, &form) else {
+        return (StatusCode::UNAUTHORIZED, "wrong user or password\n").into_response();
+    };
+    match state.cookie.issue(id) {
+        Ok(cookie) => (SetCookie(cookie), "logged in\n").into_response(),
+        // Only the clock can fail here; say no more than that to the client.
+        Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+    }
+}
+
+/// Answers `401` by itself when the cookie is missing or refused, before this runs.
+async fn me(session: Session) -> impl IntoResponse {
+    // Sliding renewal: a new cookie once half the idle timeout has passed.
+    (
+        session.renewal(0.5),
+        format!("logged in as {}\n", session.id()),
+    )
+}
+
+/// The browser deletes the cookie. The value itself stays valid until it expires; to end it on
+/// the server too, revoke with `cookie.log_out_user(id)` (see the README's Sessions).
+async fn logout(State(cookie): State<SessionCookie>) -> impl IntoResponse {
+    (SetCookie(cookie.removal()), "logged out\n")
+}

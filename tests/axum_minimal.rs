@@ -1,0 +1,173 @@
+//! `examples/axum_minimal.rs`, the README's axum example, served on a loopback port and driven
+//! over real HTTP: log in, `/me` with and without the cookie, log out.
+
+#[path = "../examples/axum_minimal.rs"]
+#[allow(
+    dead_code,
+    reason = "the example's `main` binds a fixed port; the tests bind their own"
+)]
+mod example;
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use sigcookie::Key;
+use sigcookie::web::Cookie;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+
+const PASSWORD: &str = "correct-horse";
+
+/// The example's router on a free loopback port.
+async fn serve(password: &str) -> SocketAddr {
+    let key = Key::from_bytes(&[0x42; 32]).expect("a 32-byte key");
+    let app = example::app(&key, password).expect("the example's cookie configuration");
+    let listener = TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("a loopback port");
+    let addr = listener.local_addr().expect("the bound address");
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    addr
+}
+
+struct Response {
+    status: u16,
+    set_cookie: Option<Cookie<'static>>,
+    body: String,
+}
+
+/// One HTTP/1.1 exchange, headers exactly as the server sent them.
+async fn request(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    cookie: Option<&str>,
+    form: &str,
+) -> Response {
+    let mut head = format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n");
+    if let Some(cookie) = cookie {
+        head.push_str(&format!("Cookie: {cookie}\r\n"));
+    }
+    if method == "POST" {
+        head.push_str("Content-Type: application/x-www-form-urlencoded\r\n");
+        head.push_str(&format!("Content-Length: {}\r\n", form.len()));
+    }
+    head.push_str("\r\n");
+    head.push_str(form);
+    let exchange = async {
+        let mut stream = TcpStream::connect(addr).await?;
+        stream.write_all(head.as_bytes()).await?;
+        let mut raw = Vec::new();
+        stream.read_to_end(&mut raw).await?;
+        Ok::<_, std::io::Error>(raw)
+    };
+    let raw = tokio::time::timeout(Duration::from_secs(30), exchange)
+        .await
+        .expect("an answer within 30 s")
+        .expect("an HTTP exchange on loopback");
+    let raw = String::from_utf8(raw).expect("a UTF-8 response");
+    let (head, body) = raw.split_once("\r\n\r\n").expect("a response head");
+    let mut lines = head.lines();
+    let status = lines
+        .next()
+        .and_then(|line| line.split(' ').nth(1))
+        .and_then(|code| code.parse().ok())
+        .expect("a status line");
+    let set_cookie = lines
+        .filter_map(|line| line.split_once(':'))
+        .find(|(name, _)| name.eq_ignore_ascii_case("set-cookie"))
+        .map(|(_, value)| Cookie::parse(value.trim().to_owned()).expect("a valid Set-Cookie"));
+    Response {
+        status,
+        set_cookie,
+        body: body.to_owned(),
+    }
+}
+
+#[tokio::test]
+async fn login_me_logout() {
+    let addr = serve(PASSWORD).await;
+    let login = request(
+        addr,
+        "POST",
+        "/login",
+        None,
+        "user=demo&password=correct-horse",
+    )
+    .await;
+    assert_eq!((login.status, login.body.as_str()), (200, "logged in\n"));
+    let cookie = login.set_cookie.expect("a session cookie");
+    assert_eq!(cookie.name(), "__Host-session");
+    assert_eq!(
+        (cookie.secure(), cookie.http_only(), cookie.path()),
+        (Some(true), Some(true), Some("/"))
+    );
+    assert!(cookie.value().starts_with("demo-1."), "{}", cookie.value());
+
+    let me = request(addr, "GET", "/me", Some(&cookie.stripped().to_string()), "").await;
+    assert_eq!(
+        (me.status, me.body.as_str()),
+        (200, "logged in as demo-1\n")
+    );
+    assert!(me.set_cookie.is_none(), "a fresh session is not renewed");
+
+    let logout = request(
+        addr,
+        "POST",
+        "/logout",
+        Some(&cookie.stripped().to_string()),
+        "",
+    )
+    .await;
+    assert_eq!(logout.status, 200);
+    let removal = logout.set_cookie.expect("a removal cookie");
+    assert_eq!((removal.name(), removal.value()), ("__Host-session", ""));
+    assert_eq!(removal.max_age(), Some(sigcookie::web::Duration::ZERO));
+}
+
+#[tokio::test]
+async fn me_without_a_valid_cookie_is_401() {
+    let addr = serve(PASSWORD).await;
+    assert_eq!(request(addr, "GET", "/me", None, "").await.status, 401);
+    let forged = "__Host-session=demo-1.1764000000.1764000000.".to_owned() + &"0".repeat(64);
+    assert_eq!(
+        request(addr, "GET", "/me", Some(&forged), "").await.status,
+        401
+    );
+    // A cookie signed with another key is refused too.
+    let other = sigcookie::web::SessionCookie::builder(
+        &Key::from_bytes(&[1; 32]).expect("key"),
+        "__Host-session",
+    )
+    .build()
+    .expect("cookie");
+    let stolen = other.issue("demo-1").expect("issue").stripped().to_string();
+    assert_eq!(
+        request(addr, "GET", "/me", Some(&stolen), "").await.status,
+        401
+    );
+}
+
+#[tokio::test]
+async fn wrong_or_absent_passwords_get_no_cookie() {
+    let addr = serve(PASSWORD).await;
+    for form in [
+        "user=demo&password=wrong",
+        "user=demo&password=",
+        "user=other&password=correct-horse",
+    ] {
+        let response = request(addr, "POST", "/login", None, form).await;
+        assert_eq!(response.status, 401, "{form}");
+        assert!(response.set_cookie.is_none(), "{form}");
+    }
+    // With no DEMO_PASSWORD, not even an empty password logs in.
+    let closed = serve("").await;
+    let response = request(closed, "POST", "/login", None, "user=demo&password=").await;
+    assert_eq!(response.status, 401);
+    // Bodies are bounded.
+    let big = format!("user=demo&password={}", "a".repeat(4096));
+    assert_eq!(
+        request(addr, "POST", "/login", None, &big).await.status,
+        413
+    );
+}
