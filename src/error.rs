@@ -331,5 +331,6 @@ impl fmt::Display for Error {
     }
 }
 
-#[cfg(feature = "std")]
-impl std::error::Error for Error {}
+/// `core::error::Error` is `std::error::Error`: implemented without `std` too, so that the
+/// `no_std` [`header`](crate::header) rejections can name it as their source.
+impl core::error::Error for Error {}

@@ -26,6 +26,8 @@
 //! - `std` (default): the system clock ([`TimestampSigner::verify`]), [`Key::from_env`] and
 //!   `std::error::Error`. Without it the crate is `no_std` and needs no allocator: sign into a
 //!   [`SignedValue`] or a caller's buffer, and pass the time in.
+//!   Reading the session cookie from `Cookie:` headers and writing `Set-Cookie` into a buffer is
+//!   [`header`], also `no_std` and without an allocator.
 //! - `alloc`: `String`-returning `sign` methods without the rest of `std`.
 //! - `getrandom`: [`Key::generate`] from the operating system's randomness.
 //! - `cli`: the `sigcookie` command-line tool.
@@ -45,6 +47,7 @@ mod error;
 #[cfg_attr(docsrs, doc(cfg(feature = "axum")))]
 pub mod extract;
 pub mod format;
+pub mod header;
 mod key;
 mod mac;
 pub mod revocation;

@@ -5,7 +5,7 @@
 
 use std::fmt;
 
-use crate::Error;
+use crate::{Error, header};
 
 /// Why [`SessionCookieBuilder::build`](super::SessionCookieBuilder::build) refused a
 /// configuration.
@@ -101,6 +101,21 @@ impl From<Error> for ConfigError {
     }
 }
 
+/// The core's attribute rules ([`crate::header::CookieSpecBuilder::build`]), variant for
+/// variant.
+impl From<header::ConfigError> for ConfigError {
+    fn from(error: header::ConfigError) -> Self {
+        match error {
+            header::ConfigError::InvalidName { position } => ConfigError::InvalidName { position },
+            header::ConfigError::InvalidPath => ConfigError::InvalidPath,
+            header::ConfigError::InvalidDomain => ConfigError::InvalidDomain,
+            header::ConfigError::HostPrefixDomain => ConfigError::HostPrefixDomain,
+            header::ConfigError::HostPrefixPath => ConfigError::HostPrefixPath,
+            header::ConfigError::RequiresSecure => ConfigError::RequiresSecure,
+        }
+    }
+}
+
 /// Why a request's session cookie was refused. For logs: tell the client no more than
 /// "unauthorized". No variant carries the cookie's value.
 ///
@@ -175,5 +190,17 @@ impl std::error::Error for Rejection {
 impl From<Error> for Rejection {
     fn from(error: Error) -> Self {
         Rejection::Invalid(error)
+    }
+}
+
+/// The core's rejections of a `Cookie:` header ([`crate::header::find_value`]), variant for
+/// variant.
+impl From<header::Rejection> for Rejection {
+    fn from(rejection: header::Rejection) -> Self {
+        match rejection {
+            header::Rejection::Missing => Rejection::Missing,
+            header::Rejection::Duplicate => Rejection::Duplicate,
+            header::Rejection::Invalid(error) => Rejection::Invalid(error),
+        }
     }
 }
