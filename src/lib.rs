@@ -33,6 +33,8 @@
 //! - `cli`: the `sigcookie` command-line tool.
 //! - `cookie` (default): [`web`], session cookies with the `cookie` and `time` crates.
 //! - `axum`: [`extract`], an axum extractor for the session cookie.
+//! - `tower`: `tower::SessionLayer`, middleware for any tower and `http` 1 framework.
+//! - `actix`: `actix::Session`, an actix-web extractor for the session cookie.
 #![cfg_attr(not(feature = "std"), no_std)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 #![forbid(unsafe_code)]
@@ -57,6 +59,9 @@ mod signer;
 #[cfg_attr(docsrs, doc(cfg(feature = "std")))]
 pub mod store;
 mod timed;
+#[cfg(feature = "tower")]
+#[cfg_attr(docsrs, doc(cfg(feature = "tower")))]
+pub mod tower;
 #[cfg(feature = "cookie")]
 #[cfg_attr(docsrs, doc(cfg(feature = "cookie")))]
 pub mod web;

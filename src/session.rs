@@ -414,7 +414,7 @@ pub struct VerifiedSession<'v> {
 impl<'v> VerifiedSession<'v> {
     /// For layers that keep a verified session past its value (the axum extractor): the parts
     /// must come from a value that [`SessionSigner::verify_at`] accepted.
-    #[cfg(feature = "axum")]
+    #[cfg(feature = "cookie")]
     pub(crate) fn from_verified(id: &'v str, auth: u64, issued_at: u64) -> Self {
         VerifiedSession {
             id,

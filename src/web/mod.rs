@@ -50,6 +50,7 @@
 
 mod builder;
 mod error;
+mod owned;
 mod session;
 mod time;
 
@@ -58,4 +59,5 @@ pub use ::time::{Duration, OffsetDateTime};
 
 pub use builder::SessionCookieBuilder;
 pub use error::{ConfigError, Rejection};
+pub use owned::OwnedSession;
 pub use session::{SessionCookie, VerifiedCookie};

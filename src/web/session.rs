@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use super::builder::SessionCookieBuilder;
 use super::time::{duration_secs, secs_duration, secs_time, unix_secs};
-use super::{Cookie, CookieJar, Duration, OffsetDateTime, Rejection};
+use super::{Cookie, CookieJar, Duration, OffsetDateTime, OwnedSession, Rejection};
 use crate::header::{self, CookieSpec, SameSite};
 use crate::store::{CutoffStore, StoreError};
 use crate::{Clock, Error, Key, SessionSigner, VerifiedSession, format};
@@ -462,6 +462,28 @@ impl SessionCookie {
         // The core's rules: the length first, on the bytes, then UTF-8 and the quotes.
         let value = header::find_value(self.name(), headers, self.inner.signer.max_value_len())?;
         self.verify(value)
+    }
+
+    /// As [`SessionCookie::verify_headers`], into an [`OwnedSession`] that outlives the headers
+    /// and keeps this cookie for renewal: what the framework integrations hand to handlers.
+    ///
+    /// # Errors
+    /// As [`SessionCookie::verify_headers`].
+    ///
+    /// ```
+    /// # use sigcookie::{Key, web::{Rejection, SessionCookie}};
+    /// let session = SessionCookie::builder(&Key::from_bytes(&[7; 32])?, "s").build()?;
+    /// let header = format!("a=1; s={}", session.issue("7")?.value());
+    /// assert_eq!(session.verify_headers_owned([header.as_bytes()])?.id(), "7");
+    /// assert_eq!(session.verify_headers_owned([&b"a=1"[..]]).err().map(|r| r.name()), Some("Missing"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn verify_headers_owned<'h, I>(&self, headers: I) -> Result<OwnedSession, Rejection>
+    where
+        I: IntoIterator<Item = &'h [u8]>,
+    {
+        let verified = self.verify_headers(headers)?;
+        Ok(OwnedSession::new(verified, self.clone()))
     }
 
     /// A renewed cookie when the verified value is older than `fraction` of the maximum age, for
