@@ -33,8 +33,8 @@
 //! - `cli`: the `sigcookie` command-line tool.
 //! - `cookie` (default): [`web`], session cookies with the `cookie` and `time` crates.
 //! - `axum`: [`extract`], an axum extractor for the session cookie.
-//! - `tower`: `tower::SessionLayer`, middleware for any tower and `http` 1 framework.
-//! - `actix`: `actix::Session`, an actix-web extractor for the session cookie.
+//! - `tower`: [`tower`], `SessionLayer`, middleware for any tower and `http` 1 framework.
+//! - `actix`: [`actix`], an actix-web extractor for the session cookie.
 #![cfg_attr(not(feature = "std"), no_std)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 #![forbid(unsafe_code)]
@@ -43,6 +43,9 @@
 #[cfg(feature = "alloc")]
 extern crate alloc;
 
+#[cfg(feature = "actix")]
+#[cfg_attr(docsrs, doc(cfg(feature = "actix")))]
+pub mod actix;
 mod clock;
 mod error;
 #[cfg(feature = "axum")]
