@@ -243,7 +243,11 @@ impl RequestHandlerService<Panel> for Logout {
             panel.log_out_everywhere();
         }
         let mut buf = [0u8; SET_COOKIE_BUFFER];
-        let removal = panel.spec.write_removal(&mut buf).ok().map(|h| ("Set-Cookie", h));
+        let removal = panel
+            .spec
+            .write_removal(&mut buf)
+            .ok()
+            .map(|h| ("Set-Cookie", h));
         let connection = request.body_connection.finalize().await?;
         (StatusCode::OK, removal, "logged out\n")
             .write_to(connection, response_writer)

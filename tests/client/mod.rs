@@ -20,6 +20,17 @@ pub struct Reply {
 
 /// Sends `method path` to `addr`, with one `Cookie:` header per entry of `cookies`.
 pub async fn send(addr: SocketAddr, method: &str, path: &str, cookies: &[&str]) -> Reply {
+    send_body(addr, method, path, cookies, "").await
+}
+
+/// As [`send`], with a form as the body.
+pub async fn send_body(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    cookies: &[&str],
+    form: &str,
+) -> Reply {
     let client = Client::builder(TokioExecutor::new()).build_http::<String>();
     let mut request = Request::builder()
         .method(method)
@@ -27,7 +38,10 @@ pub async fn send(addr: SocketAddr, method: &str, path: &str, cookies: &[&str]) 
     for cookie in cookies {
         request = request.header(COOKIE, *cookie);
     }
-    let request = request.body(String::new()).expect("a request");
+    if !form.is_empty() {
+        request = request.header("content-type", "application/x-www-form-urlencoded");
+    }
+    let request = request.body(form.to_owned()).expect("a request");
     let exchange = async {
         let response = client.request(request).await.expect("an HTTP response");
         let status = response.status().as_u16();
