@@ -367,7 +367,17 @@ fn the_stack_of_a_verify_and_a_login() {
             "release"
         }
     );
+    let spec = app::COOKIE.build().expect("valid");
+    eprintln!(
+        "MAX_VALUE_LEN {MAX_VALUE_LEN}, MAX_HEADER_LEN {}, this cookie's largest header {}, \
+         SignedValue {} bytes, SessionSigner {} bytes, Panel {} bytes",
+        CookieSpec::MAX_HEADER_LEN,
+        spec.max_header_len(),
+        std::mem::size_of::<sigcookie::SignedValue>(),
+        std::mem::size_of::<SessionSigner>(),
+        std::mem::size_of::<app::Panel>(),
+    );
     // Generous bounds, for unoptimised builds too: an embedded task's stack is a few KiB.
     assert!(verify < 64 * 1024 && login < 64 * 1024);
-    assert!(MAX_VALUE_LEN <= app::HTTP_BUFFER / 4);
+    const { assert!(MAX_VALUE_LEN <= app::HTTP_BUFFER / 4) };
 }

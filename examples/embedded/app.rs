@@ -22,7 +22,7 @@ use sigcookie::{Cutoffs, Key, Revocations, SessionSigner, Signer, VerifiedSessio
 pub const COOKIE: CookieSpecBuilder<'static> = CookieSpec::builder("panel").insecure_plain_http();
 
 /// picoserve's buffer for one request: the request line, the headers and the body of a login.
-/// A `Cookie:` header with the longest session value (`MAX_VALUE_LEN`, 383 bytes) fits with
+/// A `Cookie:` header with the longest session value (`MAX_VALUE_LEN`, 362 bytes) fits with
 /// room for the browser's other headers.
 pub const HTTP_BUFFER: usize = 2048;
 
