@@ -383,8 +383,8 @@ impl<'a> CookieSpec<'a> {
     /// A buffer of this size holds any header that [`write`](Self::write) and
     /// [`write_removal`](Self::write_removal) produce for a spec whose name, path and domain
     /// together are at most 128 bytes, with any value a signer makes (up to
-    /// [`MAX_VALUE_LEN`](crate::MAX_VALUE_LEN)) and any `Max-Age`. [`max_header_len`]
-    /// (Self::max_header_len) gives the exact bound of one spec.
+    /// [`MAX_VALUE_LEN`](crate::MAX_VALUE_LEN)) and any `Max-Age`.
+    /// [`max_header_len`](Self::max_header_len) gives the exact bound of one spec.
     ///
     /// ```
     /// use sigcookie::{MAX_VALUE_LEN, header::CookieSpec};
