@@ -133,6 +133,10 @@ impl<S> Layer<S> for SessionLayer {
 
 /// The service a [`SessionLayer`] wraps around an inner service.
 ///
+/// Readiness is the inner service's. A request a required layer answers with `401` never
+/// reaches the inner service, even though `poll_ready` made it ready, as with tower's own
+/// filters.
+///
 /// ```
 /// use http::{Request, Response};
 /// use sigcookie::{Key, tower::{SessionLayer, SessionService}, web::SessionCookie};

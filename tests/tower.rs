@@ -209,3 +209,49 @@ async fn axum_optional_layer_and_option_session() {
     assert_eq!(client::get(addr, "/", &[&login]).await.body, "hello 5");
     assert_eq!(client::get(addr, "/", &[]).await.body, "anonymous");
 }
+
+/// A `MakeWriter` into a shared buffer, to read what was logged.
+#[derive(Clone, Default)]
+struct Logged(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for Logged {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0
+            .lock()
+            .expect("not poisoned")
+            .extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Logged {
+    type Writer = Logged;
+    fn make_writer(&'a self) -> Logged {
+        self.clone()
+    }
+}
+
+/// The reason a cookie was refused goes to the log at debug level, and only there.
+#[tokio::test]
+async fn the_reason_is_logged_at_debug_and_not_sent() {
+    let logged = Logged::default();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::DEBUG)
+        .with_writer(logged.clone())
+        .with_ansi(false)
+        .finish();
+    // The server's tasks run on this test's thread (a current-thread runtime).
+    let _guard = tracing::subscriber::set_default(subscriber);
+    let clock = ManualClock::new(T0);
+    let addr = hyper_server(SessionLayer::required(cookie(1, &clock))).await;
+    let reply = client::get(addr, "/me", &["__Host-s=42.1.1.00"]).await;
+    assert_eq!((reply.status, reply.body.as_str()), (401, ""));
+    let log = String::from_utf8(logged.0.lock().expect("not poisoned").clone()).expect("UTF-8");
+    assert!(
+        log.contains("DEBUG") && log.contains("session cookie refused") && log.contains("__Host-s"),
+        "{log}"
+    );
+}
