@@ -19,7 +19,7 @@
 //! logged with [`tracing`] at debug level. `Option<Session>` is `None` instead, and
 //! `Result<Session, SessionRejection>` keeps the reason, for pages that work logged in or out.
 //!
-//! Behind the tower layer ([`crate::tower::SessionLayer`], feature `tower`), the extractor takes
+//! Behind the tower layer (`sigcookie::tower::SessionLayer`, feature `tower`), the extractor takes
 //! the [`OwnedSession`] the layer verified from the request's extensions instead of verifying
 //! again; otherwise it verifies with the same function as the layer,
 //! [`SessionCookie::verify_headers_owned`].

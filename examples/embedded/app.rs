@@ -55,12 +55,12 @@ impl Panel {
         user: &'static str,
         password: &'static str,
         now: fn() -> u64,
-    ) -> Result<Panel, sigcookie::Error> {
-        let spec = COOKIE.build().map_err(|_| sigcookie::Error::EmptyPurpose)?;
+    ) -> Result<Panel, SetupError> {
+        let spec = COOKIE.build().map_err(SetupError::Cookie)?;
         // The purpose is the cookie name, as the web layer does.
-        let signer = SessionSigner::new(Signer::new(key, spec.name())?, MAX_AGE, LIFETIME);
+        let signer = Signer::new(key, spec.name()).map_err(SetupError::Signer)?;
         Ok(Panel {
-            signer,
+            signer: SessionSigner::new(signer, MAX_AGE, LIFETIME),
             spec,
             user,
             password,
@@ -126,16 +126,38 @@ impl Panel {
         self.cutoff.fetch_max((self.now)() + 1, Ordering::Relaxed);
     }
 
-    /// The `Max-Age` of a value just signed at `now`: until its idle or absolute end.
+    /// The `Max-Age` of a value just signed at `now`: until its idle or absolute end. The
+    /// value is ours, so its parts are read without checking its MAC again.
     fn max_age(&self, value: &str, now: u64) -> u64 {
-        let session = self.signer.verify_at(value, now);
-        session.map_or(0, |s| {
-            self.signer
-                .expires_at(s.auth(), s.issued_at())
-                .saturating_sub(now)
+        sigcookie::format::inspect(value).map_or(0, |parts| {
+            let (auth, issued_at) = (
+                parts.auth().unwrap_or(now),
+                parts.issued_at().unwrap_or(now),
+            );
+            self.signer.expires_at(auth, issued_at).saturating_sub(now)
         })
     }
 }
+
+/// Why [`Panel::new`] failed: the cookie's attributes or the signer's settings.
+#[derive(Debug)]
+pub enum SetupError {
+    /// The cookie's name or attributes.
+    Cookie(header::ConfigError),
+    /// The signer (an empty purpose).
+    Signer(sigcookie::Error),
+}
+
+impl core::fmt::Display for SetupError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            SetupError::Cookie(error) => error.fmt(f),
+            SetupError::Signer(error) => error.fmt(f),
+        }
+    }
+}
+
+impl core::error::Error for SetupError {}
 
 impl Revocations for Panel {
     fn cutoffs(&self, _id: &str) -> Cutoffs {
