@@ -227,11 +227,15 @@ impl<'a> CookieSpecBuilder<'a> {
     }
 
     /// The cookie's `Domain`, which also sends it to every subdomain. Default none: this host
-    /// only. Not allowed with the `__Host-` prefix.
+    /// only. Not allowed with the `__Host-` prefix. A leading `.`, which browsers ignore, is
+    /// dropped.
     ///
     /// ```
     /// # use sigcookie::header::{ConfigError, CookieSpec};
     /// assert_eq!(CookieSpec::builder("s").domain("example.com").build()?.domain(), Some("example.com"));
+    /// assert_eq!(CookieSpec::builder("s").domain(".example.com").build()?.domain(), Some("example.com"));
+    /// assert_eq!(CookieSpec::builder("s").domain(".").build().err(), Some(ConfigError::InvalidDomain));
+    /// assert_eq!(CookieSpec::builder("s").domain("a..b").build().err(), Some(ConfigError::InvalidDomain));
     /// assert_eq!(CookieSpec::builder("__Host-s").domain("example.com").build().err(), Some(ConfigError::HostPrefixDomain));
     /// # Ok::<(), ConfigError>(())
     /// ```
@@ -284,12 +288,13 @@ impl<'a> CookieSpecBuilder<'a> {
     /// assert_eq!(CookieSpec::builder("__Secure-s").insecure_plain_http().build().err(), Some(ConfigError::RequiresSecure));
     /// ```
     pub fn build(self) -> Result<CookieSpec<'a>, ConfigError> {
-        let spec = self.spec;
+        let mut spec = self.spec;
         check_name(spec.name)?;
         check_path(spec.path)?;
         if let Some(domain) = spec.domain {
             check_domain(domain)?;
         }
+        spec.domain = spec.domain.map(without_leading_dot);
         // Browsers match the prefixes case-insensitively (RFC 6265bis, section 4.1.3).
         let has_prefix = |prefix: &str| {
             spec.name
@@ -322,7 +327,10 @@ fn check_name(name: &str) -> Result<(), ConfigError> {
 }
 
 fn check_path(path: &str) -> Result<(), ConfigError> {
-    let ok = path.starts_with('/') && path.bytes().all(|b| (0x20..0x7f).contains(&b) && b != b';');
+    // A trailing space would be trimmed by browsers (and by the `cookie` crate) when read.
+    let ok = path.starts_with('/')
+        && !path.ends_with(' ')
+        && path.bytes().all(|b| (0x20..0x7f).contains(&b) && b != b';');
     if ok {
         Ok(())
     } else {
@@ -330,11 +338,22 @@ fn check_path(path: &str) -> Result<(), ConfigError> {
     }
 }
 
+/// A leading `.` is ignored by browsers (RFC 6265, section 5.2.3), and not written.
+const fn without_leading_dot(domain: &str) -> &str {
+    match domain.as_bytes() {
+        [b'.', ..] => domain.split_at(1).1,
+        _ => domain,
+    }
+}
+
 fn check_domain(domain: &str) -> Result<(), ConfigError> {
-    let ok = !domain.is_empty()
-        && domain
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.');
+    // Labels of letters, digits and `-`, separated by single dots: no empty label.
+    let ok = without_leading_dot(domain).split('.').all(|label| {
+        !label.is_empty()
+            && label
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+    });
     if ok {
         Ok(())
     } else {
@@ -482,6 +501,10 @@ impl<'a> CookieSpec<'a> {
         same_site: SameSite,
         secure: bool,
     ) -> Self {
+        let domain = match domain {
+            Some(domain) => Some(without_leading_dot(domain)),
+            None => None,
+        };
         CookieSpec {
             name,
             path,
@@ -692,7 +715,7 @@ impl<'b> Out<'b> {
 /// use sigcookie::header::{ConfigError, CookieSpec};
 ///
 /// assert_eq!(CookieSpec::builder("__Host-s").path("/x").build().err(), Some(ConfigError::HostPrefixPath));
-/// assert_eq!(ConfigError::InvalidPath.to_string(), "cookie path must start with '/' and have no control character or ';'");
+/// assert_eq!(ConfigError::InvalidPath.to_string(), "cookie path must start with '/', not end with a space, and have no control character or ';'");
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -702,9 +725,10 @@ pub enum ConfigError {
         /// Offset of the offending byte (0 for an empty name).
         position: usize,
     },
-    /// The path does not start with `/`, or has a control character or `;`.
+    /// The path does not start with `/`, ends with a space, or has a control character or `;`.
     InvalidPath,
-    /// The domain is empty or has a byte other than letters, digits, `-` and `.`.
+    /// The domain is not labels of letters, digits and `-` separated by single dots (after a
+    /// leading `.`, which browsers ignore).
     InvalidDomain,
     /// A `__Host-` cookie may not have a `Domain` attribute.
     HostPrefixDomain,
@@ -724,10 +748,10 @@ impl fmt::Display for ConfigError {
                 "cookie name is empty or has a byte a cookie name cannot carry at offset {position}"
             ),
             ConfigError::InvalidPath => {
-                f.write_str("cookie path must start with '/' and have no control character or ';'")
+                f.write_str("cookie path must start with '/', not end with a space, and have no control character or ';'")
             }
             ConfigError::InvalidDomain => {
-                f.write_str("cookie domain must be letters, digits, '-' and '.'")
+                f.write_str("cookie domain must be labels of letters, digits and '-' separated by dots")
             }
             ConfigError::HostPrefixDomain => {
                 f.write_str("a __Host- cookie cannot have a Domain attribute")

@@ -153,6 +153,46 @@ fn the_largest_header_fits_the_documented_bound() {
 }
 
 proptest! {
+    /// For any configuration the builder accepts, the web layer's cookie writes back exactly
+    /// the core's header, and the `cookie` crate reads the core's header as the builder said.
+    #[test]
+    fn any_accepted_configuration_has_one_writer(
+        name in "(__Host-|__Secure-)?[!#$%&'*+.^_`|~0-9A-Za-z-]{1,12}",
+        path in "/[ !-:<-~]{0,12}",
+        domain in proptest::option::of("[a-z0-9.-]{1,12}"),
+        same_site in 0..3u8,
+        secure in any::<bool>(),
+        max_age in proptest::option::of(1i64..100_000_000),
+    ) {
+        let key = key();
+        let same_site = [SameSite::Strict, SameSite::Lax, SameSite::None][usize::from(same_site)];
+        let mut builder = SessionCookie::builder(&key, &name)
+            .path(&path)
+            .same_site(same_site)
+            .cookie_max_age(max_age.map(Duration::seconds));
+        if let Some(domain) = &domain {
+            builder = builder.domain(domain);
+        }
+        if !secure {
+            builder = builder.insecure_plain_http();
+        }
+        let Ok(session) = builder.build() else {
+            return Ok(());
+        };
+        let cookie = session.issue_at("7", at(1_764_000_000)).expect("issued");
+        let mut buf = vec![0u8; session.spec().max_header_len()];
+        let header = session
+            .spec()
+            .write(cookie.value(), max_age.map(|s| s as u64), &mut buf)
+            .expect("fits");
+        prop_assert_eq!(cookie.to_string(), header);
+        prop_assert_eq!(cookie.path(), Some(path.as_str()));
+        prop_assert_eq!(cookie.secure(), Some(secure));
+        prop_assert_eq!(cookie.same_site(), Some(same_site));
+        prop_assert_eq!(cookie.http_only(), Some(true));
+        prop_assert_eq!(session.removal().to_string(), session.spec().write_removal(&mut buf).expect("fits"));
+    }
+
     /// The core and the web layer answer the same for any header bytes.
     #[test]
     fn the_core_and_the_web_layer_agree(headers in proptest::collection::vec(any::<Vec<u8>>(), 0..4), with in any::<bool>()) {
