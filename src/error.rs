@@ -354,5 +354,6 @@ impl fmt::Debug for Error {
     }
 }
 
-#[cfg(feature = "std")]
-impl std::error::Error for Error {}
+/// `core::error::Error` is `std::error::Error`: implemented without `std` too, so that the
+/// `no_std` [`header`](crate::header) rejections can name it as their source.
+impl core::error::Error for Error {}

@@ -18,6 +18,11 @@
 //! A request without a valid cookie gets `401 Unauthorized` and nothing else; the reason is
 //! logged with [`tracing`] at debug level. `Option<Session>` is `None` instead, and
 //! `Result<Session, SessionRejection>` keeps the reason, for pages that work logged in or out.
+//!
+//! Behind the tower layer (`sigcookie::tower::SessionLayer`, feature `tower`), the extractor takes
+//! the [`OwnedSession`] the layer verified from the request's extensions instead of verifying
+//! again; otherwise it verifies with the same function as the layer,
+//! [`SessionCookie::verify_headers_owned`].
 
 use std::convert::Infallible;
 
@@ -27,8 +32,7 @@ use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, IntoResponseParts, Response, ResponseParts};
 
-use crate::VerifiedSession;
-use crate::web::{Cookie, OffsetDateTime, Rejection, SessionCookie, VerifiedCookie};
+use crate::web::{Cookie, OffsetDateTime, OwnedSession, Rejection, SessionCookie};
 
 /// The verified session of a request: its id, when the user logged in and when the cookie's
 /// value was issued.
@@ -46,14 +50,9 @@ use crate::web::{Cookie, OffsetDateTime, Rejection, SessionCookie, VerifiedCooki
 ///     (session.renewal(0.5), format!("hello {}", session.id()))
 /// }
 /// ```
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 pub struct Session {
-    id: String,
-    auth: u64,
-    issued_at: u64,
-    /// The fingerprint of the signer that verified it (see `VerifiedSession`).
-    signer: u64,
-    cookie: SessionCookie,
+    session: OwnedSession,
 }
 
 impl Session {
@@ -75,7 +74,7 @@ impl Session {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn id(&self) -> &str {
-        &self.id
+        self.session.id()
     }
 
     /// When the user logged in, when this value was issued (the login or the latest renewal),
@@ -100,7 +99,7 @@ impl Session {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn issued_at(&self) -> OffsetDateTime {
-        self.verified().issued_at()
+        self.session.issued_at()
     }
 
     /// When the user logged in: unchanged by renewals.
@@ -123,7 +122,7 @@ impl Session {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn logged_in_at(&self) -> OffsetDateTime {
-        self.verified().logged_in_at()
+        self.session.logged_in_at()
     }
 
     /// When the session ends unless renewed: its idle limit or the end of its lifetime,
@@ -148,12 +147,27 @@ impl Session {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn expires_at(&self) -> OffsetDateTime {
-        self.cookie.expires_at(&self.verified())
+        self.session.expires_at()
     }
 
-    /// The verified cookie again, from the parts kept when it was verified.
-    fn verified(&self) -> VerifiedCookie<'_> {
-        VerifiedSession::from_verified(&self.id, self.auth, self.issued_at, self.signer).into()
+    /// The owned session underneath, the type the tower layer puts in a request's extensions.
+    ///
+    /// ```
+    /// use axum::extract::FromRequestParts;
+    /// use axum::http::{Request, header::COOKIE};
+    /// use sigcookie::{Key, extract::Session, web::{OwnedSession, SessionCookie}};
+    ///
+    /// let cookie = SessionCookie::builder(&Key::from_bytes(&[7; 32])?, "s").build()?;
+    /// let header = cookie.issue("42")?.stripped().to_string();
+    /// let (mut parts, ()) = Request::builder().header(COOKIE, header).body(())?.into_parts();
+    /// let runtime = tokio::runtime::Builder::new_current_thread().build()?;
+    /// let session = runtime.block_on(Session::from_request_parts(&mut parts, &cookie))?;
+    /// let owned: &OwnedSession = session.owned();
+    /// assert_eq!(owned.id(), "42");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn owned(&self) -> &OwnedSession {
+        &self.session
     }
 
     /// The session cookie's configuration this session was verified with.
@@ -173,7 +187,7 @@ impl Session {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn cookie(&self) -> &SessionCookie {
-        &self.cookie
+        self.session.cookie()
     }
 
     /// A fresh cookie to send back when the value is older than `fraction` of its maximum age;
@@ -207,46 +221,37 @@ impl Session {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn renewal(&self, fraction: f64) -> Option<SetCookie> {
-        match self.cookie.renewal(&self.verified(), fraction) {
+        match self.session.renewal(fraction) {
             Ok(cookie) => cookie.map(SetCookie),
             Err(reason) => {
-                tracing::debug!(cookie = self.cookie.name(), %reason, "session renewal failed");
+                tracing::debug!(cookie = self.cookie().name(), %reason, "session renewal failed");
                 None
             }
         }
     }
 
+    /// The session the tower layer verified for this request, or else this request's cookie
+    /// verified now, by the one function both use.
     fn verify(parts: &Parts, cookie: SessionCookie) -> Result<Session, SessionRejection> {
+        if let Some(session) = parts.extensions.get::<OwnedSession>()
+            && session.cookie().name() == cookie.name()
+        {
+            return Ok(Session {
+                session: session.clone(),
+            });
+        }
         let headers = parts
             .headers
             .get_all(COOKIE)
             .into_iter()
             .map(HeaderValue::as_bytes);
-        match cookie.verify_headers(headers) {
-            Ok(verified) => Ok(Session {
-                id: verified.id().to_owned(),
-                auth: verified.session().auth(),
-                issued_at: verified.session().issued_at(),
-                signer: verified.session().signer(),
-                cookie,
-            }),
+        match cookie.verify_headers_owned(headers) {
+            Ok(session) => Ok(Session { session }),
             Err(reason) => {
                 tracing::debug!(cookie = cookie.name(), %reason, "session cookie refused");
                 Err(SessionRejection { reason })
             }
         }
-    }
-}
-
-/// Leaves out the signer's fingerprint, derived from its key.
-impl std::fmt::Debug for Session {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Session")
-            .field("id", &self.id)
-            .field("auth", &self.auth)
-            .field("issued_at", &self.issued_at)
-            .field("cookie", &self.cookie.name())
-            .finish_non_exhaustive()
     }
 }
 

@@ -115,12 +115,16 @@
 //! - `std` (default): the system clock ([`TimestampSigner::verify`]), [`Key::from_env`],
 //!   `std::error::Error` and [`store`]. Without it the crate is `no_std` and needs no
 //!   allocator: sign into a [`SignedValue`] or a caller's buffer, and pass the time in.
+//!   Reading the session cookie from `Cookie:` headers and writing `Set-Cookie` into a buffer is
+//!   [`header`], also `no_std` and without an allocator.
 //! - `alloc`: `String`-returning `sign` methods without the rest of `std`.
 //! - `getrandom`: [`Key::generate`] from the operating system's randomness.
 //! - `cookie` (default): [`web`], session cookies with the `cookie` and `time` crates.
 //! - `file-store`: `store::FileStore`, cut-offs in a file, for devices.
 //! - `redis`: `store::RedisStore`, cut-offs shared by a fleet through Redis.
 //! - `axum`: [`extract`], an axum extractor for the session cookie.
+//! - `tower`: [`tower`], `SessionLayer`, middleware for any tower and `http` 1 framework.
+//! - `actix`: [`actix`], an actix-web extractor for the session cookie.
 //! - `cli`: the `sigcookie` command-line tool.
 #![cfg_attr(not(feature = "std"), no_std)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
@@ -130,12 +134,16 @@
 #[cfg(feature = "alloc")]
 extern crate alloc;
 
+#[cfg(feature = "actix")]
+#[cfg_attr(docsrs, doc(cfg(feature = "actix")))]
+pub mod actix;
 mod clock;
 mod error;
 #[cfg(feature = "axum")]
 #[cfg_attr(docsrs, doc(cfg(feature = "axum")))]
 pub mod extract;
 pub mod format;
+pub mod header;
 mod key;
 mod mac;
 pub mod revocation;
@@ -145,6 +153,9 @@ mod signer;
 #[cfg_attr(docsrs, doc(cfg(feature = "std")))]
 pub mod store;
 mod timed;
+#[cfg(feature = "tower")]
+#[cfg_attr(docsrs, doc(cfg(feature = "tower")))]
+pub mod tower;
 #[cfg(feature = "cookie")]
 #[cfg_attr(docsrs, doc(cfg(feature = "cookie")))]
 pub mod web;

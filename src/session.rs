@@ -434,10 +434,10 @@ impl fmt::Debug for VerifiedSession<'_> {
 }
 
 impl<'v> VerifiedSession<'v> {
-    /// For layers that keep a verified session past its value (the axum extractor): the parts
+    /// For layers that keep a verified session past its value (the framework integrations): the parts
     /// must come from a value that [`SessionSigner::verify_at`] accepted, with the signer's
     /// fingerprint it recorded ([`VerifiedSession::signer`]).
-    #[cfg(feature = "axum")]
+    #[cfg(feature = "cookie")]
     pub(crate) fn from_verified(id: &'v str, auth: u64, issued_at: u64, signer: u64) -> Self {
         VerifiedSession {
             id,
@@ -448,7 +448,7 @@ impl<'v> VerifiedSession<'v> {
     }
 
     /// The fingerprint of the signer that verified this session.
-    #[cfg(feature = "axum")]
+    #[cfg(feature = "cookie")]
     pub(crate) fn signer(&self) -> u64 {
         self.signer
     }

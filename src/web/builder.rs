@@ -3,10 +3,10 @@
 use std::fmt;
 use std::sync::Arc;
 
-use super::attributes::Attributes;
 use super::session::{Inner, SessionCookie};
 use super::time::{at_least_a_second, duration_secs};
 use super::{ConfigError, Duration, SameSite};
+use crate::header::{self, CookieSpec};
 use crate::store::{CutoffStore, MemoryStore};
 use crate::{Clock, Key, SessionSigner, Signer, SystemClock};
 
@@ -305,14 +305,18 @@ impl<'a> SessionCookieBuilder<'a> {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn build(self) -> Result<SessionCookie, ConfigError> {
-        Attributes {
-            name: self.name,
-            path: self.path,
-            domain: self.domain,
-            same_site: self.same_site,
-            secure: self.secure,
+        // The core's rules, the one implementation of them.
+        let same_site = core_same_site(self.same_site);
+        let mut spec = CookieSpec::builder(self.name)
+            .path(self.path)
+            .same_site(same_site);
+        if let Some(domain) = self.domain {
+            spec = spec.domain(domain);
         }
-        .check()?;
+        if !self.secure {
+            spec = spec.insecure_plain_http();
+        }
+        spec.build()?;
         let signer = self
             .previous
             .iter()
@@ -344,11 +348,20 @@ impl<'a> SessionCookieBuilder<'a> {
             cookie_max_age: self.cookie_max_age,
             path: self.path.to_owned(),
             domain: self.domain.map(str::to_owned),
-            same_site: self.same_site,
+            same_site,
             secure: self.secure,
             clock: self.clock.unwrap_or_else(|| Arc::new(SystemClock)),
             store: self.store.unwrap_or_else(|| Arc::new(MemoryStore::new())),
         }))
+    }
+}
+
+/// The `cookie` crate's `SameSite` as the core's.
+fn core_same_site(same_site: SameSite) -> header::SameSite {
+    match same_site {
+        SameSite::Strict => header::SameSite::Strict,
+        SameSite::Lax => header::SameSite::Lax,
+        SameSite::None => header::SameSite::None,
     }
 }
 

@@ -5,7 +5,7 @@
 
 use std::fmt;
 
-use crate::Error;
+use crate::{Error, header};
 
 /// Why [`SessionCookieBuilder::build`](super::SessionCookieBuilder::build) refused a
 /// configuration.
@@ -32,9 +32,10 @@ pub enum ConfigError {
         /// Offset of the offending byte (0 for an empty name).
         position: usize,
     },
-    /// The path does not start with `/`, or has a control character or `;`.
+    /// The path does not start with `/`, ends with a space, or has a control character or `;`.
     InvalidPath,
-    /// The domain is empty or has a byte other than letters, digits, `-` and `.`.
+    /// The domain is not labels of letters, digits and `-` separated by single dots (after a
+    /// leading `.`, which browsers ignore).
     InvalidDomain,
     /// A `__Host-` cookie may not have a `Domain` attribute.
     HostPrefixDomain,
@@ -62,10 +63,10 @@ impl fmt::Display for ConfigError {
                 "cookie name is empty or has a byte a cookie name cannot carry at offset {position}"
             ),
             ConfigError::InvalidPath => {
-                f.write_str("cookie path must start with '/' and have no control character or ';'")
+                f.write_str("cookie path must start with '/', not end with a space, and have no control character or ';'")
             }
             ConfigError::InvalidDomain => {
-                f.write_str("cookie domain must be letters, digits, '-' and '.'")
+                f.write_str("cookie domain must be labels of letters, digits and '-' separated by dots")
             }
             ConfigError::HostPrefixDomain => {
                 f.write_str("a __Host- cookie cannot have a Domain attribute")
@@ -98,6 +99,21 @@ impl std::error::Error for ConfigError {
 impl From<Error> for ConfigError {
     fn from(error: Error) -> Self {
         ConfigError::Signer(error)
+    }
+}
+
+/// The core's attribute rules ([`crate::header::CookieSpecBuilder::build`]), variant for
+/// variant.
+impl From<header::ConfigError> for ConfigError {
+    fn from(error: header::ConfigError) -> Self {
+        match error {
+            header::ConfigError::InvalidName { position } => ConfigError::InvalidName { position },
+            header::ConfigError::InvalidPath => ConfigError::InvalidPath,
+            header::ConfigError::InvalidDomain => ConfigError::InvalidDomain,
+            header::ConfigError::HostPrefixDomain => ConfigError::HostPrefixDomain,
+            header::ConfigError::HostPrefixPath => ConfigError::HostPrefixPath,
+            header::ConfigError::RequiresSecure => ConfigError::RequiresSecure,
+        }
     }
 }
 
@@ -175,5 +191,17 @@ impl std::error::Error for Rejection {
 impl From<Error> for Rejection {
     fn from(error: Error) -> Self {
         Rejection::Invalid(error)
+    }
+}
+
+/// The core's rejections of a `Cookie:` header ([`crate::header::find_value`]), variant for
+/// variant.
+impl From<header::Rejection> for Rejection {
+    fn from(rejection: header::Rejection) -> Self {
+        match rejection {
+            header::Rejection::Missing => Rejection::Missing,
+            header::Rejection::Duplicate => Rejection::Duplicate,
+            header::Rejection::Invalid(error) => Rejection::Invalid(error),
+        }
     }
 }

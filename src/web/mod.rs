@@ -43,13 +43,14 @@
 //!   every "log out everywhere".
 //!
 //! # Files
-//! `attributes` (the name, path, domain and `__Host-`/`__Secure-` rules), `builder`, `header`
-//! (reading `Cookie:` headers), `session` (issue, verify, renew, revoke), `error`, `time`.
+//! `builder`, `session` (issue, verify, renew, revoke), `error`, `time`. The cookie's rules on the
+//! wire (the name, path, domain and `__Host-`/`__Secure-` rules, reading `Cookie:` headers,
+//! writing `Set-Cookie`) are the core's [`crate::header`], which this layer calls: the
+//! [`Cookie`]s it returns are parsed from the header the core wrote.
 
-mod attributes;
 mod builder;
 mod error;
-mod header;
+mod owned;
 mod session;
 mod time;
 
@@ -58,4 +59,5 @@ pub use ::time::{Duration, OffsetDateTime};
 
 pub use builder::SessionCookieBuilder;
 pub use error::{ConfigError, Rejection};
+pub use owned::OwnedSession;
 pub use session::{SessionCookie, VerifiedCookie};

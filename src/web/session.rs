@@ -4,9 +4,9 @@ use std::fmt;
 use std::sync::Arc;
 
 use super::builder::SessionCookieBuilder;
-use super::header::find_cookie;
-use super::time::{secs_duration, secs_time, unix_secs};
-use super::{Cookie, CookieJar, Duration, OffsetDateTime, Rejection, SameSite};
+use super::time::{duration_secs, secs_duration, secs_time, unix_secs};
+use super::{Cookie, CookieJar, Duration, OffsetDateTime, OwnedSession, Rejection};
+use crate::header::{self, CookieSpec, SameSite};
 use crate::store::{CutoffStore, StoreError};
 use crate::{Clock, Cutoffs, Error, Key, SessionSigner, VerifiedSession, format};
 
@@ -224,9 +224,9 @@ impl SessionCookie {
     /// The cookie carrying a value this cookie's signer just made, with `Max-Age` counting from
     /// `now` to the value's idle or absolute end.
     fn session_cookie(&self, value: &str, now: u64) -> Result<Cookie<'static>, Error> {
-        let mut cookie = self.with_attributes(value.to_owned());
         let max_age = match self.inner.cookie_max_age {
-            Some(max_age) => max_age,
+            // Checked to be at least a second by the builder.
+            Some(max_age) => max_age.map(|max_age| duration_secs(max_age).unwrap_or(1)),
             None => {
                 let parts = format::inspect(value)?;
                 let (auth, issued_at) = (
@@ -234,18 +234,31 @@ impl SessionCookie {
                     parts.issued_at().unwrap_or_default(),
                 );
                 let ends = self.inner.signer.expires_at(auth, issued_at);
-                Some(secs_duration(ends.saturating_sub(now)))
+                Some(ends.saturating_sub(now))
             }
         };
-        if let Some(max_age) = max_age {
-            cookie.set_max_age(max_age);
-        }
-        Ok(cookie)
+        let spec = self.spec();
+        let mut buf = vec![0; spec.header_len(value.len(), max_age)];
+        let header = spec
+            .write(value, max_age, &mut buf)
+            .map_err(|error| match error {
+                // A value this cookie's signer made is cookie-octets, and the buffer is sized by
+                // the core: neither happens.
+                header::WriteError::InvalidValue { position } => Error::InvalidIdByte {
+                    byte: value.as_bytes().get(position).copied().unwrap_or_default(),
+                    position,
+                },
+                _ => Error::BufferTooSmall {
+                    needed: spec.header_len(value.len(), max_age),
+                },
+            })?;
+        Ok(self.parsed(header))
     }
 
     /// The cookie that removes the session cookie from the browser, for logout: same name, path
     /// and domain (or the browser would keep the original), an empty value, `Max-Age=0`, and an
-    /// `Expires` in 1970 for clients that ignore `Max-Age`.
+    /// `Expires` in 1970 for clients that ignore `Max-Age`. Its text is the core's
+    /// [`CookieSpec::write_removal`].
     ///
     /// ```
     /// # use sigcookie::{Key, web::{Duration, SessionCookie}};
@@ -257,23 +270,52 @@ impl SessionCookie {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn removal(&self) -> Cookie<'static> {
-        let mut cookie = self.with_attributes(String::new());
-        cookie.set_max_age(Duration::ZERO);
-        cookie.set_expires(OffsetDateTime::UNIX_EPOCH);
-        cookie
+        let spec = self.spec();
+        let mut buf = vec![0; spec.max_header_len()];
+        match spec.write_removal(&mut buf) {
+            Ok(header) => self.parsed(header),
+            // `max_header_len` covers the removal: this does not happen.
+            Err(_) => Cookie::new(self.inner.name.clone(), ""),
+        }
     }
 
-    fn with_attributes(&self, value: String) -> Cookie<'static> {
-        let inner = &*self.inner;
-        let mut cookie = Cookie::build((inner.name.clone(), value))
-            .path(inner.path.clone())
-            .http_only(true)
-            .secure(inner.secure)
-            .same_site(inner.same_site);
-        if let Some(domain) = &inner.domain {
-            cookie = cookie.domain(domain.clone());
+    /// The [`Cookie`] of a `Set-Cookie` header value the core wrote: one writer of the
+    /// attributes, whose text the `cookie` crate writes back unchanged (the core writes them in
+    /// its order).
+    fn parsed(&self, header: &str) -> Cookie<'static> {
+        match Cookie::parse(header.to_owned()) {
+            Ok(mut cookie) => {
+                if !self.inner.secure {
+                    // Parsing reads an absent `Secure` as "not set"; this cookie says "off".
+                    cookie.set_secure(false);
+                }
+                cookie
+            }
+            // The core writes a token name, cookie-octets and known attributes, which the
+            // `cookie` crate parses: this does not happen.
+            Err(_) => Cookie::new(self.inner.name.clone(), ""),
         }
-        cookie.build()
+    }
+
+    /// The core's description of this cookie's name and attributes, which writes its
+    /// `Set-Cookie` headers: for integrations that write the header text themselves.
+    ///
+    /// ```
+    /// # use sigcookie::{Key, web::SessionCookie};
+    /// let session = SessionCookie::builder(&Key::from_bytes(&[7; 32])?, "__Host-s").build()?;
+    /// let mut buf = [0u8; 256];
+    /// assert_eq!(session.spec().write_removal(&mut buf)?, session.removal().to_string());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn spec(&self) -> CookieSpec<'_> {
+        let inner = &*self.inner;
+        CookieSpec::from_checked(
+            &inner.name,
+            &inner.path,
+            inner.domain.as_deref(),
+            inner.same_site,
+            inner.secure,
+        )
     }
 
     /// Verifies a cookie value against this cookie's clock.
@@ -424,21 +466,31 @@ impl SessionCookie {
     where
         I: IntoIterator<Item = &'h [u8]>,
     {
-        let value = find_cookie(self.name().as_bytes(), headers)?;
-        // The length first, on the bytes, as the core does for a `str`: an oversized value is
-        // refused as such, whatever bytes it holds, before any other work.
-        let max = self.inner.signer.max_value_len();
-        if value.len() > max {
-            return Err(Error::TooLong {
-                len: value.len(),
-                max,
-            }
-            .into());
-        }
-        let value = std::str::from_utf8(value).map_err(|e| Error::NonAscii {
-            position: e.valid_up_to(),
-        })?;
+        // The core's rules: the length first, on the bytes, then UTF-8 and the quotes.
+        let value = header::find_value(self.name(), headers, self.inner.signer.max_value_len())?;
         self.verify(value)
+    }
+
+    /// As [`SessionCookie::verify_headers`], into an [`OwnedSession`] that outlives the headers
+    /// and keeps this cookie for renewal: what the framework integrations hand to handlers.
+    ///
+    /// # Errors
+    /// As [`SessionCookie::verify_headers`].
+    ///
+    /// ```
+    /// # use sigcookie::{Key, web::{Rejection, SessionCookie}};
+    /// let session = SessionCookie::builder(&Key::from_bytes(&[7; 32])?, "s").build()?;
+    /// let header = format!("a=1; s={}", session.issue("7")?.value());
+    /// assert_eq!(session.verify_headers_owned([header.as_bytes()])?.id(), "7");
+    /// assert_eq!(session.verify_headers_owned([&b"a=1"[..]]).err().map(|r| r.name()), Some("Missing"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn verify_headers_owned<'h, I>(&self, headers: I) -> Result<OwnedSession, Rejection>
+    where
+        I: IntoIterator<Item = &'h [u8]>,
+    {
+        let verified = self.verify_headers(headers)?;
+        Ok(OwnedSession::new(verified, self.clone()))
     }
 
     /// A renewed cookie when the verified value is older than `fraction` of the maximum age, for

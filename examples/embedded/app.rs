@@ -1,0 +1,278 @@
+//! The embedded panel's request handling: login, status and logout on picoserve, with the
+//! `no_std` API only (`SessionSigner`, `sigcookie::header`), no `SessionCookie`, no `String`, and
+//! no heap allocation. Nothing here needs `std`: on a microcontroller this runs as it is under
+//! embassy (`picoserve::Server::new`), with `now` reading the device's clock.
+//!
+//! Memory: the request is read into picoserve's buffer ([`HTTP_BUFFER`] bytes, the caller's),
+//! and each `Set-Cookie` header is written into a [`SET_COOKIE_BUFFER`]-byte array on the stack.
+//! Values are signed into a `SignedValue` on the stack ([`sigcookie::MAX_VALUE_LEN`] bytes).
+
+use core::sync::atomic::{AtomicU64, Ordering};
+
+use picoserve::ResponseSent;
+use picoserve::io::Read;
+use picoserve::request::Request;
+use picoserve::response::{IntoResponse, ResponseWriter, StatusCode};
+use picoserve::routing::RequestHandlerService;
+use sigcookie::header::{self, CookieSpec, CookieSpecBuilder};
+use sigcookie::{Cutoffs, Key, Revocations, SessionSigner, Signer, VerifiedSession};
+
+/// The session cookie: a device reached by plain HTTP on a local network, so no `Secure` (and
+/// so no `__Host-` prefix); `HttpOnly`, `SameSite=Lax` and `Path=/` as always.
+pub const COOKIE: CookieSpecBuilder<'static> = CookieSpec::builder("panel").insecure_plain_http();
+
+/// picoserve's buffer for one request: the request line, the headers and the body of a login.
+/// A `Cookie:` header with the longest session value (`MAX_VALUE_LEN`, 362 bytes) fits with
+/// room for the browser's other headers.
+pub const HTTP_BUFFER: usize = 2048;
+
+/// Holds any `Set-Cookie` header this panel writes: the longest value with any `Max-Age`
+/// ([`CookieSpec::MAX_HEADER_LEN`] covers names, paths and domains up to 128 bytes).
+pub const SET_COOKIE_BUFFER: usize = CookieSpec::MAX_HEADER_LEN;
+
+/// Idle after 15 minutes without a request, over 8 hours after the login.
+pub const MAX_AGE: u64 = 15 * 60;
+/// The absolute lifetime of a session.
+pub const LIFETIME: u64 = 8 * 3600;
+
+/// The panel's state: the signer, the cookie, the one user, the clock and a "log out
+/// everywhere" cut-off.
+pub struct Panel {
+    signer: SessionSigner,
+    spec: CookieSpec<'static>,
+    user: &'static str,
+    password: &'static str,
+    now: fn() -> u64,
+    /// Unix seconds of the last "log out everywhere", or 0.
+    cutoff: AtomicU64,
+}
+
+impl Panel {
+    /// The panel for `user` with `password`, signing with `key` and reading the time from `now`
+    /// (unix seconds). A real device keeps a password hash, not the password.
+    pub fn new(
+        key: &Key,
+        user: &'static str,
+        password: &'static str,
+        now: fn() -> u64,
+    ) -> Result<Panel, SetupError> {
+        let spec = COOKIE.build().map_err(SetupError::Cookie)?;
+        // The purpose is the cookie name, as the web layer does.
+        let signer = Signer::new(key, spec.name()).map_err(SetupError::Signer)?;
+        Ok(Panel {
+            signer: SessionSigner::new(signer, MAX_AGE, LIFETIME),
+            spec,
+            user,
+            password,
+            now,
+            cutoff: AtomicU64::new(0),
+        })
+    }
+
+    /// The signer, for tests.
+    #[allow(dead_code, reason = "used by tests/embedded.rs, not by the example")]
+    pub fn signer(&self) -> &SessionSigner {
+        &self.signer
+    }
+
+    /// The cookie, for tests.
+    #[allow(dead_code, reason = "used by tests/embedded.rs, not by the example")]
+    pub fn spec(&self) -> CookieSpec<'static> {
+        self.spec
+    }
+
+    /// Checks a login form `user=...&password=...` (no percent-decoding: the panel's user and
+    /// password are plain ASCII) and writes the login's `Set-Cookie` header into `buf`.
+    pub fn login<'b>(&self, form: &str, buf: &'b mut [u8]) -> Option<&'b str> {
+        let (mut user, mut password) = (None, None);
+        for pair in form.split('&') {
+            match pair.split_once('=') {
+                Some(("user", value)) => user = Some(value),
+                Some(("password", value)) => password = Some(value),
+                _ => {}
+            }
+        }
+        let ok = user == Some(self.user) && password.is_some_and(|p| same(p, self.password));
+        if !ok {
+            return None;
+        }
+        let now = (self.now)();
+        let value = self.signer.login_value_at(self.user, now, self).ok()?;
+        let max_age = self.max_age(&value, now);
+        self.spec.write(&value, Some(max_age), buf).ok()
+    }
+
+    /// The session of a request's `Cookie:` header values, verified now.
+    pub fn verify<'h>(
+        &self,
+        cookies: impl IntoIterator<Item = &'h [u8]>,
+    ) -> Result<VerifiedSession<'h>, header::Rejection> {
+        header::verify_session(&self.signer, self.spec.name(), cookies, (self.now)(), self)
+    }
+
+    /// A renewed cookie's `Set-Cookie` header in `buf` once half the idle time has passed.
+    pub fn renewal<'b>(&self, session: &VerifiedSession<'_>, buf: &'b mut [u8]) -> Option<&'b str> {
+        let now = (self.now)();
+        if now.saturating_sub(session.issued_at()) < MAX_AGE / 2 {
+            return None;
+        }
+        let value = self.signer.renew_value_at(session, now, self).ok()?;
+        let max_age = self.max_age(&value, now);
+        self.spec.write(&value, Some(max_age), buf).ok()
+    }
+
+    /// "Log out everywhere": refuses every session that began up to this second.
+    pub fn log_out_everywhere(&self) {
+        self.cutoff.fetch_max((self.now)() + 1, Ordering::Relaxed);
+    }
+
+    /// The `Max-Age` of a value just signed at `now`: until its idle or absolute end. The
+    /// value is ours, so its parts are read without checking its MAC again.
+    fn max_age(&self, value: &str, now: u64) -> u64 {
+        sigcookie::format::inspect(value).map_or(0, |parts| {
+            let (auth, issued_at) = (
+                parts.auth().unwrap_or(now),
+                parts.issued_at().unwrap_or(now),
+            );
+            self.signer.expires_at(auth, issued_at).saturating_sub(now)
+        })
+    }
+}
+
+/// Why [`Panel::new`] failed: the cookie's attributes or the signer's settings.
+#[derive(Debug)]
+pub enum SetupError {
+    /// The cookie's name or attributes.
+    Cookie(header::ConfigError),
+    /// The signer (an empty purpose).
+    Signer(sigcookie::Error),
+}
+
+impl core::fmt::Display for SetupError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            SetupError::Cookie(error) => error.fmt(f),
+            SetupError::Signer(error) => error.fmt(f),
+        }
+    }
+}
+
+impl core::error::Error for SetupError {}
+
+impl Revocations for Panel {
+    fn cutoffs(&self, _id: &str) -> Cutoffs {
+        match self.cutoff.load(Ordering::Relaxed) {
+            0 => Cutoffs::NONE,
+            cutoff => Cutoffs::at(cutoff),
+        }
+    }
+}
+
+/// Compares without stopping at the first difference.
+fn same(a: &str, b: &str) -> bool {
+    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0, |d, (x, y)| d | (x ^ y)) == 0
+}
+
+/// The `Cookie:` header values of a request, as bytes in picoserve's buffer.
+fn cookies<'r, R: Read>(request: &Request<'r, R>) -> impl Iterator<Item = &'r [u8]> + use<'r, R> {
+    request
+        .parts
+        .headers()
+        .iter()
+        .filter(|(name, _)| *name == "cookie")
+        .map(|(_, value)| value.as_raw())
+}
+
+/// `POST /login` with `user=...&password=...`: `200` and the session cookie, or `401`.
+pub struct Login;
+
+impl RequestHandlerService<Panel> for Login {
+    async fn call_request_handler_service<R: Read, W: ResponseWriter<Error = R::Error>>(
+        &self,
+        panel: &Panel,
+        (): (),
+        mut request: Request<'_, R>,
+        response_writer: W,
+    ) -> Result<ResponseSent, W::Error> {
+        let form = picoserve::from_request!(panel, request, response_writer, &str);
+        let mut buf = [0u8; SET_COOKIE_BUFFER];
+        let set_cookie = panel.login(form, &mut buf);
+        let connection = request.body_connection.finalize().await?;
+        match set_cookie {
+            Some(set_cookie) => {
+                (StatusCode::OK, ("Set-Cookie", set_cookie), "logged in\n")
+                    .write_to(connection, response_writer)
+                    .await
+            }
+            None => {
+                (StatusCode::UNAUTHORIZED, "")
+                    .write_to(connection, response_writer)
+                    .await
+            }
+        }
+    }
+}
+
+/// `GET /status`: who is logged in, with a renewed cookie when one is due; `401` without a
+/// valid session (and no reason: that is for the device's log).
+pub struct Status;
+
+impl RequestHandlerService<Panel> for Status {
+    async fn call_request_handler_service<R: Read, W: ResponseWriter<Error = R::Error>>(
+        &self,
+        panel: &Panel,
+        (): (),
+        request: Request<'_, R>,
+        response_writer: W,
+    ) -> Result<ResponseSent, W::Error> {
+        let verified = panel.verify(cookies(&request));
+        let mut buf = [0u8; SET_COOKIE_BUFFER];
+        let connection = request.body_connection.finalize().await?;
+        match verified {
+            Ok(session) => {
+                let renewal = panel.renewal(&session, &mut buf).map(|h| ("Set-Cookie", h));
+                (
+                    StatusCode::OK,
+                    renewal,
+                    format_args!("logged in as {}\n", session.id()),
+                )
+                    .write_to(connection, response_writer)
+                    .await
+            }
+            Err(_) => {
+                (StatusCode::UNAUTHORIZED, "")
+                    .write_to(connection, response_writer)
+                    .await
+            }
+        }
+    }
+}
+
+/// `POST /logout`: removes the cookie from the browser. `POST /logout?everywhere` also ends
+/// every session (of a valid one only).
+pub struct Logout;
+
+impl RequestHandlerService<Panel> for Logout {
+    async fn call_request_handler_service<R: Read, W: ResponseWriter<Error = R::Error>>(
+        &self,
+        panel: &Panel,
+        (): (),
+        request: Request<'_, R>,
+        response_writer: W,
+    ) -> Result<ResponseSent, W::Error> {
+        let everywhere = request.parts.query().is_some_and(|q| q == "everywhere");
+        if everywhere && panel.verify(cookies(&request)).is_ok() {
+            panel.log_out_everywhere();
+        }
+        let mut buf = [0u8; SET_COOKIE_BUFFER];
+        let removal = panel
+            .spec
+            .write_removal(&mut buf)
+            .ok()
+            .map(|h| ("Set-Cookie", h));
+        let connection = request.body_connection.finalize().await?;
+        (StatusCode::OK, removal, "logged out\n")
+            .write_to(connection, response_writer)
+            .await
+    }
+}

@@ -1,0 +1,122 @@
+//! The actix-web extractor over real HTTP: an `HttpServer` bound to 127.0.0.1, hyper-util's
+//! client.
+#![cfg(feature = "actix")]
+
+mod client;
+
+use std::net::SocketAddr;
+
+use actix_web::{App, HttpResponse, HttpServer, Responder, get, web};
+use sigcookie::actix::{Session, SetCookie};
+use sigcookie::web::{Duration, SessionCookie};
+use sigcookie::{Key, ManualClock};
+
+const T0: u64 = 1_764_000_000;
+
+#[get("/me")]
+async fn me(session: Session) -> impl Responder {
+    let mut response = HttpResponse::Ok();
+    if let Some(renewal) = session.renewal(0.5) {
+        response.append_header(renewal);
+    }
+    response.body(format!("hello {}", session.id()))
+}
+
+#[get("/maybe")]
+async fn maybe(session: Option<Session>) -> impl Responder {
+    session.map_or("anonymous".to_owned(), |s| format!("hello {}", s.id()))
+}
+
+#[get("/logout")]
+async fn logout(session: Session) -> impl Responder {
+    HttpResponse::Ok()
+        .append_header(SetCookie(session.cookie().removal()))
+        .finish()
+}
+
+/// An actix-web server on 127.0.0.1 with `cookie` in its app data.
+fn server(cookie: SessionCookie) -> SocketAddr {
+    let server = HttpServer::new(move || {
+        App::new()
+            .app_data(web::Data::new(cookie.clone()))
+            .service(me)
+            .service(maybe)
+            .service(logout)
+    })
+    .workers(1)
+    .bind(("127.0.0.1", 0))
+    .expect("bind");
+    let addr = server.addrs()[0];
+    actix_web::rt::spawn(server.run());
+    addr
+}
+
+#[actix_web::test]
+async fn the_extractor_verifies_renews_and_answers_401_over_http() {
+    let clock = ManualClock::new(T0);
+    let cookie = SessionCookie::builder(&Key::from_bytes(&[3; 32]).expect("key"), "__Host-s")
+        .max_age(Duration::hours(1))
+        .clock(clock.clone())
+        .build()
+        .expect("valid");
+    let addr = server(cookie.clone());
+    let login = cookie.issue("42").expect("issued").stripped().to_string();
+
+    let reply = client::get(addr, "/me", &["theme=dark", &login]).await;
+    assert_eq!((reply.status, reply.body.as_str()), (200, "hello 42"));
+    assert!(reply.set_cookies.is_empty(), "fresh: no renewal");
+
+    clock.advance(31 * 60);
+    let reply = client::get(addr, "/me", &[&login]).await;
+    assert_eq!(reply.status, 200);
+    assert_eq!(reply.set_cookies.len(), 1);
+    let renewed = client::pair(&reply.set_cookies[0]).to_owned();
+    let verified = cookie.verify_header(&renewed).expect("valid");
+    assert_eq!(verified.id(), "42");
+    assert!(
+        reply.set_cookies[0].contains("; HttpOnly; SameSite=Lax; Secure; Path=/; Max-Age=3600")
+    );
+
+    // Refused: 401, an empty body; the reason is only logged.
+    for cookies in [
+        vec![],
+        vec!["__Host-s=42.1.1.00"],
+        vec![login.as_str(), renewed.as_str()],
+    ] {
+        let reply = client::get(addr, "/me", &cookies).await;
+        assert_eq!(
+            (reply.status, reply.body.as_str()),
+            (401, ""),
+            "{cookies:?}"
+        );
+    }
+
+    // Option<Session>: None instead of a 401.
+    assert_eq!(client::get(addr, "/maybe", &[]).await.body, "anonymous");
+    assert_eq!(
+        client::get(addr, "/maybe", &[&renewed]).await.body,
+        "hello 42"
+    );
+
+    // Logout: the core's removal header.
+    let reply = client::get(addr, "/logout", &[&renewed]).await;
+    let mut buf = [0u8; 256];
+    let removal = cookie.spec().write_removal(&mut buf).expect("fits");
+    assert_eq!(reply.set_cookies, [removal]);
+
+    // "Log out everywhere" ends it at once.
+    cookie.log_out_everywhere().expect("revoked");
+    assert_eq!(client::get(addr, "/me", &[&renewed]).await.status, 401);
+}
+
+#[actix_web::test]
+async fn without_a_session_cookie_in_the_app_data_the_answer_is_500() {
+    let server = HttpServer::new(|| App::new().service(me))
+        .workers(1)
+        .bind(("127.0.0.1", 0))
+        .expect("bind");
+    let addr = server.addrs()[0];
+    actix_web::rt::spawn(server.run());
+    let reply = client::get(addr, "/me", &["__Host-s=42.1.1.00"]).await;
+    assert_eq!((reply.status, reply.body.as_str()), (500, ""));
+}

@@ -1,0 +1,79 @@
+//! A real HTTP client for the integration tests: hyper-util's legacy client over loopback.
+#![allow(dead_code)]
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use http_body_util::BodyExt;
+use hyper::Request;
+use hyper::header::{COOKIE, SET_COOKIE};
+use hyper_util::client::legacy::Client;
+use hyper_util::rt::TokioExecutor;
+
+/// What a test looks at in a response.
+#[derive(Debug)]
+pub struct Reply {
+    pub status: u16,
+    pub set_cookies: Vec<String>,
+    pub body: String,
+}
+
+/// Sends `method path` to `addr`, with one `Cookie:` header per entry of `cookies`.
+pub async fn send(addr: SocketAddr, method: &str, path: &str, cookies: &[&str]) -> Reply {
+    send_body(addr, method, path, cookies, "").await
+}
+
+/// As [`send`], with a form as the body.
+pub async fn send_body(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    cookies: &[&str],
+    form: &str,
+) -> Reply {
+    let client = Client::builder(TokioExecutor::new()).build_http::<String>();
+    let mut request = Request::builder()
+        .method(method)
+        .uri(format!("http://{addr}{path}"));
+    for cookie in cookies {
+        request = request.header(COOKIE, *cookie);
+    }
+    if !form.is_empty() {
+        request = request.header("content-type", "application/x-www-form-urlencoded");
+    }
+    let request = request.body(form.to_owned()).expect("a request");
+    let exchange = async {
+        let response = client.request(request).await.expect("an HTTP response");
+        let status = response.status().as_u16();
+        let set_cookies = response
+            .headers()
+            .get_all(SET_COOKIE)
+            .iter()
+            .map(|v| v.to_str().expect("ASCII").to_owned())
+            .collect();
+        let body = response
+            .into_body()
+            .collect()
+            .await
+            .expect("a body")
+            .to_bytes();
+        Reply {
+            status,
+            set_cookies,
+            body: String::from_utf8(body.to_vec()).expect("UTF-8"),
+        }
+    };
+    tokio::time::timeout(Duration::from_secs(30), exchange)
+        .await
+        .expect("an answer within 30 s")
+}
+
+/// `GET path` with the given `Cookie:` headers.
+pub async fn get(addr: SocketAddr, path: &str, cookies: &[&str]) -> Reply {
+    send(addr, "GET", path, cookies).await
+}
+
+/// The `name=value` pair of a `Set-Cookie` header, as a browser sends it back.
+pub fn pair(set_cookie: &str) -> &str {
+    set_cookie.split(';').next().expect("a pair")
+}

@@ -1,0 +1,269 @@
+//! The tower layer over real HTTP on 127.0.0.1: around a plain hyper 1 server (no framework),
+//! and in axum with `Router::layer`, where the axum extractor takes the layer's session.
+#![cfg(feature = "tower")]
+
+mod client;
+
+use std::convert::Infallible;
+use std::net::SocketAddr;
+
+use axum::Router;
+use axum::extract::Extension;
+use axum::routing::get;
+use http::header::SET_COOKIE;
+use http::{HeaderValue, Request, Response};
+use hyper::body::Incoming;
+use hyper::server::conn::http1;
+use hyper_util::rt::TokioIo;
+use hyper_util::service::TowerToHyperService;
+use sigcookie::extract::Session;
+use sigcookie::tower::SessionLayer;
+use sigcookie::web::{Duration, OwnedSession, SessionCookie};
+use sigcookie::{Key, ManualClock};
+use tokio::net::TcpListener;
+use tower::{Layer, service_fn};
+
+const T0: u64 = 1_764_000_000;
+
+fn cookie(key: u8, clock: &ManualClock) -> SessionCookie {
+    SessionCookie::builder(&Key::from_bytes(&[key; 32]).expect("key"), "__Host-s")
+        .max_age(Duration::hours(1))
+        .clock(clock.clone())
+        .build()
+        .expect("valid")
+}
+
+/// The plain hyper handler: who is logged in, with a renewal when one is due, and logout.
+async fn handler(request: Request<Incoming>) -> Result<Response<String>, Infallible> {
+    let session = request.extensions().get::<OwnedSession>().cloned();
+    let mut response = Response::new(match &session {
+        Some(session) => format!("hello {}", session.id()),
+        None => "anonymous".to_owned(),
+    });
+    if let Some(session) = session {
+        let set_cookie = if request.uri().path() == "/logout" {
+            Some(session.cookie().removal())
+        } else {
+            session.renewal(0.5).expect("renewal allowed")
+        };
+        if let Some(set_cookie) = set_cookie {
+            let value = HeaderValue::try_from(set_cookie.to_string()).expect("a header value");
+            response.headers_mut().append(SET_COOKIE, value);
+        }
+    }
+    Ok(response)
+}
+
+/// A plain hyper 1 server on 127.0.0.1 whose service is `handler` wrapped by `layer`.
+async fn hyper_server(layer: SessionLayer) -> SocketAddr {
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("an address");
+    let service = layer.layer(service_fn(handler));
+    tokio::spawn(async move {
+        loop {
+            let (stream, _) = listener.accept().await.expect("accept");
+            let service = TowerToHyperService::new(service.clone());
+            tokio::spawn(async move {
+                let _ = http1::Builder::new()
+                    .serve_connection(TokioIo::new(stream), service)
+                    .await;
+            });
+        }
+    });
+    addr
+}
+
+#[tokio::test]
+async fn hyper_required_layer_verifies_renews_and_answers_401() {
+    let clock = ManualClock::new(T0);
+    let cookie = cookie(1, &clock);
+    let addr = hyper_server(SessionLayer::required(cookie.clone())).await;
+    let login = cookie.issue("42").expect("issued").stripped().to_string();
+
+    let reply = client::get(addr, "/me", &["theme=dark", &login]).await;
+    assert_eq!((reply.status, reply.body.as_str()), (200, "hello 42"));
+    assert!(reply.set_cookies.is_empty(), "fresh: no renewal");
+
+    // Past half the maximum age, the handler renews through the session's handle.
+    clock.advance(31 * 60);
+    let reply = client::get(addr, "/me", &[&login]).await;
+    assert_eq!(reply.status, 200);
+    let renewed = client::pair(&reply.set_cookies[0]).to_owned();
+    assert_eq!(
+        cookie.verify_header(&renewed).expect("valid").id(),
+        "42",
+        "{renewed}"
+    );
+
+    // Refused: no cookie, a forged one, two of the name. 401, an empty body, no reason.
+    for cookies in [
+        vec![],
+        vec!["__Host-s=42.1.1.00"],
+        vec![login.as_str(), renewed.as_str()],
+    ] {
+        let reply = client::get(addr, "/me", &cookies).await;
+        assert_eq!(
+            (reply.status, reply.body.as_str()),
+            (401, ""),
+            "{cookies:?}"
+        );
+    }
+
+    // Logout: the removal, written by the core.
+    let reply = client::get(addr, "/logout", &[&renewed]).await;
+    let mut buf = [0u8; 256];
+    let removal = cookie.spec().write_removal(&mut buf).expect("fits");
+    assert_eq!(reply.set_cookies, [removal]);
+
+    // Expired: the idle limit after the renewal.
+    clock.advance(61 * 60 + 60);
+    assert_eq!(client::get(addr, "/me", &[&renewed]).await.status, 401);
+}
+
+#[tokio::test]
+async fn hyper_optional_layer_passes_requests_on_without_a_session() {
+    let clock = ManualClock::new(T0);
+    let cookie = cookie(1, &clock);
+    let addr = hyper_server(SessionLayer::optional(cookie.clone())).await;
+    let login = cookie.issue("7").expect("issued").stripped().to_string();
+    let reply = client::get(addr, "/me", &[&login]).await;
+    assert_eq!((reply.status, reply.body.as_str()), (200, "hello 7"));
+    for cookies in [vec![], vec!["__Host-s=7.1.1.00"]] {
+        let reply = client::get(addr, "/me", &cookies).await;
+        assert_eq!((reply.status, reply.body.as_str()), (200, "anonymous"));
+    }
+}
+
+/// An axum server on 127.0.0.1 with the layer on its routes.
+async fn axum_server(app: Router) -> SocketAddr {
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("an address");
+    tokio::spawn(async move { axum::serve(listener, app).await.expect("serve") });
+    addr
+}
+
+#[tokio::test]
+async fn axum_router_layer_and_the_extractor_share_the_verified_session() {
+    let clock = ManualClock::new(T0);
+    let cookie = cookie(1, &clock);
+    // The extractor's state has the same name under another key: a value of `cookie` does not
+    // verify with it. The extractor answering 200 proves it took the layer's session rather
+    // than verifying again.
+    let other = self::cookie(2, &clock);
+    let app = Router::new()
+        .route(
+            "/extension",
+            get(|Extension(session): Extension<OwnedSession>| async move {
+                format!("hello {}", session.id())
+            }),
+        )
+        .route(
+            "/extractor",
+            get(|session: Session| async move { format!("hello {}", session.id()) }),
+        )
+        .with_state(other.clone())
+        .layer(SessionLayer::required(cookie.clone()));
+    let addr = axum_server(app).await;
+    let login = cookie.issue("42").expect("issued").stripped().to_string();
+
+    for path in ["/extension", "/extractor"] {
+        let reply = client::get(addr, path, &[&login]).await;
+        assert_eq!(
+            (reply.status, reply.body.as_str()),
+            (200, "hello 42"),
+            "{path}"
+        );
+        let reply = client::get(addr, path, &[]).await;
+        assert_eq!((reply.status, reply.body.as_str()), (401, ""), "{path}");
+    }
+    // Without the layer the extractor verifies itself, with its own cookie: the value of
+    // `cookie` is refused, one of `other` accepted.
+    let bare = Router::new()
+        .route(
+            "/extractor",
+            get(|session: Session| async move { format!("hello {}", session.id()) }),
+        )
+        .with_state(other.clone());
+    let addr = axum_server(bare).await;
+    assert_eq!(client::get(addr, "/extractor", &[&login]).await.status, 401);
+    let theirs = other.issue("8").expect("issued").stripped().to_string();
+    let reply = client::get(addr, "/extractor", &[&theirs]).await;
+    assert_eq!((reply.status, reply.body.as_str()), (200, "hello 8"));
+}
+
+#[tokio::test]
+async fn axum_optional_layer_and_option_session() {
+    let clock = ManualClock::new(T0);
+    let cookie = cookie(1, &clock);
+    let app = Router::new()
+        .route(
+            "/",
+            get(|session: Option<Session>| async move {
+                session.map_or("anonymous".to_owned(), |s| format!("hello {}", s.id()))
+            }),
+        )
+        .with_state(cookie.clone())
+        .layer(SessionLayer::optional(cookie.clone()));
+    let addr = axum_server(app).await;
+    let login = cookie.issue("5").expect("issued").stripped().to_string();
+    assert_eq!(client::get(addr, "/", &[&login]).await.body, "hello 5");
+    assert_eq!(client::get(addr, "/", &[]).await.body, "anonymous");
+}
+
+/// A `MakeWriter` into a shared buffer, to read what was logged.
+#[derive(Clone, Default)]
+struct Logged(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for Logged {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0
+            .lock()
+            .expect("not poisoned")
+            .extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Logged {
+    type Writer = Logged;
+    fn make_writer(&'a self) -> Logged {
+        self.clone()
+    }
+}
+
+/// The reason a cookie was refused goes to the log at debug level, and only there.
+#[tokio::test]
+async fn the_reason_is_logged_at_debug_and_not_sent() {
+    // The global subscriber, not a scoped one: a scoped subscriber races with other tests'
+    // threads over tracing's per-callsite interest cache. This test's cookie has a name of its
+    // own, so other tests' log lines do not count.
+    let logged = Logged::default();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::DEBUG)
+        .with_writer(logged.clone())
+        .with_ansi(false)
+        .finish();
+    tracing::subscriber::set_global_default(subscriber).expect("the only global subscriber");
+    let clock = ManualClock::new(T0);
+    let cookie = SessionCookie::builder(&Key::from_bytes(&[1; 32]).expect("key"), "__Host-logged")
+        .clock(clock.clone())
+        .build()
+        .expect("valid");
+    let addr = hyper_server(SessionLayer::required(cookie)).await;
+    let reply = client::get(addr, "/me", &["__Host-logged=42.1.1.00"]).await;
+    assert_eq!((reply.status, reply.body.as_str()), (401, ""));
+    let log = String::from_utf8(logged.0.lock().expect("not poisoned").clone()).expect("UTF-8");
+    let line = log
+        .lines()
+        .find(|line| line.contains("__Host-logged"))
+        .unwrap_or_default();
+    assert!(
+        line.contains("DEBUG")
+            && line.contains("session cookie refused")
+            && line.contains("signature"),
+        "{log}"
+    );
+}
