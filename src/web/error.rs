@@ -56,26 +56,12 @@ pub enum ConfigError {
 
 impl fmt::Display for ConfigError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(rule) = self.attribute_rule() {
+            // The core's words for its own rules: one message per rule.
+            return rule.fmt(f);
+        }
         match *self {
             ConfigError::Signer(error) => error.fmt(f),
-            ConfigError::InvalidName { position } => write!(
-                f,
-                "cookie name is empty or has a byte a cookie name cannot carry at offset {position}"
-            ),
-            ConfigError::InvalidPath => {
-                f.write_str("cookie path must start with '/', not end with a space, and have no control character or ';'")
-            }
-            ConfigError::InvalidDomain => {
-                f.write_str("cookie domain must be labels of letters, digits and '-' separated by dots")
-            }
-            ConfigError::HostPrefixDomain => {
-                f.write_str("a __Host- cookie cannot have a Domain attribute")
-            }
-            ConfigError::HostPrefixPath => f.write_str("a __Host- cookie must have Path=/"),
-            ConfigError::RequiresSecure => f.write_str(
-                "__Host- and __Secure- cookies and SameSite=None need Secure; \
-                 they cannot be used over plain HTTP",
-            ),
             ConfigError::InvalidDuration => f.write_str(
                 "durations cannot be negative, and a maximum age or lifetime must be at least \
                  one second",
@@ -83,7 +69,25 @@ impl fmt::Display for ConfigError {
             ConfigError::LifetimeShorterThanMaxAge => {
                 f.write_str("a session's lifetime cannot be shorter than its maximum idle age")
             }
+            // Attribute rules were answered above.
+            _ => Ok(()),
         }
+    }
+}
+
+impl ConfigError {
+    /// The core's attribute rule this error reports, if it reports one: the web layer's
+    /// variants for them mirror [`header::ConfigError`], which says what each means.
+    fn attribute_rule(&self) -> Option<header::ConfigError> {
+        Some(match *self {
+            ConfigError::InvalidName { position } => header::ConfigError::InvalidName { position },
+            ConfigError::InvalidPath => header::ConfigError::InvalidPath,
+            ConfigError::InvalidDomain => header::ConfigError::InvalidDomain,
+            ConfigError::HostPrefixDomain => header::ConfigError::HostPrefixDomain,
+            ConfigError::HostPrefixPath => header::ConfigError::HostPrefixPath,
+            ConfigError::RequiresSecure => header::ConfigError::RequiresSecure,
+            _ => return None,
+        })
     }
 }
 
