@@ -369,6 +369,14 @@ async fn login(
     .unwrap_or(false);
     match user {
         Some(user) if matches => match panel.cookie.issue(&user.id) {
+            // The password may have changed while it was being checked. Looked at again only
+            // now, after the cookie exists: a change saved before this look is seen, and one
+            // saved after it revokes at least up to this cookie's login time (its cut-off
+            // passes any earlier one), so no login with an old password outlives a change.
+            Ok(_) if !panel.users.has_password_hash(&user.id, &user.password_hash) => {
+                panel.log_refusal(peer, "password changed during the check");
+                back("wrong", None)
+            }
             Ok(cookie) => {
                 tracing::info!(user = user.id, %peer, "login");
                 (SetCookie(cookie), Redirect::to("/status")).into_response()

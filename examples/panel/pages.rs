@@ -4,7 +4,7 @@
 use std::fmt::Write as _;
 
 use axum::http::StatusCode;
-use axum::http::header::CACHE_CONTROL;
+use axum::http::header::{CACHE_CONTROL, CONTENT_SECURITY_POLICY, X_FRAME_OPTIONS};
 use axum::response::{Html, IntoResponse, Response};
 use sigcookie::web::{Duration, OffsetDateTime};
 
@@ -70,7 +70,17 @@ pub fn page(status: StatusCode, title: &str, message: Option<Message<'_>>, body:
 "#,
         title = escape(title),
     );
-    (status, [(CACHE_CONTROL, "no-store")], Html(html)).into_response()
+    // No other page may frame these (clickjacking the "log out all sessions" confirmation),
+    // and the one stylesheet is inline: nothing else is loaded.
+    let headers = [
+        (CACHE_CONTROL, "no-store"),
+        (X_FRAME_OPTIONS, "DENY"),
+        (
+            CONTENT_SECURITY_POLICY,
+            "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'",
+        ),
+    ];
+    (status, headers, Html(html)).into_response()
 }
 
 /// The login form, with `username` filled in (after a failed attempt).

@@ -138,6 +138,14 @@ impl Users {
         self.read().iter().find(|user| user.id == id).cloned()
     }
 
+    /// Whether user `id` still has `password_hash`, the hash a password was just checked
+    /// against.
+    pub fn has_password_hash(&self, id: &str, password_hash: &str) -> bool {
+        self.read()
+            .iter()
+            .any(|user| user.id == id && user.password_hash == password_hash)
+    }
+
     /// The user with this name.
     pub fn by_name(&self, name: &str) -> Option<User> {
         self.read().iter().find(|user| user.name == name).cloned()
@@ -165,7 +173,7 @@ impl Users {
         };
         let json = serde_json::to_vec_pretty(&file)?;
         let temporary = self.path.with_extension("json.tmp");
-        let mut out = File::create(&temporary)?;
+        let mut out = create_private(&temporary)?;
         out.write_all(&json)?;
         out.write_all(b"\n")?;
         out.sync_all()?;
@@ -177,6 +185,21 @@ impl Users {
         *self.users.write().unwrap_or_else(PoisonError::into_inner) = file.users;
         Ok(())
     }
+}
+
+/// Creates `path` afresh for this process alone (mode 0600: the file holds password hashes),
+/// never through something already there: a leftover is removed first (a symlink itself, not
+/// its target), and the file is created only if nothing is at `path`.
+fn create_private(path: &Path) -> io::Result<File> {
+    match fs::remove_file(path) {
+        Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(e),
+        _ => {}
+    }
+    let mut options = File::options();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options.open(path)
 }
 
 /// Whether `password` matches `user`'s hash; with no user, a hash is checked all the same and

@@ -42,6 +42,13 @@ async fn login_sets_the_cookie_with_safe_attributes() {
         status.body
     );
     assert_eq!(status.header("cache-control"), Some("no-store"));
+    assert_eq!(status.header("x-frame-options"), Some("DENY"));
+    assert!(
+        status
+            .header("content-security-policy")
+            .is_some_and(|csp| csp.contains("frame-ancestors 'none'")),
+        "no page may frame the panel"
+    );
     assert!(
         status.set_cookies().is_empty(),
         "a fresh session is not renewed"

@@ -209,3 +209,28 @@ async fn a_restart_keeps_every_revocation_and_password() {
     assert!(users.contains("$argon2id$"), "{users}");
     assert!(!users.contains(NEW_PASSWORD));
 }
+
+/// The state folder may exist already with a mode that others can read (systemd's
+/// `StateDirectory=` is 0755): the files holding password hashes, the secret and the cut-offs
+/// are for the panel alone all the same.
+#[cfg(unix)]
+#[tokio::test]
+async fn state_files_are_private_even_in_an_open_folder() {
+    use std::os::unix::fs::PermissionsExt;
+    let state = TempDir::new("modes");
+    std::fs::set_permissions(&state.0, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    let panel = PanelProcess::start(&state.0, &[], None);
+    let cookie = support::login(panel.addr, COOKIE_NAME, LOGIN).await;
+    let form = change_form("panel-demo-2024", NEW_PASSWORD, NEW_PASSWORD);
+    let response = support::post(panel.addr, "/password", Some(&cookie), &form).await;
+    assert_eq!(response.status, 303);
+    // (The test processes get their secret from the environment: no `secret` file here.)
+    for name in ["users.json", "cutoffs.json"] {
+        let mode = std::fs::metadata(state.0.join(name))
+            .expect(name)
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o077, 0, "{name} has mode {mode:o}");
+    }
+    panel.kill();
+}
