@@ -7,7 +7,7 @@
 //! and each `Set-Cookie` header is written into a [`SET_COOKIE_BUFFER`]-byte array on the stack.
 //! Values are signed into a `SignedValue` on the stack ([`sigcookie::MAX_VALUE_LEN`] bytes).
 
-use core::sync::atomic::{AtomicU64, Ordering};
+use core::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 
 use picoserve::ResponseSent;
 use picoserve::io::Read;
@@ -16,6 +16,7 @@ use picoserve::response::{IntoResponse, ResponseWriter, StatusCode};
 use picoserve::routing::RequestHandlerService;
 use sigcookie::header::{self, CookieSpec, CookieSpecBuilder};
 use sigcookie::{Cutoffs, Key, Revocations, SessionSigner, Signer, VerifiedSession};
+use subtle::ConstantTimeEq;
 
 /// The session cookie: a device reached by plain HTTP on a local network, so no `Secure` (and
 /// so no `__Host-` prefix); `HttpOnly`, `SameSite=Lax` and `Path=/` as always.
@@ -35,6 +36,14 @@ pub const MAX_AGE: u64 = 15 * 60;
 /// The absolute lifetime of a session.
 pub const LIFETIME: u64 = 8 * 3600;
 
+/// Wrong passwords accepted in one [`LOGIN_WINDOW`]; further logins are refused unchecked
+/// until the window ends: at most 10 guesses a minute, 14,400 a day, whoever sends them. A
+/// device with one owner needs no per-client table (which would need a bound of its own); the
+/// price is that a guesser can keep the owner waiting up to a minute.
+pub const MAX_FAILURES: u32 = 10;
+/// The throttle's window, in seconds.
+pub const LOGIN_WINDOW: u64 = 60;
+
 /// The panel's state: the signer, the cookie, the one user, the clock and a "log out
 /// everywhere" cut-off.
 pub struct Panel {
@@ -43,8 +52,24 @@ pub struct Panel {
     user: &'static str,
     password: &'static str,
     now: fn() -> u64,
-    /// Unix seconds of the last "log out everywhere", or 0.
+    /// Unix seconds of the last "log out everywhere", or 0. In RAM: a device that keeps its
+    /// key across reboots must keep this cut-off too (in flash), or a reboot brings back every
+    /// session it ended; one that makes a new key at boot ends them all anyway.
     cutoff: AtomicU64,
+    /// The throttle: which window (`now / LOGIN_WINDOW`) `failures` counts in.
+    window: AtomicU64,
+    failures: AtomicU32,
+}
+
+/// Why a login got no cookie.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LoginRefused {
+    /// Wrong user name or password.
+    Wrong,
+    /// Too many wrong passwords in this window: retry after this many seconds.
+    Throttled { retry_after: u64 },
+    /// The cookie could not be written (a buffer too small for it): the server's fault.
+    Internal,
 }
 
 impl Panel {
@@ -66,6 +91,8 @@ impl Panel {
             password,
             now,
             cutoff: AtomicU64::new(0),
+            window: AtomicU64::new(0),
+            failures: AtomicU32::new(0),
         })
     }
 
@@ -83,7 +110,16 @@ impl Panel {
 
     /// Checks a login form `user=...&password=...` (no percent-decoding: the panel's user and
     /// password are plain ASCII) and writes the login's `Set-Cookie` header into `buf`.
-    pub fn login<'b>(&self, form: &str, buf: &'b mut [u8]) -> Option<&'b str> {
+    pub fn login<'b>(&self, form: &str, buf: &'b mut [u8]) -> Result<&'b str, LoginRefused> {
+        let now = (self.now)();
+        let window = now / LOGIN_WINDOW;
+        if self.window.swap(window, Ordering::Relaxed) != window {
+            self.failures.store(0, Ordering::Relaxed);
+        }
+        if self.failures.load(Ordering::Relaxed) >= MAX_FAILURES {
+            let retry_after = (window + 1) * LOGIN_WINDOW - now;
+            return Err(LoginRefused::Throttled { retry_after });
+        }
         let (mut user, mut password) = (None, None);
         for pair in form.split('&') {
             match pair.split_once('=') {
@@ -92,14 +128,25 @@ impl Panel {
                 _ => {}
             }
         }
-        let ok = user == Some(self.user) && password.is_some_and(|p| same(p, self.password));
+        // `subtle` compares without stopping at the first difference, so the time taken does
+        // not tell how much of a guess was right (a length mismatch still answers at once).
+        let matches = |given: Option<&str>, expected: &str| {
+            given.is_some_and(|given| bool::from(given.as_bytes().ct_eq(expected.as_bytes())))
+        };
+        // Both compared, whatever the first gives.
+        let ok = matches(user, self.user) & matches(password, self.password);
         if !ok {
-            return None;
+            self.failures.fetch_add(1, Ordering::Relaxed);
+            return Err(LoginRefused::Wrong);
         }
-        let now = (self.now)();
-        let value = self.signer.login_value_at(self.user, now, self).ok()?;
+        let value = self
+            .signer
+            .login_value_at(self.user, now, self)
+            .map_err(|_| LoginRefused::Internal)?;
         let max_age = self.max_age(&value, now);
-        self.spec.write(&value, Some(max_age), buf).ok()
+        self.spec
+            .write(&value, Some(max_age), buf)
+            .map_err(|_| LoginRefused::Internal)
     }
 
     /// The session of a request's `Cookie:` header values, verified now.
@@ -121,9 +168,11 @@ impl Panel {
         self.spec.write(&value, Some(max_age), buf).ok()
     }
 
-    /// "Log out everywhere": refuses every session that began up to this second.
+    /// "Log out everywhere": refuses every session that began up to this second, including a
+    /// login stamped with an earlier cut-off of this second ([`Cutoffs::revoke_at`]).
     pub fn log_out_everywhere(&self) {
-        self.cutoff.fetch_max((self.now)() + 1, Ordering::Relaxed);
+        let cutoff = self.cutoffs("").revoke_at((self.now)());
+        self.cutoff.fetch_max(cutoff, Ordering::Relaxed);
     }
 
     /// The `Max-Age` of a value just signed at `now`: until its idle or absolute end. The
@@ -168,9 +217,21 @@ impl Revocations for Panel {
     }
 }
 
-/// Compares without stopping at the first difference.
-fn same(a: &str, b: &str) -> bool {
-    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0, |d, (x, y)| d | (x ^ y)) == 0
+/// Whether a state-changing request comes from the panel's own pages: a browser sends `Origin`
+/// with every cross-site `POST`, and without this check any site could log the user out (on a
+/// plain-HTTP LAN device, another port of the same address is even the same *site*, so
+/// `SameSite=Lax` sends the cookie). Requests without `Origin` are not cross-site form posts.
+fn same_origin<R: Read>(request: &Request<'_, R>) -> bool {
+    let headers = request.parts.headers();
+    let Some(origin) = headers.get("origin") else {
+        return true;
+    };
+    let origin = origin.as_raw();
+    let host = headers.get("host").map(|host| host.as_raw());
+    let origin_host = origin
+        .strip_prefix(b"http://")
+        .or_else(|| origin.strip_prefix(b"https://"));
+    origin_host.is_some() && origin_host == host
 }
 
 /// The `Cookie:` header values of a request, as bytes in picoserve's buffer.
@@ -194,18 +255,43 @@ impl RequestHandlerService<Panel> for Login {
         mut request: Request<'_, R>,
         response_writer: W,
     ) -> Result<ResponseSent, W::Error> {
+        let cross_site = !same_origin(&request);
         let form = picoserve::from_request!(panel, request, response_writer, &str);
         let mut buf = [0u8; SET_COOKIE_BUFFER];
-        let set_cookie = panel.login(form, &mut buf);
+        let set_cookie = if cross_site {
+            Err(LoginRefused::Wrong)
+        } else {
+            panel.login(form, &mut buf)
+        };
         let connection = request.body_connection.finalize().await?;
         match set_cookie {
-            Some(set_cookie) => {
+            _ if cross_site => {
+                (StatusCode::FORBIDDEN, "")
+                    .write_to(connection, response_writer)
+                    .await
+            }
+            Ok(set_cookie) => {
                 (StatusCode::OK, ("Set-Cookie", set_cookie), "logged in\n")
                     .write_to(connection, response_writer)
                     .await
             }
-            None => {
+            Err(LoginRefused::Wrong) => {
                 (StatusCode::UNAUTHORIZED, "")
+                    .write_to(connection, response_writer)
+                    .await
+            }
+            Err(LoginRefused::Throttled { retry_after }) => {
+                // picoserve writes any `Display` header value straight to the connection.
+                (
+                    StatusCode::TOO_MANY_REQUESTS,
+                    ("Retry-After", retry_after),
+                    "",
+                )
+                    .write_to(connection, response_writer)
+                    .await
+            }
+            Err(LoginRefused::Internal) => {
+                (StatusCode::INTERNAL_SERVER_ERROR, "")
                     .write_to(connection, response_writer)
                     .await
             }
@@ -260,6 +346,12 @@ impl RequestHandlerService<Panel> for Logout {
         request: Request<'_, R>,
         response_writer: W,
     ) -> Result<ResponseSent, W::Error> {
+        if !same_origin(&request) {
+            let connection = request.body_connection.finalize().await?;
+            return (StatusCode::FORBIDDEN, "")
+                .write_to(connection, response_writer)
+                .await;
+        }
         let everywhere = request.parts.query().is_some_and(|q| q == "everywhere");
         if everywhere && panel.verify(cookies(&request)).is_ok() {
             panel.log_out_everywhere();

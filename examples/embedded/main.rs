@@ -13,11 +13,15 @@
 
 mod app;
 
+use std::cell::Cell;
 use std::rc::Rc;
 
 use picoserve::Router;
 use picoserve::routing::{get_service, post_service};
 use sigcookie::Key;
+
+/// Connections served at once: each holds an [`app::HTTP_BUFFER`] while it lasts.
+const MAX_CONNECTIONS: usize = 16;
 
 fn now() -> u64 {
     sigcookie::unix_now().unwrap_or_default()
@@ -38,17 +42,36 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let port = std::env::var("PORT").unwrap_or_else(|_| "8080".into());
     let listener = tokio::net::TcpListener::bind(format!("127.0.0.1:{port}")).await?;
     println!("http://{}/", listener.local_addr()?);
+    // picoserve's default timeouts bound each connection (5 s to start a request, 1 s per read,
+    // 3 s per write); the cap bounds how many there are, as a device's sockets and buffers do.
     static CONFIG: picoserve::Config = picoserve::Config::const_default();
+    let open = Rc::new(Cell::new(0usize));
     tokio::task::LocalSet::new()
         .run_until(async {
             loop {
-                let (stream, _) = listener.accept().await?;
-                let app = app.clone();
+                let stream = match listener.accept().await {
+                    Ok((stream, _)) => stream,
+                    // Out of file descriptors, or a connection reset before it was accepted:
+                    // the listener is fine, so wait a moment and go on rather than stop serving.
+                    Err(error) => {
+                        eprintln!("accept failed: {error}");
+                        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+                        continue;
+                    }
+                };
+                if open.get() >= MAX_CONNECTIONS {
+                    // Closed at once: the connections already open end within the timeouts.
+                    drop(stream);
+                    continue;
+                }
+                open.set(open.get() + 1);
+                let (app, open) = (app.clone(), open.clone());
                 tokio::task::spawn_local(async move {
                     let mut buffer = [0; app::HTTP_BUFFER];
                     let _ = picoserve::Server::new_tokio(&app, &CONFIG, &mut buffer)
                         .serve(stream)
                         .await;
+                    open.set(open.get() - 1);
                 });
             }
         })

@@ -31,12 +31,24 @@ pub async fn send_body(
     cookies: &[&str],
     form: &str,
 ) -> Reply {
+    let headers: Vec<_> = cookies.iter().map(|c| (COOKIE.as_str(), *c)).collect();
+    send_headers(addr, method, path, &headers, form).await
+}
+
+/// As [`send_body`], with any headers (`Cookie:` ones among them).
+pub async fn send_headers(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    form: &str,
+) -> Reply {
     let client = Client::builder(TokioExecutor::new()).build_http::<String>();
     let mut request = Request::builder()
         .method(method)
         .uri(format!("http://{addr}{path}"));
-    for cookie in cookies {
-        request = request.header(COOKIE, *cookie);
+    for (name, value) in headers {
+        request = request.header(*name, *value);
     }
     if !form.is_empty() {
         request = request.header("content-type", "application/x-www-form-urlencoded");
