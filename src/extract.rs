@@ -233,8 +233,10 @@ impl Session {
     /// The session the tower layer verified for this request, or else this request's cookie
     /// verified now, by the one function both use.
     fn verify(parts: &Parts, cookie: SessionCookie) -> Result<Session, SessionRejection> {
+        // Only a session verified with this very `SessionCookie` (same keys, same store): one
+        // from a layer with another configuration under the same name is verified again.
         if let Some(session) = parts.extensions.get::<OwnedSession>()
-            && session.cookie().name() == cookie.name()
+            && session.cookie().is_same(&cookie)
         {
             return Ok(Session {
                 session: session.clone(),

@@ -48,6 +48,12 @@ use crate::web::{OwnedSession, SessionCookie};
 /// an [`optional`](SessionLayer::optional) one passes the request on without it. The reason a
 /// cookie was refused goes to [`tracing`] at debug level only.
 ///
+/// A request carries one `OwnedSession`: each layer first removes whatever an outer layer put
+/// there, so with layers of two different cookies on one route the innermost one's session is
+/// what the handler sees. Use one layer per route; for a second cookie, use the extractors,
+/// which verify their own (the axum [`Session`](crate::extract::Session) takes the layer's
+/// session only when it was verified with the very same [`SessionCookie`]).
+///
 /// ```
 /// use sigcookie::{Key, tower::SessionLayer, web::SessionCookie};
 ///

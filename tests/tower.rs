@@ -6,6 +6,8 @@ mod client;
 
 use std::convert::Infallible;
 use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use axum::Router;
 use axum::extract::Extension;
@@ -17,9 +19,10 @@ use hyper::server::conn::http1;
 use hyper_util::rt::TokioIo;
 use hyper_util::service::TowerToHyperService;
 use sigcookie::extract::Session;
+use sigcookie::store::{CutoffStore, MemoryStore, StoreError};
 use sigcookie::tower::SessionLayer;
 use sigcookie::web::{Duration, OwnedSession, SessionCookie};
-use sigcookie::{Key, ManualClock};
+use sigcookie::{Cutoffs, Key, ManualClock, Revocations};
 use tokio::net::TcpListener;
 use tower::{Layer, service_fn};
 
@@ -142,14 +145,43 @@ async fn axum_server(app: Router) -> SocketAddr {
     addr
 }
 
+/// Cut-offs in memory, counting how often a verify looks them up: one look per request proves
+/// the extractor took the layer's session instead of verifying the cookie again.
+#[derive(Default)]
+struct CountingStore {
+    inner: MemoryStore,
+    lookups: AtomicUsize,
+}
+
+impl Revocations for CountingStore {
+    fn cutoffs(&self, id: &str) -> Cutoffs {
+        self.lookups.fetch_add(1, Ordering::SeqCst);
+        self.inner.cutoffs(id)
+    }
+}
+
+impl CutoffStore for CountingStore {
+    fn revoke_all(&self, not_before: u64) -> Result<(), StoreError> {
+        self.inner.revoke_all(not_before)
+    }
+    fn revoke_user(&self, id: &str, not_before: u64) -> Result<(), StoreError> {
+        self.inner.revoke_user(id, not_before)
+    }
+    fn global(&self) -> Option<u64> {
+        self.inner.global()
+    }
+}
+
 #[tokio::test]
 async fn axum_router_layer_and_the_extractor_share_the_verified_session() {
     let clock = ManualClock::new(T0);
-    let cookie = cookie(1, &clock);
-    // The extractor's state has the same name under another key: a value of `cookie` does not
-    // verify with it. The extractor answering 200 proves it took the layer's session rather
-    // than verifying again.
-    let other = self::cookie(2, &clock);
+    let store = Arc::new(CountingStore::default());
+    let cookie = SessionCookie::builder(&Key::from_bytes(&[1; 32]).expect("key"), "__Host-s")
+        .max_age(Duration::hours(1))
+        .clock(clock.clone())
+        .store(store.clone())
+        .build()
+        .expect("valid");
     let app = Router::new()
         .route(
             "/extension",
@@ -161,23 +193,52 @@ async fn axum_router_layer_and_the_extractor_share_the_verified_session() {
             "/extractor",
             get(|session: Session| async move { format!("hello {}", session.id()) }),
         )
-        .with_state(other.clone())
+        .with_state(cookie.clone())
         .layer(SessionLayer::required(cookie.clone()));
     let addr = axum_server(app).await;
     let login = cookie.issue("42").expect("issued").stripped().to_string();
 
     for path in ["/extension", "/extractor"] {
+        let before = store.lookups.load(Ordering::SeqCst);
         let reply = client::get(addr, path, &[&login]).await;
         assert_eq!(
             (reply.status, reply.body.as_str()),
             (200, "hello 42"),
             "{path}"
         );
+        // The layer's verify only: the extractor took its session.
+        assert_eq!(store.lookups.load(Ordering::SeqCst) - before, 1, "{path}");
         let reply = client::get(addr, path, &[]).await;
         assert_eq!((reply.status, reply.body.as_str()), (401, ""), "{path}");
     }
-    // Without the layer the extractor verifies itself, with its own cookie: the value of
-    // `cookie` is refused, one of `other` accepted.
+}
+
+/// The extractor takes the layer's session only when both use the very same `SessionCookie`:
+/// a layer with another key (or another store) under the same cookie name would otherwise
+/// vouch for values the extractor's own configuration refuses.
+#[tokio::test]
+async fn the_extractor_verifies_again_behind_a_layer_of_another_configuration() {
+    let clock = ManualClock::new(T0);
+    let layer_cookie = cookie(1, &clock);
+    let other = cookie(2, &clock);
+    let app = Router::new()
+        .route(
+            "/extractor",
+            get(|session: Session| async move { format!("hello {}", session.id()) }),
+        )
+        .with_state(other.clone())
+        .layer(SessionLayer::required(layer_cookie.clone()));
+    let addr = axum_server(app).await;
+    let layers = layer_cookie
+        .issue("42")
+        .expect("issued")
+        .stripped()
+        .to_string();
+    assert_eq!(
+        client::get(addr, "/extractor", &[&layers]).await.status,
+        401
+    );
+    // A value both accept would pass both: the layer with its key, the extractor with its own.
     let bare = Router::new()
         .route(
             "/extractor",
@@ -185,7 +246,6 @@ async fn axum_router_layer_and_the_extractor_share_the_verified_session() {
         )
         .with_state(other.clone());
     let addr = axum_server(bare).await;
-    assert_eq!(client::get(addr, "/extractor", &[&login]).await.status, 401);
     let theirs = other.issue("8").expect("issued").stripped().to_string();
     let reply = client::get(addr, "/extractor", &[&theirs]).await;
     assert_eq!((reply.status, reply.body.as_str()), (200, "hello 8"));

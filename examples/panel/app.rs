@@ -23,7 +23,7 @@ use tokio::sync::Semaphore;
 
 use crate::pages::{self, Message, escape, human_duration};
 use crate::server::RateLimitedLog;
-use crate::throttle::{Attempt, Client, Refused, Throttle};
+use crate::throttle::{self, Attempt, Client, Refused, Throttle};
 use crate::users::{self, MAX_PASSWORD_LEN, MIN_PASSWORD_LEN, User, Users};
 
 /// Name of the session cookie. `__Host-` makes the browser refuse it unless it is `Secure`,
@@ -294,12 +294,13 @@ async fn login_page(
     if session.is_some_and(|session| panel.users.by_id(session.id()).is_some()) {
         return Redirect::to("/status").into_response();
     }
-    let wait = query.wait.unwrap_or(1);
+    // From the address bar, so anyone's link can set it: never more than the throttle's window.
+    let wait = i64::from(query.wait.unwrap_or(1)).min(throttle::WINDOW.whole_seconds());
     let error = match query.error.as_deref() {
         Some("wrong") => Some("Wrong user name or password.".to_owned()),
         Some("throttled") => Some(format!(
             "Too many failed logins. Try again in {}.",
-            human_duration(Duration::seconds(wait.into()))
+            human_duration(Duration::seconds(wait))
         )),
         Some("busy") => Some("The panel is busy. Try again in a moment.".to_owned()),
         _ => None,

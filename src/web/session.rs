@@ -87,6 +87,13 @@ impl SessionCookie {
         SessionCookieBuilder::new(key, name)
     }
 
+    /// Whether `other` is this very session cookie (a clone of it), not just one with the same
+    /// name: the same keys, clock and store.
+    #[cfg(feature = "axum")]
+    pub(crate) fn is_same(&self, other: &SessionCookie) -> bool {
+        Arc::ptr_eq(&self.inner, &other.inner)
+    }
+
     pub(super) fn from_inner(inner: Inner) -> SessionCookie {
         SessionCookie {
             inner: Arc::new(inner),
