@@ -795,6 +795,14 @@ fn session_values_sign_verify_and_end() {
     verify(&["--now", "1764003700"])
         .success()
         .stdout("12345\nauth=1764000000\nissued_at=1764003600\n");
+    // The lifetime defaults to 12 hours, or to a longer maximum age: a login 13 hours ago
+    // whose value was issued an hour ago passes with a day's maximum age, not with two hours'.
+    verify(&["--now", "1764046800", "--max-age", "86400"])
+        .success()
+        .stdout("12345\nauth=1764000000\nissued_at=1764003600\n");
+    verify(&["--now", "1764046800", "--max-age", "43300"])
+        .code(1)
+        .stderr(predicate::str::contains("LifetimeExceeded"));
     verify(&["--now", "1764003700", "--lifetime", "3699"])
         .code(1)
         .stderr(predicate::str::contains("LifetimeExceeded"));
