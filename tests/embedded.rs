@@ -102,8 +102,14 @@ impl<S: RequestHandlerService<app::Panel>> RequestHandlerService<app::Panel> for
     }
 }
 
-/// Starts the example's panel on 127.0.0.1 on a thread of its own, as `main.rs` does.
-fn start() -> SocketAddr {
+/// Serves the router `make` builds on 127.0.0.1, on a thread of its own with a
+/// single-threaded runtime, as `main.rs` does; the most allocations any one connection made go
+/// to `connection_allocations`.
+fn serve<P, F>(make: F, connection_allocations: &'static AtomicUsize) -> SocketAddr
+where
+    P: picoserve::routing::PathRouter + 'static,
+    F: FnOnce() -> picoserve::Router<P> + Send + 'static,
+{
     let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
     listener.set_nonblocking(true).expect("non-blocking");
     let addr = listener.local_addr().expect("an address");
@@ -112,15 +118,7 @@ fn start() -> SocketAddr {
             .enable_all()
             .build()
             .expect("a runtime");
-        let key = Key::from_bytes(&[4; 32]).expect("key");
-        let panel = app::Panel::new(&key, "admin", "change-me", now).expect("panel");
-        let app = Rc::new(
-            picoserve::Router::new()
-                .route("/login", post_service(Counted(app::Login)))
-                .route("/status", get_service(Counted(app::Status)))
-                .route("/logout", post_service(Counted(app::Logout)))
-                .with_state(panel),
-        );
+        let app = Rc::new(make());
         static CONFIG: picoserve::Config = picoserve::Config::const_default();
         tokio::task::LocalSet::new().block_on(&runtime, async move {
             let listener = tokio::net::TcpListener::from_std(listener).expect("a listener");
@@ -133,7 +131,7 @@ fn start() -> SocketAddr {
                     let _ = picoserve::Server::new_tokio(&app, &CONFIG, &mut buffer)
                         .serve(stream)
                         .await;
-                    CONNECTION_ALLOCATIONS.fetch_max(allocations() - before, Ordering::SeqCst);
+                    connection_allocations.fetch_max(allocations() - before, Ordering::SeqCst);
                 });
             }
         });
@@ -141,41 +139,31 @@ fn start() -> SocketAddr {
     addr
 }
 
+/// Starts the example's panel, its handlers counted.
+fn start() -> SocketAddr {
+    serve(
+        || {
+            let key = Key::from_bytes(&[4; 32]).expect("key");
+            let panel = app::Panel::new(&key, "admin", "change-me", now).expect("panel");
+            picoserve::Router::new()
+                .route("/login", post_service(Counted(app::Login)))
+                .route("/status", get_service(Counted(app::Status)))
+                .route("/logout", post_service(Counted(app::Logout)))
+                .with_state(panel)
+        },
+        &CONNECTION_ALLOCATIONS,
+    )
+}
+
 /// The most allocations in one connection of a picoserve server with one route that answers
 /// a static text and no sigcookie at all: picoserve's own cost on the host.
 static PLAIN_CONNECTION_ALLOCATIONS: AtomicUsize = AtomicUsize::new(0);
 
 fn start_plain() -> SocketAddr {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
-    listener.set_nonblocking(true).expect("non-blocking");
-    let addr = listener.local_addr().expect("an address");
-    std::thread::spawn(move || {
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .expect("a runtime");
-        let app = Rc::new(
-            picoserve::Router::new().route("/", picoserve::routing::get(|| async { "ok\n" })),
-        );
-        static CONFIG: picoserve::Config = picoserve::Config::const_default();
-        tokio::task::LocalSet::new().block_on(&runtime, async move {
-            let listener = tokio::net::TcpListener::from_std(listener).expect("a listener");
-            loop {
-                let (stream, _) = listener.accept().await.expect("accept");
-                let app = app.clone();
-                tokio::task::spawn_local(async move {
-                    let before = allocations();
-                    let mut buffer = [0; app::HTTP_BUFFER];
-                    let _ = picoserve::Server::new_tokio(&app, &CONFIG, &mut buffer)
-                        .serve(stream)
-                        .await;
-                    PLAIN_CONNECTION_ALLOCATIONS
-                        .fetch_max(allocations() - before, Ordering::SeqCst);
-                });
-            }
-        });
-    });
-    addr
+    serve(
+        || picoserve::Router::new().route("/", picoserve::routing::get(|| async { "ok\n" })),
+        &PLAIN_CONNECTION_ALLOCATIONS,
+    )
 }
 
 #[tokio::test]

@@ -265,20 +265,14 @@ impl RequestHandlerService<Panel> for Login {
         };
         let connection = request.body_connection.finalize().await?;
         match set_cookie {
-            _ if cross_site => {
-                (StatusCode::FORBIDDEN, "")
-                    .write_to(connection, response_writer)
-                    .await
-            }
+            _ if cross_site => empty(StatusCode::FORBIDDEN, connection, response_writer).await,
             Ok(set_cookie) => {
                 (StatusCode::OK, ("Set-Cookie", set_cookie), "logged in\n")
                     .write_to(connection, response_writer)
                     .await
             }
             Err(LoginRefused::Wrong) => {
-                (StatusCode::UNAUTHORIZED, "")
-                    .write_to(connection, response_writer)
-                    .await
+                empty(StatusCode::UNAUTHORIZED, connection, response_writer).await
             }
             Err(LoginRefused::Throttled { retry_after }) => {
                 // picoserve writes any `Display` header value straight to the connection.
@@ -291,9 +285,12 @@ impl RequestHandlerService<Panel> for Login {
                     .await
             }
             Err(LoginRefused::Internal) => {
-                (StatusCode::INTERNAL_SERVER_ERROR, "")
-                    .write_to(connection, response_writer)
-                    .await
+                empty(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    connection,
+                    response_writer,
+                )
+                .await
             }
         }
     }
@@ -325,11 +322,7 @@ impl RequestHandlerService<Panel> for Status {
                     .write_to(connection, response_writer)
                     .await
             }
-            Err(_) => {
-                (StatusCode::UNAUTHORIZED, "")
-                    .write_to(connection, response_writer)
-                    .await
-            }
+            Err(_) => empty(StatusCode::UNAUTHORIZED, connection, response_writer).await,
         }
     }
 }
@@ -348,9 +341,7 @@ impl RequestHandlerService<Panel> for Logout {
     ) -> Result<ResponseSent, W::Error> {
         if !same_origin(&request) {
             let connection = request.body_connection.finalize().await?;
-            return (StatusCode::FORBIDDEN, "")
-                .write_to(connection, response_writer)
-                .await;
+            return empty(StatusCode::FORBIDDEN, connection, response_writer).await;
         }
         let everywhere = request.parts.query().is_some_and(|q| q == "everywhere");
         if everywhere && panel.verify(cookies(&request)).is_ok() {
@@ -367,4 +358,14 @@ impl RequestHandlerService<Panel> for Logout {
             .write_to(connection, response_writer)
             .await
     }
+}
+
+/// A response with `status` and no body: every refusal, whose reason is the device's to log,
+/// not the client's to read.
+async fn empty<R: Read, W: ResponseWriter<Error = R::Error>>(
+    status: StatusCode,
+    connection: picoserve::response::Connection<'_, R>,
+    response_writer: W,
+) -> Result<ResponseSent, W::Error> {
+    (status, "").write_to(connection, response_writer).await
 }
