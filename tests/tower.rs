@@ -170,6 +170,9 @@ impl CutoffStore for CountingStore {
     fn global(&self) -> Option<u64> {
         self.inner.global()
     }
+    fn latest(&self, not_after: u64) -> Option<u64> {
+        self.inner.latest(not_after)
+    }
 }
 
 #[tokio::test]

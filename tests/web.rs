@@ -146,6 +146,31 @@ fn the_cut_off_never_moves_back() {
 }
 
 #[test]
+fn log_out_everywhere_ends_a_login_stamped_with_a_users_cut_off_of_the_same_second() {
+    // A password change, a login and "log out everywhere", all within one second: the login
+    // carries the user's cut-off (the next second) as its login time, and the global cut-off
+    // must pass it, not stop at the next second as well.
+    let clock = ManualClock::new(T0);
+    let session = on_clock(&clock, Duration::minutes(1));
+    let before = session.issue("7").expect("issued");
+    session.log_out_user("7").expect("password changed");
+    let stamped = session.issue("7").expect("a login after the change");
+    let other = session.issue("8").expect("another user's login");
+    session.log_out_everywhere().expect("logged out everywhere");
+    for cookie in [&before, &stamped, &other] {
+        assert!(
+            session.verify(cookie.value()).is_err(),
+            "{} survived log out everywhere",
+            cookie.value()
+        );
+    }
+    let after = session
+        .issue("7")
+        .expect("a login after log out everywhere");
+    assert!(session.verify(after.value()).is_ok());
+}
+
+#[test]
 fn renewal_fraction_is_clamped() {
     let session = session("s");
     let cookie = session.issue_at("7", at(1_000_000)).expect("issued");
@@ -430,12 +455,12 @@ fn cut_offs_in_a_file_survive_a_restart() {
     {
         let session = build();
         everyone = session.issue("7").expect("issued");
-        clock.advance(5);
-        user = session.issue("8").expect("issued");
-        session.log_out_user("8").expect("revoked");
         clock.set(T0 + 3);
         session.log_out_everywhere().expect("revoked");
         assert!(session.verify(everyone.value()).is_err());
+        clock.set(T0 + 5);
+        user = session.issue("8").expect("issued");
+        session.log_out_user("8").expect("revoked");
     }
     clock.set(T0 + 30);
     let restarted = build();

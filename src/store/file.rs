@@ -282,4 +282,8 @@ impl CutoffStore for FileStore {
     fn global(&self) -> Option<u64> {
         self.memory.global()
     }
+
+    fn latest(&self, not_after: u64) -> Option<u64> {
+        self.memory.latest(not_after)
+    }
 }

@@ -154,6 +154,21 @@ impl CutoffStore for MemoryStore {
     fn global(&self) -> Option<u64> {
         Cutoffs::at(self.global.load(Ordering::Acquire)).not_before()
     }
+
+    /// A scan of every user's entry under the read lock: about a millisecond for 100,000 users,
+    /// once per "log out everywhere".
+    fn latest(&self, not_after: u64) -> Option<u64> {
+        let users = self.read();
+        let users = users.values().filter_map(|entry| match entry {
+            Entry::At(at) => Some(*at),
+            Entry::Unreadable => None,
+        });
+        self.global()
+            .into_iter()
+            .chain(users)
+            .filter(|at| *at <= not_after)
+            .max()
+    }
 }
 
 #[cfg(test)]

@@ -101,6 +101,28 @@ pub trait CutoffStore: Revocations + Send + Sync {
     /// assert_eq!(MemoryStore::new().global(), None);
     /// ```
     fn global(&self) -> Option<u64>;
+
+    /// The latest cut-off in force for any id, the global one included, that is not later than
+    /// `not_after`; `None` when there is none.
+    ///
+    /// "Log out everywhere" starts past it: a login made just after a user's revocation carries
+    /// that user's cut-off as its login time ([`Cutoffs::login_time`](crate::Cutoffs::login_time)),
+    /// up to the leeway ahead of the clock, and the global cut-off must end that login too.
+    /// Cut-offs further ahead were never stamped on a login, so `not_after` leaves them out.
+    /// Called once per "log out everywhere", never on a verify: a store may scan its entries.
+    ///
+    /// ```
+    /// use sigcookie::store::{CutoffStore, MemoryStore};
+    ///
+    /// let store = MemoryStore::new();
+    /// store.revoke_all(1_000)?;
+    /// store.revoke_user("7", 1_001)?;
+    /// store.revoke_user("8", 9_999)?;
+    /// assert_eq!(store.latest(1_060), Some(1_001));
+    /// assert_eq!(store.latest(999), None);
+    /// # Ok::<(), sigcookie::store::StoreError>(())
+    /// ```
+    fn latest(&self, not_after: u64) -> Option<u64>;
 }
 
 /// Why a store could not be opened or could not record a revocation.

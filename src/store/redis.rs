@@ -556,6 +556,12 @@ impl CutoffStore for RedisStore {
     fn global(&self) -> Option<u64> {
         self.shared.memory.global()
     }
+
+    /// From this instance's copy: a login another instance stamped in the last few
+    /// milliseconds may not have reached it yet.
+    fn latest(&self, not_after: u64) -> Option<u64> {
+        self.shared.memory.latest(not_after)
+    }
 }
 
 impl fmt::Debug for RedisStoreBuilder {

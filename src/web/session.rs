@@ -592,7 +592,9 @@ impl SessionCookie {
     /// The cut-off is the *next* second, because values carry whole seconds: a session that
     /// began earlier in this second would otherwise survive. A login later in the same second is
     /// stamped with the cut-off ([`issue_at`](Self::issue_at)), so it is not born revoked; a
-    /// second call in that second moves the cut-off past it ([`Cutoffs::revoke_at`]).
+    /// second call in that second moves the cut-off past it ([`Cutoffs::revoke_at`]), and past
+    /// a login stamped with a user's cut-off ([`log_out_user`](Self::log_out_user)) as well
+    /// ([`CutoffStore::latest`]).
     ///
     /// Instances whose clocks disagree cover each other's sessions only up to the difference: a
     /// value issued by an instance whose clock runs ahead of this one may carry a login time
@@ -613,7 +615,12 @@ impl SessionCookie {
     /// ```
     pub fn log_out_everywhere(&self) -> Result<OffsetDateTime, StoreError> {
         let store = &self.inner.store;
-        let cutoff = Cutoffs::at(store.global().unwrap_or(0)).revoke_at(self.unix_now()?);
+        let now = self.unix_now()?;
+        // Past every cut-off a login may carry as its login time, the users' own included.
+        let stamped = store
+            .latest(now.saturating_add(self.inner.signer.leeway()))
+            .max(store.global());
+        let cutoff = Cutoffs::at(stamped.unwrap_or(0)).revoke_at(now);
         store.revoke_all(cutoff)?;
         Ok(secs_time(cutoff))
     }

@@ -145,6 +145,37 @@ async fn changing_the_password_ends_every_other_session() {
 }
 
 #[tokio::test]
+async fn log_out_everywhere_right_after_a_password_change_ends_the_new_login_too() {
+    // The browser test's sequence within one second of the panel's clock: the new login after
+    // the change carries the user's cut-off, and "log out all sessions" must still end it.
+    let panel = Panel::start().await;
+    let here = panel.login().await;
+    let response = panel
+        .post(
+            "/password",
+            Some(&here),
+            &change_form("panel-demo-2024", NEW_PASSWORD, NEW_PASSWORD),
+        )
+        .await;
+    let fresh = response
+        .set_cookie(panel.cookie_name)
+        .expect("this browser gets a new login")
+        .stripped()
+        .to_string();
+    let elsewhere = support::login(panel.addr, panel.cookie_name, NEW_LOGIN).await;
+    let response = panel.post("/logout-everywhere", Some(&elsewhere), "").await;
+    assert_eq!(
+        response.header("location"),
+        Some("/login?notice=logged-out-all")
+    );
+    for cookie in [&fresh, &elsewhere] {
+        assert_eq!(panel.get("/status", Some(cookie)).await.status, 401);
+    }
+    let again = support::login(panel.addr, panel.cookie_name, NEW_LOGIN).await;
+    assert_eq!(panel.get("/status", Some(&again)).await.status, 200);
+}
+
+#[tokio::test]
 async fn a_restart_keeps_every_revocation_and_password() {
     let state = TempDir::new("restart");
     let panel = PanelProcess::start(&state.0, &[], None);
