@@ -107,6 +107,16 @@ impl Cutoffs {
         unreadable: true,
     };
 
+    /// The cut-offs of an id whose entry is unreadable now, and which was `last` when it was
+    /// last read: sessions are refused, and [`Cutoffs::revoke_at`] still starts past `last`, so
+    /// that the next revocation does not lower the cut-off that a login may carry.
+    pub(crate) const fn unreadable_after(last: u64) -> Cutoffs {
+        Cutoffs {
+            not_before: last,
+            unreadable: true,
+        }
+    }
+
     /// A cut-off at `not_before` (unix seconds): sessions that began earlier are refused.
     ///
     /// ```
@@ -229,6 +239,8 @@ impl Cutoffs {
     ///     Cutoffs::at(1_061).login_time(1_000, 60),
     ///     Err(Error::LoggedInBeforeNotBefore { auth: 1_000, not_before: 1_061 })
     /// );
+    /// // The last second cannot be stamped: nothing could revoke it.
+    /// assert!(Cutoffs::NONE.login_time(u64::MAX, 60).is_err());
     /// ```
     pub fn login_time(&self, now: u64, leeway: u64) -> Result<u64, Error> {
         let stamp = if self.not_before > now && self.not_before - now <= leeway {
@@ -237,6 +249,14 @@ impl Cutoffs {
             now
         };
         self.check(stamp, true)?;
+        // No revocation can move a cut-off past the last second (`revoke_at` saturates), so a
+        // login stamped with it could never be revoked.
+        if stamp == u64::MAX {
+            return Err(Error::LoggedInBeforeNotBefore {
+                auth: now,
+                not_before: u64::MAX,
+            });
+        }
         Ok(stamp)
     }
 }

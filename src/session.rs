@@ -59,6 +59,10 @@ impl SessionSigner {
 
     /// Sets the tolerated clock skew in seconds; see [`TimestampSigner::with_leeway`].
     ///
+    /// Keep it at least 1: a login right after a revocation is stamped with the cut-off, the
+    /// next second ([`Cutoffs::login_time`](crate::Cutoffs::login_time)), and with no leeway it
+    /// is refused until the clock reaches that second.
+    ///
     /// ```
     /// # use sigcookie::{Key, SessionSigner, Signer};
     /// let signer = SessionSigner::new(Signer::new(&Key::from_bytes(&[1; 32])?, "s")?, 600, 3_600);

@@ -147,6 +147,18 @@ impl Server {
     fn store(&self) -> RedisStore {
         RedisStore::connect(&self.url()).expect("store connects")
     }
+
+    /// Cuts every subscriber's connection: until an instance's sync thread reconnects (0.1 s
+    /// later at the soonest) and reloads, its copy misses what other instances revoke, as it
+    /// would during a longer reconnection or after a lost message.
+    fn cut_subscribers(&self) {
+        let _: redis::Value = redis::cmd("CLIENT")
+            .arg("KILL")
+            .arg("TYPE")
+            .arg("pubsub")
+            .query(&mut self.raw())
+            .expect("CLIENT KILL");
+    }
 }
 
 impl Drop for Server {
@@ -241,6 +253,50 @@ fn a_revocation_reaches_the_other_instances() {
 
     // A store dropped stops its thread promptly.
     drops_within(a, Duration::from_secs(2));
+}
+
+/// Two revocations "until now" in the same second on two instances, the second one's copy
+/// behind the first's: the second must still move the cut-off past the first one (and so past
+/// a login stamped with it), judging what Redis holds rather than its copy.
+#[test]
+fn a_revocation_on_a_lagging_instance_passes_the_other_instances_cut_off() {
+    const NOW: u64 = 1_764_000_000;
+    let Some(server) = Server::start() else {
+        return;
+    };
+    logs();
+    let (a, b) = (server.store(), server.store());
+    // A password change on A, and another on B whose copy has not seen it.
+    server.cut_subscribers();
+    assert_eq!(a.revoke_user_until("7", NOW).expect("revoked"), NOW + 1);
+    assert_eq!(b.revoke_user_until("7", NOW).expect("revoked"), NOW + 2);
+    // Log out everywhere on B, still behind A's new change: past A's user cut-off.
+    server.cut_subscribers();
+    assert_eq!(a.revoke_user_until("8", NOW).expect("revoked"), NOW + 1);
+    assert_eq!(b.revoke_all_until(NOW, 60).expect("revoked"), NOW + 3);
+    // And log out everywhere on A, behind B's: past it again.
+    server.cut_subscribers();
+    assert_eq!(a.revoke_all_until(NOW, 60).expect("revoked"), NOW + 4);
+    eventually("both copies agree", RECONNECT, || {
+        [&a, &b].iter().all(|store| {
+            store.global() == Some(NOW + 4)
+                && store.cutoffs("7") == Cutoffs::at(NOW + 4)
+                && store.cutoffs("9") == Cutoffs::at(NOW + 4)
+        })
+    });
+    let mut raw = server.raw();
+    assert_eq!(
+        hget(&mut raw, "sigcookie:cutoffs:users", "7").as_deref(),
+        Some("1764000002")
+    );
+    assert_eq!(
+        get(&mut raw, "sigcookie:cutoffs:global").as_deref(),
+        Some("1764000004")
+    );
+    assert!(matches!(
+        b.revoke_user_until("a b", NOW),
+        Err(StoreError::InvalidId(_))
+    ));
 }
 
 #[test]

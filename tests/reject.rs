@@ -815,3 +815,21 @@ fn signers_are_send_and_sync() {
     shareable::<Signer>();
     shareable::<TimestampSigner>();
 }
+
+#[test]
+fn a_login_is_never_stamped_with_the_last_second() {
+    // `revoke_at` saturates at u64::MAX, so a value whose login time is u64::MAX could never be
+    // revoked by a second revocation in that second.
+    let signer = sessions();
+    let now = u64::MAX - 1;
+    let first = Cutoffs::NONE.revoke_at(now);
+    assert_eq!(first, u64::MAX);
+    assert_eq!(
+        signer.login_value_at("7", now, &Cutoffs::at(first)).err(),
+        Some(Error::LoggedInBeforeNotBefore {
+            auth: now,
+            not_before: u64::MAX
+        })
+    );
+    assert!(signer.login_value_at("7", now, &Cutoffs::NONE).is_ok());
+}

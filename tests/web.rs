@@ -171,6 +171,36 @@ fn log_out_everywhere_ends_a_login_stamped_with_a_users_cut_off_of_the_same_seco
 }
 
 #[test]
+fn revocations_after_a_clock_step_back_within_the_leeway_end_earlier_logins() {
+    // NTP steps the clock back 30 s: values issued just before are still accepted (within the
+    // leeway), so revocations must be dated no earlier than what this cookie already issued.
+    let clock = ManualClock::new(T0);
+    let session = on_clock(&clock, Duration::minutes(1));
+    let everyone = session.issue("7").expect("issued at T0");
+    clock.set(T0 - 30);
+    session.log_out_everywhere().expect("logged out everywhere");
+    let user = {
+        clock.set(T0);
+        let user = session.issue("8").expect("issued at T0");
+        clock.set(T0 - 10);
+        session.log_out_user("8").expect("password changed");
+        user
+    };
+    for now in [T0 - 10, T0, T0 + 600] {
+        clock.set(now);
+        assert!(
+            session.verify(everyone.value()).is_err(),
+            "everyone at {now}"
+        );
+        assert!(session.verify(user.value()).is_err(), "user at {now}");
+    }
+    // Logins after the revocations still work, stamped ahead within the leeway.
+    clock.set(T0 - 10);
+    let fresh = session.issue("8").expect("a login after the change");
+    assert!(session.verify(fresh.value()).is_ok());
+}
+
+#[test]
 fn renewal_fraction_is_clamped() {
     let session = session("s");
     let cookie = session.issue_at("7", at(1_000_000)).expect("issued");
@@ -491,10 +521,23 @@ fn cut_offs_in_a_file_survive_a_restart() {
 fn the_builder_refuses_settings_that_would_be_ignored_or_self_defeating() {
     let key = key();
     let build = || SessionCookie::builder(&key, "s");
-    assert_eq!(
-        build().leeway(Duration::milliseconds(-500)).build().err(),
-        Some(ConfigError::InvalidDuration)
-    );
+    // A login just after a revocation carries the next second: no leeway would refuse it.
+    for leeway in [
+        Duration::milliseconds(-500),
+        Duration::ZERO,
+        Duration::milliseconds(999),
+    ] {
+        assert_eq!(
+            build().leeway(leeway).build().err(),
+            Some(ConfigError::InvalidDuration),
+            "{leeway}"
+        );
+    }
+    let clock = ManualClock::new(T0);
+    let strict = on_clock(&clock, Duration::SECOND);
+    strict.log_out_user("7").expect("password changed");
+    let fresh = strict.issue("7").expect("a login right after it");
+    assert!(strict.verify(fresh.value()).is_ok());
     assert_eq!(
         build()
             .max_age(Duration::hours(2))

@@ -37,9 +37,10 @@ pub struct MemoryStore {
 pub(crate) enum Entry {
     At(u64),
     /// The stored entry was malformed: the user's sessions are refused until a new revocation
-    /// replaces it. Only a shared store reads entries it did not write itself.
+    /// replaces it. Only a shared store reads entries it did not write itself. Holds the last
+    /// cut-off read before (0 for none), which the next revocation must still pass.
     #[cfg_attr(not(feature = "redis"), allow(dead_code))]
-    Unreadable,
+    Unreadable(u64),
 }
 
 impl MemoryStore {
@@ -77,7 +78,12 @@ impl MemoryStore {
         match users.get_mut(id) {
             Some(Entry::At(current)) if *current >= not_before => Ok(false),
             Some(entry) => {
-                *entry = Entry::At(not_before);
+                // An unreadable entry becomes readable again, never below its last cut-off.
+                let last = match *entry {
+                    Entry::Unreadable(last) => last,
+                    Entry::At(_) => 0,
+                };
+                *entry = Entry::At(last.max(not_before));
                 Ok(true)
             }
             None => {
@@ -91,11 +97,9 @@ impl MemoryStore {
     #[cfg(feature = "redis")]
     pub(crate) fn mark_unreadable(&self, id: &str) {
         let mut users = self.users.write().unwrap_or_else(PoisonError::into_inner);
-        match users.get_mut(id) {
-            Some(entry) => *entry = Entry::Unreadable,
-            None => {
-                users.insert(id.into(), Entry::Unreadable);
-            }
+        let entry = users.entry(id.into()).or_insert(Entry::Unreadable(0));
+        if let Entry::At(last) = *entry {
+            *entry = Entry::Unreadable(last);
         }
     }
 
@@ -106,7 +110,7 @@ impl MemoryStore {
             .iter()
             .filter_map(|(id, entry)| match entry {
                 Entry::At(at) => Some((id.to_string(), *at)),
-                Entry::Unreadable => None,
+                Entry::Unreadable(_) => None,
             })
             .collect()
     }
@@ -135,7 +139,7 @@ impl Revocations for MemoryStore {
         let user = match self.read().get(id) {
             None => Cutoffs::NONE,
             Some(Entry::At(at)) => Cutoffs::at(*at),
-            Some(Entry::Unreadable) => Cutoffs::UNREADABLE,
+            Some(Entry::Unreadable(last)) => Cutoffs::unreadable_after(*last),
         };
         global.and(user)
     }
@@ -159,9 +163,9 @@ impl CutoffStore for MemoryStore {
     /// once per "log out everywhere".
     fn latest(&self, not_after: u64) -> Option<u64> {
         let users = self.read();
-        let users = users.values().filter_map(|entry| match entry {
-            Entry::At(at) => Some(*at),
-            Entry::Unreadable => None,
+        // An unreadable entry's last cut-off counts: a login may carry it.
+        let users = users.values().map(|entry| match entry {
+            Entry::At(at) | Entry::Unreadable(at) => *at,
         });
         self.global()
             .into_iter()
@@ -183,6 +187,13 @@ mod tests {
         assert!(store.cutoffs("42").is_unreadable());
         assert!(!store.cutoffs("7").is_unreadable());
         store.revoke_user("42", 5).expect("valid id");
+        assert_eq!(store.cutoffs("42"), Cutoffs::at(5));
+        // The last cut-off is remembered while unreadable: the next revocation starts past it,
+        // and a replacement never lowers it.
+        store.mark_unreadable("42");
+        assert_eq!(store.cutoffs("42").revoke_at(3), 6);
+        assert_eq!(store.latest(10), Some(5));
+        store.revoke_user("42", 4).expect("valid id");
         assert_eq!(store.cutoffs("42"), Cutoffs::at(5));
     }
 

@@ -123,6 +123,75 @@ pub trait CutoffStore: Revocations + Send + Sync {
     /// # Ok::<(), sigcookie::store::StoreError>(())
     /// ```
     fn latest(&self, not_after: u64) -> Option<u64>;
+
+    /// "Log out everywhere" at `now`: refuses, for every id, every session that began up to and
+    /// including the second `now`, and every login stamped ahead with a cut-off so far
+    /// ([`Cutoffs::login_time`](crate::Cutoffs::login_time), at most `leeway` ahead). Returns
+    /// the cut-off, [`everywhere_cutoff`] of what the store holds.
+    ///
+    /// A shared store judges what the fleet holds at this moment, not its own copy, which may
+    /// lag behind a revocation another instance just made.
+    ///
+    /// # Errors
+    /// As [`CutoffStore::revoke_all`].
+    ///
+    /// ```
+    /// use sigcookie::store::{CutoffStore, MemoryStore};
+    ///
+    /// let store = MemoryStore::new();
+    /// store.revoke_user("7", 1_001)?; // a password change in second 1_000
+    /// // A login of 7 later in that second carries 1_001: log out everywhere ends it too.
+    /// assert_eq!(store.revoke_all_until(1_000, 60)?, 1_002);
+    /// # Ok::<(), sigcookie::store::StoreError>(())
+    /// ```
+    fn revoke_all_until(&self, now: u64, leeway: u64) -> Result<u64, StoreError> {
+        let cutoff = everywhere_cutoff(self, now, leeway);
+        self.revoke_all(cutoff)?;
+        Ok(cutoff)
+    }
+
+    /// "Log out this user everywhere", "password changed" at `now`: refuses every session of
+    /// `id` that began up to and including the second `now`, and a login of `id` stamped ahead
+    /// with an earlier cut-off of this second ([`Cutoffs::revoke_at`](crate::Cutoffs::revoke_at)).
+    /// Returns the cut-off. A shared store judges what the fleet holds at this moment.
+    ///
+    /// # Errors
+    /// As [`CutoffStore::revoke_user`].
+    ///
+    /// ```
+    /// use sigcookie::store::{CutoffStore, MemoryStore};
+    ///
+    /// let store = MemoryStore::new();
+    /// assert_eq!(store.revoke_user_until("7", 1_000)?, 1_001);
+    /// assert_eq!(store.revoke_user_until("7", 1_000)?, 1_002); // again in the same second
+    /// # Ok::<(), sigcookie::store::StoreError>(())
+    /// ```
+    fn revoke_user_until(&self, id: &str, now: u64) -> Result<u64, StoreError> {
+        let cutoff = self.cutoffs(id).revoke_at(now);
+        self.revoke_user(id, cutoff)?;
+        Ok(cutoff)
+    }
+}
+
+/// The global cut-off that ends, at `now`, every session that began so far: past the clock's
+/// second and past every cut-off a login may carry as its login time (any user's, up to `leeway`
+/// ahead), by [`Cutoffs::revoke_at`](crate::Cutoffs::revoke_at). The one rule for "log out
+/// everywhere", whichever store holds the cut-offs.
+///
+/// ```
+/// use sigcookie::store::{CutoffStore, MemoryStore, everywhere_cutoff};
+///
+/// let store = MemoryStore::new();
+/// assert_eq!(everywhere_cutoff(&store, 1_000, 60), 1_001);
+/// store.revoke_user("7", 1_001)?;
+/// assert_eq!(everywhere_cutoff(&store, 1_000, 60), 1_002);
+/// store.revoke_user("8", 9_999)?; // never stamped on a login at 1_000: left out
+/// assert_eq!(everywhere_cutoff(&store, 1_000, 60), 1_002);
+/// # Ok::<(), sigcookie::store::StoreError>(())
+/// ```
+pub fn everywhere_cutoff(store: &(impl CutoffStore + ?Sized), now: u64, leeway: u64) -> u64 {
+    let stamped = store.latest(now.saturating_add(leeway)).max(store.global());
+    crate::Cutoffs::at(stamped.unwrap_or(0)).revoke_at(now)
 }
 
 /// Why a store could not be opened or could not record a revocation.

@@ -85,7 +85,10 @@ return 1
 ///   Redis answers again (within 10 s of its return).
 ///
 /// A revocation made on *this* instance is in force here when `revoke_*` returns, whatever
-/// Redis says.
+/// Redis says. "Until now" revocations ([`CutoffStore::revoke_all_until`],
+/// [`CutoffStore::revoke_user_until`], which `SessionCookie` uses) do not trust the copy: they
+/// read what Redis holds and raise it in one `WATCH`/`MULTI` transaction, so that they pass a
+/// cut-off another instance set a moment ago, and a login it stamped with it.
 ///
 /// # Failing closed
 /// - [`build`](RedisStoreBuilder::build) connects and loads everything before it returns, so an
@@ -385,7 +388,6 @@ impl Shared {
 
     /// Reads the whole state and raises the copy to it (never lowers it).
     fn load(&self, first: bool) -> RedisResult<()> {
-        type State = (Option<Vec<u8>>, Vec<(Vec<u8>, Vec<u8>)>);
         let (global, users): State = self.with_conn(|con| {
             redis::pipe()
                 .cmd("GET")
@@ -394,6 +396,17 @@ impl Shared {
                 .arg(&self.users_key)
                 .query(con)
         })?;
+        self.absorb(global, &users, first)
+    }
+
+    /// Raises the copy to a state read from Redis (never lowers it). Malformed entries fail
+    /// closed; a malformed global value is an error only on the `first` load.
+    fn absorb(
+        &self,
+        global: Option<Vec<u8>>,
+        users: &[(Vec<u8>, Vec<u8>)],
+        first: bool,
+    ) -> RedisResult<()> {
         match global.as_deref().map(parse_secs) {
             None => {}
             Some(Some(at)) => {
@@ -411,7 +424,7 @@ impl Shared {
                 "redis cut-off store: malformed global cut-off; keeping the last known one"
             ),
         }
-        for (id, at) in &users {
+        for (id, at) in users {
             let id = String::from_utf8_lossy(id);
             let raised = parse_secs(at).is_some_and(|at| self.memory.raise_user(&id, at).is_ok());
             if !raised {
@@ -444,6 +457,64 @@ impl Shared {
             }
             _ => false,
         }
+    }
+
+    /// Revokes, for `id` or for every id, every session that began up to `now`, judged against
+    /// what Redis holds at this moment: a copy that lags behind a revocation another instance
+    /// just made (and a login it stamped with it) would date the new cut-off too early. Under
+    /// `WATCH`, the state is read into the copy, the cut-off worked out by the same rule as any
+    /// store's (`revoke_user_until`, `revoke_all_until` of the copy), and raised by the script
+    /// in `MULTI`; a change by another instance in between aborts it, and it starts again.
+    /// Returns the cut-off.
+    fn transact_revocation(&self, id: Option<&str>, now: u64, leeway: u64) -> RedisResult<u64> {
+        self.with_conn(|con| {
+            redis::transaction(con, &[&self.global_key, &self.users_key], |con, pipe| {
+                let (kind, key) = match id {
+                    Some(id) => {
+                        let (global, user): (Option<Vec<u8>>, Option<Vec<u8>>) = redis::pipe()
+                            .cmd("GET")
+                            .arg(&self.global_key)
+                            .cmd("HGET")
+                            .arg(&self.users_key)
+                            .arg(id)
+                            .query(con)?;
+                        let user: Vec<_> = user
+                            .map(|at| (id.as_bytes().to_vec(), at))
+                            .into_iter()
+                            .collect();
+                        self.absorb(global, &user, false)?;
+                        ("u", &self.users_key)
+                    }
+                    None => {
+                        let (global, users): State = redis::pipe()
+                            .cmd("GET")
+                            .arg(&self.global_key)
+                            .cmd("HGETALL")
+                            .arg(&self.users_key)
+                            .query(con)?;
+                        self.absorb(global, &users, false)?;
+                        ("g", &self.global_key)
+                    }
+                };
+                let cutoff = match id {
+                    Some(id) => self.memory.cutoffs(id).revoke_at(now),
+                    None => super::everywhere_cutoff(&self.memory, now, leeway),
+                };
+                pipe.cmd("EVAL")
+                    .arg(RAISE)
+                    .arg(1)
+                    .arg(key)
+                    .arg(&self.channel)
+                    .arg(kind)
+                    .arg(cutoff);
+                if let Some(id) = id {
+                    pipe.arg(id);
+                }
+                // `None` when another instance changed the cut-offs since the `WATCH`.
+                let done: Option<(i64,)> = pipe.query(con)?;
+                Ok(done.map(|_| cutoff))
+            })
+        })
     }
 
     /// Stores one change through the script.
@@ -510,6 +581,9 @@ impl Shared {
     }
 }
 
+/// The global cut-off and every user's, as Redis returns them.
+type State = (Option<Vec<u8>>, Vec<(Vec<u8>, Vec<u8>)>);
+
 /// A cut-off as the script writes it: canonical decimal (no sign, no leading zero) within u64,
 /// so that what the script and this parser call malformed is the same.
 fn parse_secs(text: &[u8]) -> Option<u64> {
@@ -557,10 +631,46 @@ impl CutoffStore for RedisStore {
         self.shared.memory.global()
     }
 
-    /// From this instance's copy: a login another instance stamped in the last few
-    /// milliseconds may not have reached it yet.
+    /// From this instance's copy, which may lag behind the fleet by the time a message takes;
+    /// [`revoke_all_until`](CutoffStore::revoke_all_until) reads Redis instead.
     fn latest(&self, not_after: u64) -> Option<u64> {
         self.shared.memory.latest(not_after)
+    }
+
+    /// Judged against what Redis holds now, in a transaction; when Redis cannot be reached,
+    /// against this instance's copy, in force here only ([`StoreError::Unavailable`]).
+    fn revoke_all_until(&self, now: u64, leeway: u64) -> Result<u64, StoreError> {
+        self.revoke_until(None, now, leeway)
+    }
+
+    /// As [`revoke_all_until`](CutoffStore::revoke_all_until), for one id.
+    fn revoke_user_until(&self, id: &str, now: u64) -> Result<u64, StoreError> {
+        crate::format::check_id(id).map_err(StoreError::InvalidId)?;
+        self.revoke_until(Some(id), now, 0)
+    }
+}
+
+impl RedisStore {
+    /// A revocation "until now" through Redis, then into this instance's copy; when Redis
+    /// fails, into the copy alone, by the copy's own reckoning.
+    fn revoke_until(&self, id: Option<&str>, now: u64, leeway: u64) -> Result<u64, StoreError> {
+        let memory = &self.shared.memory;
+        match self.shared.transact_revocation(id, now, leeway) {
+            Ok(cutoff) => {
+                match id {
+                    Some(id) => memory.revoke_user(id, cutoff)?,
+                    None => memory.revoke_all(cutoff)?,
+                }
+                Ok(cutoff)
+            }
+            Err(error) => {
+                match id {
+                    Some(id) => memory.revoke_user_until(id, now)?,
+                    None => memory.revoke_all_until(now, leeway)?,
+                };
+                Err(StoreError::Unavailable(error))
+            }
+        }
     }
 }
 

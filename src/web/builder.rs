@@ -2,6 +2,7 @@
 
 use std::fmt;
 use std::sync::Arc;
+use std::sync::atomic::AtomicU64;
 
 use super::session::{Inner, SessionCookie};
 use super::time::{at_least_a_second, duration_secs};
@@ -123,13 +124,14 @@ impl<'a> SessionCookieBuilder<'a> {
         self
     }
 
-    /// Clock skew tolerated (default one minute); cannot be negative.
+    /// Clock skew tolerated (default one minute); at least one second, since a login made just
+    /// after a revocation carries the next second as its login time.
     ///
     /// ```
     /// # use sigcookie::{Key, web::{Duration, OffsetDateTime, SessionCookie}};
-    /// let session = SessionCookie::builder(&Key::from_bytes(&[7; 32])?, "s").leeway(Duration::ZERO).build()?;
+    /// let session = SessionCookie::builder(&Key::from_bytes(&[7; 32])?, "s").leeway(Duration::SECOND).build()?;
     /// let now = OffsetDateTime::from_unix_timestamp(1_764_000_000)?;
-    /// let cookie = session.issue_at("7", now + Duration::seconds(1))?;
+    /// let cookie = session.issue_at("7", now + Duration::seconds(2))?;
     /// assert!(session.verify_at(cookie.value(), now).is_err());
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
@@ -283,8 +285,8 @@ impl<'a> SessionCookieBuilder<'a> {
     /// # Errors
     /// [`ConfigError::InvalidName`], [`ConfigError::InvalidPath`], [`ConfigError::InvalidDomain`],
     /// the prefix rules ([`ConfigError::HostPrefixDomain`], [`ConfigError::HostPrefixPath`],
-    /// [`ConfigError::RequiresSecure`]), [`ConfigError::InvalidDuration`] (a negative leeway, or
-    /// a maximum age, lifetime or cookie `Max-Age` under one second),
+    /// [`ConfigError::RequiresSecure`]), [`ConfigError::InvalidDuration`] (a leeway, maximum age,
+    /// lifetime or cookie `Max-Age` under one second),
     /// [`ConfigError::LifetimeShorterThanMaxAge`], or the core's signer errors as
     /// [`ConfigError::Signer`].
     ///
@@ -299,7 +301,7 @@ impl<'a> SessionCookieBuilder<'a> {
     ///     Some(ConfigError::InvalidDuration)
     /// );
     /// assert_eq!(
-    ///     SessionCookie::builder(&key, "s").leeway(Duration::milliseconds(-1)).build().err(),
+    ///     SessionCookie::builder(&key, "s").leeway(Duration::milliseconds(999)).build().err(),
     ///     Some(ConfigError::InvalidDuration)
     /// );
     /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -335,7 +337,9 @@ impl<'a> SessionCookieBuilder<'a> {
         }
         let mut signer = SessionSigner::new(signer, max_age, lifetime);
         if let Some(leeway) = self.leeway {
-            signer = signer.with_leeway(duration_secs(leeway)?);
+            // At least a second: a login just after a revocation is stamped with the cut-off,
+            // the next second, which a verifier with no leeway would refuse as in the future.
+            signer = signer.with_leeway(at_least_a_second(leeway)?);
         }
         if let Some(Some(cookie_max_age)) = self.cookie_max_age {
             // `Max-Age` is sent in whole seconds, and 0 or less tells the browser to delete the
@@ -352,6 +356,7 @@ impl<'a> SessionCookieBuilder<'a> {
             secure: self.secure,
             clock: self.clock.unwrap_or_else(|| Arc::new(SystemClock)),
             store: self.store.unwrap_or_else(|| Arc::new(MemoryStore::new())),
+            stamped: AtomicU64::new(0),
         }))
     }
 }

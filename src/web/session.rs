@@ -2,13 +2,14 @@
 
 use std::fmt;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use super::builder::SessionCookieBuilder;
 use super::time::{duration_secs, secs_duration, secs_time, unix_secs};
 use super::{Cookie, CookieJar, Duration, OffsetDateTime, OwnedSession, Rejection};
 use crate::header::{self, CookieSpec, SameSite};
 use crate::store::{CutoffStore, StoreError};
-use crate::{Clock, Cutoffs, Error, Key, SessionSigner, VerifiedSession, format};
+use crate::{Clock, Error, Key, SessionSigner, VerifiedSession, format};
 
 /// Issues and verifies one session cookie: its name, its attributes, the session signer bound to
 /// it, the clock, and the store of revocation cut-offs.
@@ -50,6 +51,9 @@ pub(super) struct Inner {
     pub(super) secure: bool,
     pub(super) clock: Arc<dyn Clock>,
     pub(super) store: Arc<dyn CutoffStore>,
+    /// The latest issue time this cookie has put in a value (unix seconds): revocations are
+    /// dated at least this late, within the leeway, see [`SessionCookie::revocation_time`].
+    pub(super) stamped: AtomicU64,
 }
 
 impl SessionCookie {
@@ -231,18 +235,21 @@ impl SessionCookie {
     /// The cookie carrying a value this cookie's signer just made, with `Max-Age` counting from
     /// `now` to the value's idle or absolute end.
     fn session_cookie(&self, value: &str, now: u64) -> Result<Cookie<'static>, Error> {
+        let parts = format::inspect(value)?;
+        let (auth, issued_at) = (
+            parts.auth().unwrap_or_default(),
+            parts.issued_at().unwrap_or_default(),
+        );
+        self.inner.stamped.fetch_max(issued_at, Ordering::Relaxed);
         let max_age = match self.inner.cookie_max_age {
             // Checked to be at least a second by the builder.
             Some(max_age) => max_age.map(|max_age| duration_secs(max_age).unwrap_or(1)),
-            None => {
-                let parts = format::inspect(value)?;
-                let (auth, issued_at) = (
-                    parts.auth().unwrap_or_default(),
-                    parts.issued_at().unwrap_or_default(),
-                );
-                let ends = self.inner.signer.expires_at(auth, issued_at);
-                Some(ends.saturating_sub(now))
-            }
+            None => Some(
+                self.inner
+                    .signer
+                    .expires_at(auth, issued_at)
+                    .saturating_sub(now),
+            ),
         };
         let spec = self.spec();
         let mut buf = vec![0; spec.header_len(value.len(), max_age)];
@@ -592,9 +599,10 @@ impl SessionCookie {
     /// The cut-off is the *next* second, because values carry whole seconds: a session that
     /// began earlier in this second would otherwise survive. A login later in the same second is
     /// stamped with the cut-off ([`issue_at`](Self::issue_at)), so it is not born revoked; a
-    /// second call in that second moves the cut-off past it ([`Cutoffs::revoke_at`]), and past
-    /// a login stamped with a user's cut-off ([`log_out_user`](Self::log_out_user)) as well
-    /// ([`CutoffStore::latest`]).
+    /// second call in that second moves the cut-off past it, and past a login stamped with a
+    /// user's cut-off ([`log_out_user`](Self::log_out_user)) as well
+    /// ([`CutoffStore::revoke_all_until`]). A shared store judges what the whole fleet holds,
+    /// not this instance's copy.
     ///
     /// Instances whose clocks disagree cover each other's sessions only up to the difference: a
     /// value issued by an instance whose clock runs ahead of this one may carry a login time
@@ -614,14 +622,10 @@ impl SessionCookie {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn log_out_everywhere(&self) -> Result<OffsetDateTime, StoreError> {
-        let store = &self.inner.store;
-        let now = self.unix_now()?;
-        // Past every cut-off a login may carry as its login time, the users' own included.
-        let stamped = store
-            .latest(now.saturating_add(self.inner.signer.leeway()))
-            .max(store.global());
-        let cutoff = Cutoffs::at(stamped.unwrap_or(0)).revoke_at(now);
-        store.revoke_all(cutoff)?;
+        let cutoff = self
+            .inner
+            .store
+            .revoke_all_until(self.revocation_time()?, self.inner.signer.leeway())?;
         Ok(secs_time(cutoff))
     }
 
@@ -643,15 +647,23 @@ impl SessionCookie {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn log_out_user(&self, id: &str) -> Result<OffsetDateTime, StoreError> {
-        let store = &self.inner.store;
-        let cutoff = store.cutoffs(id).revoke_at(self.unix_now()?);
-        store.revoke_user(id, cutoff)?;
+        let cutoff = self
+            .inner
+            .store
+            .revoke_user_until(id, self.revocation_time()?)?;
         Ok(secs_time(cutoff))
     }
 
-    /// The time to date a revocation with.
-    fn unix_now(&self) -> Result<u64, StoreError> {
-        self.inner.clock.now().map_err(StoreError::Clock)
+    /// The time to date a revocation with: the clock, or the latest issue time this cookie has
+    /// stamped when that is later but within the leeway. A clock stepped back (by NTP, say)
+    /// would otherwise date a revocation before sessions this process issued just earlier,
+    /// which its verifier still accepts as within the leeway. A larger step back is not
+    /// covered: values issued ahead by more than the leeway are refused as issued in the future
+    /// until the clock reaches them (see the README, "Clocks").
+    fn revocation_time(&self) -> Result<u64, StoreError> {
+        let now = self.inner.clock.now().map_err(StoreError::Clock)?;
+        let stamped = self.inner.stamped.load(Ordering::Relaxed);
+        Ok(now.max(stamped.min(now.saturating_add(self.inner.signer.leeway()))))
     }
 }
 
