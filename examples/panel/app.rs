@@ -45,7 +45,8 @@ pub const FORM_BODY_LIMIT: usize = 1024;
 /// The longest user name shown back in the login form after a failure.
 const MAX_NAME_LEN: usize = 64;
 /// Shown when the password hashes cannot be read (the shared Redis is unreachable).
-const UNAVAILABLE: &str = "The panel cannot check passwords right now: its password store is unreachable. Try again later.";
+const UNAVAILABLE: &str = "The panel cannot check passwords right now: its password store is \
+                           unreachable. Try again later.";
 
 /// The session cookie the panel uses; callers may add a clock or a store before building it.
 pub fn session_cookie(key: &Key, plain_http: bool) -> SessionCookieBuilder<'_> {
@@ -368,15 +369,10 @@ async fn login(
     // client that hangs up stops neither, so it cannot free the slot or dodge the count.
     let outcome = tokio::task::spawn_blocking(move || {
         let _permit = permit;
-        let checked = match users.check_password(user.as_ref(), &password) {
+        let checked = match counted_check(&users, &throttle, attempt, user.as_ref(), &password) {
             Ok(checked) => checked,
-            Err(error) => {
-                // No password was checked, so none is counted.
-                lock(&throttle).cancel(attempt);
-                return Login::Unavailable(error);
-            }
+            Err(error) => return Login::Unavailable(error),
         };
-        lock(&throttle).finish(attempt, checked.is_some());
         let (Some(user), Some(hash)) = (user, checked) else {
             return Login::Wrong;
         };
@@ -419,6 +415,24 @@ async fn login(
             StatusCode::INTERNAL_SERVER_ERROR.into_response()
         }
     }
+}
+
+/// [`Users::check_password`], with its result recorded for the throttle: a failure stays
+/// counted, a success is taken off, and so is a check that could not run because the hashes
+/// could not be read (no password was checked). Blocks: call it off the async threads.
+fn counted_check(
+    users: &Users,
+    throttle: &Mutex<Throttle>,
+    attempt: Attempt,
+    user: Option<&User>,
+    password: &str,
+) -> Result<Option<String>, String> {
+    let checked = users.check_password(user, password);
+    match &checked {
+        Ok(hash) => lock(throttle).finish(attempt, hash.is_some()),
+        Err(_) => lock(throttle).cancel(attempt),
+    }
+    checked
 }
 
 /// How a login's password check ended.
@@ -630,15 +644,7 @@ async fn change_password(
     let user = me.user.clone();
     let changed = tokio::task::spawn_blocking(move || {
         let _permit = permit;
-        let checked = match users.check_password(Some(&user), &form.current) {
-            Ok(checked) => checked,
-            Err(error) => {
-                // No password was checked, so none is counted.
-                lock(&throttle).cancel(attempt);
-                return Err(error);
-            }
-        };
-        lock(&throttle).finish(attempt, checked.is_some());
+        let checked = counted_check(&users, &throttle, attempt, Some(&user), &form.current)?;
         let Some(checked) = checked else {
             return Ok(false);
         };

@@ -109,16 +109,7 @@ impl Users {
     /// `passwords`: each id that has no hash there yet gets the file's. Fails when Redis is
     /// unreachable: the file's hashes may be passwords changed since.
     pub fn open_shared(dir: &Path, passwords: RedisPasswords) -> Result<Users, String> {
-        let users = Users::open_with(dir, Hashes::Redis(Box::new(passwords)))?;
-        if let Hashes::Redis(passwords) = &users.hashes {
-            let records = users.read();
-            passwords.seed(
-                records
-                    .iter()
-                    .map(|r| (r.id.as_str(), r.password_hash.as_str())),
-            )?;
-        }
-        Ok(users)
+        Users::open_with(dir, Hashes::Redis(Box::new(passwords)))
     }
 
     fn open_with(dir: &Path, hashes: Hashes) -> Result<Users, String> {
@@ -175,6 +166,14 @@ impl Users {
                 "created the demo account admin / panel-demo-2024: change its password"
             );
         }
+        if let Hashes::Redis(passwords) = &table.hashes {
+            let records = table.read();
+            passwords.seed(
+                records
+                    .iter()
+                    .map(|r| (r.id.as_str(), r.password_hash.as_str())),
+            )?;
+        }
         Ok(table)
     }
 
@@ -220,14 +219,17 @@ impl Users {
         user: Option<&User>,
         password: &str,
     ) -> Result<Option<String>, String> {
-        let hash = self.current_hash(user.map(|user| user.id.as_str()))?;
-        if user.is_some() && hash.is_none() {
-            // An id of the users file with no hash in Redis: the key was deleted (or Redis
-            // lost it) while this panel ran. Refused, not seeded again: the file's hash may
-            // be a password changed since.
+        let id = user.map(|user| user.id.as_str());
+        let hash = self.current_hash(id)?;
+        if let (Some(id), None) = (id, &hash) {
+            // An id of the users file with no hash in Redis: it was deleted (or Redis lost it)
+            // while this panel ran. Refused, not seeded again: the file's hash may be a
+            // password changed since.
             tracing::warn!(
+                id,
                 key = crate::redis_passwords::KEY,
-                "a user has no password hash in Redis: logins refused until it is set"
+                "a user has no password hash in Redis: logins refused until a panel starts and \
+                 seeds it"
             );
         }
         let matches = password_matches(hash.as_deref(), password);
