@@ -18,7 +18,9 @@ use axum::{Form, Router};
 use serde::Deserialize;
 use sigcookie::Key;
 use sigcookie::extract::{Session, SetCookie};
-use sigcookie::web::{Duration, OffsetDateTime, Rejection, SessionCookie, SessionCookieBuilder};
+use sigcookie::web::{
+    Cookie, Duration, OffsetDateTime, Rejection, SessionCookie, SessionCookieBuilder,
+};
 use tokio::sync::Semaphore;
 
 use crate::pages::{self, Message, escape, human_duration};
@@ -42,6 +44,9 @@ pub const LOGIN_PERMITS: usize = 2;
 pub const FORM_BODY_LIMIT: usize = 1024;
 /// The longest user name shown back in the login form after a failure.
 const MAX_NAME_LEN: usize = 64;
+/// Shown when the password hashes cannot be read (the shared Redis is unreachable).
+const UNAVAILABLE: &str = "The panel cannot check passwords right now: its password store is \
+                           unreachable. Try again later.";
 
 /// The session cookie the panel uses; callers may add a clock or a store before building it.
 pub fn session_cookie(key: &Key, plain_http: bool) -> SessionCookieBuilder<'_> {
@@ -303,6 +308,7 @@ async fn login_page(
             human_duration(Duration::seconds(wait))
         )),
         Some("busy") => Some("The panel is busy. Try again in a moment.".to_owned()),
+        Some("unavailable") => Some(UNAVAILABLE.to_owned()),
         _ => None,
     };
     let notice = match query.notice.as_deref() {
@@ -355,43 +361,93 @@ async fn login(
         Err(refused) => return back(refused.code(), Some(refused.wait())),
     };
     let user = panel.users.by_name(&form.username);
+    let users = Arc::clone(&panel.users);
+    let cookie = panel.cookie.clone();
     let throttle = Arc::clone(&panel.throttle);
     let password = form.password.clone();
-    let checked = user.clone();
     // The check runs, and its result is recorded, in a task of its own holding the permit: a
     // client that hangs up stops neither, so it cannot free the slot or dodge the count.
-    let matches = tokio::task::spawn_blocking(move || {
+    let outcome = tokio::task::spawn_blocking(move || {
         let _permit = permit;
-        let matches = users::password_matches(checked.as_ref(), &password);
-        lock(&throttle).finish(attempt, matches);
-        matches
+        let checked = match counted_check(&users, &throttle, attempt, user.as_ref(), &password) {
+            Ok(checked) => checked,
+            Err(error) => return Login::Unavailable(error),
+        };
+        let (Some(user), Some(hash)) = (user, checked) else {
+            return Login::Wrong;
+        };
+        let issued = match cookie.issue(&user.id) {
+            Ok(issued) => issued,
+            Err(error) => return Login::Failed(error.to_string()),
+        };
+        // The password may have changed while it was being checked, here or on another panel
+        // sharing the hashes. Looked at again only now, after the cookie exists: a change saved
+        // before this look is seen, and one saved after it revokes at least up to this
+        // cookie's login time (its cut-off passes any earlier one), so no login with an old
+        // password outlives a change.
+        match users.still_has(&user.id, &hash) {
+            Ok(true) => Login::In(user, issued),
+            Ok(false) => Login::Raced,
+            Err(error) => Login::Unavailable(error),
+        }
     })
     .await
-    .unwrap_or(false);
-    match user {
-        Some(user) if matches => match panel.cookie.issue(&user.id) {
-            // The password may have changed while it was being checked. Looked at again only
-            // now, after the cookie exists: a change saved before this look is seen, and one
-            // saved after it revokes at least up to this cookie's login time (its cut-off
-            // passes any earlier one), so no login with an old password outlives a change.
-            Ok(_) if !panel.users.has_password_hash(&user.id, &user.password_hash) => {
-                panel.log_refusal(peer, "password changed during the check");
-                back("wrong", None)
-            }
-            Ok(cookie) => {
-                tracing::info!(user = user.id, %peer, "login");
-                (SetCookie(cookie), Redirect::to("/status")).into_response()
-            }
-            Err(error) => {
-                tracing::error!(%error, "cannot issue the session cookie");
-                StatusCode::INTERNAL_SERVER_ERROR.into_response()
-            }
-        },
-        _ => {
+    .unwrap_or_else(|e| Login::Failed(e.to_string()));
+    match outcome {
+        Login::In(user, cookie) => {
+            tracing::info!(user = user.id, %peer, "login");
+            (SetCookie(cookie), Redirect::to("/status")).into_response()
+        }
+        Login::Wrong => {
             panel.log_refusal(peer, "wrong user name or password");
             back("wrong", None)
         }
+        Login::Raced => {
+            panel.log_refusal(peer, "password changed during the check");
+            back("wrong", None)
+        }
+        Login::Unavailable(error) => {
+            tracing::error!(%error, "login refused: cannot read the password hashes");
+            back("unavailable", None)
+        }
+        Login::Failed(error) => {
+            tracing::error!(%error, "login failed");
+            StatusCode::INTERNAL_SERVER_ERROR.into_response()
+        }
     }
+}
+
+/// [`Users::check_password`], with its result recorded for the throttle: a failure stays
+/// counted, a success is taken off, and so is a check that could not run because the hashes
+/// could not be read (no password was checked). Blocks: call it off the async threads.
+fn counted_check(
+    users: &Users,
+    throttle: &Mutex<Throttle>,
+    attempt: Attempt,
+    user: Option<&User>,
+    password: &str,
+) -> Result<Option<String>, String> {
+    let checked = users.check_password(user, password);
+    match &checked {
+        Ok(hash) => lock(throttle).finish(attempt, hash.is_some()),
+        Err(_) => lock(throttle).cancel(attempt),
+    }
+    checked
+}
+
+/// How a login's password check ended.
+enum Login {
+    /// The password matched and was still the user's after the cookie was issued.
+    In(User, Cookie<'static>),
+    /// A wrong name or password.
+    Wrong,
+    /// The password matched, but was changed before the login was complete.
+    Raced,
+    /// The password hashes could not be read (Redis unreachable): refused, never checked
+    /// against a copy that may be out of date.
+    Unavailable(String),
+    /// The cookie could not be issued, or the check's task failed.
+    Failed(String),
 }
 
 #[derive(Deserialize)]
@@ -404,6 +460,15 @@ async fn status(
     me: LoggedIn,
     Query(query): Query<StatusQuery>,
 ) -> Response {
+    let demo_password = panel
+        .users
+        .demo_password(&me.user.id)
+        .await
+        .unwrap_or_else(|error| {
+            // Only the reminder is lost; the page is still the user's.
+            tracing::warn!(%error, "cannot tell whether the demo password is still set");
+            false
+        });
     let now = panel.now();
     let renewal = me.session.renewal(0.5);
     let idle_end = me.idle_end(renewal.is_some(), now);
@@ -413,7 +478,7 @@ async fn status(
         Some(Message::Notice(
             "Password changed. Every other session of this account has been logged out.",
         ))
-    } else if me.user.demo_password {
+    } else if demo_password {
         Some(Message::Warning(
             "This account still has the demo password. Change it before the device goes on a network.",
         ))
@@ -579,16 +644,14 @@ async fn change_password(
     let user = me.user.clone();
     let changed = tokio::task::spawn_blocking(move || {
         let _permit = permit;
-        let matches = users::password_matches(Some(&user), &form.current);
-        lock(&throttle).finish(attempt, matches);
-        if !matches {
+        let checked = counted_check(&users, &throttle, attempt, Some(&user), &form.current)?;
+        let Some(checked) = checked else {
             return Ok(false);
-        }
+        };
         let hash = users::hash_password(&form.new)?;
-        users
-            .set_password_hash(&user.id, hash)
-            .map_err(|e| format!("{}: {e}", users.path().display()))?;
-        Ok::<_, String>(true)
+        // Only over the hash just checked: a change that came first (in another session, or
+        // on another panel sharing the hashes) made the current password typed here wrong.
+        users.set_password_hash(&user.id, &checked, hash)
     })
     .await
     .unwrap_or_else(|e| Err(e.to_string()));
@@ -599,8 +662,11 @@ async fn change_password(
             return back("wrong", None);
         }
         Err(error) => {
-            tracing::error!(%error, "cannot save the new password");
-            return failure("The password could not be changed: the panel cannot save it.");
+            tracing::error!(%error, "cannot change the password");
+            return failure(
+                "The password could not be changed: the panel cannot read or save passwords \
+                 right now.",
+            );
         }
     }
     let cookie = me.session.cookie();

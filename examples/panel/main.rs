@@ -13,8 +13,8 @@
 //!   `$XDG_STATE_HOME/sigcookie-panel`, else `$HOME/.local/state/sigcookie-panel`).
 //! - `SIGCOOKIE_SECRET`: the secret in hex (`sigcookie keygen`); when unset one is generated on
 //!   the first start and kept in the state folder.
-//! - `PANEL_REDIS_URL`: keep the cut-offs in this Redis instead of the state folder, shared by
-//!   every panel that uses it and the same secret.
+//! - `PANEL_REDIS_URL`: keep the cut-offs and the password hashes in this Redis instead of the
+//!   state folder, shared by every panel that uses it and the same secret.
 //! - `PANEL_PLAIN_HTTP=1`: **insecure** opt-out of `Secure` cookies, for a panel reached over
 //!   plain HTTP on a LAN address; see the README.
 //! - `RUST_LOG`: log filter (default `info`; `sigcookie=debug` shows why cookies are refused).
@@ -24,6 +24,7 @@
 
 mod app;
 mod pages;
+mod redis_passwords;
 mod server;
 mod throttle;
 mod users;
@@ -38,6 +39,8 @@ use std::sync::Arc;
 use sigcookie::store::{CutoffStore, FileStore, RedisStore};
 use sigcookie::{Error, Key};
 use tracing_subscriber::EnvFilter;
+
+use crate::redis_passwords::RedisPasswords;
 
 const DEFAULT_ADDR: &str = "127.0.0.1:8080";
 
@@ -62,18 +65,27 @@ fn run() -> Result<(), String> {
     let dir = state_dir()?;
     create_private_dir(&dir)?;
     tracing::info!(dir = %dir.display(), "state folder");
-    let users = Arc::new(users::Users::open(&dir)?);
+    let redis_url = std::env::var("PANEL_REDIS_URL").ok();
+    let users = match &redis_url {
+        // Fails when Redis is unreachable: the users file's hashes may be passwords changed
+        // since on another instance.
+        Some(url) => users::Users::open_shared(&dir, RedisPasswords::open(url)?)?,
+        None => users::Users::open(&dir)?,
+    };
+    let users = Arc::new(users);
     let key = secret(&dir)?;
-    let store: Arc<dyn CutoffStore> = match std::env::var("PANEL_REDIS_URL") {
-        Ok(url) => {
+    let store: Arc<dyn CutoffStore> = match redis_url {
+        Some(url) => {
             // Fails when Redis is unreachable: starting without the cut-offs in force would
             // let revoked sessions back in.
             let store =
                 RedisStore::connect(url.as_str()).map_err(|e| format!("PANEL_REDIS_URL: {e}"))?;
-            tracing::info!("cut-offs are kept in Redis, shared with the other instances");
+            tracing::info!(
+                "cut-offs and password hashes are kept in Redis, shared with the other instances"
+            );
             Arc::new(store)
         }
-        Err(_) => Arc::new(FileStore::open(dir.join("cutoffs.json")).map_err(|e| e.to_string())?),
+        None => Arc::new(FileStore::open(dir.join("cutoffs.json")).map_err(|e| e.to_string())?),
     };
     let addr = std::env::var("PANEL_ADDR").unwrap_or_else(|_| DEFAULT_ADDR.to_owned());
     let addr: SocketAddr = addr

@@ -117,7 +117,8 @@ impl Throttle {
         }
     }
 
-    /// Takes an attempt off the count: no check ran (the checks were busy) or it succeeded.
+    /// Takes an attempt off the count: no check ran (the checks were busy, or the password
+    /// hashes could not be read) or it succeeded.
     pub fn cancel(&mut self, attempt: Attempt) {
         remove(&mut self.all, attempt.at);
         if let Some(times) = self.clients.get_mut(&attempt.client) {

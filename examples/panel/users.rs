@@ -6,15 +6,21 @@
 //! rename, `fsync` of the folder), as the crate's `FileStore` writes `cutoffs.json`: a power cut
 //! leaves the old table or the new one, never half of one. One process owns the folder (an
 //! advisory lock on `users.json.lock`).
+//!
+//! Panels sharing a Redis keep the hashes there instead (`redis_passwords.rs`), so that a
+//! password changed on one is changed on all; the file still names the users, and its hashes
+//! only seed Redis for ids it has no hash for yet.
 
 use std::fs::{self, File};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, PoisonError, RwLock};
+use std::sync::{Arc, Mutex, PoisonError, RwLock};
 
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
 use serde::{Deserialize, Serialize};
+
+use crate::redis_passwords::RedisPasswords;
 
 /// The `format` field of the users file.
 const FORMAT: &str = "sigcookie-panel-users-v1";
@@ -32,32 +38,60 @@ const DEMO_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$rfjqay/L23pn66KcWogZ1A$o
 /// the hash of a random password, with the same parameters.
 const NO_USER_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$Gc8Ck4fYb8q9yoH39Bb+xA$IxO5Vt6+7rwSmMwO4b2uaKuEnFMhf/C0V2Nvc0i+e1c";
 
-/// One account.
-#[derive(Clone, Debug, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+/// One account, as the handlers see it: who, never the password hash (which may live in Redis,
+/// and is read through [`Users`] when a password is checked).
+#[derive(Clone, Debug)]
 pub struct User {
     /// Opaque id carried in the cookie: never the name, which may be personal data.
     pub id: String,
     /// Login name.
     pub name: String,
-    /// Argon2id PHC string; the password itself is stored nowhere.
-    pub password_hash: String,
+}
+
+/// One account in the users file.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Record {
+    id: String,
+    name: String,
+    /// Argon2id PHC string; the password itself is stored nowhere. With shared passwords, only
+    /// what seeds Redis for this id.
+    password_hash: String,
     /// Still the demo password of a fresh install.
     #[serde(default)]
-    pub demo_password: bool,
+    demo_password: bool,
+}
+
+impl Record {
+    fn user(&self) -> User {
+        User {
+            id: self.id.clone(),
+            name: self.name.clone(),
+        }
+    }
 }
 
 #[derive(Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct UsersFile {
     format: String,
-    users: Vec<User>,
+    users: Vec<Record>,
 }
 
-/// The user table, in memory and in its file.
+/// Where the password hashes are kept.
+enum Hashes {
+    /// In the users file, with the accounts.
+    File,
+    /// In Redis, shared by every panel using it; the file's hashes only seed it.
+    Redis(Box<RedisPasswords>),
+}
+
+/// The user table: the accounts from the users file, and their password hashes from the file
+/// or from Redis.
 pub struct Users {
     path: PathBuf,
-    users: RwLock<Vec<User>>,
+    records: RwLock<Vec<Record>>,
+    hashes: Hashes,
     /// One writer at a time, so each file written holds every change before it.
     write: Mutex<()>,
     /// Held for the table's life: its advisory lock keeps a second panel off this folder.
@@ -68,6 +102,17 @@ impl Users {
     /// Opens `users.json` in `dir`, creating it with the demo account when there is none.
     /// A file that cannot be read as a users file is an error, never "no users".
     pub fn open(dir: &Path) -> Result<Users, String> {
+        Users::open_with(dir, Hashes::File)
+    }
+
+    /// Opens `users.json` in `dir` as [`open`](Self::open) does, with the password hashes in
+    /// `passwords`: each id that has no hash there yet gets the file's. Fails when Redis is
+    /// unreachable: the file's hashes may be passwords changed since.
+    pub fn open_shared(dir: &Path, passwords: RedisPasswords) -> Result<Users, String> {
+        Users::open_with(dir, Hashes::Redis(Box::new(passwords)))
+    }
+
+    fn open_with(dir: &Path, hashes: Hashes) -> Result<Users, String> {
         let path = dir.join("users.json");
         let lock_path = dir.join("users.json.lock");
         let lock = File::options()
@@ -82,7 +127,7 @@ impl Users {
                 path.display()
             )
         })?;
-        let users = match fs::read(&path) {
+        let records = match fs::read(&path) {
             Ok(bytes) => {
                 let file: UsersFile = serde_json::from_slice(&bytes)
                     .map_err(|e| format!("{} is not a users file: {e}", path.display()))?;
@@ -98,15 +143,16 @@ impl Users {
             Err(e) if e.kind() == io::ErrorKind::NotFound => Vec::new(),
             Err(e) => return Err(format!("{}: {e}", path.display())),
         };
-        let fresh = users.is_empty();
+        let fresh = records.is_empty();
         let table = Users {
             path,
-            users: RwLock::new(users),
+            records: RwLock::new(records),
+            hashes,
             write: Mutex::new(()),
             _lock: lock,
         };
         if fresh {
-            let demo = User {
+            let demo = Record {
                 id: "1".to_owned(),
                 name: DEMO_USER.to_owned(),
                 password_hash: DEMO_HASH.to_owned(),
@@ -120,56 +166,139 @@ impl Users {
                 "created the demo account admin / panel-demo-2024: change its password"
             );
         }
+        if let Hashes::Redis(passwords) = &table.hashes {
+            let records = table.read();
+            passwords.seed(
+                records
+                    .iter()
+                    .map(|r| (r.id.as_str(), r.password_hash.as_str())),
+            )?;
+        }
         Ok(table)
     }
 
-    /// The users file's path.
-    pub fn path(&self) -> &Path {
-        &self.path
+    fn read(&self) -> std::sync::RwLockReadGuard<'_, Vec<Record>> {
+        // Replaced whole under the write lock, so never seen half-changed.
+        self.records.read().unwrap_or_else(PoisonError::into_inner)
     }
 
-    fn read(&self) -> std::sync::RwLockReadGuard<'_, Vec<User>> {
-        // Replaced whole under the write lock, so never seen half-changed.
-        self.users.read().unwrap_or_else(PoisonError::into_inner)
+    fn record(&self, id: &str) -> Option<Record> {
+        self.read().iter().find(|r| r.id == id).cloned()
     }
 
     /// The user with this id.
     pub fn by_id(&self, id: &str) -> Option<User> {
-        self.read().iter().find(|user| user.id == id).cloned()
-    }
-
-    /// Whether user `id` still has `password_hash`, the hash a password was just checked
-    /// against.
-    pub fn has_password_hash(&self, id: &str, password_hash: &str) -> bool {
-        self.read()
-            .iter()
-            .any(|user| user.id == id && user.password_hash == password_hash)
+        self.read().iter().find(|r| r.id == id).map(Record::user)
     }
 
     /// The user with this name.
     pub fn by_name(&self, name: &str) -> Option<User> {
-        self.read().iter().find(|user| user.name == name).cloned()
+        self.read()
+            .iter()
+            .find(|r| r.name == name)
+            .map(Record::user)
     }
 
-    /// Sets a user's password hash, in the file first: when this returns `Ok` the change
-    /// survives a power cut. Blocks on the disk: call it off the async threads.
-    pub fn set_password_hash(&self, id: &str, password_hash: String) -> io::Result<()> {
-        let _writer = self.write.lock().unwrap_or_else(PoisonError::into_inner);
-        let mut users = self.read().clone();
-        let user = users
-            .iter_mut()
-            .find(|user| user.id == id)
-            .ok_or_else(|| io::Error::new(io::ErrorKind::NotFound, "no such user"))?;
-        user.password_hash = password_hash;
-        user.demo_password = false;
-        self.replace(users)
+    /// User `id`'s password hash as it is now. With no user, Redis is reached all the same, so
+    /// that an outage answers alike whatever the name. Blocks on Redis with shared passwords.
+    fn current_hash(&self, id: Option<&str>) -> Result<Option<String>, String> {
+        match (&self.hashes, id) {
+            (Hashes::File, id) => Ok(id.and_then(|id| self.record(id)).map(|r| r.password_hash)),
+            (Hashes::Redis(passwords), Some(id)) => passwords.get(id),
+            (Hashes::Redis(passwords), None) => passwords.ping().map(|()| None),
+        }
     }
 
-    /// Writes `users` to the file atomically, then makes them the table in memory.
-    fn replace(&self, users: Vec<User>) -> io::Result<()> {
+    /// Checks `password` for `user` against its current hash: the hash it matched, or `None`
+    /// (a wrong password, or no such user: then a hash is checked all the same, so that the
+    /// time taken does not tell which names exist). An error when the hashes cannot be read:
+    /// then no password was checked. Slow on purpose (Argon2id, 19 MiB) and may block on
+    /// Redis: call it off the async threads.
+    pub fn check_password(
+        &self,
+        user: Option<&User>,
+        password: &str,
+    ) -> Result<Option<String>, String> {
+        let id = user.map(|user| user.id.as_str());
+        let hash = self.current_hash(id)?;
+        if let (Some(id), None) = (id, &hash) {
+            // An id of the users file with no hash in Redis: it was deleted (or Redis lost it)
+            // while this panel ran. Refused, not seeded again: the file's hash may be a
+            // password changed since.
+            tracing::warn!(
+                id,
+                key = crate::redis_passwords::KEY,
+                "a user has no password hash in Redis: logins refused until a panel starts and \
+                 seeds it"
+            );
+        }
+        let matches = password_matches(hash.as_deref(), password);
+        Ok(hash.filter(|_| matches))
+    }
+
+    /// Whether user `id` still has `hash`, the hash a password was just checked against. May
+    /// block on Redis.
+    pub fn still_has(&self, id: &str, hash: &str) -> Result<bool, String> {
+        Ok(self.current_hash(Some(id))?.as_deref() == Some(hash))
+    }
+
+    /// Whether user `id` still has the demo password of a fresh install. May block on Redis:
+    /// see [`demo_password`](Self::demo_password) for the async threads.
+    fn demo_password_now(&self, id: &str) -> Result<bool, String> {
+        let Some(record) = self.record(id).filter(|r| r.demo_password) else {
+            return Ok(false);
+        };
+        match &self.hashes {
+            Hashes::File => Ok(true),
+            // The file's flag holds for as long as Redis has the file's hash.
+            Hashes::Redis(_) => self.still_has(id, &record.password_hash),
+        }
+    }
+
+    /// [`demo_password_now`](Self::demo_password_now) from the async threads: asked of Redis
+    /// on a blocking thread with shared passwords, from memory otherwise.
+    pub async fn demo_password(self: &Arc<Self>, id: &str) -> Result<bool, String> {
+        match self.hashes {
+            Hashes::File => self.demo_password_now(id),
+            Hashes::Redis(_) => {
+                let (users, id) = (Arc::clone(self), id.to_owned());
+                tokio::task::spawn_blocking(move || users.demo_password_now(&id))
+                    .await
+                    .map_err(|e| e.to_string())?
+            }
+        }
+    }
+
+    /// Sets user `id`'s password hash to `new` if it is still `checked`, the hash the current
+    /// password was verified against; `Ok(false)` if another change came first. When this
+    /// returns `Ok(true)` the change survives a power cut (in the file) or is in Redis. Blocks
+    /// on the disk or Redis: call it off the async threads.
+    pub fn set_password_hash(&self, id: &str, checked: &str, new: String) -> Result<bool, String> {
+        match &self.hashes {
+            Hashes::Redis(passwords) => passwords.replace(id, checked, &new),
+            Hashes::File => {
+                let _writer = self.write.lock().unwrap_or_else(PoisonError::into_inner);
+                let mut records = self.read().clone();
+                let Some(record) = records
+                    .iter_mut()
+                    .find(|r| r.id == id && r.password_hash == checked)
+                else {
+                    return Ok(false);
+                };
+                record.password_hash = new;
+                record.demo_password = false;
+                self.replace(records)
+                    .map(|()| true)
+                    .map_err(|e| format!("{}: {e}", self.path.display()))
+            }
+        }
+    }
+
+    /// Writes `records` to the file atomically, then makes them the table in memory.
+    fn replace(&self, records: Vec<Record>) -> io::Result<()> {
         let file = UsersFile {
             format: FORMAT.to_owned(),
-            users,
+            users: records,
         };
         let json = serde_json::to_vec_pretty(&file)?;
         let temporary = self.path.with_extension("json.tmp");
@@ -182,7 +311,7 @@ impl Users {
         if let Some(folder) = self.path.parent() {
             File::open(folder)?.sync_all()?;
         }
-        *self.users.write().unwrap_or_else(PoisonError::into_inner) = file.users;
+        *self.records.write().unwrap_or_else(PoisonError::into_inner) = file.users;
         Ok(())
     }
 }
@@ -202,16 +331,15 @@ fn create_private(path: &Path) -> io::Result<File> {
     options.open(path)
 }
 
-/// Whether `password` matches `user`'s hash; with no user, a hash is checked all the same and
-/// the answer is no. Slow on purpose (Argon2id, 19 MiB): call it off the async threads.
-pub fn password_matches(user: Option<&User>, password: &str) -> bool {
-    let hash = user.map_or(NO_USER_HASH, |user| user.password_hash.as_str());
-    let matches = PasswordHash::new(hash).is_ok_and(|hash| {
+/// Whether `password` matches `hash`; with no hash, a hash is checked all the same and the
+/// answer is no. Slow on purpose (Argon2id, 19 MiB): call it off the async threads.
+fn password_matches(hash: Option<&str>, password: &str) -> bool {
+    let matches = PasswordHash::new(hash.unwrap_or(NO_USER_HASH)).is_ok_and(|hash| {
         Argon2::default()
             .verify_password(password.as_bytes(), &hash)
             .is_ok()
     });
-    user.is_some() && matches
+    hash.is_some() && matches
 }
 
 /// The Argon2id hash of a new password, with a fresh salt from the operating system and the

@@ -1,5 +1,6 @@
 //! Two panel processes sharing a secret and a Redis (`PANEL_REDIS_URL`), as behind a load
-//! balancer: each honours the other's logouts and password changes.
+//! balancer: each honours the other's logouts and password changes, and checks the passwords
+//! changed on the other.
 //!
 //! The test starts its own `redis-server` on a free loopback port, as `tests/redis.rs` does.
 //! Without one installed it says so and passes, except under `CI=true`, where that fails.
@@ -91,7 +92,8 @@ async fn two_panels_sharing_a_redis_honour_each_others_logouts() {
     };
     let url = redis.url();
     let env = [("PANEL_REDIS_URL", url.as_str())];
-    // Each instance has its own state folder (its users file); the cut-offs are in Redis.
+    // Each instance has its own state folder (its users file); the cut-offs and the password
+    // hashes are in Redis.
     let (dir_a, dir_b) = (TempDir::new("fleet-a"), TempDir::new("fleet-b"));
     let a = PanelProcess::start(&dir_a.0, &env, None);
     let b = PanelProcess::start(&dir_b.0, &env, None);
@@ -134,5 +136,156 @@ async fn two_panels_sharing_a_redis_honour_each_others_logouts() {
         support::get(b.addr, "/status", Some(&fresh)).await.status,
         200
     );
+    drop(redis);
+}
+
+const NEW_LOGIN: &str = "username=admin&password=correct+horse+battery";
+
+/// Changes the demo password to `new` (with `+` for spaces) through the panel at `addr`.
+async fn change_password(addr: std::net::SocketAddr, cookie: &str, new: &str) -> support::Response {
+    let form = format!("current=panel-demo-2024&new={new}&again={new}");
+    support::post(addr, "/password", Some(cookie), &form).await
+}
+
+#[tokio::test]
+async fn a_password_changed_on_one_panel_is_changed_on_all() {
+    let Some(redis) = Redis::start() else {
+        return;
+    };
+    let url = redis.url();
+    let env = [("PANEL_REDIS_URL", url.as_str())];
+    let (dir_a, dir_b) = (TempDir::new("users-a"), TempDir::new("users-b"));
+    let a = PanelProcess::start(&dir_a.0, &env, None);
+    let b = PanelProcess::start(&dir_b.0, &env, None);
+
+    let here = support::login(a.addr, COOKIE_NAME, LOGIN).await;
+    let response = change_password(a.addr, &here, "correct+horse+battery").await;
+    assert_eq!(
+        response.header("location"),
+        Some("/status?notice=password-changed")
+    );
+    let fresh = response
+        .set_cookie(COOKIE_NAME)
+        .expect("a new cookie")
+        .stripped()
+        .to_string();
+
+    // B never saw the change in its users file, and refuses the old password all the same.
+    let old = support::post(b.addr, "/login", None, LOGIN).await;
+    assert_eq!(old.login_error(), Some("wrong"));
+    let on_b = support::login(b.addr, COOKIE_NAME, NEW_LOGIN).await;
+    // No instance reminds of the demo password any more.
+    for (addr, cookie) in [(a.addr, &fresh), (b.addr, &fresh), (b.addr, &on_b)] {
+        let page = support::get(addr, "/status", Some(cookie)).await;
+        assert_eq!(page.status, 200);
+        assert!(!page.body.contains("demo password"), "{}", page.body);
+    }
+
+    // A restart of B, and a new instance C with a fresh users file (the demo hash), seed
+    // Redis only where it has no hash: neither brings the old password back.
+    b.kill();
+    let dir_c = TempDir::new("users-c");
+    let b = PanelProcess::start(&dir_b.0, &env, None);
+    let c = PanelProcess::start(&dir_c.0, &env, None);
+    for panel in [&b, &c] {
+        let old = support::post(panel.addr, "/login", None, LOGIN).await;
+        assert_eq!(old.login_error(), Some("wrong"), "{}", panel.log_text());
+        let cookie = support::login(panel.addr, COOKIE_NAME, NEW_LOGIN).await;
+        let page = support::get(panel.addr, "/status", Some(&cookie)).await;
+        assert!(!page.body.contains("demo password"), "{}", page.body);
+    }
+    assert!(
+        std::fs::read_to_string(dir_b.0.join("users.json"))
+            .expect("B's users file")
+            .contains("\"demo_password\": true"),
+        "B's file is untouched: only Redis has the change"
+    );
+
+    // Without Redis, logins and password changes fail closed: no fallback to the users file,
+    // whose hash is the old password. Pages of a valid session are still served.
+    drop(redis);
+    for panel in [&a, &b] {
+        for form in [LOGIN, NEW_LOGIN] {
+            let response = support::post(panel.addr, "/login", None, form).await;
+            assert_eq!(response.login_error(), Some("unavailable"));
+            assert!(response.set_cookie(COOKIE_NAME).is_none());
+        }
+    }
+    let page = support::get(b.addr, "/login?error=unavailable", None).await;
+    assert!(
+        page.body.contains("password store is unreachable"),
+        "{}",
+        page.body
+    );
+    assert_eq!(
+        support::get(b.addr, "/status", Some(&on_b)).await.status,
+        200
+    );
+    let form = "current=correct+horse+battery&new=another+long+one&again=another+long+one";
+    let response = support::post(b.addr, "/password", Some(&on_b), form).await;
+    assert_eq!(response.status, 500);
+    assert!(
+        response.body.contains("could not be changed"),
+        "{}",
+        response.body
+    );
+}
+
+#[tokio::test]
+async fn racing_password_changes_on_two_panels_leave_one_password() {
+    let Some(redis) = Redis::start() else {
+        return;
+    };
+    let url = redis.url();
+    let env = [("PANEL_REDIS_URL", url.as_str())];
+    let (dir_a, dir_b) = (TempDir::new("race-a"), TempDir::new("race-b"));
+    let a = PanelProcess::start(&dir_a.0, &env, None);
+    let b = PanelProcess::start(&dir_b.0, &env, None);
+    let on_a = support::login(a.addr, COOKIE_NAME, LOGIN).await;
+    let on_b = support::login(b.addr, COOKIE_NAME, LOGIN).await;
+
+    // Both check the same current password at once; only one may replace it.
+    let (from_a, from_b) = tokio::join!(
+        change_password(a.addr, &on_a, "new+password+from+a"),
+        change_password(b.addr, &on_b, "new+password+from+b"),
+    );
+    let changed = |response: &support::Response| {
+        response.header("location") == Some("/status?notice=password-changed")
+    };
+    assert!(
+        changed(&from_a) != changed(&from_b),
+        "exactly one change wins: A {:?}, B {:?}",
+        from_a.header("location"),
+        from_b.header("location")
+    );
+    let (winner, loser) = if changed(&from_a) {
+        ("new+password+from+a", "new+password+from+b")
+    } else {
+        ("new+password+from+b", "new+password+from+a")
+    };
+    // The loser was refused as a wrong current password, or its session had already ended.
+    let lost = if changed(&from_a) { &from_b } else { &from_a };
+    eprintln!(
+        "the losing change: {} {:?}",
+        lost.status,
+        lost.header("location")
+    );
+    assert!(
+        lost.header("location") == Some("/password?error=wrong") || lost.status == 401,
+        "{} {:?}",
+        lost.status,
+        lost.header("location")
+    );
+    for addr in [a.addr, b.addr] {
+        for (password, error) in [
+            ("panel-demo-2024", Some("wrong")),
+            (loser, Some("wrong")),
+            (winner, None),
+        ] {
+            let form = format!("username=admin&password={password}");
+            let response = support::post(addr, "/login", None, &form).await;
+            assert_eq!(response.login_error(), error, "{password} on {addr}");
+        }
+    }
     drop(redis);
 }

@@ -8,6 +8,9 @@
 mod app;
 #[path = "../../examples/panel/pages.rs"]
 mod pages;
+#[path = "../../examples/panel/redis_passwords.rs"]
+#[allow(dead_code, reason = "the example's binary uses what the tests do not")]
+mod redis_passwords;
 #[path = "../../examples/panel/server.rs"]
 mod server;
 #[path = "../../examples/panel/throttle.rs"]
