@@ -10,7 +10,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use crate::app::COOKIE_NAME;
-use crate::support::{self, LOGIN, PanelProcess, TempDir};
+use crate::support::{self, LOGIN, NEW_LOGIN, PanelProcess, TempDir};
 
 /// A `redis-server` of the test's own, with no persistence; killed when dropped.
 struct Redis {
@@ -62,6 +62,34 @@ impl Redis {
     fn url(&self) -> String {
         format!("redis://127.0.0.1:{}/", self.port)
     }
+
+    /// A panel process on `dir` that keeps its cut-offs and password hashes in this Redis.
+    fn panel(&self, dir: &TempDir) -> PanelProcess {
+        PanelProcess::start(&dir.0, &[("PANEL_REDIS_URL", self.url().as_str())], None)
+    }
+}
+
+/// Two panel processes sharing a Redis of the test's own, each with a state folder (its users
+/// file) of its own. Bind the fields in this order (`Fleet { redis, dirs, a, b }`), so that the
+/// panels are killed before their folders and Redis go.
+struct Fleet {
+    redis: Redis,
+    dirs: [TempDir; 2],
+    a: PanelProcess,
+    b: PanelProcess,
+}
+
+impl Fleet {
+    /// `None` when the test skips (no `redis-server`, outside CI).
+    fn start(name: &str) -> Option<Fleet> {
+        let redis = Redis::start()?;
+        let dirs = [
+            TempDir::new(&format!("{name}-a")),
+            TempDir::new(&format!("{name}-b")),
+        ];
+        let (a, b) = (redis.panel(&dirs[0]), redis.panel(&dirs[1]));
+        Some(Fleet { redis, dirs, a, b })
+    }
 }
 
 impl Drop for Redis {
@@ -87,16 +115,17 @@ async fn refused_within(addr: std::net::SocketAddr, cookie: &str, within: Durati
 
 #[tokio::test]
 async fn two_panels_sharing_a_redis_honour_each_others_logouts() {
-    let Some(redis) = Redis::start() else {
-        return;
-    };
-    let url = redis.url();
-    let env = [("PANEL_REDIS_URL", url.as_str())];
     // Each instance has its own state folder (its users file); the cut-offs and the password
     // hashes are in Redis.
-    let (dir_a, dir_b) = (TempDir::new("fleet-a"), TempDir::new("fleet-b"));
-    let a = PanelProcess::start(&dir_a.0, &env, None);
-    let b = PanelProcess::start(&dir_b.0, &env, None);
+    let Some(Fleet {
+        redis,
+        dirs: _dirs,
+        a,
+        b,
+    }) = Fleet::start("fleet")
+    else {
+        return;
+    };
 
     // One login works on both: the same secret, and the same user id in both tables.
     let laptop = support::login(a.addr, COOKIE_NAME, LOGIN).await;
@@ -120,18 +149,8 @@ async fn two_panels_sharing_a_redis_honour_each_others_logouts() {
     // the same second as the cut-off above (stamped with it: the change's cut-off passes it).
     let here = support::login(a.addr, COOKIE_NAME, LOGIN).await;
     let other = support::login(b.addr, COOKIE_NAME, LOGIN).await;
-    let form = "current=panel-demo-2024&new=correct+horse+battery&again=correct+horse+battery";
-    let response = support::post(a.addr, "/password", Some(&here), form).await;
-    assert_eq!(
-        response.header("location"),
-        Some("/status?notice=password-changed")
-    );
+    let fresh = support::change_password(a.addr, COOKIE_NAME, &here).await;
     refused_within(b.addr, &other, Duration::from_secs(5)).await;
-    let fresh = response
-        .set_cookie(COOKIE_NAME)
-        .expect("a new cookie")
-        .stripped()
-        .to_string();
     assert_eq!(
         support::get(b.addr, "/status", Some(&fresh)).await.status,
         200
@@ -139,36 +158,20 @@ async fn two_panels_sharing_a_redis_honour_each_others_logouts() {
     drop(redis);
 }
 
-const NEW_LOGIN: &str = "username=admin&password=correct+horse+battery";
-
-/// Changes the demo password to `new` (with `+` for spaces) through the panel at `addr`.
-async fn change_password(addr: std::net::SocketAddr, cookie: &str, new: &str) -> support::Response {
-    let form = format!("current=panel-demo-2024&new={new}&again={new}");
+/// Asks the panel at `addr` to change the demo password to `new`, whatever it answers.
+async fn try_change(addr: std::net::SocketAddr, cookie: &str, new: &str) -> support::Response {
+    let form = support::change_form("panel-demo-2024", new, new);
     support::post(addr, "/password", Some(cookie), &form).await
 }
 
 #[tokio::test]
 async fn a_password_changed_on_one_panel_is_changed_on_all() {
-    let Some(redis) = Redis::start() else {
+    let Some(Fleet { redis, dirs, a, b }) = Fleet::start("users") else {
         return;
     };
-    let url = redis.url();
-    let env = [("PANEL_REDIS_URL", url.as_str())];
-    let (dir_a, dir_b) = (TempDir::new("users-a"), TempDir::new("users-b"));
-    let a = PanelProcess::start(&dir_a.0, &env, None);
-    let b = PanelProcess::start(&dir_b.0, &env, None);
 
     let here = support::login(a.addr, COOKIE_NAME, LOGIN).await;
-    let response = change_password(a.addr, &here, "correct+horse+battery").await;
-    assert_eq!(
-        response.header("location"),
-        Some("/status?notice=password-changed")
-    );
-    let fresh = response
-        .set_cookie(COOKIE_NAME)
-        .expect("a new cookie")
-        .stripped()
-        .to_string();
+    let fresh = support::change_password(a.addr, COOKIE_NAME, &here).await;
 
     // B never saw the change in its users file, and refuses the old password all the same.
     let old = support::post(b.addr, "/login", None, LOGIN).await;
@@ -185,8 +188,8 @@ async fn a_password_changed_on_one_panel_is_changed_on_all() {
     // Redis only where it has no hash: neither brings the old password back.
     b.kill();
     let dir_c = TempDir::new("users-c");
-    let b = PanelProcess::start(&dir_b.0, &env, None);
-    let c = PanelProcess::start(&dir_c.0, &env, None);
+    let b = redis.panel(&dirs[1]);
+    let c = redis.panel(&dir_c);
     for panel in [&b, &c] {
         let old = support::post(panel.addr, "/login", None, LOGIN).await;
         assert_eq!(old.login_error(), Some("wrong"), "{}", panel.log_text());
@@ -195,7 +198,7 @@ async fn a_password_changed_on_one_panel_is_changed_on_all() {
         assert!(!page.body.contains("demo password"), "{}", page.body);
     }
     assert!(
-        std::fs::read_to_string(dir_b.0.join("users.json"))
+        std::fs::read_to_string(dirs[1].0.join("users.json"))
             .expect("B's users file")
             .contains("\"demo_password\": true"),
         "B's file is untouched: only Redis has the change"
@@ -233,24 +236,25 @@ async fn a_password_changed_on_one_panel_is_changed_on_all() {
 
 #[tokio::test]
 async fn racing_password_changes_on_two_panels_leave_one_password() {
-    let Some(redis) = Redis::start() else {
+    let Some(Fleet {
+        redis,
+        dirs: _dirs,
+        a,
+        b,
+    }) = Fleet::start("race")
+    else {
         return;
     };
-    let url = redis.url();
-    let env = [("PANEL_REDIS_URL", url.as_str())];
-    let (dir_a, dir_b) = (TempDir::new("race-a"), TempDir::new("race-b"));
-    let a = PanelProcess::start(&dir_a.0, &env, None);
-    let b = PanelProcess::start(&dir_b.0, &env, None);
     let on_a = support::login(a.addr, COOKIE_NAME, LOGIN).await;
     let on_b = support::login(b.addr, COOKIE_NAME, LOGIN).await;
 
     // Both check the same current password at once; only one may replace it.
     let (from_a, from_b) = tokio::join!(
-        change_password(a.addr, &on_a, "new+password+from+a"),
-        change_password(b.addr, &on_b, "new+password+from+b"),
+        try_change(a.addr, &on_a, "new password from a"),
+        try_change(b.addr, &on_b, "new password from b"),
     );
     let changed = |response: &support::Response| {
-        response.header("location") == Some("/status?notice=password-changed")
+        response.header("location") == Some(support::PASSWORD_CHANGED)
     };
     assert!(
         changed(&from_a) != changed(&from_b),

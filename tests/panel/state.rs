@@ -4,20 +4,9 @@
 use sigcookie::web::Duration;
 
 use crate::app::COOKIE_NAME;
-use crate::support::{self, LOGIN, Panel, PanelProcess, TempDir};
-
-const NEW_PASSWORD: &str = "correct horse battery";
-const NEW_LOGIN: &str = "username=admin&password=correct+horse+battery";
-
-fn change_form(current: &str, new: &str, again: &str) -> String {
-    let plus = |s: &str| s.replace(' ', "+");
-    format!(
-        "current={}&new={}&again={}",
-        plus(current),
-        plus(new),
-        plus(again)
-    )
-}
+use crate::support::{
+    self, LOGIN, NEW_LOGIN, NEW_PASSWORD, Panel, PanelProcess, TempDir, change_form,
+};
 
 #[tokio::test]
 async fn a_signed_cookie_for_an_unknown_user_is_logged_out() {
@@ -116,16 +105,7 @@ async fn changing_the_password_ends_every_other_session() {
     // Nothing changed yet.
     assert_eq!(panel.get("/status", Some(&elsewhere)).await.status, 200);
 
-    let response = change(change_form("panel-demo-2024", NEW_PASSWORD, NEW_PASSWORD)).await;
-    assert_eq!(
-        response.header("location"),
-        Some("/status?notice=password-changed")
-    );
-    let fresh = response
-        .set_cookie(panel.cookie_name)
-        .expect("this browser gets a new login")
-        .stripped()
-        .to_string();
+    let fresh = support::change_password(panel.addr, panel.cookie_name, &here).await;
     // Every session that began before the change ends, this browser's old value too...
     assert_eq!(panel.get("/status", Some(&elsewhere)).await.status, 401);
     assert_eq!(panel.get("/status", Some(&here)).await.status, 401);
@@ -150,18 +130,7 @@ async fn log_out_everywhere_right_after_a_password_change_ends_the_new_login_too
     // the change carries the user's cut-off, and "log out all sessions" must still end it.
     let panel = Panel::start().await;
     let here = panel.login().await;
-    let response = panel
-        .post(
-            "/password",
-            Some(&here),
-            &change_form("panel-demo-2024", NEW_PASSWORD, NEW_PASSWORD),
-        )
-        .await;
-    let fresh = response
-        .set_cookie(panel.cookie_name)
-        .expect("this browser gets a new login")
-        .stripped()
-        .to_string();
+    let fresh = support::change_password(panel.addr, panel.cookie_name, &here).await;
     let elsewhere = support::login(panel.addr, panel.cookie_name, NEW_LOGIN).await;
     let response = panel.post("/logout-everywhere", Some(&elsewhere), "").await;
     assert_eq!(
@@ -205,17 +174,7 @@ async fn a_restart_keeps_every_revocation_and_password() {
     // change's cut-off, made in that same second, still ends them.
     let before_change = support::login(panel.addr, COOKIE_NAME, LOGIN).await;
     let here = support::login(panel.addr, COOKIE_NAME, LOGIN).await;
-    let form = change_form("panel-demo-2024", NEW_PASSWORD, NEW_PASSWORD);
-    let response = support::post(panel.addr, "/password", Some(&here), &form).await;
-    assert_eq!(
-        response.header("location"),
-        Some("/status?notice=password-changed")
-    );
-    let fresh = response
-        .set_cookie(COOKIE_NAME)
-        .expect("a new cookie")
-        .stripped()
-        .to_string();
+    let fresh = support::change_password(panel.addr, COOKIE_NAME, &here).await;
     panel.kill();
 
     let panel = PanelProcess::start(&state.0, &[], None);
@@ -252,9 +211,7 @@ async fn state_files_are_private_even_in_an_open_folder() {
     std::fs::set_permissions(&state.0, std::fs::Permissions::from_mode(0o755)).expect("chmod");
     let panel = PanelProcess::start(&state.0, &[], None);
     let cookie = support::login(panel.addr, COOKIE_NAME, LOGIN).await;
-    let form = change_form("panel-demo-2024", NEW_PASSWORD, NEW_PASSWORD);
-    let response = support::post(panel.addr, "/password", Some(&cookie), &form).await;
-    assert_eq!(response.status, 303);
+    support::change_password(panel.addr, COOKIE_NAME, &cookie).await;
     // (The test processes get their secret from the environment: no `secret` file here.)
     for name in ["users.json", "cutoffs.json"] {
         let mode = std::fs::metadata(state.0.join(name))

@@ -25,6 +25,22 @@ pub const SECRET: [u8; 32] = [0x5a; 32];
 pub const T0: u64 = 1_764_000_000;
 /// The demo account's login form.
 pub const LOGIN: &str = "username=admin&password=panel-demo-2024";
+/// The password the tests change the demo password to, and its login form.
+pub const NEW_PASSWORD: &str = "correct horse battery";
+pub const NEW_LOGIN: &str = "username=admin&password=correct+horse+battery";
+/// Where a password change that succeeded sends the browser.
+pub const PASSWORD_CHANGED: &str = "/status?notice=password-changed";
+
+/// The password change form: the current password, the new one and the new one again.
+pub fn change_form(current: &str, new: &str, again: &str) -> String {
+    let plus = |s: &str| s.replace(' ', "+");
+    format!(
+        "current={}&new={}&again={}",
+        plus(current),
+        plus(new),
+        plus(again)
+    )
+}
 
 /// A fresh folder under the system's temporary folder, removed when dropped.
 pub struct TempDir(pub PathBuf);
@@ -165,6 +181,23 @@ pub async fn login(addr: SocketAddr, cookie_name: &str, form: &str) -> String {
         response.body
     );
     let cookie = response.set_cookie(cookie_name).expect("a session cookie");
+    cookie.stripped().to_string()
+}
+
+/// Changes the demo password to [`NEW_PASSWORD`] from the browser holding `cookie`, and
+/// returns the `Cookie:` header of the new login the panel gives that browser.
+pub async fn change_password(addr: SocketAddr, cookie_name: &str, cookie: &str) -> String {
+    let form = change_form("panel-demo-2024", NEW_PASSWORD, NEW_PASSWORD);
+    let response = post(addr, "/password", Some(cookie), &form).await;
+    assert_eq!(
+        (response.status, response.header("location")),
+        (303, Some(PASSWORD_CHANGED)),
+        "password change: {}",
+        response.body
+    );
+    let cookie = response
+        .set_cookie(cookie_name)
+        .expect("this browser gets a new login");
     cookie.stripped().to_string()
 }
 
