@@ -11,6 +11,7 @@
 //! password changed on one is changed on all; the file still names the users, and its hashes
 //! only seed Redis for ids it has no hash for yet.
 
+use std::collections::HashSet;
 use std::fs::{self, File};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
@@ -94,6 +95,10 @@ pub struct Users {
     hashes: Hashes,
     /// One writer at a time, so each file written holds every change before it.
     write: Mutex<()>,
+    /// With shared passwords, the ids whose file hash (the demo password) Redis no longer
+    /// holds: a password once changed is never the demo one again, so status pages stop asking
+    /// Redis (one connection each) as soon as it has been seen changed.
+    demo_changed: RwLock<HashSet<String>>,
     /// Held for the table's life: its advisory lock keeps a second panel off this folder.
     _lock: File,
 }
@@ -149,6 +154,7 @@ impl Users {
             records: RwLock::new(records),
             hashes,
             write: Mutex::new(()),
+            demo_changed: RwLock::new(HashSet::new()),
             _lock: lock,
         };
         if fresh {
@@ -180,6 +186,19 @@ impl Users {
     fn read(&self) -> std::sync::RwLockReadGuard<'_, Vec<Record>> {
         // Replaced whole under the write lock, so never seen half-changed.
         self.records.read().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    // Sets of ids: consistent after any panic, so a poisoned lock is used all the same.
+    fn demo_changed_read(&self) -> std::sync::RwLockReadGuard<'_, HashSet<String>> {
+        self.demo_changed
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn demo_changed_write(&self) -> std::sync::RwLockWriteGuard<'_, HashSet<String>> {
+        self.demo_changed
+            .write()
+            .unwrap_or_else(PoisonError::into_inner)
     }
 
     fn record(&self, id: &str) -> Option<Record> {
@@ -250,8 +269,15 @@ impl Users {
         };
         match &self.hashes {
             Hashes::File => Ok(true),
+            Hashes::Redis(_) if self.demo_changed_read().contains(id) => Ok(false),
             // The file's flag holds for as long as Redis has the file's hash.
-            Hashes::Redis(_) => self.still_has(id, &record.password_hash),
+            Hashes::Redis(_) => {
+                let demo = self.still_has(id, &record.password_hash)?;
+                if !demo {
+                    self.demo_changed_write().insert(id.to_owned());
+                }
+                Ok(demo)
+            }
         }
     }
 
@@ -275,7 +301,13 @@ impl Users {
     /// on the disk or Redis: call it off the async threads.
     pub fn set_password_hash(&self, id: &str, checked: &str, new: String) -> Result<bool, String> {
         match &self.hashes {
-            Hashes::Redis(passwords) => passwords.replace(id, checked, &new),
+            Hashes::Redis(passwords) => {
+                let replaced = passwords.replace(id, checked, &new)?;
+                if replaced {
+                    self.demo_changed_write().insert(id.to_owned());
+                }
+                Ok(replaced)
+            }
             Hashes::File => {
                 let _writer = self.write.lock().unwrap_or_else(PoisonError::into_inner);
                 let mut records = self.read().clone();
