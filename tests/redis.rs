@@ -595,3 +595,80 @@ fn drops_within<T>(stores: T, limit: Duration) {
     drop(stores);
     assert!(start.elapsed() < limit, "drop took {:?}", start.elapsed());
 }
+
+/// `INFO commandstats`: how many times Redis has run `command` (lower case), 0 if never.
+fn command_calls(con: &mut Connection, command: &str) -> u64 {
+    let info: String = redis::cmd("INFO")
+        .arg("commandstats")
+        .query(con)
+        .expect("INFO");
+    let prefix = format!("cmdstat_{command}:calls=");
+    info.lines()
+        .find_map(|line| line.strip_prefix(prefix.as_str()))
+        .and_then(|rest| rest.split(',').next())
+        .and_then(|calls| calls.parse().ok())
+        .unwrap_or(0)
+}
+
+/// Review: `transact_revocation` retries its `WATCH`/`MULTI` transaction (`redis::transaction`)
+/// without bound, holding the store's connection mutex. A "log out everywhere" reads every
+/// user's cut-off (`HGETALL`) and absorbs it between `WATCH` and `EXEC`; with the fleet's
+/// 100,000 users (the size the README measures) that window is long enough that another
+/// instance revoking at a modest rate (one user every 20 ms: password changes, "log out this
+/// user") aborts every attempt, and the call never returns: no error, no timeout.
+#[test]
+fn review_revocation_until_now_is_bounded_while_another_instance_revokes() {
+    const NOW: u64 = 1_764_000_000;
+    const USERS: usize = 100_000;
+    let Some(server) = Server::start() else {
+        return;
+    };
+    logs();
+    let mut raw = server.raw();
+    for chunk in (0..USERS).collect::<Vec<_>>().chunks(10_000) {
+        let mut hset = redis::cmd("HSET");
+        hset.arg("sigcookie:cutoffs:users");
+        for i in chunk {
+            hset.arg(format!("user{i}")).arg(1_000);
+        }
+        let _: u64 = hset.query(&mut raw).expect("HSET");
+    }
+    let (a, b) = (server.store(), server.store());
+    let execs_before = command_calls(&mut raw, "exec");
+
+    // Instance B: one user revoked every 20 ms.
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let writer = {
+        let stop = std::sync::Arc::clone(&stop);
+        thread::spawn(move || {
+            let mut n = 0_u64;
+            while !stop.load(Ordering::Relaxed) {
+                b.revoke_user(&format!("busy{}", n % 50), NOW + n)
+                    .expect("B revokes");
+                n += 1;
+                thread::sleep(Duration::from_millis(20));
+            }
+            b
+        })
+    };
+    // Instance A: "log out everywhere".
+    let (done, result) = std::sync::mpsc::channel();
+    let started = Instant::now();
+    let _log_out_everywhere = thread::spawn(move || {
+        let _ = done.send(a.revoke_all_until(NOW, 60).map_err(|e| e.to_string()));
+        a
+    });
+    let outcome = result.recv_timeout(Duration::from_secs(20));
+    let execs = command_calls(&mut raw, "exec") - execs_before;
+    stop.store(true, Ordering::Relaxed);
+    let _ = writer.join();
+    eprintln!(
+        "revoke_all_until: {outcome:?} after {:?}; EXEC run {execs} times (aborted but one)",
+        started.elapsed()
+    );
+    assert!(
+        outcome.is_ok(),
+        "revoke_all_until neither returned nor failed within 20 s while another instance \
+         revoked one user every 20 ms ({execs} aborted transactions)"
+    );
+}

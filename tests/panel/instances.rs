@@ -299,3 +299,280 @@ async fn racing_password_changes_on_two_panels_leave_one_password() {
     }
     drop(redis);
 }
+
+// ---- Review: defects found in the shared-password / Redis revocation changes ----
+
+impl Redis {
+    /// Suspends the server (SIGSTOP): it still accepts connections but answers nothing, as a
+    /// hung or very slow Redis would.
+    fn freeze(&self) {
+        let pid = self.child.id().to_string();
+        assert!(
+            Command::new("kill")
+                .args(["-STOP", &pid])
+                .status()
+                .expect("kill")
+                .success()
+        );
+    }
+
+    fn thaw(&self) {
+        let pid = self.child.id().to_string();
+        assert!(
+            Command::new("kill")
+                .args(["-CONT", &pid])
+                .status()
+                .expect("kill")
+                .success()
+        );
+    }
+
+    /// A panel process whose Redis URL is `url` (a proxy in front of this server).
+    fn panel_via(&self, dir: &TempDir, url: &str) -> PanelProcess {
+        PanelProcess::start(&dir.0, &[("PANEL_REDIS_URL", url)], None)
+    }
+}
+
+/// A TCP proxy in front of Redis that, once armed, holds back for 3 s Redis's reply to the
+/// password script (`EVALSHA` on `sigcookie:panel:passwords`), as a Redis stalled by an
+/// `fsync`, a fork or a congested network would: the command itself reaches Redis and runs at
+/// once; only its answer is late (past the panel's 2 s timeout).
+struct SlowReplies {
+    port: u16,
+    armed: std::sync::Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl SlowReplies {
+    fn start(redis_port: u16) -> SlowReplies {
+        use std::io::{Read, Write};
+        use std::sync::Arc;
+        use std::sync::atomic::{AtomicBool, Ordering};
+        let listener = TcpListener::bind("127.0.0.1:0").expect("a proxy port");
+        let port = listener.local_addr().expect("its address").port();
+        let armed = Arc::new(AtomicBool::new(false));
+        let armed_all = Arc::clone(&armed);
+        std::thread::spawn(move || {
+            for client in listener.incoming() {
+                let Ok(client) = client else { continue };
+                let Ok(server) = std::net::TcpStream::connect(("127.0.0.1", redis_port)) else {
+                    continue;
+                };
+                let flagged = Arc::new(AtomicBool::new(false));
+                let (mut from, mut to) = (
+                    client.try_clone().expect("clone"),
+                    server.try_clone().expect("clone"),
+                );
+                let (armed, flag) = (Arc::clone(&armed_all), Arc::clone(&flagged));
+                std::thread::spawn(move || {
+                    let mut buf = vec![0; 1 << 16];
+                    loop {
+                        let n = match from.read(&mut buf) {
+                            Ok(0) | Err(_) => break,
+                            Ok(n) => n,
+                        };
+                        let chunk = &buf[..n];
+                        let has = |needle: &[u8]| chunk.windows(needle.len()).any(|w| w == needle);
+                        if armed.load(Ordering::SeqCst)
+                            && has(b"EVALSHA")
+                            && has(b"sigcookie:panel:passwords")
+                        {
+                            flag.store(true, Ordering::SeqCst);
+                        }
+                        if to.write_all(chunk).is_err() {
+                            break;
+                        }
+                    }
+                    let _ = to.shutdown(std::net::Shutdown::Write);
+                });
+                let (mut from, mut to) = (server, client);
+                std::thread::spawn(move || {
+                    let mut buf = vec![0; 1 << 16];
+                    loop {
+                        let n = match from.read(&mut buf) {
+                            Ok(0) | Err(_) => break,
+                            Ok(n) => n,
+                        };
+                        let chunk = &buf[..n];
+                        if flagged.swap(false, Ordering::SeqCst) && !chunk.starts_with(b"-NOSCRIPT")
+                        {
+                            std::thread::sleep(Duration::from_secs(3));
+                        }
+                        if to.write_all(chunk).is_err() {
+                            break;
+                        }
+                    }
+                    let _ = to.shutdown(std::net::Shutdown::Write);
+                });
+            }
+        });
+        SlowReplies { port, armed }
+    }
+
+    fn url(&self) -> String {
+        format!("redis://127.0.0.1:{}/", self.port)
+    }
+
+    fn arm(&self) {
+        self.armed.store(true, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+/// Review: a password change whose `replace` reply is late (Redis slower than the panel's 2 s
+/// timeout) is stored in Redis all the same, but the panel takes the timeout for "not changed":
+/// it answers 500 "could not be changed" and never calls `log_out_user`. The new password is in
+/// force everywhere while every session opened with the old one (a thief's included) lives on,
+/// and the user, told the change failed, has no reason to log them out.
+#[tokio::test]
+async fn review_a_password_change_with_a_late_reply_still_ends_the_old_sessions() {
+    let Some(redis) = Redis::start() else {
+        return;
+    };
+    let proxy = SlowReplies::start(redis.port);
+    let dir = TempDir::new("late-reply");
+    let panel = redis.panel_via(&dir, &proxy.url());
+
+    let thief = support::login(panel.addr, COOKIE_NAME, LOGIN).await;
+    let owner = support::login(panel.addr, COOKIE_NAME, LOGIN).await;
+    proxy.arm();
+    let form = support::change_form(
+        "panel-demo-2024",
+        support::NEW_PASSWORD,
+        support::NEW_PASSWORD,
+    );
+    let response = support::post(panel.addr, "/password", Some(&owner), &form).await;
+    eprintln!(
+        "the change answered {} {:?}",
+        response.status,
+        response.header("location")
+    );
+    // Let the held reply go, and any revocation propagate.
+    tokio::time::sleep(Duration::from_secs(4)).await;
+
+    let new_works = support::post(panel.addr, "/login", None, NEW_LOGIN).await;
+    let changed = new_works.login_error().is_none();
+    eprintln!(
+        "the new password is in force: {changed}; the old one: {:?}",
+        support::post(panel.addr, "/login", None, LOGIN)
+            .await
+            .login_error()
+    );
+    if changed {
+        assert_eq!(
+            support::get(panel.addr, "/status", Some(&thief))
+                .await
+                .status,
+            401,
+            "the password was changed (the panel said {}), yet a session opened with the old \
+             password is still served",
+            response.status
+        );
+    }
+    drop(panel);
+    drop(redis);
+}
+
+/// Review: `log_out_everywhere` / `log_out_user` block on Redis (now a `WATCH`/`MULTI`
+/// transaction behind the store's connection mutex, with a 2 s timeout per step) right in the
+/// async handlers, on tokio's worker threads (as many as cores: 2 here, often 1 on a device).
+/// Two "log out all sessions" clicks while Redis is slow stall every request of every user,
+/// even pages that never touch Redis, for seconds.
+#[tokio::test]
+async fn review_a_revocation_waiting_on_redis_does_not_stall_other_requests() {
+    let Some(redis) = Redis::start() else {
+        return;
+    };
+    let dir = TempDir::new("stall");
+    let panel = redis.panel(&dir);
+    let one = support::login(panel.addr, COOKIE_NAME, LOGIN).await;
+    let two = support::login(panel.addr, COOKIE_NAME, LOGIN).await;
+
+    redis.freeze();
+    let addr = panel.addr;
+    let clicks: Vec<_> = [one, two]
+        .into_iter()
+        .map(|cookie| {
+            tokio::spawn(async move {
+                support::post(addr, "/logout-everywhere", Some(&cookie), "")
+                    .await
+                    .status
+            })
+        })
+        .collect();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    // The login form: no cookie, no Redis, nothing to wait for.
+    let start = Instant::now();
+    let page = support::get(addr, "/login", None).await;
+    let took = start.elapsed();
+    redis.thaw();
+    for click in clicks {
+        let _ = click.await;
+    }
+    eprintln!("GET /login answered {} after {took:?}", page.status);
+    assert_eq!(page.status, 200);
+    assert!(
+        took < Duration::from_secs(1),
+        "GET /login took {took:?} while two revocations waited on Redis"
+    );
+    drop(panel);
+    drop(redis);
+}
+
+/// Review: in Redis mode a password change never touches `users.json`, so its
+/// `demo_password: true` stays forever, and every `GET /status` of that account (long after the
+/// change) opens a new TCP connection to Redis on a blocking thread to ask again. With Redis
+/// slow or hung, every status page of a session already open waits for the 2 s timeouts.
+#[tokio::test]
+async fn review_status_pages_after_the_change_do_not_wait_on_redis() {
+    let Some(redis) = Redis::start() else {
+        return;
+    };
+    let dir = TempDir::new("status-redis");
+    let panel = redis.panel(&dir);
+    let first = support::login(panel.addr, COOKIE_NAME, LOGIN).await;
+    let fresh = support::change_password(panel.addr, COOKIE_NAME, &first).await;
+    assert_eq!(
+        support::get(panel.addr, "/status", Some(&fresh))
+            .await
+            .status,
+        200
+    );
+
+    let mut raw = redis::Client::open(redis.url().as_str())
+        .and_then(|c| c.get_connection_with_timeout(Duration::from_secs(2)))
+        .expect("a connection");
+    let connections = |raw: &mut redis::Connection| -> u64 {
+        let info: String = redis::cmd("INFO").arg("stats").query(raw).expect("INFO");
+        info.lines()
+            .find_map(|l| l.strip_prefix("total_connections_received:"))
+            .and_then(|n| n.trim().parse().ok())
+            .expect("total_connections_received")
+    };
+    let before = connections(&mut raw);
+    for _ in 0..20 {
+        assert_eq!(
+            support::get(panel.addr, "/status", Some(&fresh))
+                .await
+                .status,
+            200
+        );
+    }
+    let opened = connections(&mut raw) - before;
+    eprintln!("20 status pages opened {opened} connections to Redis");
+
+    redis.freeze();
+    let start = Instant::now();
+    let page = support::get(panel.addr, "/status", Some(&fresh)).await;
+    let took = start.elapsed();
+    redis.thaw();
+    eprintln!(
+        "GET /status with Redis hung: {} after {took:?}",
+        page.status
+    );
+    assert!(
+        opened < 5 && took < Duration::from_secs(1),
+        "after the demo password was changed, 20 status pages opened {opened} Redis \
+         connections, and one took {took:?} with Redis hung"
+    );
+    drop(panel);
+    drop(redis);
+}
