@@ -224,7 +224,9 @@ async fn a_password_changed_on_one_panel_is_changed_on_all() {
     // Redis about it (one connection per page would not do under load): no warning here.
     for panel in [&a, &b, &c] {
         assert_eq!(
-            support::get(panel.addr, "/status", Some(&fresh)).await.status,
+            support::get(panel.addr, "/status", Some(&fresh))
+                .await
+                .status,
             200
         );
         let log = panel.log_text();
@@ -575,4 +577,36 @@ async fn review_status_pages_after_the_change_do_not_wait_on_redis() {
     );
     drop(panel);
     drop(redis);
+}
+
+/// Review (after 57b9662): a panel that saw the demo password changed never warns about it
+/// again, but the README's own "Redis must keep its data" case brings it back: after Redis
+/// loses its data, the next panel to start seeds the users file's hash, the demo password. It
+/// then logs in on the panel that remembers "changed", whose status page says nothing.
+#[tokio::test]
+async fn review_the_demo_password_reseeded_after_a_flush_is_still_flagged() {
+    let Some(Fleet { redis, dirs, a, b }) = Fleet::start("reseed") else {
+        return;
+    };
+    let here = support::login(a.addr, COOKIE_NAME, LOGIN).await;
+    let fresh = support::change_password(a.addr, COOKIE_NAME, &here).await;
+    let page = support::get(a.addr, "/status", Some(&fresh)).await;
+    assert!(!page.body.contains("demo password"));
+
+    // Redis loses its data (no persistence, a flush); B restarts and seeds its file's hash.
+    let mut raw = redis::Client::open(redis.url().as_str())
+        .and_then(|c| c.get_connection_with_timeout(Duration::from_secs(2)))
+        .expect("a connection");
+    let _: () = redis::cmd("FLUSHALL").query(&mut raw).expect("FLUSHALL");
+    b.kill();
+    let _b = redis.panel(&dirs[1]);
+
+    // The demo password works again on A (documented), and A should say so.
+    let demo = support::login(a.addr, COOKIE_NAME, LOGIN).await;
+    let page = support::get(a.addr, "/status", Some(&demo)).await;
+    assert_eq!(page.status, 200);
+    assert!(
+        page.body.contains("demo password"),
+        "logged in on A with the demo password, and A does not warn"
+    );
 }
