@@ -610,14 +610,12 @@ fn command_calls(con: &mut Connection, command: &str) -> u64 {
         .unwrap_or(0)
 }
 
-/// Review: `transact_revocation` retries its `WATCH`/`MULTI` transaction (`redis::transaction`)
-/// without bound, holding the store's connection mutex. A "log out everywhere" reads every
-/// user's cut-off (`HGETALL`) and absorbs it between `WATCH` and `EXEC`; with the fleet's
-/// 100,000 users (the size the README measures) that window is long enough that another
-/// instance revoking at a modest rate (one user every 20 ms: password changes, "log out this
-/// user") aborts every attempt, and the call never returns: no error, no timeout.
+/// A revocation "until now" runs in a `WATCH`/`MULTI` transaction that another instance's
+/// revocation aborts. With the fleet's 100,000 users (the size the README measures) a "log out
+/// everywhere" reads long enough that one user revoked every 20 ms elsewhere aborts every
+/// attempt: it must still return, after a bounded number of them.
 #[test]
-fn review_revocation_until_now_is_bounded_while_another_instance_revokes() {
+fn a_revocation_until_now_returns_while_other_instances_keep_revoking() {
     const NOW: u64 = 1_764_000_000;
     const USERS: usize = 100_000;
     let Some(server) = Server::start() else {

@@ -544,8 +544,15 @@ async fn logout_everywhere(headers: HeaderMap, me: LoggedIn) -> Response {
     if !same_origin(&headers) {
         return StatusCode::FORBIDDEN.into_response();
     }
-    let cookie = me.session.cookie();
-    match cookie.log_out_everywhere() {
+    let cookie = me.session.cookie().clone();
+    // The store writes to disk or asks Redis: not on the async threads.
+    let outcome = {
+        let cookie = cookie.clone();
+        tokio::task::spawn_blocking(move || cookie.log_out_everywhere().map_err(|e| e.to_string()))
+            .await
+            .unwrap_or_else(|e| Err(e.to_string()))
+    };
+    match outcome {
         Ok(cutoff) => {
             tracing::info!(user = me.user.id, %cutoff, "logged out all sessions");
             (
@@ -644,40 +651,64 @@ async fn change_password(
     let user = me.user.clone();
     let changed = tokio::task::spawn_blocking(move || {
         let _permit = permit;
-        let checked = counted_check(&users, &throttle, attempt, Some(&user), &form.current)?;
-        let Some(checked) = checked else {
-            return Ok(false);
+        let checked = match counted_check(&users, &throttle, attempt, Some(&user), &form.current) {
+            Ok(Some(checked)) => checked,
+            Ok(None) => return Change::WrongCurrent,
+            Err(error) => return Change::Failed(error),
         };
-        let hash = users::hash_password(&form.new)?;
+        let hash = match users::hash_password(&form.new) {
+            Ok(hash) => hash,
+            Err(error) => return Change::Failed(error),
+        };
         // Only over the hash just checked: a change that came first (in another session, or
         // on another panel sharing the hashes) made the current password typed here wrong.
-        users.set_password_hash(&user.id, &checked, hash)
+        match users.set_password_hash(&user.id, &checked, hash) {
+            Ok(true) => Change::Done,
+            Ok(false) => Change::WrongCurrent,
+            // Sent, but no answer: Redis may have applied it (a late reply, a lost one).
+            Err(error) => Change::Unknown(error),
+        }
     })
     .await
-    .unwrap_or_else(|e| Err(e.to_string()));
+    .unwrap_or_else(|e| Change::Unknown(e.to_string()));
+    let cookie = me.session.cookie().clone();
+    let id = me.user.id.clone();
+    let log_out_user = || async {
+        let cookie = cookie.clone();
+        let id = id.clone();
+        tokio::task::spawn_blocking(move || cookie.log_out_user(&id).map_err(|e| e.to_string()))
+            .await
+            .unwrap_or_else(|e| Err(e.to_string()))
+    };
     match changed {
-        Ok(true) => {}
-        Ok(false) => {
+        Change::Done => {}
+        Change::WrongCurrent => {
             panel.log_refusal(peer, "wrong current password");
             return back("wrong", None);
         }
-        Err(error) => {
+        Change::Failed(error) => {
             tracing::error!(%error, "cannot change the password");
             return failure(
                 "The password could not be changed: the panel cannot read or save passwords \
                  right now.",
             );
         }
+        Change::Unknown(error) => {
+            // The new password may be in force: end every session that knew the old one, this
+            // one included, rather than leave them open on a guess.
+            tracing::error!(%error, "a password change may or may not have been saved");
+            let ended = log_out_user().await;
+            if let Err(error) = &ended {
+                tracing::error!(%error, "cannot log out the sessions of the old password");
+            }
+            return password_unknown(cookie.removal(), ended.is_ok());
+        }
     }
-    let cookie = me.session.cookie();
     // The new password is saved; now the sessions that knew the old one end.
-    let fresh = cookie
-        .log_out_user(&me.user.id)
-        .map_err(|e| e.to_string())
-        .and_then(|cutoff| {
-            tracing::info!(user = me.user.id, %cutoff, "password changed: other sessions logged out");
-            cookie.issue(&me.user.id).map_err(|e| e.to_string())
-        });
+    let fresh = log_out_user().await.and_then(|cutoff| {
+        tracing::info!(user = me.user.id, %cutoff, "password changed: other sessions logged out");
+        cookie.issue(&me.user.id).map_err(|e| e.to_string())
+    });
     match fresh {
         Ok(fresh) => (
             SetCookie(fresh),
@@ -692,6 +723,39 @@ async fn change_password(
             )
         }
     }
+}
+
+/// How a password change ended.
+enum Change {
+    Done,
+    /// The current password did not match, or another change came first.
+    WrongCurrent,
+    /// Nothing was changed: the check or the new hash failed.
+    Failed(String),
+    /// The change was sent to be saved and no answer came: it may be in force.
+    Unknown(String),
+}
+
+/// The page after a password change whose outcome is unknown: this browser's session ends with
+/// the others (`ended`), and the user logs in again with whichever password works.
+fn password_unknown(removal: Cookie<'static>, ended: bool) -> Response {
+    let message = if ended {
+        "The panel could not confirm the password change. Every session of this account has \
+         been logged out: log in with the new password, or with the current one if the change \
+         did not happen."
+    } else {
+        "The panel could not confirm the password change, nor log out the other sessions. Log \
+         in with the new password, or with the current one if the change did not happen, and \
+         use “Log out all sessions”."
+    };
+    let body = r#"<div class="actions"><a class="button" href="/login">Log in</a></div>"#;
+    let page = pages::page(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "Password change not confirmed",
+        Some(Message::Error(message)),
+        body,
+    );
+    (SetCookie(removal), page).into_response()
 }
 
 fn failure(message: &str) -> Response {

@@ -96,8 +96,9 @@ pub struct Users {
     /// One writer at a time, so each file written holds every change before it.
     write: Mutex<()>,
     /// With shared passwords, the ids whose file hash (the demo password) Redis no longer
-    /// holds: a password once changed is never the demo one again, so status pages stop asking
-    /// Redis (one connection each) as soon as it has been seen changed.
+    /// holds, so that status pages stop asking Redis (one connection each) once it has been
+    /// seen changed. Only a login with the file's hash brings it back (Redis lost its data and
+    /// was seeded again), and that login takes the id out of this set.
     demo_changed: RwLock<HashSet<String>>,
     /// Held for the table's life: its advisory lock keeps a second panel off this folder.
     _lock: File,
@@ -252,7 +253,18 @@ impl Users {
             );
         }
         let matches = password_matches(hash.as_deref(), password);
-        Ok(hash.filter(|_| matches))
+        let hash = hash.filter(|_| matches);
+        if let (Some(id), Some(hash)) = (id, &hash) {
+            // The file's demo hash in use again (Redis lost its data and was seeded from a users
+            // file): the status page must ask Redis again, and warn.
+            if self
+                .record(id)
+                .is_some_and(|r| r.demo_password && &r.password_hash == hash)
+            {
+                self.demo_changed_write().remove(id);
+            }
+        }
+        Ok(hash)
     }
 
     /// Whether user `id` still has `hash`, the hash a password was just checked against. May

@@ -190,8 +190,17 @@ pub trait CutoffStore: Revocations + Send + Sync {
 /// # Ok::<(), sigcookie::store::StoreError>(())
 /// ```
 pub fn everywhere_cutoff(store: &(impl CutoffStore + ?Sized), now: u64, leeway: u64) -> u64 {
-    let stamped = store.latest(now.saturating_add(leeway)).max(store.global());
-    crate::Cutoffs::at(stamped.unwrap_or(0)).revoke_at(now)
+    everywhere_cutoff_from(
+        store.latest(now.saturating_add(leeway)),
+        store.global(),
+        now,
+    )
+}
+
+/// [`everywhere_cutoff`] from its inputs: the latest cut-off within the leeway and the global
+/// one, wherever they were read.
+pub(crate) fn everywhere_cutoff_from(latest: Option<u64>, global: Option<u64>, now: u64) -> u64 {
+    crate::Cutoffs::at(latest.max(global).unwrap_or(0)).revoke_at(now)
 }
 
 /// Why a store could not be opened or could not record a revocation.

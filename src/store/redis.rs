@@ -6,9 +6,9 @@ use std::sync::{Arc, Condvar, Mutex, PoisonError};
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
-use redis::{Client, Connection, ErrorKind, RedisError, RedisResult, Script, Value};
+use redis::{Client, Connection, ErrorKind, RedisError, RedisResult, Value};
 
-use super::{CutoffStore, MemoryStore, StoreError};
+use super::{CutoffStore, MemoryStore, StoreError, everywhere_cutoff_from};
 use crate::{Cutoffs, Revocations};
 
 const DEFAULT_PREFIX: &str = "sigcookie:cutoffs";
@@ -25,6 +25,9 @@ const BACKOFF_MIN: Duration = Duration::from_millis(100);
 const BACKOFF_MAX: Duration = Duration::from_secs(10);
 /// The thread's name, as seen in a debugger or `top -H`.
 const THREAD_NAME: &str = "sigcookie-redis-sync";
+/// How many times a revocation "until now" tries its transaction before it raises the cut-off
+/// of its last reading without one (see `Shared::transact_revocation`).
+const ATTEMPTS: usize = 4;
 
 /// Raises one cut-off and announces it, in one script so that no change is stored unannounced
 /// (Redis runs a script atomically). KEYS[1] is the global key or the users' hash; ARGV is the
@@ -157,7 +160,6 @@ struct Shared {
     timeout: Duration,
     resync_interval: Duration,
     memory: MemoryStore,
-    script: Script,
     /// For revocations and loads; opened on first use and dropped after any error, so that a
     /// reply arriving late on it is never read as the answer to the next command.
     conn: Mutex<Option<Connection>>,
@@ -279,7 +281,6 @@ impl RedisStoreBuilder {
             timeout: self.connect_timeout,
             resync_interval: self.resync_interval,
             memory: MemoryStore::new(),
-            script: Script::new(RAISE),
             conn: Mutex::new(None),
             stop: Mutex::new(false),
             wake: Condvar::new(),
@@ -462,70 +463,109 @@ impl Shared {
     /// Revokes, for `id` or for every id, every session that began up to `now`, judged against
     /// what Redis holds at this moment: a copy that lags behind a revocation another instance
     /// just made (and a login it stamped with it) would date the new cut-off too early. Under
-    /// `WATCH`, the state is read into the copy, the cut-off worked out by the same rule as any
-    /// store's (`revoke_user_until`, `revoke_all_until` of the copy), and raised by the script
-    /// in `MULTI`; a change by another instance in between aborts it, and it starts again.
-    /// Returns the cut-off.
+    /// `WATCH`, the cut-offs are read and the new one worked out by the rule every store uses
+    /// ([`Cutoffs::revoke_at`], [`everywhere_cutoff_from`]), then raised by the script in
+    /// `MULTI`. A change by another instance in between aborts it, and it starts again, at
+    /// most [`ATTEMPTS`] times: a fleet that keeps revoking could abort it forever. After that
+    /// the cut-off of a last reading is raised as it is; what it may miss is a revocation made
+    /// at that very moment, concurrent with this one. Returns the cut-off.
     fn transact_revocation(&self, id: Option<&str>, now: u64, leeway: u64) -> RedisResult<u64> {
         self.with_conn(|con| {
-            redis::transaction(con, &[&self.global_key, &self.users_key], |con, pipe| {
-                let (kind, key) = match id {
-                    Some(id) => {
-                        let (global, user): (Option<Vec<u8>>, Option<Vec<u8>>) = redis::pipe()
-                            .cmd("GET")
-                            .arg(&self.global_key)
-                            .cmd("HGET")
-                            .arg(&self.users_key)
-                            .arg(id)
-                            .query(con)?;
-                        let user: Vec<_> = user
-                            .map(|at| (id.as_bytes().to_vec(), at))
-                            .into_iter()
-                            .collect();
-                        self.absorb(global, &user, false)?;
-                        ("u", &self.users_key)
-                    }
-                    None => {
-                        let (global, users): State = redis::pipe()
-                            .cmd("GET")
-                            .arg(&self.global_key)
-                            .cmd("HGETALL")
-                            .arg(&self.users_key)
-                            .query(con)?;
-                        self.absorb(global, &users, false)?;
-                        ("g", &self.global_key)
-                    }
-                };
-                let cutoff = match id {
-                    Some(id) => self.memory.cutoffs(id).revoke_at(now),
-                    None => super::everywhere_cutoff(&self.memory, now, leeway),
-                };
-                pipe.cmd("EVAL")
-                    .arg(RAISE)
-                    .arg(1)
-                    .arg(key)
-                    .arg(&self.channel)
-                    .arg(kind)
-                    .arg(cutoff);
-                if let Some(id) = id {
-                    pipe.arg(id);
+            for _ in 0..ATTEMPTS {
+                redis::cmd("WATCH")
+                    .arg(&self.global_key)
+                    .arg(&self.users_key)
+                    .exec(con)?;
+                let cutoff = self.fleet_cutoff(con, id, now, leeway)?;
+                let mut pipe = redis::pipe();
+                self.raise_in(pipe.atomic(), id, cutoff);
+                // `None` when another instance changed the cut-offs since the `WATCH`, which
+                // `EXEC` also ends.
+                if pipe.query::<Option<(i64,)>>(con)?.is_some() {
+                    return Ok(cutoff);
                 }
-                // `None` when another instance changed the cut-offs since the `WATCH`.
-                let done: Option<(i64,)> = pipe.query(con)?;
-                Ok(done.map(|_| cutoff))
-            })
+            }
+            let cutoff = self.fleet_cutoff(con, id, now, leeway)?;
+            let mut pipe = redis::pipe();
+            self.raise_in(&mut pipe, id, cutoff);
+            pipe.query::<(i64,)>(con)?;
+            tracing::warn!(
+                "redis cut-off store: other instances kept changing cut-offs; revoked without \
+                 waiting for a quiet moment"
+            );
+            Ok(cutoff)
         })
     }
 
-    /// Stores one change through the script.
-    fn raise(&self, key: &str, kind: &str, not_before: u64, id: Option<&str>) -> RedisResult<()> {
-        self.with_conn(|con| {
-            let mut invocation = self.script.key(key);
-            invocation.arg(&self.channel).arg(kind).arg(not_before);
-            if let Some(id) = id {
-                invocation.arg(id);
+    /// The cut-off that revokes, at `now`, every session of `id` (or of every id) that began so
+    /// far, by what Redis holds and what this instance's copy holds (the later of each, so an
+    /// entry unreadable in Redis still counts with its last known value).
+    fn fleet_cutoff(
+        &self,
+        con: &mut Connection,
+        id: Option<&str>,
+        now: u64,
+        leeway: u64,
+    ) -> RedisResult<u64> {
+        let stored = |at: Option<Vec<u8>>| at.as_deref().and_then(parse_secs);
+        match id {
+            Some(id) => {
+                let (global, user): (Option<Vec<u8>>, Option<Vec<u8>>) = redis::pipe()
+                    .cmd("GET")
+                    .arg(&self.global_key)
+                    .cmd("HGET")
+                    .arg(&self.users_key)
+                    .arg(id)
+                    .query(con)?;
+                let fleet = Cutoffs::at(stored(global).unwrap_or(0))
+                    .and(Cutoffs::at(stored(user).unwrap_or(0)));
+                Ok(self.memory.cutoffs(id).and(fleet).revoke_at(now))
             }
-            invocation.invoke::<()>(con)
+            None => {
+                let (global, users): (Option<Vec<u8>>, Vec<Vec<u8>>) = redis::pipe()
+                    .cmd("GET")
+                    .arg(&self.global_key)
+                    .cmd("HVALS")
+                    .arg(&self.users_key)
+                    .query(con)?;
+                let limit = now.saturating_add(leeway);
+                let global = stored(global).max(self.memory.global());
+                let latest = users
+                    .iter()
+                    .filter_map(|at| parse_secs(at))
+                    .chain(global)
+                    .filter(|at| *at <= limit)
+                    .max()
+                    .max(self.memory.latest(limit));
+                Ok(everywhere_cutoff_from(latest, global, now))
+            }
+        }
+    }
+
+    /// Adds the script that raises `id`'s cut-off (or the global one) to `cutoff` to `pipe`.
+    fn raise_in(&self, pipe: &mut redis::Pipeline, id: Option<&str>, cutoff: u64) {
+        let (key, kind) = match id {
+            Some(_) => (&self.users_key, "u"),
+            None => (&self.global_key, "g"),
+        };
+        pipe.cmd("EVAL")
+            .arg(RAISE)
+            .arg(1)
+            .arg(key)
+            .arg(&self.channel)
+            .arg(kind)
+            .arg(cutoff);
+        if let Some(id) = id {
+            pipe.arg(id);
+        }
+    }
+
+    /// Stores one change through the script.
+    fn raise(&self, id: Option<&str>, not_before: u64) -> RedisResult<()> {
+        self.with_conn(|con| {
+            let mut pipe = redis::pipe();
+            self.raise_in(&mut pipe, id, not_before);
+            pipe.query::<(i64,)>(con).map(|_| ())
         })
     }
 
@@ -613,7 +653,7 @@ impl CutoffStore for RedisStore {
         let shared = &self.shared;
         shared.memory.raise_global(not_before);
         shared
-            .raise(&shared.global_key, "g", not_before, None)
+            .raise(None, not_before)
             .map_err(StoreError::Unavailable)
     }
 
@@ -623,7 +663,7 @@ impl CutoffStore for RedisStore {
         let shared = &self.shared;
         shared.memory.raise_user(id, not_before)?;
         shared
-            .raise(&shared.users_key, "u", not_before, Some(id))
+            .raise(Some(id), not_before)
             .map_err(StoreError::Unavailable)
     }
 

@@ -604,6 +604,9 @@ impl SessionCookie {
     /// ([`CutoffStore::revoke_all_until`]). A shared store judges what the whole fleet holds,
     /// not this instance's copy.
     ///
+    /// Blocks while the store makes the cut-off durable (a file's `fsync`, a round trip to
+    /// Redis): in an async handler, call it from a blocking task (`spawn_blocking`).
+    ///
     /// Instances whose clocks disagree cover each other's sessions only up to the difference: a
     /// value issued by an instance whose clock runs ahead of this one may carry a login time
     /// after the cut-off. Keep clocks synchronised (the leeway bounds the skew tolerated).
@@ -632,6 +635,7 @@ impl SessionCookie {
     /// "Log out this user everywhere", or "password changed": refuses every session of `id`
     /// that began up to and including the current second, in every instance that shares the
     /// store. Returns the cut-off. A login of `id` later in the same second is stamped with it.
+    /// Blocks as [`log_out_everywhere`](Self::log_out_everywhere) does.
     ///
     /// # Errors
     /// [`StoreError::InvalidId`], [`StoreError::Clock`], or the store could not make the cut-off
