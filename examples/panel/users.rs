@@ -95,11 +95,11 @@ pub struct Users {
     hashes: Hashes,
     /// One writer at a time, so each file written holds every change before it.
     write: Mutex<()>,
-    /// With shared passwords, the ids whose file hash (the demo password) Redis no longer
-    /// holds, so that status pages stop asking Redis (one connection each) once it has been
-    /// seen changed. Only a login with the file's hash brings it back (Redis lost its data and
-    /// was seeded again), and that login takes the id out of this set.
-    demo_changed: RwLock<HashSet<String>>,
+    /// With shared passwords, the ids whose hash in Redis was seen not to be the demo one, so
+    /// that status pages stop asking Redis (one connection each). Only a login with the demo
+    /// password brings it back (Redis lost its data and a fresh users file seeded it), and that
+    /// login takes the id out of this set.
+    not_demo: RwLock<HashSet<String>>,
     /// Held for the table's life: its advisory lock keeps a second panel off this folder.
     _lock: File,
 }
@@ -155,7 +155,7 @@ impl Users {
             records: RwLock::new(records),
             hashes,
             write: Mutex::new(()),
-            demo_changed: RwLock::new(HashSet::new()),
+            not_demo: RwLock::new(HashSet::new()),
             _lock: lock,
         };
         if fresh {
@@ -190,14 +190,12 @@ impl Users {
     }
 
     // Sets of ids: consistent after any panic, so a poisoned lock is used all the same.
-    fn demo_changed_read(&self) -> std::sync::RwLockReadGuard<'_, HashSet<String>> {
-        self.demo_changed
-            .read()
-            .unwrap_or_else(PoisonError::into_inner)
+    fn not_demo_read(&self) -> std::sync::RwLockReadGuard<'_, HashSet<String>> {
+        self.not_demo.read().unwrap_or_else(PoisonError::into_inner)
     }
 
-    fn demo_changed_write(&self) -> std::sync::RwLockWriteGuard<'_, HashSet<String>> {
-        self.demo_changed
+    fn not_demo_write(&self) -> std::sync::RwLockWriteGuard<'_, HashSet<String>> {
+        self.not_demo
             .write()
             .unwrap_or_else(PoisonError::into_inner)
     }
@@ -254,15 +252,10 @@ impl Users {
         }
         let matches = password_matches(hash.as_deref(), password);
         let hash = hash.filter(|_| matches);
-        if let (Some(id), Some(hash)) = (id, &hash) {
-            // The file's demo hash in use again (Redis lost its data and was seeded from a users
-            // file): the status page must ask Redis again, and warn.
-            if self
-                .record(id)
-                .is_some_and(|r| r.demo_password && &r.password_hash == hash)
-            {
-                self.demo_changed_write().remove(id);
-            }
+        if let (Some(id), Some(DEMO_HASH)) = (id, hash.as_deref()) {
+            // The demo password in use again (Redis lost its data and was seeded from a fresh
+            // users file): the status page must ask Redis again, and warn.
+            self.not_demo_write().remove(id);
         }
         Ok(hash)
     }
@@ -276,17 +269,14 @@ impl Users {
     /// Whether user `id` still has the demo password of a fresh install. May block on Redis:
     /// see [`demo_password`](Self::demo_password) for the async threads.
     fn demo_password_now(&self, id: &str) -> Result<bool, String> {
-        let Some(record) = self.record(id).filter(|r| r.demo_password) else {
-            return Ok(false);
-        };
         match &self.hashes {
-            Hashes::File => Ok(true),
-            Hashes::Redis(_) if self.demo_changed_read().contains(id) => Ok(false),
-            // The file's flag holds for as long as Redis has the file's hash.
+            Hashes::File => Ok(self.record(id).is_some_and(|r| r.demo_password)),
+            Hashes::Redis(_) if self.not_demo_read().contains(id) => Ok(false),
+            // Whichever panel's file seeded Redis, the demo account's hash is this one.
             Hashes::Redis(_) => {
-                let demo = self.still_has(id, &record.password_hash)?;
+                let demo = self.still_has(id, DEMO_HASH)?;
                 if !demo {
-                    self.demo_changed_write().insert(id.to_owned());
+                    self.not_demo_write().insert(id.to_owned());
                 }
                 Ok(demo)
             }
@@ -316,26 +306,36 @@ impl Users {
             Hashes::Redis(passwords) => {
                 let replaced = passwords.replace(id, checked, &new)?;
                 if replaced {
-                    self.demo_changed_write().insert(id.to_owned());
+                    self.not_demo_write().insert(id.to_owned());
+                    // A copy in this panel's file, so that Redis, should it lose its data, is
+                    // seeded again with this password rather than an older one. Redis holds
+                    // the change already: a failure here is only logged.
+                    if let Err(error) = self.write_hash(id, None, new) {
+                        tracing::warn!(%error, "password changed in Redis, not in the users file");
+                    }
                 }
                 Ok(replaced)
             }
-            Hashes::File => {
-                let _writer = self.write.lock().unwrap_or_else(PoisonError::into_inner);
-                let mut records = self.read().clone();
-                let Some(record) = records
-                    .iter_mut()
-                    .find(|r| r.id == id && r.password_hash == checked)
-                else {
-                    return Ok(false);
-                };
-                record.password_hash = new;
-                record.demo_password = false;
-                self.replace(records)
-                    .map(|()| true)
-                    .map_err(|e| format!("{}: {e}", self.path.display()))
-            }
+            Hashes::File => self.write_hash(id, Some(checked), new),
         }
+    }
+
+    /// Sets user `id`'s hash in the file to `new`, if it is still `checked` (when given);
+    /// whether it was set.
+    fn write_hash(&self, id: &str, checked: Option<&str>, new: String) -> Result<bool, String> {
+        let _writer = self.write.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut records = self.read().clone();
+        let Some(record) = records
+            .iter_mut()
+            .find(|r| r.id == id && checked.is_none_or(|checked| r.password_hash == checked))
+        else {
+            return Ok(false);
+        };
+        record.password_hash = new;
+        record.demo_password = false;
+        self.replace(records)
+            .map(|()| true)
+            .map_err(|e| format!("{}: {e}", self.path.display()))
     }
 
     /// Writes `records` to the file atomically, then makes them the table in memory.
