@@ -327,6 +327,12 @@ impl<'v> Verified<'v> {
     /// Rejects the value if it was issued before a cut-off that applies to its id: "log out
     /// everywhere", or a per-user "password changed at" (see [`crate::revocation`]).
     ///
+    /// A cut-off made during second `S` is `S + 1`
+    /// ([`Cutoffs::revoke_at`](crate::Cutoffs::revoke_at)), and a timestamped value has no
+    /// login time to stamp ahead: one signed later in that same second is refused too. Sessions
+    /// that must log in again at once use [`SessionSigner`](crate::SessionSigner), whose logins
+    /// are stamped with the cut-off ([`Cutoffs::login_time`](crate::Cutoffs::login_time)).
+    ///
     /// # Errors
     /// [`Error::IssuedBeforeNotBefore`], or [`Error::CutoffUnreadable`].
     ///
