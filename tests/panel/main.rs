@@ -6,6 +6,8 @@
 #[path = "../../examples/panel/app.rs"]
 #[allow(dead_code, reason = "the example's binary uses what the tests do not")]
 mod app;
+#[path = "../../examples/panel/device.rs"]
+mod device;
 #[path = "../../examples/panel/pages.rs"]
 mod pages;
 #[path = "../../examples/panel/redis_passwords.rs"]

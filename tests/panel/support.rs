@@ -16,7 +16,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpSocket, TcpStream};
 use tokio::sync::Semaphore;
 
-use crate::{app, server, users};
+use crate::{app, device, server, users};
 
 /// The tests' secret: they sign values of their own with it, as an attacker holding a valid
 /// value of another cookie would have.
@@ -99,6 +99,11 @@ impl Panel {
             builder = builder.clock(clock.clone());
         }
         let cookie = builder.build().expect("the panel's cookie configuration");
+        let mut device = device::device_cookie(&key, options.plain_http);
+        if !options.system_clock {
+            device = device.clock(clock.clone());
+        }
+        let device = device.build().expect("the device cookie's configuration");
         let cookie_name = if options.plain_http {
             app::PLAIN_HTTP_COOKIE_NAME
         } else {
@@ -113,7 +118,7 @@ impl Panel {
         let config = app::Config::new(addr, options.extra_hosts);
         let login_slots = Arc::clone(&config.login_slots);
         let limits = options.limits.unwrap_or_default();
-        let router = app::router(cookie, users, config);
+        let router = app::router(cookie, device, users, config);
         tokio::spawn(server::serve(
             listener,
             router,
