@@ -24,6 +24,7 @@ mod users;
 
 mod attack;
 mod browser;
+mod devices;
 mod http;
 mod instances;
 mod state;

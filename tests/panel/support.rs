@@ -83,6 +83,8 @@ pub struct Options<'a> {
     pub system_clock: bool,
     pub extra_hosts: Option<&'a str>,
     pub limits: Option<server::Limits>,
+    /// The users file to start with, instead of the demo account alone.
+    pub users: Option<&'a str>,
 }
 
 impl Panel {
@@ -110,6 +112,9 @@ impl Panel {
             app::COOKIE_NAME
         };
         let state = TempDir::new("state");
+        if let Some(text) = options.users {
+            std::fs::write(state.0.join("users.json"), text).expect("the users file written");
+        }
         let users = Arc::new(users::Users::open(&state.0).expect("the users file"));
         let listener = TcpListener::bind("127.0.0.1:0")
             .await
@@ -150,6 +155,16 @@ impl Panel {
             .clock(self.clock.clone())
             .build()
             .expect("a valid cookie configuration")
+    }
+
+    /// The panel's device cookie (default mode) with its secret and clock: what a device cookie
+    /// for any id would hold, as only the panel could sign it.
+    pub fn device_cookie(&self) -> SessionCookie {
+        let key = Key::from_bytes(&SECRET).expect("a 32-byte key");
+        device::device_cookie(&key, false)
+            .clock(self.clock.clone())
+            .build()
+            .expect("the device cookie's configuration")
     }
 
     pub async fn get(&self, path: &str, cookie: Option<&str>) -> Response {
