@@ -23,9 +23,10 @@ use sigcookie::web::{
 };
 use tokio::sync::Semaphore;
 
+use crate::device;
 use crate::pages::{self, Message, escape, human_duration};
 use crate::server::RateLimitedLog;
-use crate::throttle::{self, Attempt, Client, Refused, Throttle};
+use crate::throttle::{self, Attempt, Client, Device, Lane, Refused, Throttle};
 use crate::users::{self, MAX_PASSWORD_LEN, MIN_PASSWORD_LEN, User, Users};
 
 /// Name of the session cookie. `__Host-` makes the browser refuse it unless it is `Secure`,
@@ -89,6 +90,9 @@ impl Config {
 #[derive(Clone)]
 struct Panel {
     cookie: SessionCookie,
+    /// The device cookie (`device.rs`): a login throttle lane of its own for a browser that
+    /// logged in as the user before.
+    device: SessionCookie,
     users: Arc<Users>,
     started: Instant,
     login_slots: Arc<Semaphore>,
@@ -114,19 +118,27 @@ impl Panel {
         }
     }
 
-    /// Counts a password check for `peer` and takes a permit for it; or the redirect that says
-    /// why not. The count comes first, under the throttle's lock, so that no two requests can
-    /// both pass the last free check.
+    /// Counts a password check for `peer`, in the lane of `device` when the request carries a
+    /// valid device cookie of the user it names (see [`device::lane`]), and takes a permit for
+    /// it; or the redirect that says why not. The count comes first, under the throttle's lock,
+    /// so that no two requests can both pass the last free check.
     fn begin_check(
         &self,
         peer: SocketAddr,
+        device: Option<Device>,
     ) -> Result<(Attempt, tokio::sync::OwnedSemaphorePermit), CheckRefused> {
-        let attempt = match self.throttle().begin(Client::from(peer.ip()), self.now()) {
+        let lane = match device {
+            Some(device) => Lane::Device(device),
+            None => Lane::Client(Client::from(peer.ip())),
+        };
+        let attempt = match self.throttle().begin(lane, self.now()) {
             Ok(attempt) => attempt,
             Err(refused) => {
                 let reason = match refused {
                     Refused::Client { .. } => "too many from this client",
                     Refused::Global { .. } => "too many from all clients",
+                    Refused::Device { .. } => "too many from this device cookie",
+                    Refused::UserDevices { .. } => "too many from this user's device cookies",
                 };
                 self.log_refusal(peer, reason);
                 return Err(CheckRefused::Throttled(refused.wait()));
@@ -178,8 +190,14 @@ impl FromRef<Panel> for SessionCookie {
     }
 }
 
-/// The panel's routes.
-pub fn router(cookie: SessionCookie, users: Arc<Users>, config: Config) -> Router {
+/// The panel's routes: `cookie` is the session cookie ([`session_cookie`]), `device` the
+/// device cookie ([`device::device_cookie`]).
+pub fn router(
+    cookie: SessionCookie,
+    device: SessionCookie,
+    users: Arc<Users>,
+    config: Config,
+) -> Router {
     let hosts: Arc<[String]> = config.hosts.into();
     let form_limit = DefaultBodyLimit::max(FORM_BODY_LIMIT);
     Router::new()
@@ -197,6 +215,7 @@ pub fn router(cookie: SessionCookie, users: Arc<Users>, config: Config) -> Route
         )
         .with_state(Panel {
             cookie,
+            device,
             users,
             started: Instant::now(),
             login_slots: config.login_slots,
@@ -356,11 +375,12 @@ async fn login(
         let retry_after = retry.map(|wait| [(RETRY_AFTER, wait.to_string())]);
         (retry_after, Redirect::to(&location)).into_response()
     };
-    let (attempt, permit) = match panel.begin_check(peer) {
+    let user = panel.users.by_name(&form.username);
+    let device = device::lane(&panel.device, &headers, user.as_ref());
+    let (attempt, permit) = match panel.begin_check(peer, device) {
         Ok(begun) => begun,
         Err(refused) => return back(refused.code(), Some(refused.wait())),
     };
-    let user = panel.users.by_name(&form.username);
     let users = Arc::clone(&panel.users);
     let cookie = panel.cookie.clone();
     let throttle = Arc::clone(&panel.throttle);
@@ -396,7 +416,16 @@ async fn login(
     match outcome {
         Login::In(user, cookie) => {
             tracing::info!(user = user.id, %peer, "login");
-            (SetCookie(cookie), Redirect::to("/status")).into_response()
+            // A new device cookie on every login, so a device in use keeps its lane for a year
+            // from its last login. Without one the login still stands: the cookie only spares
+            // the next login the shared budget.
+            let device = panel
+                .device
+                .issue(&user.id)
+                .map_err(|error| tracing::warn!(%error, "cannot issue a device cookie"))
+                .ok()
+                .map(SetCookie);
+            (SetCookie(cookie), device, Redirect::to("/status")).into_response()
         }
         Login::Wrong => {
             panel.log_refusal(peer, "wrong user name or password");
@@ -642,7 +671,10 @@ async fn change_password(
     if form.new == form.current {
         return back("same", None);
     }
-    let (attempt, permit) = match panel.begin_check(peer) {
+    // The owner's device lane here too: under a flood, the owner who logged in through it must
+    // also be able to change the password.
+    let device = device::lane(&panel.device, &headers, Some(&me.user));
+    let (attempt, permit) = match panel.begin_check(peer, device) {
         Ok(begun) => begun,
         Err(refused) => return back(refused.code(), Some(refused.wait())),
     };

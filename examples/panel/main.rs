@@ -23,6 +23,7 @@
 //! panel asks for it to be changed.
 
 mod app;
+mod device;
 mod pages;
 mod redis_passwords;
 mod server;
@@ -102,6 +103,9 @@ fn run() -> Result<(), String> {
         .store(store)
         .build()
         .map_err(|e| format!("session cookie: {e}"))?;
+    let device = device::device_cookie(&key, plain_http)
+        .build()
+        .map_err(|e| format!("device cookie: {e}"))?;
     let extra_hosts = std::env::var("PANEL_HOSTS").ok();
 
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -126,7 +130,7 @@ fn run() -> Result<(), String> {
             }
             tracing::info!("stopping");
         };
-        let app = app::router(cookie, users, config);
+        let app = app::router(cookie, device, users, config);
         server::serve(listener, app, server::Limits::default(), shutdown).await;
         Ok(())
     })

@@ -1,20 +1,33 @@
-//! How many password checks may run: per client, and for the whole panel.
+//! How many password checks may run: per client, per device cookie, and for the whole panel.
 //!
 //! Every check is counted *before* the password is hashed, under one lock, so concurrent
 //! requests cannot slip past the limit; it stays counted unless it succeeds. The bounds are
 //! exact over any window of [`WINDOW`] (a sliding log of the checks' times, not fixed windows,
-//! which would let twice the limit through across a window's edge):
+//! which would let twice the limit through across a window's edge). A check is counted in one
+//! of two lanes:
 //!
-//! - at most [`CLIENT_CHECKS`] checks per client, a client being one IPv4 address or one IPv6
-//!   /64 network (one host can have a whole /64);
-//! - at most [`GLOBAL_CHECKS`] checks in all, which bounds what an attacker with many addresses
-//!   gets.
+//! - **by address**, for every attempt without a device cookie for the user it names: at most
+//!   [`CLIENT_CHECKS`] checks per client, a client being one IPv4 address or one IPv6 /64
+//!   network (one host can have a whole /64), and at most [`GLOBAL_CHECKS`] checks of all these
+//!   clients together, which bounds what an attacker with many addresses gets;
+//! - **by device**, for an attempt that carries a valid device cookie (`device.rs`) of the user
+//!   it names: at most [`DEVICE_CHECKS`] per device cookie, and at most [`USER_DEVICE_CHECKS`]
+//!   of all that user's device cookies together. These checks neither use nor wait for the
+//!   address lane's budgets, so a flood from many addresses, which exhausts the global budget,
+//!   does not lock out a user on a device they logged in from before.
+//!
+//! Device cookies are only made by a successful login, so an attacker without a password has
+//! none of their own (only ones stolen from a browser). One who knows *some* user's password can
+//! mint many for that user: the per-user bound keeps even those to [`USER_DEVICE_CHECKS`]
+//! checks, spent on that user only. So in any window at most `GLOBAL_CHECKS + USER_DEVICE_CHECKS
+//! × users` checks run, whoever sends them.
 //!
 //! A successful login is not counted, so the owner's own logins never use up the budget. A
-//! client over its limit is refused even with the right password: otherwise the limit would
-//! not slow guessing at all.
+//! client or device over its limit is refused even with the right password: otherwise the limit
+//! would not slow guessing at all.
 
 use std::collections::{HashMap, VecDeque};
+use std::hash::Hash;
 use std::net::{IpAddr, Ipv6Addr};
 
 use sigcookie::web::{Duration, OffsetDateTime};
@@ -26,6 +39,15 @@ pub const CLIENT_CHECKS: usize = 5;
 /// Password checks of all clients together per [`WINDOW`]. Three times a client's limit, so
 /// that one client flooding leaves two thirds of the budget to everyone else.
 pub const GLOBAL_CHECKS: usize = 15;
+/// Password checks per device cookie per [`WINDOW`]: a client's, as a device is one browser.
+pub const DEVICE_CHECKS: usize = 5;
+/// Password checks of all of one user's device cookies together per [`WINDOW`]: room for a few
+/// devices, and a bound on the checks of device cookies minted by someone who knows the
+/// password (who gains nothing by guessing it, but could otherwise keep the checks busy).
+pub const USER_DEVICE_CHECKS: usize = 15;
+/// The device tables are swept of idle entries when they grow past this, then past twice what
+/// the last sweep left: amortised constant time whatever their size.
+const SWEEP_AT: usize = 64;
 
 /// Who is throttled: an IPv4 address, or an IPv6 address's /64 network.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -46,6 +68,34 @@ impl From<IpAddr> for Client {
     }
 }
 
+/// One device cookie, already verified to be for the user the attempt names: that user's id
+/// and the cookie's login time. A cookie is only ever re-issued by a new login, so the two name
+/// one cookie (two browsers logging in as one user in the same second share a lane, which only
+/// errs on the slow side).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Device {
+    user: String,
+    logged_in_at: i64,
+}
+
+impl Device {
+    pub fn new(user: &str, logged_in_at: OffsetDateTime) -> Device {
+        Device {
+            user: user.to_owned(),
+            logged_in_at: logged_in_at.unix_timestamp(),
+        }
+    }
+}
+
+/// The lane an attempt is counted in.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Lane {
+    /// No device cookie for the user named: by address, and in the global budget.
+    Client(Client),
+    /// A valid device cookie for the user named: by device and user only.
+    Device(Device),
+}
+
 /// Why an attempt may not be checked now, and how many whole seconds until one may.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Refused {
@@ -53,12 +103,19 @@ pub enum Refused {
     Client { wait: i64 },
     /// All clients together used the panel's.
     Global { wait: i64 },
+    /// This device cookie used its checks.
+    Device { wait: i64 },
+    /// This user's device cookies together used theirs.
+    UserDevices { wait: i64 },
 }
 
 impl Refused {
     pub fn wait(self) -> i64 {
         match self {
-            Refused::Client { wait } | Refused::Global { wait } => wait,
+            Refused::Client { wait }
+            | Refused::Global { wait }
+            | Refused::Device { wait }
+            | Refused::UserDevices { wait } => wait,
         }
     }
 }
@@ -68,28 +125,49 @@ impl Refused {
 #[derive(Debug)]
 #[must_use = "a counted attempt must be finished or cancelled"]
 pub struct Attempt {
-    client: Client,
+    lane: Lane,
     at: OffsetDateTime,
 }
 
-/// The checks of the last [`WINDOW`], per client and in all.
-#[derive(Default)]
+/// The checks of the last [`WINDOW`], per client and in all, per device and per user.
 pub struct Throttle {
     all: VecDeque<OffsetDateTime>,
     clients: HashMap<Client, VecDeque<OffsetDateTime>>,
+    devices: HashMap<Device, VecDeque<OffsetDateTime>>,
+    /// Device checks per user id.
+    users: HashMap<String, VecDeque<OffsetDateTime>>,
+    /// The size of `devices` past which it is swept.
+    sweep_at: usize,
+}
+
+impl Default for Throttle {
+    fn default() -> Throttle {
+        Throttle {
+            all: VecDeque::new(),
+            clients: HashMap::new(),
+            devices: HashMap::new(),
+            users: HashMap::new(),
+            sweep_at: SWEEP_AT,
+        }
+    }
 }
 
 impl Throttle {
-    /// Counts a check for `client` at `now`, or says how long to wait.
-    pub fn begin(&mut self, client: Client, now: OffsetDateTime) -> Result<Attempt, Refused> {
+    /// Counts a check in `lane` at `now`, or says how long to wait.
+    pub fn begin(&mut self, lane: Lane, now: OffsetDateTime) -> Result<Attempt, Refused> {
+        match &lane {
+            Lane::Client(client) => self.begin_client(*client, now)?,
+            Lane::Device(device) => self.begin_device(device, now)?,
+        }
+        Ok(Attempt { lane, at: now })
+    }
+
+    fn begin_client(&mut self, client: Client, now: OffsetDateTime) -> Result<(), Refused> {
         expire(&mut self.all, now);
         // Every client with a check in the window also has it in `all`, so after this the
         // table holds at most GLOBAL_CHECKS clients: an attacker cannot grow it.
         if self.clients.len() > GLOBAL_CHECKS {
-            self.clients.retain(|_, times| {
-                expire(times, now);
-                !times.is_empty()
-            });
+            sweep(&mut self.clients, now);
         }
         let times = self.clients.entry(client).or_default();
         expire(times, now);
@@ -107,7 +185,45 @@ impl Throttle {
         }
         times.push_back(now);
         self.all.push_back(now);
-        Ok(Attempt { client, at: now })
+        Ok(())
+    }
+
+    fn begin_device(&mut self, device: &Device, now: OffsetDateTime) -> Result<(), Refused> {
+        // Entries are only made for valid device cookies, which only logins make; a live one
+        // has its checks in its user's log too, so a sweep leaves at most USER_DEVICE_CHECKS
+        // per user.
+        if self.devices.len() > self.sweep_at {
+            sweep(&mut self.devices, now);
+            sweep(&mut self.users, now);
+            self.sweep_at = SWEEP_AT.max(2 * self.devices.len());
+        }
+        let times = self.devices.entry(device.clone()).or_default();
+        expire(times, now);
+        let user = self.users.entry(device.user.clone()).or_default();
+        expire(user, now);
+        let refused = if times.len() >= DEVICE_CHECKS {
+            Some(Refused::Device {
+                wait: wait(times, now),
+            })
+        } else if user.len() >= USER_DEVICE_CHECKS {
+            Some(Refused::UserDevices {
+                wait: wait(user, now),
+            })
+        } else {
+            None
+        };
+        if let Some(refused) = refused {
+            if times.is_empty() {
+                self.devices.remove(device);
+            }
+            if user.is_empty() {
+                self.users.remove(&device.user);
+            }
+            return Err(refused);
+        }
+        times.push_back(now);
+        user.push_back(now);
+        Ok(())
     }
 
     /// Records a check's result: a success is taken off the count, a failure stays.
@@ -120,11 +236,14 @@ impl Throttle {
     /// Takes an attempt off the count: no check ran (the checks were busy, or the password
     /// hashes could not be read) or it succeeded.
     pub fn cancel(&mut self, attempt: Attempt) {
-        remove(&mut self.all, attempt.at);
-        if let Some(times) = self.clients.get_mut(&attempt.client) {
-            remove(times, attempt.at);
-            if times.is_empty() {
-                self.clients.remove(&attempt.client);
+        match &attempt.lane {
+            Lane::Client(client) => {
+                remove(&mut self.all, attempt.at);
+                remove_from(&mut self.clients, client, attempt.at);
+            }
+            Lane::Device(device) => {
+                remove_from(&mut self.devices, device, attempt.at);
+                remove_from(&mut self.users, &device.user, attempt.at);
             }
         }
     }
@@ -137,6 +256,14 @@ fn expire(times: &mut VecDeque<OffsetDateTime>, now: OffsetDateTime) {
     }
 }
 
+/// Drops the entries with no check left in the window.
+fn sweep<K>(table: &mut HashMap<K, VecDeque<OffsetDateTime>>, now: OffsetDateTime) {
+    table.retain(|_, times| {
+        expire(times, now);
+        !times.is_empty()
+    });
+}
+
 /// Whole seconds, rounded up, until the oldest time leaves the window.
 fn wait(times: &VecDeque<OffsetDateTime>, now: OffsetDateTime) -> i64 {
     let left = times.front().map_or(Duration::ZERO, |&t| t + WINDOW - now);
@@ -146,5 +273,19 @@ fn wait(times: &VecDeque<OffsetDateTime>, now: OffsetDateTime) -> i64 {
 fn remove(times: &mut VecDeque<OffsetDateTime>, at: OffsetDateTime) {
     if let Some(index) = times.iter().position(|&t| t == at) {
         times.remove(index);
+    }
+}
+
+/// [`remove`] from `key`'s log, and the entry when that leaves it empty.
+fn remove_from<K: Eq + Hash>(
+    table: &mut HashMap<K, VecDeque<OffsetDateTime>>,
+    key: &K,
+    at: OffsetDateTime,
+) {
+    if let Some(times) = table.get_mut(key) {
+        remove(times, at);
+        if times.is_empty() {
+            table.remove(key);
+        }
     }
 }

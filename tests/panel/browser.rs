@@ -154,6 +154,10 @@ async fn two_browsers(a: &Client, b: &Client, addr: SocketAddr) -> TestResult {
         left.iter().all(|c| c.name() != "__Host-panel"),
         "logout removed the cookie",
     )?;
+    check(
+        left.iter().any(|c| c.name() == "__Host-panel-device"),
+        "logout keeps the device cookie: it is no session",
+    )?;
     Ok(())
 }
 
@@ -184,11 +188,18 @@ async fn log_in(client: &Client, addr: SocketAddr, password: &str) -> TestResult
     Ok(())
 }
 
-/// WebDriver sees every cookie; page scripts must not see the session cookie at all.
+/// WebDriver sees every cookie; page scripts must not see the session cookie or the device
+/// cookie at all (the check of `document.cookie` covers both names).
 async fn check_cookie(client: &Client) -> TestResult {
     let cookie = client.get_named_cookie("__Host-panel").await?;
     check(cookie.http_only() == Some(true), "the cookie is HttpOnly")?;
     check(cookie.secure() == Some(true), "the cookie is Secure")?;
+    let device = client.get_named_cookie("__Host-panel-device").await?;
+    check(
+        device.http_only() == Some(true),
+        "the device cookie is HttpOnly",
+    )?;
+    check(device.secure() == Some(true), "the device cookie is Secure")?;
     let visible = client.execute("return document.cookie", vec![]).await?;
     check(
         !visible

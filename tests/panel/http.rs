@@ -17,7 +17,9 @@ async fn login_sets_the_cookie_with_safe_attributes() {
     assert_eq!(response.status, 303);
     assert_eq!(response.header("location"), Some("/status"));
     let cookies = response.set_cookies();
-    assert_eq!(cookies.len(), 1);
+    // The session, and the device cookie that gives this browser's next logins a throttle lane
+    // of their own.
+    assert_eq!(cookies.len(), 2);
     let cookie = &cookies[0];
     assert_eq!(cookie.name(), "__Host-panel");
     assert_eq!(cookie.http_only(), Some(true));
@@ -31,6 +33,16 @@ async fn login_sets_the_cookie_with_safe_attributes() {
         "{}",
         cookie.value()
     );
+    let device = &cookies[1];
+    assert_eq!(device.name(), "__Host-panel-device");
+    assert_eq!(device.http_only(), Some(true));
+    assert_eq!(device.secure(), Some(true));
+    assert_eq!(device.same_site(), Some(SameSite::Strict));
+    assert_eq!(device.path(), Some("/"));
+    assert_eq!(device.domain(), None);
+    assert_eq!(device.max_age(), Some(Duration::days(365)));
+    assert!(device.value().starts_with("1.1764000000.1764000000."));
+    assert_ne!(device.value(), cookie.value(), "signed for another purpose");
 
     let status = panel
         .get("/status", Some(&cookie.stripped().to_string()))
@@ -339,6 +351,11 @@ async fn plain_http_mode_drops_secure_and_the_host_prefix() {
     assert_eq!(cookie.same_site(), Some(SameSite::Lax));
     let header = cookie.stripped().to_string();
     assert_eq!(panel.get("/status", Some(&header)).await.status, 200);
+    let device = response
+        .set_cookie("panel-device")
+        .expect("the plain-HTTP device cookie");
+    assert_eq!(device.secure(), None);
+    assert_eq!(device.http_only(), Some(true));
 }
 
 #[tokio::test]

@@ -6,6 +6,8 @@
 #[path = "../../examples/panel/app.rs"]
 #[allow(dead_code, reason = "the example's binary uses what the tests do not")]
 mod app;
+#[path = "../../examples/panel/device.rs"]
+mod device;
 #[path = "../../examples/panel/pages.rs"]
 mod pages;
 #[path = "../../examples/panel/redis_passwords.rs"]
@@ -22,6 +24,7 @@ mod users;
 
 mod attack;
 mod browser;
+mod devices;
 mod http;
 mod instances;
 mod state;

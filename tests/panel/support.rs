@@ -16,7 +16,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpSocket, TcpStream};
 use tokio::sync::Semaphore;
 
-use crate::{app, server, users};
+use crate::{app, device, server, users};
 
 /// The tests' secret: they sign values of their own with it, as an attacker holding a valid
 /// value of another cookie would have.
@@ -83,6 +83,8 @@ pub struct Options<'a> {
     pub system_clock: bool,
     pub extra_hosts: Option<&'a str>,
     pub limits: Option<server::Limits>,
+    /// The users file to start with, instead of the demo account alone.
+    pub users: Option<&'a str>,
 }
 
 impl Panel {
@@ -99,12 +101,20 @@ impl Panel {
             builder = builder.clock(clock.clone());
         }
         let cookie = builder.build().expect("the panel's cookie configuration");
+        let mut device = device::device_cookie(&key, options.plain_http);
+        if !options.system_clock {
+            device = device.clock(clock.clone());
+        }
+        let device = device.build().expect("the device cookie's configuration");
         let cookie_name = if options.plain_http {
             app::PLAIN_HTTP_COOKIE_NAME
         } else {
             app::COOKIE_NAME
         };
         let state = TempDir::new("state");
+        if let Some(text) = options.users {
+            std::fs::write(state.0.join("users.json"), text).expect("the users file written");
+        }
         let users = Arc::new(users::Users::open(&state.0).expect("the users file"));
         let listener = TcpListener::bind("127.0.0.1:0")
             .await
@@ -113,7 +123,7 @@ impl Panel {
         let config = app::Config::new(addr, options.extra_hosts);
         let login_slots = Arc::clone(&config.login_slots);
         let limits = options.limits.unwrap_or_default();
-        let router = app::router(cookie, users, config);
+        let router = app::router(cookie, device, users, config);
         tokio::spawn(server::serve(
             listener,
             router,
@@ -145,6 +155,16 @@ impl Panel {
             .clock(self.clock.clone())
             .build()
             .expect("a valid cookie configuration")
+    }
+
+    /// The panel's device cookie (default mode) with its secret and clock: what a device cookie
+    /// for any id would hold, as only the panel could sign it.
+    pub fn device_cookie(&self) -> SessionCookie {
+        let key = Key::from_bytes(&SECRET).expect("a 32-byte key");
+        device::device_cookie(&key, false)
+            .clock(self.clock.clone())
+            .build()
+            .expect("the device cookie's configuration")
     }
 
     pub async fn get(&self, path: &str, cookie: Option<&str>) -> Response {

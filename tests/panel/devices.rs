@@ -1,0 +1,317 @@
+//! Device cookies against the lockout: a flood of wrong passwords from several addresses uses
+//! the whole global budget, and only a browser that logged in as the user before (a valid
+//! device cookie of that user) still gets its password checked. Bounded: fixed counts, a few
+//! seconds of real time at most, every wait with a timeout.
+
+use std::time::{Duration as StdDuration, Instant};
+
+use sigcookie::web::{Duration, OffsetDateTime};
+
+use crate::device;
+use crate::support::{
+    LOGIN, NEW_LOGIN, NEW_PASSWORD, Options, PASSWORD_CHANGED, Panel, Response, T0, change_form,
+    client, request_from,
+};
+use crate::throttle::{CLIENT_CHECKS, DEVICE_CHECKS, GLOBAL_CHECKS, USER_DEVICE_CHECKS};
+use crate::users;
+
+const WRONG: &str = "username=admin&password=wrong";
+/// The addresses that flood: three, each within its own bound, together the whole budget.
+const FLOODERS: [u8; 3] = [10, 11, 12];
+
+/// A login from `127.0.0.{source}` with `cookie` as the `Cookie:` header: the redirect's error
+/// (`wrong`, `throttled`, `busy`), or `ok`.
+async fn attempt(panel: &Panel, source: u8, cookie: Option<&str>, form: &str) -> String {
+    outcome(&post_from(panel, source, "/login", cookie, form).await)
+}
+
+async fn post_from(
+    panel: &Panel,
+    source: u8,
+    path: &str,
+    cookie: Option<&str>,
+    form: &str,
+) -> Response {
+    let headers: Vec<_> = cookie.map(|c| ("Cookie", c)).into_iter().collect();
+    request_from(
+        Some(client(source)),
+        panel.addr,
+        "POST",
+        path,
+        &headers,
+        form,
+    )
+    .await
+}
+
+fn outcome(response: &Response) -> String {
+    assert_eq!(response.status, 303, "{}", response.body);
+    match response.login_error() {
+        Some(error) => error.to_owned(),
+        None => {
+            assert_eq!(response.header("location"), Some("/status"));
+            "ok".to_owned()
+        }
+    }
+}
+
+/// Logs in as `form`'s user from `source` and returns the device cookie as a `Cookie:` header.
+async fn device_cookie(panel: &Panel, source: u8, form: &str) -> String {
+    let response = post_from(panel, source, "/login", None, form).await;
+    assert_eq!(outcome(&response), "ok");
+    let cookie = response
+        .set_cookie(device::COOKIE_NAME)
+        .expect("a login sets the device cookie");
+    cookie.stripped().to_string()
+}
+
+/// Wrong passwords from three addresses, each within its own bound, until the panel's global
+/// budget is used up: the state the owner is locked out in without a device cookie.
+async fn exhaust_the_global_budget(panel: &Panel) {
+    let mut checked = 0;
+    for source in FLOODERS {
+        for _ in 0..CLIENT_CHECKS {
+            if attempt(panel, source, None, WRONG).await == "wrong" {
+                checked += 1;
+            }
+        }
+    }
+    assert_eq!(checked, GLOBAL_CHECKS);
+    assert_eq!(attempt(panel, 13, None, WRONG).await, "throttled");
+}
+
+/// The lockout of the issue, in real time: three addresses flood wrong passwords with two
+/// connections each for a few seconds. The owner's browser with a device cookie logs in every
+/// 0.3 s from another address, each time within 2 s; the same owner without one is refused
+/// throughout (what every owner got before device cookies).
+#[tokio::test]
+async fn a_flood_from_many_addresses_does_not_lock_out_a_known_device() {
+    let panel = Panel::start_with(Options {
+        system_clock: true,
+        ..Options::default()
+    })
+    .await;
+    let device = device_cookie(&panel, 20, LOGIN).await;
+    let flood_for = StdDuration::from_secs(5);
+    let started = Instant::now();
+    let flood: Vec<_> = FLOODERS
+        .iter()
+        .flat_map(|&source| [source, source])
+        .map(|source| {
+            let addr = panel.addr;
+            tokio::spawn(async move {
+                let mut results = Vec::new();
+                while started.elapsed() < flood_for {
+                    let response =
+                        request_from(Some(client(source)), addr, "POST", "/login", &[], WRONG)
+                            .await;
+                    results.push(response.login_error().unwrap_or("ok").to_owned());
+                }
+                results
+            })
+        })
+        .collect();
+    // Until the flood has used the whole budget. Each probe from an address of its own, so
+    // that it is refused for the global budget, never for its own.
+    let mut probe = 100;
+    while attempt(&panel, probe, None, WRONG).await != "throttled" {
+        probe += 1;
+        assert!(probe < 200, "the flood never used the budget");
+        tokio::time::sleep(StdDuration::from_millis(50)).await;
+    }
+    let mut with_device = Vec::new();
+    let mut without = Vec::new();
+    while started.elapsed() < flood_for {
+        tokio::time::sleep(StdDuration::from_millis(300)).await;
+        // The browser user submits again when the panel says it is busy.
+        let begun = Instant::now();
+        let mut result = String::new();
+        for _ in 0..5 {
+            result = attempt(&panel, 21, Some(&device), LOGIN).await;
+            if result != "busy" {
+                break;
+            }
+            tokio::time::sleep(StdDuration::from_millis(50)).await;
+        }
+        with_device.push((result, begun.elapsed()));
+        without.push(attempt(&panel, 22, None, LOGIN).await);
+    }
+    let mut attacker = Vec::new();
+    for task in flood {
+        attacker.extend(task.await.expect("a flood task"));
+    }
+    assert!(with_device.len() >= 5, "{with_device:?}");
+    for (result, took) in &with_device {
+        assert_eq!(result, "ok", "{with_device:?}");
+        assert!(*took < StdDuration::from_secs(2), "{with_device:?}");
+    }
+    assert!(
+        without.iter().all(|r| r == "throttled"),
+        "without a device cookie the owner waits for the flood: {without:?}"
+    );
+    assert!(attacker.len() > 50, "a real flood: {}", attacker.len());
+    assert!(
+        attacker.iter().filter(|r| *r == "wrong").count() <= GLOBAL_CHECKS,
+        "{attacker:?}"
+    );
+}
+
+/// A users file with the demo `admin` (id 1) and `bob` (id 2), both with the demo password.
+fn two_users() -> String {
+    let hash = users::hash_password("panel-demo-2024").expect("a hash");
+    format!(
+        r#"{{"format":"sigcookie-panel-users-v1","users":[
+            {{"id":"1","name":"admin","password_hash":"{hash}"}},
+            {{"id":"2","name":"bob","password_hash":"{hash}"}}]}}"#
+    )
+}
+
+/// Only a device cookie the panel made, for the very user being tried, is a lane: a tampered
+/// one, one of another user (real or deleted), and the session cookie under the device
+/// cookie's name are throttled with everyone else. Nor does a device value pass as a session.
+#[tokio::test]
+async fn no_device_lane_without_a_valid_device_cookie_of_that_user() {
+    let users = two_users();
+    let panel = Panel::start_with(Options {
+        users: Some(&users),
+        ..Options::default()
+    })
+    .await;
+    let admin = device_cookie(&panel, 20, LOGIN).await;
+    let bob = device_cookie(&panel, 21, "username=bob&password=panel-demo-2024").await;
+    let session = panel.login().await;
+    exhaust_the_global_budget(&panel).await;
+
+    let value = |header: &str| header.split_once('=').expect("name=value").1.to_owned();
+    let named = |value: &str| format!("{}={value}", device::COOKIE_NAME);
+    let mut tampered = value(&admin);
+    let last = if tampered.ends_with('0') { "1" } else { "0" };
+    tampered.replace_range(tampered.len() - 1.., last);
+    let deleted = panel.device_cookie().issue("3").expect("a device value");
+    let refused = [
+        ("tampered", Some(named(&tampered))),
+        ("bob's, for admin", Some(bob.clone())),
+        ("a deleted user's", Some(named(deleted.value()))),
+        ("the session value", Some(named(&value(&session)))),
+        ("no cookie", None),
+    ];
+    for (what, cookie) in &refused {
+        let result = attempt(&panel, 30, cookie.as_deref(), LOGIN).await;
+        assert_eq!(result, "throttled", "{what}");
+    }
+    // Admin's own device cookie names admin only: trying bob with it is throttled too.
+    let bob_form = "username=bob&password=panel-demo-2024";
+    assert_eq!(
+        attempt(&panel, 30, Some(&admin), bob_form).await,
+        "throttled"
+    );
+    // The valid ones still work, each for its own user.
+    assert_eq!(attempt(&panel, 30, Some(&admin), LOGIN).await, "ok");
+    assert_eq!(attempt(&panel, 30, Some(&bob), bob_form).await, "ok");
+    // A device cookie is no session: under the session cookie's name it is refused.
+    let as_session = format!("{}={}", panel.cookie_name, value(&admin));
+    let status = panel.get("/status", Some(&as_session)).await;
+    assert_ne!(status.status, 200);
+    assert!(!status.body.contains("Signed in as"));
+}
+
+/// A device cookie's lane is bounded as a client's is: its 6th check in a minute is refused,
+/// even with the right password, and the address it comes from keeps its own checks. A user's
+/// device cookies together get at most USER_DEVICE_CHECKS, however many there are.
+#[tokio::test]
+async fn device_lanes_are_bounded_per_device_and_per_user() {
+    let panel = Panel::start().await;
+    let device = device_cookie(&panel, 20, LOGIN).await;
+    let mut results = Vec::new();
+    for _ in 0..=DEVICE_CHECKS {
+        results.push(attempt(&panel, 20, Some(&device), WRONG).await);
+    }
+    assert_eq!(
+        results.iter().filter(|r| *r == "wrong").count(),
+        DEVICE_CHECKS
+    );
+    assert_eq!(results.last().map(String::as_str), Some("throttled"));
+    assert_eq!(attempt(&panel, 20, Some(&device), LOGIN).await, "throttled");
+    // The lane is the device's, not the address's: without the cookie, this address is checked.
+    assert_eq!(attempt(&panel, 20, None, LOGIN).await, "ok");
+    panel.advance(Duration::minutes(1));
+    assert_eq!(attempt(&panel, 20, Some(&device), LOGIN).await, "ok");
+
+    // More device cookies of admin, as logins at other times would have made them: together
+    // they get the user's bound, and the next is refused.
+    let signer = panel.device_cookie();
+    let mut checked = 0;
+    let t0 =
+        OffsetDateTime::from_unix_timestamp(i64::try_from(T0).expect("a time")).expect("a time");
+    for hours in 1..=4 {
+        let at = t0 - Duration::hours(hours);
+        let other = signer.issue_at("1", at).expect("a device value");
+        let cookie = format!("{}={}", device::COOKIE_NAME, other.value());
+        for _ in 0..DEVICE_CHECKS {
+            if attempt(&panel, 40, Some(&cookie), WRONG).await == "wrong" {
+                checked += 1;
+            }
+        }
+    }
+    assert_eq!(checked, USER_DEVICE_CHECKS);
+}
+
+/// A device cookie grants no access, so nothing that ends sessions ends it: after a password
+/// change, "log out all sessions" and a logout, the same device still gets its lane (with the
+/// new password) while the global budget is used up.
+#[tokio::test]
+async fn the_device_cookie_outlives_logouts_and_password_changes() {
+    let panel = Panel::start().await;
+    let response = post_from(&panel, 20, "/login", None, LOGIN).await;
+    let session = response
+        .set_cookie(panel.cookie_name)
+        .expect("a session")
+        .stripped()
+        .to_string();
+    let device = response
+        .set_cookie(device::COOKIE_NAME)
+        .expect("a device cookie")
+        .stripped()
+        .to_string();
+    let both = format!("{session}; {device}");
+    let form = change_form("panel-demo-2024", NEW_PASSWORD, NEW_PASSWORD);
+    let changed = post_from(&panel, 20, "/password", Some(&both), &form).await;
+    assert_eq!(changed.status, 303, "{}", changed.body);
+    assert!(changed.set_cookie(device::COOKIE_NAME).is_none());
+    let session = changed
+        .set_cookie(panel.cookie_name)
+        .expect("a new session")
+        .stripped()
+        .to_string();
+    let ended = post_from(&panel, 20, "/logout-everywhere", Some(&session), "").await;
+    assert_eq!(ended.status, 303);
+    assert!(ended.set_cookie(device::COOKIE_NAME).is_none());
+    panel.advance(Duration::seconds(1));
+    let logout = post_from(&panel, 20, "/logout", None, "").await;
+    assert!(logout.set_cookie(device::COOKIE_NAME).is_none());
+
+    exhaust_the_global_budget(&panel).await;
+    assert_eq!(attempt(&panel, 21, None, NEW_LOGIN).await, "throttled");
+    assert_eq!(attempt(&panel, 21, Some(&device), NEW_LOGIN).await, "ok");
+    // The device lane also lets the owner change the password during the flood.
+    let login = post_from(&panel, 21, "/login", Some(&device), NEW_LOGIN).await;
+    let session = login
+        .set_cookie(panel.cookie_name)
+        .expect("a session")
+        .stripped()
+        .to_string();
+    let form = change_form(
+        NEW_PASSWORD,
+        "another long password",
+        "another long password",
+    );
+    let again = post_from(
+        &panel,
+        21,
+        "/password",
+        Some(&format!("{session}; {device}")),
+        &form,
+    )
+    .await;
+    assert_eq!(again.header("location"), Some(PASSWORD_CHANGED));
+}
