@@ -25,6 +25,7 @@
 mod app;
 mod device;
 mod pages;
+mod password;
 mod redis_passwords;
 mod server;
 mod throttle;

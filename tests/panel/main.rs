@@ -10,6 +10,8 @@ mod app;
 mod device;
 #[path = "../../examples/panel/pages.rs"]
 mod pages;
+#[path = "../../examples/panel/password.rs"]
+mod password;
 #[path = "../../examples/panel/redis_passwords.rs"]
 #[allow(dead_code, reason = "the example's binary uses what the tests do not")]
 mod redis_passwords;
