@@ -29,5 +29,6 @@ mod browser;
 mod devices;
 mod http;
 mod instances;
+mod review_devices;
 mod state;
 mod support;

@@ -145,6 +145,11 @@ impl Panel {
             .advance(u64::try_from(by.whole_seconds()).expect("forward"));
     }
 
+    /// Sets the panel's clock to `unix` seconds, backwards too (an NTP step).
+    pub fn set_clock(&self, unix: u64) {
+        self.clock.set(unix);
+    }
+
     /// A session cookie under `name` with the panel's secret and clock: what another cookie of
     /// the same application, signed with the same secret, would hold.
     pub fn cookie_named(&self, name: &str) -> SessionCookie {

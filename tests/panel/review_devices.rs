@@ -1,0 +1,279 @@
+//! Review of the device-cookie lanes (branch `review-device`): each test states a bound the
+//! README or the example's docs claim, and fails where the panel does not keep it. Bounded:
+//! fixed counts, a few seconds of real time at most, every request with a timeout.
+
+use std::time::{Duration as StdDuration, Instant};
+
+use sigcookie::web::Duration;
+
+use crate::device;
+use crate::support::{
+    LOGIN, NEW_LOGIN, NEW_PASSWORD, Options, Panel, Response, change_form, client, request_from,
+};
+use crate::throttle::{CLIENT_CHECKS, GLOBAL_CHECKS, USER_DEVICE_CHECKS};
+use crate::users;
+
+const WRONG: &str = "username=admin&password=wrong";
+const FLOODERS: [u8; 3] = [10, 11, 12];
+
+async fn post_from(
+    panel: &Panel,
+    source: u8,
+    path: &str,
+    cookie: Option<&str>,
+    form: &str,
+) -> Response {
+    let headers: Vec<_> = cookie.map(|c| ("Cookie", c)).into_iter().collect();
+    request_from(
+        Some(client(source)),
+        panel.addr,
+        "POST",
+        path,
+        &headers,
+        form,
+    )
+    .await
+}
+
+fn outcome(response: &Response) -> String {
+    assert_eq!(response.status, 303, "{}", response.body);
+    match response.login_error() {
+        Some(error) => error.to_owned(),
+        None => "ok".to_owned(),
+    }
+}
+
+async fn attempt(panel: &Panel, source: u8, cookie: Option<&str>, form: &str) -> String {
+    outcome(&post_from(panel, source, "/login", cookie, form).await)
+}
+
+/// Logs in and returns (session, device) as `Cookie:` header parts, under `device_name`.
+async fn login_both(panel: &Panel, source: u8, form: &str, device_name: &str) -> (String, String) {
+    let response = post_from(panel, source, "/login", None, form).await;
+    assert_eq!(outcome(&response), "ok");
+    let session = response
+        .set_cookie(panel.cookie_name)
+        .expect("a session")
+        .stripped()
+        .to_string();
+    let device = response
+        .set_cookie(device_name)
+        .expect("a device cookie")
+        .stripped()
+        .to_string();
+    (session, device)
+}
+
+async fn exhaust_the_global_budget(panel: &Panel) {
+    let mut checked = 0;
+    for source in FLOODERS {
+        for _ in 0..CLIENT_CHECKS {
+            if attempt(panel, source, None, WRONG).await == "wrong" {
+                checked += 1;
+            }
+        }
+    }
+    assert_eq!(checked, GLOBAL_CHECKS);
+}
+
+/// Whoever knew the password once (the demo password of every fresh install, a former
+/// employee, a shoulder-surfer) logs in three times, in three different seconds, and keeps the
+/// three device cookies. The owner changes the password; the cookies survive (by design), and
+/// together use up the user's device budget, so the owner's own device cookie is refused; with
+/// a flood from three addresses the owner has no lane left at all. README: the device lane is
+/// one "which no one without such a cookie can spend"; its stated limit names only *stolen*
+/// cookies.
+#[tokio::test]
+async fn device_cookies_minted_before_a_password_change_lock_out_the_owner() {
+    let panel = Panel::start().await;
+    let mut minted = Vec::new();
+    for _ in 0..USER_DEVICE_CHECKS.div_ceil(crate::throttle::DEVICE_CHECKS) {
+        minted.push(login_both(&panel, 50, LOGIN, device::COOKIE_NAME).await.1);
+        panel.advance(Duration::seconds(1));
+    }
+    // The owner logs in from their own browser and changes the password.
+    let (session, owner_device) = login_both(&panel, 20, LOGIN, device::COOKIE_NAME).await;
+    let form = change_form("panel-demo-2024", NEW_PASSWORD, NEW_PASSWORD);
+    let both = format!("{session}; {owner_device}");
+    let changed = post_from(&panel, 20, "/password", Some(&both), &form).await;
+    assert_eq!(changed.status, 303, "{}", changed.body);
+    panel.advance(Duration::seconds(1));
+
+    // The former password holder no longer knows the password, and guesses.
+    for cookie in &minted {
+        for _ in 0..crate::throttle::DEVICE_CHECKS {
+            attempt(&panel, 50, Some(cookie), WRONG).await;
+        }
+    }
+    exhaust_the_global_budget(&panel).await;
+    assert_eq!(
+        attempt(&panel, 21, Some(&owner_device), NEW_LOGIN).await,
+        "ok",
+        "the owner's own device lane is spent by device cookies of the old password"
+    );
+}
+
+/// README: "one address gets at most 5 guesses a minute", and the device cookie docs: someone
+/// who can mint device cookies "gains nothing by guessing" the password. After the password
+/// changes, device cookies minted with the old one are guesses at the new one, from one
+/// address, beyond the address bound and beyond the global bound.
+#[tokio::test]
+async fn one_address_guesses_the_new_password_beyond_its_bound() {
+    let panel = Panel::start().await;
+    let mut minted = Vec::new();
+    for _ in 0..3 {
+        minted.push(login_both(&panel, 50, LOGIN, device::COOKIE_NAME).await.1);
+        panel.advance(Duration::seconds(1));
+    }
+    let (session, _) = login_both(&panel, 20, LOGIN, device::COOKIE_NAME).await;
+    let form = change_form("panel-demo-2024", NEW_PASSWORD, NEW_PASSWORD);
+    let changed = post_from(&panel, 20, "/password", Some(&session), &form).await;
+    assert_eq!(changed.status, 303, "{}", changed.body);
+    panel.advance(Duration::seconds(1));
+
+    let mut checked = 0;
+    for cookie in minted.iter().map(Some).chain([None]) {
+        for _ in 0..CLIENT_CHECKS {
+            if attempt(&panel, 50, cookie.map(String::as_str), WRONG).await == "wrong" {
+                checked += 1;
+            }
+        }
+    }
+    assert!(
+        checked <= CLIENT_CHECKS,
+        "one address had {checked} guesses at the new password in one minute"
+    );
+}
+
+/// Plain-HTTP mode, where `__Host-` is impossible: a sibling host (or anyone on the path)
+/// plants a second `panel-device` cookie for the parent domain. The browser then sends two,
+/// `verify_headers` answers `Duplicate`, and the owner's valid device cookie gives no lane:
+/// during a flood the owner is locked out again. The tossed value need not even be valid.
+#[tokio::test]
+async fn a_tossed_device_cookie_takes_away_the_owners_lane_in_plain_http() {
+    let panel = Panel::start_with(Options {
+        plain_http: true,
+        ..Options::default()
+    })
+    .await;
+    let (_, device) = login_both(&panel, 20, LOGIN, device::PLAIN_HTTP_COOKIE_NAME).await;
+    exhaust_the_global_budget(&panel).await;
+    // Sanity: the owner's cookie alone is a lane.
+    assert_eq!(attempt(&panel, 21, Some(&device), WRONG).await, "wrong");
+    let tossed = format!("{}=x; {device}", device::PLAIN_HTTP_COOKIE_NAME);
+    assert_eq!(
+        attempt(&panel, 21, Some(&tossed), LOGIN).await,
+        "ok",
+        "a planted cookie of the same name turns the owner's lane off"
+    );
+}
+
+/// README: "The work bound with device cookies: at most `15 + 15 × users` Argon2 checks a
+/// minute". A successful check is taken off the count, so one address that knows a password
+/// gets any number of Argon2 checks a minute (here 40 in one frozen second, for one user).
+#[tokio::test]
+async fn successful_checks_exceed_the_stated_work_bound() {
+    let panel = Panel::start().await;
+    let bound = GLOBAL_CHECKS + USER_DEVICE_CHECKS;
+    let mut checked = 0;
+    for _ in 0..bound + 10 {
+        if matches!(
+            attempt(&panel, 2, None, LOGIN).await.as_str(),
+            "ok" | "wrong"
+        ) {
+            checked += 1;
+        }
+    }
+    assert!(
+        checked <= bound,
+        "{checked} Argon2 checks in one minute, stated bound {bound}"
+    );
+}
+
+fn two_users() -> String {
+    let hash = users::hash_password("panel-demo-2024").expect("a hash");
+    format!(
+        r#"{{"format":"sigcookie-panel-users-v1","users":[
+            {{"id":"1","name":"admin","password_hash":"{hash}"}},
+            {{"id":"2","name":"bob","password_hash":"{hash}"}}]}}"#
+    )
+}
+
+/// Another user of the panel (bob, who knows only his own password) keeps both password-check
+/// permits busy with successful logins, which are never counted. The owner with a device
+/// cookie, retrying on "busy" as the existing flood test does, is refused: the device lane is
+/// a throttle lane, not a permit.
+#[tokio::test]
+async fn successful_logins_of_another_user_keep_the_owner_busy() {
+    let users = two_users();
+    let panel = Panel::start_with(Options {
+        users: Some(&users),
+        system_clock: true,
+        ..Options::default()
+    })
+    .await;
+    let (_, device) = login_both(&panel, 20, LOGIN, device::COOKIE_NAME).await;
+    let run_for = StdDuration::from_secs(4);
+    let started = Instant::now();
+    let bob = "username=bob&password=panel-demo-2024";
+    let tasks: Vec<_> = (0..6u8)
+        .map(|i| {
+            let addr = panel.addr;
+            tokio::spawn(async move {
+                let mut n = 0;
+                while started.elapsed() < run_for {
+                    request_from(Some(client(60 + i)), addr, "POST", "/login", &[], bob).await;
+                    n += 1;
+                }
+                n
+            })
+        })
+        .collect();
+    tokio::time::sleep(StdDuration::from_millis(200)).await;
+    let mut owner = Vec::new();
+    while started.elapsed() < run_for {
+        tokio::time::sleep(StdDuration::from_millis(300)).await;
+        let mut result = String::new();
+        for _ in 0..5 {
+            result = attempt(&panel, 21, Some(&device), LOGIN).await;
+            if result != "busy" {
+                break;
+            }
+            tokio::time::sleep(StdDuration::from_millis(50)).await;
+        }
+        owner.push(result);
+    }
+    let mut sent = 0;
+    for task in tasks {
+        sent += task.await.expect("a task");
+    }
+    assert!(sent > 20, "bob's logins: {sent}");
+    assert!(
+        owner.iter().all(|r| r == "ok"),
+        "owner with a device cookie, 5 tries each: {owner:?}"
+    );
+}
+
+/// README: "at most 5 checks per client, and 15 in all, in any 60 s". The throttle keeps the
+/// wall clock's times, so when the clock steps back (a router that booted with a clock ahead,
+/// then NTP; or a spoofed NTP answer on the LAN), checks counted at the later time stay in
+/// the window until the clock catches up: here, a flood at the wrong time keeps the global
+/// budget spent for an hour, and the owner's device cookie from that time reads as issued in
+/// the future, so the owner has no lane either.
+#[tokio::test]
+async fn a_clock_stepped_back_keeps_the_budget_spent() {
+    let panel = Panel::start().await;
+    let t0 = crate::support::T0;
+    panel.set_clock(t0 + 3600);
+    let (_, device) = login_both(&panel, 20, LOGIN, device::COOKIE_NAME).await;
+    exhaust_the_global_budget(&panel).await;
+    panel.set_clock(t0);
+    panel.advance(Duration::minutes(2));
+    let without = attempt(&panel, 21, None, LOGIN).await;
+    let with = attempt(&panel, 22, Some(&device), LOGIN).await;
+    assert_eq!(
+        (without.as_str(), with.as_str()),
+        ("ok", "ok"),
+        "two minutes after the flood, by the corrected clock"
+    );
+}
