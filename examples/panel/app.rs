@@ -418,14 +418,8 @@ async fn login(
         Login::In(user, cookie) => {
             tracing::info!(user = user.id, %peer, "login");
             // A new device cookie on every login, so a device in use keeps its lane for a year
-            // from its last login. Without one the login still stands: the cookie only spares
-            // the next login the shared budget.
-            let device = panel
-                .device
-                .issue(&user.id)
-                .map_err(|error| tracing::warn!(%error, "cannot issue a device cookie"))
-                .ok()
-                .map(SetCookie);
+            // from its last login.
+            let device = device::renewed(&panel.device, &user.id);
             (SetCookie(cookie), device, Redirect::to("/status")).into_response()
         }
         Login::Wrong => {
@@ -570,7 +564,11 @@ async fn confirm_logout_everywhere(me: LoggedIn) -> Response {
         .into_response()
 }
 
-async fn logout_everywhere(headers: HeaderMap, me: LoggedIn) -> Response {
+async fn logout_everywhere(
+    State(panel): State<Panel>,
+    headers: HeaderMap,
+    me: LoggedIn,
+) -> Response {
     if !same_origin(&headers) {
         return StatusCode::FORBIDDEN.into_response();
     }
@@ -585,8 +583,11 @@ async fn logout_everywhere(headers: HeaderMap, me: LoggedIn) -> Response {
     match outcome {
         Ok(cutoff) => {
             tracing::info!(user = me.user.id, %cutoff, "logged out all sessions");
+            // Every device cookie ended with the sessions; this browser proved the password
+            // with its session, and keeps its lane for logging in again.
             (
                 SetCookie(cookie.removal()),
+                device::renewed(&panel.device, &me.user.id),
                 Redirect::to("/login?notice=logged-out-all"),
             )
                 .into_response()

@@ -16,20 +16,26 @@
 //! - Valid for [`DEVICE_LIFETIME`] after the login that made it. Every successful login sends a
 //!   new one, so a device in use never loses its lane; one unused for a year goes back to the
 //!   address lane, as a new device.
-//! - It grants **no access**: the password is still checked, at the same cost. So it survives
-//!   logout, "log out all sessions" and password changes (ending it would hand the owner back to
-//!   the shared budget exactly when an attacker may be at work), and it needs no revocation. A
-//!   stolen one gives its thief the lane of one device, as many guesses as one address gets;
-//!   rotating the secret ends every device cookie, with every session.
+//! - It grants **no access**: the password is still checked, at the same cost. It survives
+//!   logout. A password change or "log out all sessions" revokes every device cookie issued
+//!   before it (they share the session's cut-offs), since whoever knew the password could mint
+//!   them, and gives the browser that made the change a new one, so the owner keeps a lane
+//!   exactly when an attacker may be at work. A stolen one gives its thief the lane of one
+//!   device, as many guesses as one address gets, until the next password change.
 //! - `HttpOnly` (page scripts never need it), `Secure` unless `PANEL_PLAIN_HTTP`, and
-//!   `__Host-` then, so a sibling host cannot plant one. `SameSite=Strict`: it is only needed on
+//!   `__Host-` then, so a sibling host cannot plant one (under plain HTTP it can, which is why
+//!   [`lane`] takes any one cookie of the name that verifies). `SameSite=Strict`: it is only needed on
 //!   the panel's own login and password forms, which are same-site, so no cross-site request
 //!   ever needs to carry it.
+
+use std::sync::Arc;
 
 use axum::http::HeaderMap;
 use axum::http::header::COOKIE;
 use sigcookie::Key;
-use sigcookie::web::{Duration, Rejection, SameSite, SessionCookie, SessionCookieBuilder};
+use sigcookie::extract::SetCookie;
+use sigcookie::store::CutoffStore;
+use sigcookie::web::{Cookie, Duration, SameSite, SessionCookie, SessionCookieBuilder};
 
 use crate::throttle::Device;
 use crate::users::User;
@@ -45,15 +51,23 @@ pub const PURPOSE: &str = "panel-device-v1";
 /// How long a device cookie lasts after the login that made it.
 pub const DEVICE_LIFETIME: Duration = Duration::days(365);
 
-/// The device cookie the panel uses; callers may add a clock before building it. It keeps no
-/// cut-offs (its own empty in-memory store): nothing revokes a device cookie.
-pub fn device_cookie(key: &Key, plain_http: bool) -> SessionCookieBuilder<'_> {
+/// The device cookie the panel uses; callers may add a clock before building it. It shares
+/// the session's cut-offs (`store`): a password change or "log out all sessions" ends the
+/// device cookies issued before it, so that one vouches only for a login with the password in
+/// force. Whoever knew an old password (a fresh install's demo one, a former colleague) keeps
+/// no lane through cookies minted with it; the browser that made the change gets a new one.
+pub fn device_cookie(
+    key: &Key,
+    plain_http: bool,
+    store: Arc<dyn CutoffStore>,
+) -> SessionCookieBuilder<'_> {
     let builder = if plain_http {
         SessionCookie::builder(key, PLAIN_HTTP_COOKIE_NAME).insecure_plain_http()
     } else {
         SessionCookie::builder(key, COOKIE_NAME)
     };
     builder
+        .store(store)
         .purpose(PURPOSE)
         .same_site(SameSite::Strict)
         .max_age(DEVICE_LIFETIME)
@@ -62,23 +76,41 @@ pub fn device_cookie(key: &Key, plain_http: bool) -> SessionCookieBuilder<'_> {
 
 /// The device lane of a request for `user` (the user the form names, if any): `Some` only for
 /// a valid device cookie of that very user. Anything else (no cookie, a forged, expired or
-/// duplicated one, one for another user, or no such user) is `None`, and the attempt is
+/// revoked one, one for another user, or no such user) is `None`, and the attempt is
 /// throttled by address as if it had no cookie.
+///
+/// Unlike the session, several cookies of the device cookie's name are not refused together:
+/// one is enough if it verifies. Under plain HTTP (no `__Host-` prefix) another host or the
+/// network can plant a second cookie of that name, and refusing both would let it take the
+/// owner's lane away; a planted one cannot verify, and a device cookie grants no access.
 pub fn lane(device: &SessionCookie, headers: &HeaderMap, user: Option<&User>) -> Option<Device> {
-    let cookies = headers.get_all(COOKIE).iter().map(|value| value.as_bytes());
-    let verified = match device.verify_headers(cookies) {
-        Ok(verified) => verified,
-        Err(rejection) => {
-            if rejection != Rejection::Missing {
-                tracing::debug!(%rejection, "device cookie refused");
-            }
-            return None;
-        }
-    };
     let user = user?;
-    if verified.id() != user.id {
-        tracing::debug!("device cookie of another user: no device lane");
-        return None;
+    let values = headers
+        .get_all(COOKIE)
+        .iter()
+        .filter_map(|header| header.to_str().ok())
+        .flat_map(Cookie::split_parse)
+        .filter_map(Result::ok)
+        .filter(|cookie| cookie.name() == device.name());
+    for value in values {
+        match device.verify(value.value()) {
+            Ok(verified) if verified.id() == user.id => {
+                return Some(Device::new(verified.id(), verified.logged_in_at()));
+            }
+            Ok(_) => tracing::debug!("device cookie of another user: no device lane"),
+            Err(rejection) => tracing::debug!(%rejection, "device cookie refused"),
+        }
     }
-    Some(Device::new(verified.id(), verified.logged_in_at()))
+    None
+}
+
+/// A new device cookie for `id`, after a login or anything else that proves the password
+/// (a password change, "log out all sessions"): `None`, logged, if it cannot be issued, since
+/// the request succeeds without it.
+pub fn renewed(device: &SessionCookie, id: &str) -> Option<SetCookie> {
+    device
+        .issue(id)
+        .map_err(|error| tracing::warn!(%error, "cannot issue a device cookie"))
+        .ok()
+        .map(SetCookie)
 }

@@ -101,10 +101,10 @@ fn run() -> Result<(), String> {
         );
     }
     let cookie = app::session_cookie(&key, plain_http)
-        .store(store)
+        .store(Arc::clone(&store))
         .build()
         .map_err(|e| format!("session cookie: {e}"))?;
-    let device = device::device_cookie(&key, plain_http)
+    let device = device::device_cookie(&key, plain_http, store)
         .build()
         .map_err(|e| format!("device cookie: {e}"))?;
     let extra_hosts = std::env::var("PANEL_HOSTS").ok();

@@ -163,8 +163,11 @@ pub(crate) async fn change(
         cookie.issue(&me.user.id).map_err(|e| e.to_string())
     });
     match fresh {
+        // The change revoked the device cookies minted with the old password; this browser
+        // gets a new one with its new login.
         Ok(fresh) => (
             SetCookie(fresh),
+            device::renewed(&panel.device, &me.user.id),
             Redirect::to("/status?notice=password-changed"),
         )
             .into_response(),

@@ -256,11 +256,11 @@ async fn device_lanes_are_bounded_per_device_and_per_user() {
     assert_eq!(checked, USER_DEVICE_CHECKS);
 }
 
-/// A device cookie grants no access, so nothing that ends sessions ends it: after a password
-/// change, "log out all sessions" and a logout, the same device still gets its lane (with the
-/// new password) while the global budget is used up.
+/// A password change and "log out all sessions" end every device cookie issued before them
+/// (whoever knew the password could have minted one) and give the browser that made them a new
+/// one; a logout keeps it. During a flood the newest one is a lane, the first one is not.
 #[tokio::test]
-async fn the_device_cookie_outlives_logouts_and_password_changes() {
+async fn password_changes_and_log_out_everywhere_renew_this_browsers_device_cookie() {
     let panel = Panel::start().await;
     let response = post_from(&panel, 20, "/login", None, LOGIN).await;
     let session = response
@@ -268,16 +268,16 @@ async fn the_device_cookie_outlives_logouts_and_password_changes() {
         .expect("a session")
         .stripped()
         .to_string();
-    let device = response
+    let first = response
         .set_cookie(device::COOKIE_NAME)
         .expect("a device cookie")
         .stripped()
         .to_string();
-    let both = format!("{session}; {device}");
+    let both = format!("{session}; {first}");
     let form = change_form("panel-demo-2024", NEW_PASSWORD, NEW_PASSWORD);
     let changed = post_from(&panel, 20, "/password", Some(&both), &form).await;
     assert_eq!(changed.status, 303, "{}", changed.body);
-    assert!(changed.set_cookie(device::COOKIE_NAME).is_none());
+    assert!(changed.set_cookie(device::COOKIE_NAME).is_some());
     let session = changed
         .set_cookie(panel.cookie_name)
         .expect("a new session")
@@ -285,13 +285,21 @@ async fn the_device_cookie_outlives_logouts_and_password_changes() {
         .to_string();
     let ended = post_from(&panel, 20, "/logout-everywhere", Some(&session), "").await;
     assert_eq!(ended.status, 303);
-    assert!(ended.set_cookie(device::COOKIE_NAME).is_none());
+    let device = ended
+        .set_cookie(device::COOKIE_NAME)
+        .expect("a new device cookie")
+        .stripped()
+        .to_string();
     panel.advance(Duration::seconds(1));
     let logout = post_from(&panel, 20, "/logout", None, "").await;
     assert!(logout.set_cookie(device::COOKIE_NAME).is_none());
 
     exhaust_the_global_budget(&panel).await;
     assert_eq!(attempt(&panel, 21, None, NEW_LOGIN).await, "throttled");
+    assert_eq!(
+        attempt(&panel, 21, Some(&first), NEW_LOGIN).await,
+        "throttled"
+    );
     assert_eq!(attempt(&panel, 21, Some(&device), NEW_LOGIN).await, "ok");
     // The device lane also lets the owner change the password during the flood.
     let login = post_from(&panel, 21, "/login", Some(&device), NEW_LOGIN).await;

@@ -10,6 +10,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::time::Duration as StdDuration;
 
+use sigcookie::store::MemoryStore;
 use sigcookie::web::{Cookie, Duration, SessionCookie};
 use sigcookie::{Key, ManualClock};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -101,7 +102,8 @@ impl Panel {
             builder = builder.clock(clock.clone());
         }
         let cookie = builder.build().expect("the panel's cookie configuration");
-        let mut device = device::device_cookie(&key, options.plain_http);
+        let mut device =
+            device::device_cookie(&key, options.plain_http, Arc::clone(cookie.store()));
         if !options.system_clock {
             device = device.clock(clock.clone());
         }
@@ -162,11 +164,11 @@ impl Panel {
             .expect("a valid cookie configuration")
     }
 
-    /// The panel's device cookie (default mode) with its secret and clock: what a device cookie
-    /// for any id would hold, as only the panel could sign it.
+    /// The panel's device cookie (default mode) with its secret and clock, but none of its
+    /// cut-offs: what a device cookie for any id would hold, as only the panel could sign it.
     pub fn device_cookie(&self) -> SessionCookie {
         let key = Key::from_bytes(&SECRET).expect("a 32-byte key");
-        device::device_cookie(&key, false)
+        device::device_cookie(&key, false, Arc::new(MemoryStore::new()))
             .clock(self.clock.clone())
             .build()
             .expect("the device cookie's configuration")
