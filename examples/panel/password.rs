@@ -154,7 +154,10 @@ pub(crate) async fn change(
             if let Err(error) = &ended {
                 tracing::error!(%error, "cannot log out the sessions of the old password");
             }
-            return password_unknown(cookie.removal(), ended.is_ok());
+            // This browser checked the current password just now: it keeps a device lane for
+            // logging in again, though the revocation ended its device cookie.
+            let device = device::renewed(&panel.device, &me.user.id);
+            return (device, password_unknown(cookie.removal(), ended.is_ok())).into_response();
         }
     }
     // The new password is saved; now the sessions that knew the old one end.
