@@ -17,11 +17,11 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::{Form, Router};
 use serde::Deserialize;
-use sigcookie::{Clock, Key};
 use sigcookie::extract::{Session, SetCookie};
 use sigcookie::web::{
     Cookie, Duration, OffsetDateTime, Rejection, SessionCookie, SessionCookieBuilder,
 };
+use sigcookie::{Clock, Key};
 use tokio::sync::Semaphore;
 
 use crate::pages::{self, Message, escape, human_duration};
@@ -128,13 +128,14 @@ impl Panel {
     /// in the successes of `user` (the user it names, if any); and takes a permit for it; or
     /// the redirect that says why not. The count comes first, under the throttle's lock, so
     /// that no two requests can both pass the last free check.
-    pub(crate) fn begin_check(
+    pub(crate) async fn begin_check(
         &self,
         peer: SocketAddr,
         device: Option<Device>,
         user: Option<&User>,
         runs: usize,
     ) -> Result<(Attempt, tokio::sync::OwnedSemaphorePermit), CheckRefused> {
+        let device_lane = device.is_some();
         let lane = match device {
             Some(device) => Lane::Device(device),
             None => Lane::Client(Client::from(peer.ip())),
@@ -154,15 +155,50 @@ impl Panel {
                 return Err(CheckRefused::Throttled(refused.wait()));
             }
         };
-        // Refused at once rather than queued when the checks are busy: a queue would hold every
-        // waiting request's connection. The user just submits again.
-        match Arc::clone(&self.login_slots).try_acquire_owned() {
-            Ok(permit) => Ok((attempt, permit)),
-            Err(_) => {
-                self.throttle().cancel(attempt);
-                self.log_refusal(peer, "password checks busy");
-                Err(CheckRefused::Busy)
+        // By address: refused at once rather than queued when the checks are busy, as a queue
+        // would hold the connections of a flood and put it ahead of the owner; the user just
+        // submits again. By device: in line for a moment, first come first served (a permit
+        // that is freed goes to the line before anyone else), so that the checks other users
+        // may run cannot keep a known device out; the line is short, as only counted checks
+        // join it.
+        let slots = Arc::clone(&self.login_slots);
+        let refused = if device_lane {
+            let mut pending = Pending {
+                throttle: &self.throttle,
+                attempt: Some(attempt),
+            };
+            let permit = tokio::time::timeout(DEVICE_WAIT, slots.acquire_owned()).await;
+            let attempt = pending.attempt.take().expect("still pending");
+            match permit {
+                Ok(Ok(permit)) => return Ok((attempt, permit)),
+                _ => attempt,
             }
+        } else {
+            match slots.try_acquire_owned() {
+                Ok(permit) => return Ok((attempt, permit)),
+                Err(_) => attempt,
+            }
+        };
+        self.throttle().cancel(refused);
+        self.log_refusal(peer, "password checks busy");
+        Err(CheckRefused::Busy)
+    }
+}
+
+/// How long a check in a device lane waits in line for a permit before it is refused as busy.
+const DEVICE_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// An attempt waiting for a permit: if the request is dropped meanwhile (its client hung up),
+/// no check ran, and the attempt is taken off the count.
+struct Pending<'a> {
+    throttle: &'a Mutex<Throttle>,
+    attempt: Option<Attempt>,
+}
+
+impl Drop for Pending<'_> {
+    fn drop(&mut self) {
+        if let Some(attempt) = self.attempt.take() {
+            lock(self.throttle).cancel(attempt);
         }
     }
 }
@@ -387,7 +423,7 @@ async fn login(
     };
     let user = panel.users.by_name(&form.username);
     let device = device::lane(&panel.device, &headers, user.as_ref());
-    let (attempt, permit) = match panel.begin_check(peer, device, user.as_ref(), 1) {
+    let (attempt, permit) = match panel.begin_check(peer, device, user.as_ref(), 1).await {
         Ok(begun) => begun,
         Err(refused) => return back(refused.code(), Some(refused.wait())),
     };

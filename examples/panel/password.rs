@@ -96,7 +96,7 @@ pub(crate) async fn change(
     // also be able to change the password.
     let device = device::lane(&panel.device, &headers, Some(&me.user));
     // Two Argon2 runs if the current password is right: its check and the new hash.
-    let (attempt, permit) = match panel.begin_check(peer, device, Some(&me.user), 2) {
+    let (attempt, permit) = match panel.begin_check(peer, device, Some(&me.user), 2).await {
         Ok(begun) => begun,
         Err(refused) => return back(refused.code(), Some(refused.wait())),
     };

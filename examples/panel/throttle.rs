@@ -390,12 +390,7 @@ fn remove(times: &mut VecDeque<Tick>, at: Tick, n: usize) {
 }
 
 /// [`remove`] from `key`'s log, and the entry when that leaves it empty.
-fn remove_from<K: Eq + Hash>(
-    table: &mut HashMap<K, VecDeque<Tick>>,
-    key: &K,
-    at: Tick,
-    n: usize,
-) {
+fn remove_from<K: Eq + Hash>(table: &mut HashMap<K, VecDeque<Tick>>, key: &K, at: Tick, n: usize) {
     if let Some(times) = table.get_mut(key) {
         remove(times, at, n);
         if times.is_empty() {
