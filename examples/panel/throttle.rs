@@ -239,10 +239,10 @@ impl Throttle {
             Lane::Device(device) => self.begin_device(device, now),
         };
         if let Err(refused) = counted {
-            if let Some(user) = user {
-                if self.successes.get(user).is_some_and(VecDeque::is_empty) {
-                    self.successes.remove(user);
-                }
+            if let Some(user) = user
+                && self.successes.get(user).is_some_and(VecDeque::is_empty)
+            {
+                self.successes.remove(user);
             }
             return Err(refused);
         }
