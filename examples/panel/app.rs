@@ -17,11 +17,11 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::{Form, Router};
 use serde::Deserialize;
-use sigcookie::Key;
 use sigcookie::extract::{Session, SetCookie};
 use sigcookie::web::{
     Cookie, Duration, OffsetDateTime, Rejection, SessionCookie, SessionCookieBuilder,
 };
+use sigcookie::{Clock, Key};
 use tokio::sync::Semaphore;
 
 use crate::pages::{self, Message, escape, human_duration};
@@ -67,6 +67,9 @@ pub struct Config {
     pub hosts: Vec<String>,
     /// One permit per password check in flight; shared so that tests can hold them.
     pub login_slots: Arc<Semaphore>,
+    /// The clock the login throttle measures its windows by: [`throttle::monotonic`], which
+    /// tests replace with one they move.
+    pub throttle_clock: Arc<dyn Clock>,
 }
 
 impl Config {
@@ -84,6 +87,7 @@ impl Config {
         Config {
             hosts,
             login_slots: Arc::new(Semaphore::new(LOGIN_PERMITS)),
+            throttle_clock: throttle::monotonic(),
         }
     }
 }
@@ -104,7 +108,7 @@ pub(crate) struct Panel {
 
 impl Panel {
     /// The time by the session cookie's clock, which tests move. A clock before 1970 reads as
-    /// 1970: the throttle then counts as if no time passed, which errs on the slow side.
+    /// 1970. (The throttle has a monotonic clock of its own.)
     fn now(&self) -> OffsetDateTime {
         self.cookie.now().unwrap_or(OffsetDateTime::UNIX_EPOCH)
     }
@@ -120,19 +124,24 @@ impl Panel {
     }
 
     /// Counts a password check for `peer`, in the lane of `device` when the request carries a
-    /// valid device cookie of the user it names (see [`device::lane`]), and takes a permit for
-    /// it; or the redirect that says why not. The count comes first, under the throttle's lock,
-    /// so that no two requests can both pass the last free check.
-    pub(crate) fn begin_check(
+    /// valid device cookie of the user it names (see [`device::lane`]), and `runs` Argon2 runs
+    /// in the successes of `user` (the user it names, if any); and takes a permit for it; or
+    /// the redirect that says why not. The count comes first, under the throttle's lock, so
+    /// that no two requests can both pass the last free check.
+    pub(crate) async fn begin_check(
         &self,
         peer: SocketAddr,
         device: Option<Device>,
+        user: Option<&User>,
+        runs: usize,
     ) -> Result<(Attempt, tokio::sync::OwnedSemaphorePermit), CheckRefused> {
+        let device_lane = device.is_some();
         let lane = match device {
             Some(device) => Lane::Device(device),
             None => Lane::Client(Client::from(peer.ip())),
         };
-        let attempt = match self.throttle().begin(lane, self.now()) {
+        let user = user.map(|user| user.id.as_str());
+        let attempt = match self.throttle().begin(lane, user, runs) {
             Ok(attempt) => attempt,
             Err(refused) => {
                 let reason = match refused {
@@ -140,20 +149,56 @@ impl Panel {
                     Refused::Global { .. } => "too many from all clients",
                     Refused::Device { .. } => "too many from this device cookie",
                     Refused::UserDevices { .. } => "too many from this user's device cookies",
+                    Refused::UserSuccesses { .. } => "too many successful checks of this user",
                 };
                 self.log_refusal(peer, reason);
                 return Err(CheckRefused::Throttled(refused.wait()));
             }
         };
-        // Refused at once rather than queued when the checks are busy: a queue would hold every
-        // waiting request's connection. The user just submits again.
-        match Arc::clone(&self.login_slots).try_acquire_owned() {
-            Ok(permit) => Ok((attempt, permit)),
-            Err(_) => {
-                self.throttle().cancel(attempt);
-                self.log_refusal(peer, "password checks busy");
-                Err(CheckRefused::Busy)
+        // By address: refused at once rather than queued when the checks are busy, as a queue
+        // would hold the connections of a flood and put it ahead of the owner; the user just
+        // submits again. By device: in line for a moment, first come first served (a permit
+        // that is freed goes to the line before anyone else), so that the checks other users
+        // may run cannot keep a known device out; the line is short, as only counted checks
+        // join it.
+        let slots = Arc::clone(&self.login_slots);
+        let refused = if device_lane {
+            let mut pending = Pending {
+                throttle: &self.throttle,
+                attempt: Some(attempt),
+            };
+            let permit = tokio::time::timeout(DEVICE_WAIT, slots.acquire_owned()).await;
+            let attempt = pending.attempt.take().expect("still pending");
+            match permit {
+                Ok(Ok(permit)) => return Ok((attempt, permit)),
+                _ => attempt,
             }
+        } else {
+            match slots.try_acquire_owned() {
+                Ok(permit) => return Ok((attempt, permit)),
+                Err(_) => attempt,
+            }
+        };
+        self.throttle().cancel(refused);
+        self.log_refusal(peer, "password checks busy");
+        Err(CheckRefused::Busy)
+    }
+}
+
+/// How long a check in a device lane waits in line for a permit before it is refused as busy.
+const DEVICE_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// An attempt waiting for a permit: if the request is dropped meanwhile (its client hung up),
+/// no check ran, and the attempt is taken off the count.
+struct Pending<'a> {
+    throttle: &'a Mutex<Throttle>,
+    attempt: Option<Attempt>,
+}
+
+impl Drop for Pending<'_> {
+    fn drop(&mut self) {
+        if let Some(attempt) = self.attempt.take() {
+            lock(self.throttle).cancel(attempt);
         }
     }
 }
@@ -220,7 +265,7 @@ pub fn router(
             users,
             started: Instant::now(),
             login_slots: config.login_slots,
-            throttle: Arc::default(),
+            throttle: Arc::new(Mutex::new(Throttle::new(config.throttle_clock))),
             refusal_log: Arc::new(Mutex::new(RateLimitedLog::new(
                 std::time::Duration::from_secs(10),
             ))),
@@ -324,7 +369,7 @@ async fn login_page(
     let error = match query.error.as_deref() {
         Some("wrong") => Some("Wrong user name or password.".to_owned()),
         Some("throttled") => Some(format!(
-            "Too many failed logins. Try again in {}.",
+            "Too many login attempts. Try again in {}.",
             human_duration(Duration::seconds(wait))
         )),
         Some("busy") => Some("The panel is busy. Try again in a moment.".to_owned()),
@@ -378,7 +423,7 @@ async fn login(
     };
     let user = panel.users.by_name(&form.username);
     let device = device::lane(&panel.device, &headers, user.as_ref());
-    let (attempt, permit) = match panel.begin_check(peer, device) {
+    let (attempt, permit) = match panel.begin_check(peer, device, user.as_ref(), 1).await {
         Ok(begun) => begun,
         Err(refused) => return back(refused.code(), Some(refused.wait())),
     };
@@ -442,8 +487,8 @@ async fn login(
 }
 
 /// [`Users::check_password`], with its result recorded for the throttle: a failure stays
-/// counted, a success is taken off, and so is a check that could not run because the hashes
-/// could not be read (no password was checked). Blocks: call it off the async threads.
+/// counted in its lane, a success in its user's successes, and a check that could not run
+/// because the hashes could not be read (no password was checked) in neither. Blocks: call it off the async threads.
 pub(crate) fn counted_check(
     users: &Users,
     throttle: &Mutex<Throttle>,

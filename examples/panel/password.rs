@@ -33,7 +33,7 @@ pub(crate) async fn page(me: LoggedIn, Query(query): Query<PasswordQuery>) -> Re
         )),
         Some("same") => Some("The new password is the same as the current one.".to_owned()),
         Some("throttled") => Some(format!(
-            "Too many wrong passwords. Try again in {}.",
+            "Too many password checks. Try again in {}.",
             human_duration(Duration::seconds(query.wait.unwrap_or(1).into()))
         )),
         Some("busy") => Some("The panel is busy. Try again in a moment.".to_owned()),
@@ -95,7 +95,8 @@ pub(crate) async fn change(
     // The owner's device lane here too: under a flood, the owner who logged in through it must
     // also be able to change the password.
     let device = device::lane(&panel.device, &headers, Some(&me.user));
-    let (attempt, permit) = match panel.begin_check(peer, device) {
+    // Two Argon2 runs if the current password is right: its check and the new hash.
+    let (attempt, permit) = match panel.begin_check(peer, device, Some(&me.user), 2).await {
         Ok(begun) => begun,
         Err(refused) => return back(refused.code(), Some(refused.wait())),
     };

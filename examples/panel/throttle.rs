@@ -1,10 +1,14 @@
-//! How many password checks may run: per client, per device cookie, and for the whole panel.
+//! How many password checks may run: per client, per device cookie, per user and for the whole
+//! panel.
 //!
 //! Every check is counted *before* the password is hashed, under one lock, so concurrent
-//! requests cannot slip past the limit; it stays counted unless it succeeds. The bounds are
-//! exact over any window of [`WINDOW`] (a sliding log of the checks' times, not fixed windows,
-//! which would let twice the limit through across a window's edge). A check is counted in one
-//! of two lanes:
+//! requests cannot slip past the limit. The bounds are exact over any window of [`WINDOW`] (a
+//! sliding log of the checks' times, not fixed windows, which would let twice the limit through
+//! across a window's edge), measured by a monotonic clock ([`monotonic`]): stepping the wall
+//! clock back or forth (NTP, a spoofed NTP answer) neither extends nor shortens a window. A
+//! check is counted twice until its result is known: in one of two lanes for failures, and in
+//! its user's budget for successes. A failure stays in its lane and leaves the user's budget; a
+//! success leaves the lane and stays in the user's budget. The lanes:
 //!
 //! - **by address**, for every attempt without a device cookie for the user it names: at most
 //!   [`CLIENT_CHECKS`] checks per client, a client being one IPv4 address or one IPv6 /64
@@ -19,17 +23,24 @@
 //! Device cookies are only made by a successful login, so an attacker without a password has
 //! none of their own (only ones stolen from a browser). One who knows *some* user's password can
 //! mint many for that user: the per-user bound keeps even those to [`USER_DEVICE_CHECKS`]
-//! checks, spent on that user only. So in any window at most `GLOBAL_CHECKS + USER_DEVICE_CHECKS
-//! × users` checks run, whoever sends them.
+//! failed checks, spent on that user only. So in any window at most `GLOBAL_CHECKS +
+//! USER_DEVICE_CHECKS × users` checks fail, whoever sends them.
 //!
-//! A successful login is not counted, so the owner's own logins never use up the budget. A
-//! client or device over its limit is refused even with the right password: otherwise the limit
-//! would not slow guessing at all.
+//! Successful checks are counted per user: at most [`USER_SUCCESSES`] Argon2 runs of checks
+//! that succeed (a password change counts two: the current password and the new hash), which
+//! only someone who knows that user's password can spend. So the owner's logins never use up
+//! an address's or a device's budget, another user cannot keep the password checks busy with
+//! logins of their own, and in any window at most `GLOBAL_CHECKS + (USER_DEVICE_CHECKS +
+//! USER_SUCCESSES) × users` Argon2 runs happen. A client, device or user over its limit is
+//! refused even with the right password: otherwise the limit would not slow guessing at all.
 
 use std::collections::{HashMap, VecDeque};
 use std::hash::Hash;
 use std::net::{IpAddr, Ipv6Addr};
+use std::sync::Arc;
+use std::time::Instant;
 
+use sigcookie::Clock;
 use sigcookie::web::{Duration, OffsetDateTime};
 
 /// The window the limits apply to.
@@ -45,6 +56,10 @@ pub const DEVICE_CHECKS: usize = 5;
 /// devices, and a bound on the checks of device cookies minted by someone who knows the
 /// password (who gains nothing by guessing it, but could otherwise keep the checks busy).
 pub const USER_DEVICE_CHECKS: usize = 15;
+/// Argon2 runs of successful checks per user per [`WINDOW`] (a login is one, a password change
+/// two): far more than a person logging in needs, few enough that one user's logins cannot keep
+/// the checks busy for the others.
+pub const USER_SUCCESSES: usize = 20;
 /// The device tables are swept of idle entries when they grow past this, then past twice what
 /// the last sweep left: amortised constant time whatever their size.
 const SWEEP_AT: usize = 64;
@@ -107,6 +122,8 @@ pub enum Refused {
     Device { wait: i64 },
     /// This user's device cookies together used theirs.
     UserDevices { wait: i64 },
+    /// This user's successful checks used theirs.
+    UserSuccesses { wait: i64 },
 }
 
 impl Refused {
@@ -115,7 +132,8 @@ impl Refused {
             Refused::Client { wait }
             | Refused::Global { wait }
             | Refused::Device { wait }
-            | Refused::UserDevices { wait } => wait,
+            | Refused::UserDevices { wait }
+            | Refused::UserSuccesses { wait } => wait,
         }
     }
 }
@@ -126,43 +144,121 @@ impl Refused {
 #[must_use = "a counted attempt must be finished or cancelled"]
 pub struct Attempt {
     lane: Lane,
-    at: OffsetDateTime,
+    /// The user whose successes it is counted in, and how many Argon2 runs it costs there.
+    user: Option<String>,
+    runs: usize,
+    at: Tick,
+}
+
+/// A time on the throttle's clock: how long after the clock's origin.
+type Tick = Duration;
+
+/// The monotonic clock the throttle measures its windows by: seconds since the panel started,
+/// which the wall clock's steps do not move. (`CLOCK_MONOTONIC` stops while the device is
+/// suspended, which only keeps a window longer.)
+pub fn monotonic() -> Arc<dyn Clock> {
+    let start = Instant::now();
+    Arc::new(move || start.elapsed().as_secs())
 }
 
 /// The checks of the last [`WINDOW`], per client and in all, per device and per user.
 pub struct Throttle {
-    all: VecDeque<OffsetDateTime>,
-    clients: HashMap<Client, VecDeque<OffsetDateTime>>,
-    devices: HashMap<Device, VecDeque<OffsetDateTime>>,
+    clock: Arc<dyn Clock>,
+    /// The latest time read: the throttle's time never goes back.
+    last: Tick,
+    all: VecDeque<Tick>,
+    clients: HashMap<Client, VecDeque<Tick>>,
+    devices: HashMap<Device, VecDeque<Tick>>,
     /// Device checks per user id.
-    users: HashMap<String, VecDeque<OffsetDateTime>>,
+    users: HashMap<String, VecDeque<Tick>>,
+    /// Argon2 runs of successful (and of pending) checks per user id. Only ids of the user
+    /// table get entries, so it cannot grow past it.
+    successes: HashMap<String, VecDeque<Tick>>,
     /// The size of `devices` past which it is swept.
     sweep_at: usize,
 }
 
 impl Default for Throttle {
     fn default() -> Throttle {
-        Throttle {
-            all: VecDeque::new(),
-            clients: HashMap::new(),
-            devices: HashMap::new(),
-            users: HashMap::new(),
-            sweep_at: SWEEP_AT,
-        }
+        Throttle::new(monotonic())
     }
 }
 
 impl Throttle {
-    /// Counts a check in `lane` at `now`, or says how long to wait.
-    pub fn begin(&mut self, lane: Lane, now: OffsetDateTime) -> Result<Attempt, Refused> {
-        match &lane {
-            Lane::Client(client) => self.begin_client(*client, now)?,
-            Lane::Device(device) => self.begin_device(device, now)?,
+    /// A throttle that measures its windows by `clock`, in seconds: [`monotonic`], or one a
+    /// test moves.
+    pub fn new(clock: Arc<dyn Clock>) -> Throttle {
+        Throttle {
+            clock,
+            last: Duration::ZERO,
+            all: VecDeque::new(),
+            clients: HashMap::new(),
+            devices: HashMap::new(),
+            users: HashMap::new(),
+            successes: HashMap::new(),
+            sweep_at: SWEEP_AT,
         }
-        Ok(Attempt { lane, at: now })
     }
 
-    fn begin_client(&mut self, client: Client, now: OffsetDateTime) -> Result<(), Refused> {
+    /// The throttle's time: its clock, never earlier than a time it read before (so the logs
+    /// stay in order, and no check is ever stamped later than now).
+    fn now(&mut self) -> Tick {
+        let read = self
+            .clock
+            .now()
+            .ok()
+            .and_then(|secs| i64::try_from(secs).ok())
+            .map_or(self.last, Duration::seconds);
+        self.last = self.last.max(read);
+        self.last
+    }
+
+    /// Counts a check in `lane` and, when it names an existing `user`, `runs` Argon2 runs in
+    /// that user's successes (a login one, a password change two); or says how long to wait.
+    pub fn begin(
+        &mut self,
+        lane: Lane,
+        user: Option<&str>,
+        runs: usize,
+    ) -> Result<Attempt, Refused> {
+        let now = self.now();
+        // The user's budget first: when it is spent, the lane's is not touched.
+        if let Some(user) = user {
+            let times = self.successes.entry(user.to_owned()).or_default();
+            expire(times, now);
+            if times.len() + runs > USER_SUCCESSES {
+                let wait = wait(times, now);
+                if times.is_empty() {
+                    self.successes.remove(user);
+                }
+                return Err(Refused::UserSuccesses { wait });
+            }
+        }
+        let counted = match &lane {
+            Lane::Client(client) => self.begin_client(*client, now),
+            Lane::Device(device) => self.begin_device(device, now),
+        };
+        if let Err(refused) = counted {
+            if let Some(user) = user
+                && self.successes.get(user).is_some_and(VecDeque::is_empty)
+            {
+                self.successes.remove(user);
+            }
+            return Err(refused);
+        }
+        if let Some(user) = user {
+            let times = self.successes.entry(user.to_owned()).or_default();
+            times.extend(std::iter::repeat_n(now, runs));
+        }
+        Ok(Attempt {
+            lane,
+            user: user.map(str::to_owned),
+            runs,
+            at: now,
+        })
+    }
+
+    fn begin_client(&mut self, client: Client, now: Tick) -> Result<(), Refused> {
         expire(&mut self.all, now);
         // Every client with a check in the window also has it in `all`, so after this the
         // table holds at most GLOBAL_CHECKS clients: an attacker cannot grow it.
@@ -188,7 +284,7 @@ impl Throttle {
         Ok(())
     }
 
-    fn begin_device(&mut self, device: &Device, now: OffsetDateTime) -> Result<(), Refused> {
+    fn begin_device(&mut self, device: &Device, now: Tick) -> Result<(), Refused> {
         // Entries are only made for valid device cookies, which only logins make; a live one
         // has its checks in its user's log too, so a sweep leaves at most USER_DEVICE_CHECKS
         // per user.
@@ -226,38 +322,52 @@ impl Throttle {
         Ok(())
     }
 
-    /// Records a check's result: a success is taken off the count, a failure stays.
+    /// Records a check's result: a success leaves its lane and stays in its user's successes;
+    /// a failure stays in its lane and leaves its user's successes.
     pub fn finish(&mut self, attempt: Attempt, success: bool) {
         if success {
-            self.cancel(attempt);
+            self.uncount_lane(&attempt);
+        } else {
+            self.uncount_user(&attempt);
         }
     }
 
-    /// Takes an attempt off the count: no check ran (the checks were busy, or the password
-    /// hashes could not be read) or it succeeded.
+    /// Takes an attempt off every count: no check ran (the checks were busy, or the password
+    /// hashes could not be read).
     pub fn cancel(&mut self, attempt: Attempt) {
+        self.uncount_lane(&attempt);
+        self.uncount_user(&attempt);
+    }
+
+    fn uncount_lane(&mut self, attempt: &Attempt) {
         match &attempt.lane {
             Lane::Client(client) => {
-                remove(&mut self.all, attempt.at);
-                remove_from(&mut self.clients, client, attempt.at);
+                remove(&mut self.all, attempt.at, 1);
+                remove_from(&mut self.clients, client, attempt.at, 1);
             }
             Lane::Device(device) => {
-                remove_from(&mut self.devices, device, attempt.at);
-                remove_from(&mut self.users, &device.user, attempt.at);
+                remove_from(&mut self.devices, device, attempt.at, 1);
+                remove_from(&mut self.users, &device.user, attempt.at, 1);
             }
+        }
+    }
+
+    fn uncount_user(&mut self, attempt: &Attempt) {
+        if let Some(user) = &attempt.user {
+            remove_from(&mut self.successes, user, attempt.at, attempt.runs);
         }
     }
 }
 
 /// Drops the times that have left the window: a check at `t` counts until `t + WINDOW`.
-fn expire(times: &mut VecDeque<OffsetDateTime>, now: OffsetDateTime) {
+fn expire(times: &mut VecDeque<Tick>, now: Tick) {
     while times.front().is_some_and(|&t| t + WINDOW <= now) {
         times.pop_front();
     }
 }
 
 /// Drops the entries with no check left in the window.
-fn sweep<K>(table: &mut HashMap<K, VecDeque<OffsetDateTime>>, now: OffsetDateTime) {
+fn sweep<K>(table: &mut HashMap<K, VecDeque<Tick>>, now: Tick) {
     table.retain(|_, times| {
         expire(times, now);
         !times.is_empty()
@@ -265,25 +375,24 @@ fn sweep<K>(table: &mut HashMap<K, VecDeque<OffsetDateTime>>, now: OffsetDateTim
 }
 
 /// Whole seconds, rounded up, until the oldest time leaves the window.
-fn wait(times: &VecDeque<OffsetDateTime>, now: OffsetDateTime) -> i64 {
+fn wait(times: &VecDeque<Tick>, now: Tick) -> i64 {
     let left = times.front().map_or(Duration::ZERO, |&t| t + WINDOW - now);
     (left.whole_seconds() + i64::from(left.subsec_nanoseconds() > 0)).max(1)
 }
 
-fn remove(times: &mut VecDeque<OffsetDateTime>, at: OffsetDateTime) {
-    if let Some(index) = times.iter().position(|&t| t == at) {
-        times.remove(index);
+/// Removes `n` of the times equal to `at`.
+fn remove(times: &mut VecDeque<Tick>, at: Tick, n: usize) {
+    for _ in 0..n {
+        if let Some(index) = times.iter().rposition(|&t| t == at) {
+            times.remove(index);
+        }
     }
 }
 
 /// [`remove`] from `key`'s log, and the entry when that leaves it empty.
-fn remove_from<K: Eq + Hash>(
-    table: &mut HashMap<K, VecDeque<OffsetDateTime>>,
-    key: &K,
-    at: OffsetDateTime,
-) {
+fn remove_from<K: Eq + Hash>(table: &mut HashMap<K, VecDeque<Tick>>, key: &K, at: Tick, n: usize) {
     if let Some(times) = table.get_mut(key) {
-        remove(times, at);
+        remove(times, at, n);
         if times.is_empty() {
             table.remove(key);
         }

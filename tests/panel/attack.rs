@@ -10,9 +10,10 @@ use tokio::net::TcpStream;
 
 use crate::server::Limits;
 use crate::support::{
-    LOGIN, Options, Panel, PanelProcess, TempDir, client, connect_from, request_from,
+    LOGIN, NEW_LOGIN, Options, Panel, PanelProcess, T0, TempDir, change_password, client,
+    connect_from, request_from,
 };
-use crate::throttle::{CLIENT_CHECKS, GLOBAL_CHECKS};
+use crate::throttle::{CLIENT_CHECKS, GLOBAL_CHECKS, USER_SUCCESSES};
 
 const WRONG: &str = "username=admin&password=wrong";
 
@@ -88,6 +89,32 @@ async fn successful_logins_are_not_counted() {
     let guesses = sequence(&panel, 2, WRONG, CLIENT_CHECKS + 1).await;
     assert_eq!(count(&guesses, "wrong"), CLIENT_CHECKS, "{guesses:?}");
     assert_eq!(guesses.last().map(String::as_str), Some("throttled"));
+}
+
+/// A successful check costs an Argon2 run as a failed one does: a user's successful checks are
+/// bounded per window (a password change counting two runs: its check and the new hash), so
+/// knowing a password is no way past the work bound. Once they are spent, every check of that
+/// user waits, from any address; other users are not affected.
+#[tokio::test]
+async fn successful_checks_are_bounded_per_user() {
+    let panel = Panel::start().await;
+    let results = sequence(&panel, 2, LOGIN, USER_SUCCESSES + 10).await;
+    assert_eq!(count(&results, "ok"), USER_SUCCESSES, "{results:?}");
+    assert_eq!(count(&results, "throttled"), 10, "{results:?}");
+    assert_eq!(try_login(&panel, 3, LOGIN).await, "throttled");
+    assert_eq!(try_login(&panel, 3, WRONG).await, "throttled");
+    // The address itself kept its guesses: successes are not counted there.
+    assert_eq!(
+        try_login(&panel, 2, "username=nobody&password=x").await,
+        "wrong"
+    );
+
+    // A minute later: a login and a password change are three runs, leaving the rest.
+    panel.advance(Duration::minutes(1));
+    let session = panel.login().await;
+    change_password(panel.addr, panel.cookie_name, &session).await;
+    let rest = sequence(&panel, 2, NEW_LOGIN, USER_SUCCESSES).await;
+    assert_eq!(count(&rest, "ok"), USER_SUCCESSES - 3, "{rest:?}");
 }
 
 #[tokio::test]
@@ -192,6 +219,35 @@ async fn a_flood_from_one_client_does_not_lock_out_the_owner() {
         "{} guesses checked",
         count(&attacker, "wrong")
     );
+}
+
+/// The wall clock steps back (a device that booted with its clock ahead, then NTP; or a
+/// spoofed NTP answer on the LAN): checks counted before the step stay counted for a minute
+/// of real time, not until the wall clock catches up. The throttle measures its windows by a
+/// monotonic clock, which the test moves with `advance` but not with `set_clock`.
+#[tokio::test]
+async fn a_wall_clock_stepped_back_does_not_extend_the_window() {
+    let panel = Panel::start().await;
+    panel.set_clock(T0 + 3600);
+    for source in 10..13 {
+        let flood = sequence(&panel, source, WRONG, CLIENT_CHECKS).await;
+        assert_eq!(count(&flood, "wrong"), CLIENT_CHECKS, "{flood:?}");
+    }
+    assert_eq!(try_login(&panel, 13, WRONG).await, "throttled");
+    panel.set_clock(T0);
+    panel.advance(Duration::seconds(30));
+    assert_eq!(try_login(&panel, 21, LOGIN).await, "throttled");
+    panel.advance(Duration::seconds(30));
+    assert_eq!(
+        try_login(&panel, 21, LOGIN).await,
+        "ok",
+        "a minute after the flood, whatever the wall clock says"
+    );
+    // And forth: the wall clock stepping ahead does not end a window early.
+    let guesses = sequence(&panel, 22, WRONG, CLIENT_CHECKS).await;
+    assert_eq!(count(&guesses, "wrong"), CLIENT_CHECKS, "{guesses:?}");
+    panel.set_clock(T0 + 7200);
+    assert_eq!(try_login(&panel, 22, LOGIN).await, "throttled");
 }
 
 /// Reads until the server closes the connection (or `within` passes): what it sent.

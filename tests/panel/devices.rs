@@ -12,7 +12,9 @@ use crate::support::{
     LOGIN, NEW_LOGIN, NEW_PASSWORD, Options, PASSWORD_CHANGED, Panel, Response, T0, change_form,
     client, request_from,
 };
-use crate::throttle::{CLIENT_CHECKS, DEVICE_CHECKS, GLOBAL_CHECKS, USER_DEVICE_CHECKS};
+use crate::throttle::{
+    CLIENT_CHECKS, DEVICE_CHECKS, GLOBAL_CHECKS, USER_DEVICE_CHECKS, USER_SUCCESSES,
+};
 use crate::users;
 
 const WRONG: &str = "username=admin&password=wrong";
@@ -164,6 +166,65 @@ fn two_users() -> String {
             {{"id":"1","name":"admin","password_hash":"{hash}"}},
             {{"id":"2","name":"bob","password_hash":"{hash}"}}]}}"#
     )
+}
+
+/// Another user of the panel (bob, who knows only his own password) logs in over and over from
+/// six addresses at once, for a few seconds of real time. His successful checks are bounded
+/// like anyone's guesses (per user), so he cannot keep the password checks busy: the owner's
+/// browser with a device cookie, submitting again when told the panel is busy, logs in every
+/// time.
+#[tokio::test]
+async fn another_users_logins_do_not_keep_a_known_device_busy() {
+    let users = two_users();
+    let panel = Panel::start_with(Options {
+        users: Some(&users),
+        system_clock: true,
+        ..Options::default()
+    })
+    .await;
+    let device = device_cookie(&panel, 20, LOGIN).await;
+    let run_for = StdDuration::from_secs(4);
+    let started = Instant::now();
+    let bob = "username=bob&password=panel-demo-2024";
+    let tasks: Vec<_> = (0..6u8)
+        .map(|i| {
+            let addr = panel.addr;
+            tokio::spawn(async move {
+                let mut results = Vec::new();
+                while started.elapsed() < run_for {
+                    let response =
+                        request_from(Some(client(60 + i)), addr, "POST", "/login", &[], bob).await;
+                    results.push(response.login_error().unwrap_or("ok").to_owned());
+                }
+                results
+            })
+        })
+        .collect();
+    tokio::time::sleep(StdDuration::from_millis(200)).await;
+    let mut owner = Vec::new();
+    while started.elapsed() < run_for {
+        tokio::time::sleep(StdDuration::from_millis(300)).await;
+        let mut result = String::new();
+        for _ in 0..5 {
+            result = attempt(&panel, 21, Some(&device), LOGIN).await;
+            if result != "busy" {
+                break;
+            }
+            tokio::time::sleep(StdDuration::from_millis(50)).await;
+        }
+        owner.push(result);
+    }
+    let mut bobs = Vec::new();
+    for task in tasks {
+        bobs.extend(task.await.expect("a task"));
+    }
+    assert!(bobs.len() > 20, "bob's logins: {}", bobs.len());
+    let checked = bobs.iter().filter(|r| *r == "ok").count();
+    assert!(checked <= USER_SUCCESSES, "bob had {checked} checks");
+    assert!(
+        owner.iter().all(|r| r == "ok"),
+        "owner with a device cookie, 5 tries each: {owner:?}"
+    );
 }
 
 /// Only a device cookie the panel made, for the very user being tried, is a lane: a tampered

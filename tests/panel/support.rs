@@ -73,6 +73,9 @@ pub struct Panel {
     /// The panel's password-check permits: a test holding them stands for checks in flight.
     pub login_slots: Arc<Semaphore>,
     clock: ManualClock,
+    /// The login throttle's monotonic clock: [`Panel::advance`] moves it with the wall clock,
+    /// [`Panel::set_clock`] (a step of the wall clock) does not.
+    throttle_clock: ManualClock,
     _state: TempDir,
 }
 
@@ -122,7 +125,11 @@ impl Panel {
             .await
             .expect("a loopback port");
         let addr = listener.local_addr().expect("the bound address");
-        let config = app::Config::new(addr, options.extra_hosts);
+        let mut config = app::Config::new(addr, options.extra_hosts);
+        let throttle_clock = ManualClock::new(0);
+        if !options.system_clock {
+            config.throttle_clock = Arc::new(throttle_clock.clone());
+        }
         let login_slots = Arc::clone(&config.login_slots);
         let limits = options.limits.unwrap_or_default();
         let router = app::router(cookie, device, users, config);
@@ -137,17 +144,20 @@ impl Panel {
             cookie_name,
             login_slots,
             clock,
+            throttle_clock,
             _state: state,
         }
     }
 
-    /// Moves the panel's clock forward.
+    /// Moves the panel's clocks forward: time passes.
     pub fn advance(&self, by: Duration) {
-        self.clock
-            .advance(u64::try_from(by.whole_seconds()).expect("forward"));
+        let by = u64::try_from(by.whole_seconds()).expect("forward");
+        self.clock.advance(by);
+        self.throttle_clock.advance(by);
     }
 
-    /// Sets the panel's clock to `unix` seconds, backwards too (an NTP step).
+    /// Sets the panel's wall clock to `unix` seconds, backwards too (an NTP step); no time
+    /// passes for the throttle's monotonic clock.
     pub fn set_clock(&self, unix: u64) {
         self.clock.set(unix);
     }
