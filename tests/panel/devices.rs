@@ -59,12 +59,16 @@ fn outcome(response: &Response) -> String {
 
 /// Logs in as `form`'s user from `source` and returns the device cookie as a `Cookie:` header.
 async fn device_cookie(panel: &Panel, source: u8, form: &str) -> String {
+    login_both(panel, source, form, device::COOKIE_NAME).await.1
+}
+
+/// Logs in and returns (session, device) as `Cookie:` header parts, under `device_name`.
+async fn login_both(panel: &Panel, source: u8, form: &str, device_name: &str) -> (String, String) {
     let response = post_from(panel, source, "/login", None, form).await;
     assert_eq!(outcome(&response), "ok");
-    let cookie = response
-        .set_cookie(device::COOKIE_NAME)
-        .expect("a login sets the device cookie");
-    cookie.stripped().to_string()
+    let session = response.cookie_pair(panel.cookie_name);
+    let device = response.cookie_pair(device_name);
+    (session, device)
 }
 
 /// Wrong passwords from three addresses, each within its own bound, until the panel's global
@@ -323,34 +327,16 @@ async fn device_lanes_are_bounded_per_device_and_per_user() {
 #[tokio::test]
 async fn password_changes_and_log_out_everywhere_renew_this_browsers_device_cookie() {
     let panel = Panel::start().await;
-    let response = post_from(&panel, 20, "/login", None, LOGIN).await;
-    let session = response
-        .set_cookie(panel.cookie_name)
-        .expect("a session")
-        .stripped()
-        .to_string();
-    let first = response
-        .set_cookie(device::COOKIE_NAME)
-        .expect("a device cookie")
-        .stripped()
-        .to_string();
+    let (session, first) = login_both(&panel, 20, LOGIN, device::COOKIE_NAME).await;
     let both = format!("{session}; {first}");
     let form = change_form("panel-demo-2024", NEW_PASSWORD, NEW_PASSWORD);
     let changed = post_from(&panel, 20, "/password", Some(&both), &form).await;
     assert_eq!(changed.status, 303, "{}", changed.body);
     assert!(changed.set_cookie(device::COOKIE_NAME).is_some());
-    let session = changed
-        .set_cookie(panel.cookie_name)
-        .expect("a new session")
-        .stripped()
-        .to_string();
+    let session = changed.cookie_pair(panel.cookie_name);
     let ended = post_from(&panel, 20, "/logout-everywhere", Some(&session), "").await;
     assert_eq!(ended.status, 303);
-    let device = ended
-        .set_cookie(device::COOKIE_NAME)
-        .expect("a new device cookie")
-        .stripped()
-        .to_string();
+    let device = ended.cookie_pair(device::COOKIE_NAME);
     panel.advance(Duration::seconds(1));
     let logout = post_from(&panel, 20, "/logout", None, "").await;
     assert!(logout.set_cookie(device::COOKIE_NAME).is_none());
@@ -364,11 +350,7 @@ async fn password_changes_and_log_out_everywhere_renew_this_browsers_device_cook
     assert_eq!(attempt(&panel, 21, Some(&device), NEW_LOGIN).await, "ok");
     // The device lane also lets the owner change the password during the flood.
     let login = post_from(&panel, 21, "/login", Some(&device), NEW_LOGIN).await;
-    let session = login
-        .set_cookie(panel.cookie_name)
-        .expect("a session")
-        .stripped()
-        .to_string();
+    let session = login.cookie_pair(panel.cookie_name);
     let form = change_form(
         NEW_PASSWORD,
         "another long password",
@@ -383,4 +365,93 @@ async fn password_changes_and_log_out_everywhere_renew_this_browsers_device_cook
     )
     .await;
     assert_eq!(again.header("location"), Some(PASSWORD_CHANGED));
+}
+
+/// Whoever knew the password once (the demo password of every fresh install, a former
+/// employee, a shoulder-surfer) logs in three times, in three different seconds, and keeps the
+/// three device cookies. The owner changes the password: those cookies give no lane any more,
+/// so they cannot spend the user's device budget, and the owner's browser, given a new device
+/// cookie by the change, logs in during a flood from three addresses.
+#[tokio::test]
+async fn device_cookies_minted_with_an_old_password_give_no_lane() {
+    let panel = Panel::start().await;
+    let mut minted = Vec::new();
+    for _ in 0..USER_DEVICE_CHECKS.div_ceil(crate::throttle::DEVICE_CHECKS) {
+        minted.push(login_both(&panel, 50, LOGIN, device::COOKIE_NAME).await.1);
+        panel.advance(Duration::seconds(1));
+    }
+    // The owner logs in from their own browser and changes the password.
+    let (session, owner_device) = login_both(&panel, 20, LOGIN, device::COOKIE_NAME).await;
+    let form = change_form("panel-demo-2024", NEW_PASSWORD, NEW_PASSWORD);
+    let both = format!("{session}; {owner_device}");
+    let changed = post_from(&panel, 20, "/password", Some(&both), &form).await;
+    assert_eq!(changed.status, 303, "{}", changed.body);
+    let owner_device = changed.cookie_pair(device::COOKIE_NAME);
+    panel.advance(Duration::seconds(1));
+
+    // The former password holder no longer knows the password, and guesses: the old cookies
+    // are refused as lanes, so the guesses wait for the spent global budget.
+    exhaust_the_global_budget(&panel).await;
+    for cookie in &minted {
+        for _ in 0..crate::throttle::DEVICE_CHECKS {
+            assert_eq!(attempt(&panel, 50, Some(cookie), WRONG).await, "throttled");
+        }
+    }
+    assert_eq!(
+        attempt(&panel, 21, Some(&owner_device), NEW_LOGIN).await,
+        "ok",
+        "the owner's own device lane is spent by device cookies of the old password"
+    );
+}
+
+/// README: "one address gets at most 5 guesses a minute". After the password changes, device
+/// cookies minted with the old one must not add guesses at the new one to an address.
+#[tokio::test]
+async fn device_cookies_of_an_old_password_add_no_guesses_to_an_address() {
+    let panel = Panel::start().await;
+    let mut minted = Vec::new();
+    for _ in 0..3 {
+        minted.push(login_both(&panel, 50, LOGIN, device::COOKIE_NAME).await.1);
+        panel.advance(Duration::seconds(1));
+    }
+    let (session, _) = login_both(&panel, 20, LOGIN, device::COOKIE_NAME).await;
+    let form = change_form("panel-demo-2024", NEW_PASSWORD, NEW_PASSWORD);
+    let changed = post_from(&panel, 20, "/password", Some(&session), &form).await;
+    assert_eq!(changed.status, 303, "{}", changed.body);
+    panel.advance(Duration::seconds(1));
+
+    let mut checked = 0;
+    for cookie in minted.iter().map(Some).chain([None]) {
+        for _ in 0..CLIENT_CHECKS {
+            if attempt(&panel, 50, cookie.map(String::as_str), WRONG).await == "wrong" {
+                checked += 1;
+            }
+        }
+    }
+    assert!(
+        checked <= CLIENT_CHECKS,
+        "one address had {checked} guesses at the new password in one minute"
+    );
+}
+
+/// Plain-HTTP mode, where `__Host-` is impossible: a sibling host (or anyone on the path)
+/// plants a second `panel-device` cookie for the parent domain, and the browser sends both.
+/// The owner's valid one must still be a lane during a flood.
+#[tokio::test]
+async fn a_tossed_device_cookie_does_not_take_the_owners_lane_in_plain_http() {
+    let panel = Panel::start_with(Options {
+        plain_http: true,
+        ..Options::default()
+    })
+    .await;
+    let (_, device) = login_both(&panel, 20, LOGIN, device::PLAIN_HTTP_COOKIE_NAME).await;
+    exhaust_the_global_budget(&panel).await;
+    // Sanity: the owner's cookie alone is a lane.
+    assert_eq!(attempt(&panel, 21, Some(&device), WRONG).await, "wrong");
+    let tossed = format!("{}=x; {device}", device::PLAIN_HTTP_COOKIE_NAME);
+    assert_eq!(
+        attempt(&panel, 21, Some(&tossed), LOGIN).await,
+        "ok",
+        "a planted cookie of the same name turns the owner's lane off"
+    );
 }

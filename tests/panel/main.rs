@@ -29,6 +29,5 @@ mod browser;
 mod devices;
 mod http;
 mod instances;
-mod review_devices;
 mod state;
 mod support;

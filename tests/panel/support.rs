@@ -264,6 +264,14 @@ impl Response {
         self.set_cookies().into_iter().find(|c| c.name() == name)
     }
 
+    /// The `name=value` of the cookie `name` this response sets, as a `Cookie:` header would
+    /// send it back; panics if it sets none.
+    pub fn cookie_pair(&self, name: &str) -> String {
+        let cookie = self.set_cookie(name);
+        let cookie = cookie.unwrap_or_else(|| panic!("no {name} cookie set: {}", self.body));
+        cookie.stripped().to_string()
+    }
+
     /// The login error a redirect back to the login form names (`wrong`, `throttled`, `busy`).
     pub fn login_error(&self) -> Option<&str> {
         let location = self.header("location")?;
