@@ -84,9 +84,10 @@ impl From<IpAddr> for Client {
 }
 
 /// One device cookie, already verified to be for the user the attempt names: that user's id
-/// and the cookie's login time. A cookie is only ever re-issued by a new login, so the two name
-/// one cookie (two browsers logging in as one user in the same second share a lane, which only
-/// errs on the slow side).
+/// and the cookie's login time. A new cookie is issued only by something that proves the
+/// password (a login, a password change, "log out all sessions"), so the two name one cookie
+/// (two browsers doing so as one user in the same second share a lane, which only errs on the
+/// slow side).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Device {
     user: String,
