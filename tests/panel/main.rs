@@ -30,4 +30,5 @@ mod devices;
 mod http;
 mod instances;
 mod state;
+mod review_throttle;
 mod support;
