@@ -17,11 +17,11 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::{Form, Router};
 use serde::Deserialize;
+use sigcookie::Key;
 use sigcookie::extract::{Session, SetCookie};
 use sigcookie::web::{
     Cookie, Duration, OffsetDateTime, Rejection, SessionCookie, SessionCookieBuilder,
 };
-use sigcookie::{Clock, Key};
 use tokio::sync::Semaphore;
 
 use crate::pages::{self, Message, escape, human_duration};
@@ -69,7 +69,7 @@ pub struct Config {
     pub login_slots: Arc<Semaphore>,
     /// The clock the login throttle measures its windows by: [`throttle::monotonic`], which
     /// tests replace with one they move.
-    pub throttle_clock: Arc<dyn Clock>,
+    pub throttle_clock: throttle::ThrottleClock,
 }
 
 impl Config {
@@ -609,11 +609,7 @@ async fn confirm_logout_everywhere(me: LoggedIn) -> Response {
         .into_response()
 }
 
-async fn logout_everywhere(
-    State(panel): State<Panel>,
-    headers: HeaderMap,
-    me: LoggedIn,
-) -> Response {
+async fn logout_everywhere(headers: HeaderMap, me: LoggedIn) -> Response {
     if !same_origin(&headers) {
         return StatusCode::FORBIDDEN.into_response();
     }
@@ -628,11 +624,10 @@ async fn logout_everywhere(
     match outcome {
         Ok(cutoff) => {
             tracing::info!(user = me.user.id, %cutoff, "logged out all sessions");
-            // Every device cookie ended with the sessions; this browser proved the password
-            // with its session, and keeps its lane for logging in again.
+            // Every device cookie ended with the sessions, this browser's too: a session is
+            // all this request proved, and a thief may hold one. The next login gives a new one.
             (
                 SetCookie(cookie.removal()),
-                device::renewed(&panel.device, &me.user.id),
                 Redirect::to("/login?notice=logged-out-all"),
             )
                 .into_response()

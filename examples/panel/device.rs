@@ -19,9 +19,11 @@
 //! - It grants **no access**: the password is still checked, at the same cost. It survives
 //!   logout. A password change or "log out all sessions" revokes every device cookie issued
 //!   before it (they share the session's cut-offs), since whoever knew the password could mint
-//!   them, and gives the browser that made the change a new one, so the owner keeps a lane
-//!   exactly when an attacker may be at work. A stolen one gives its thief the lane of one
-//!   device, as many guesses as one address gets, until the next password change.
+//!   them. A password change proves the password, so the browser that made it gets a new one
+//!   and the owner keeps a lane exactly when an attacker may be at work; "log out all
+//!   sessions" proves only a session, which a thief may hold, so it gives none (the next login
+//!   does). A stolen one gives its thief the lane of one device, as many guesses as one
+//!   address gets, until the next password change or "log out all sessions".
 //! - `HttpOnly` (page scripts never need it), `Secure` unless `PANEL_PLAIN_HTTP`, and
 //!   `__Host-` then, so a sibling host cannot plant one (under plain HTTP it can, which is why
 //!   [`lane`] takes any one cookie of the name that verifies). `SameSite=Strict`: it is only needed on
@@ -104,9 +106,9 @@ pub fn lane(device: &SessionCookie, headers: &HeaderMap, user: Option<&User>) ->
     None
 }
 
-/// A new device cookie for `id`, after a login or anything else that proves the password
-/// (a password change, "log out all sessions"): `None`, logged, if it cannot be issued, since
-/// the request succeeds without it.
+/// A new device cookie for `id`, after a login or a password change, which prove the password
+/// (never after anything a stolen session could do): `None`, logged, if it cannot be issued,
+/// since the request succeeds without it.
 pub fn renewed(device: &SessionCookie, id: &str) -> Option<SetCookie> {
     device
         .issue(id)

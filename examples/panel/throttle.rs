@@ -40,7 +40,6 @@ use std::net::{IpAddr, Ipv6Addr};
 use std::sync::Arc;
 use std::time::Instant;
 
-use sigcookie::Clock;
 use sigcookie::web::{Duration, OffsetDateTime};
 
 /// The window the limits apply to.
@@ -85,7 +84,7 @@ impl From<IpAddr> for Client {
 
 /// One device cookie, already verified to be for the user the attempt names: that user's id
 /// and the cookie's login time. A new cookie is issued only by something that proves the
-/// password (a login, a password change, "log out all sessions"), so the two name one cookie
+/// password (a login, a password change), so the two name one cookie
 /// (two browsers doing so as one user in the same second share a lane, which only errs on the
 /// slow side).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -154,17 +153,22 @@ pub struct Attempt {
 /// A time on the throttle's clock: how long after the clock's origin.
 type Tick = Duration;
 
-/// The monotonic clock the throttle measures its windows by: seconds since the panel started,
+/// What the throttle measures its windows by: the time since an origin, read as finely as the
+/// clock allows (a window of whole seconds would let a check made at 0.999 s leave it at 60 s,
+/// twice a bound's checks in under a minute).
+pub type ThrottleClock = Arc<dyn Fn() -> std::time::Duration + Send + Sync>;
+
+/// The monotonic clock the throttle measures its windows by: the time since the panel started,
 /// which the wall clock's steps do not move. (`CLOCK_MONOTONIC` stops while the device is
 /// suspended, which only keeps a window longer.)
-pub fn monotonic() -> Arc<dyn Clock> {
+pub fn monotonic() -> ThrottleClock {
     let start = Instant::now();
-    Arc::new(move || start.elapsed().as_secs())
+    Arc::new(move || start.elapsed())
 }
 
 /// The checks of the last [`WINDOW`], per client and in all, per device and per user.
 pub struct Throttle {
-    clock: Arc<dyn Clock>,
+    clock: ThrottleClock,
     /// The latest time read: the throttle's time never goes back.
     last: Tick,
     all: VecDeque<Tick>,
@@ -186,9 +190,8 @@ impl Default for Throttle {
 }
 
 impl Throttle {
-    /// A throttle that measures its windows by `clock`, in seconds: [`monotonic`], or one a
-    /// test moves.
-    pub fn new(clock: Arc<dyn Clock>) -> Throttle {
+    /// A throttle that measures its windows by `clock`: [`monotonic`], or one a test moves.
+    pub fn new(clock: ThrottleClock) -> Throttle {
         Throttle {
             clock,
             last: Duration::ZERO,
@@ -204,12 +207,7 @@ impl Throttle {
     /// The throttle's time: its clock, never earlier than a time it read before (so the logs
     /// stay in order, and no check is ever stamped later than now).
     fn now(&mut self) -> Tick {
-        let read = self
-            .clock
-            .now()
-            .ok()
-            .and_then(|secs| i64::try_from(secs).ok())
-            .map_or(self.last, Duration::seconds);
+        let read = Duration::try_from((self.clock)()).unwrap_or(self.last);
         self.last = self.last.max(read);
         self.last
     }
@@ -228,7 +226,7 @@ impl Throttle {
             let times = self.successes.entry(user.to_owned()).or_default();
             expire(times, now);
             if times.len() + runs > USER_SUCCESSES {
-                let wait = wait(times, now);
+                let wait = wait_to_free(times, now, times.len() + runs - USER_SUCCESSES);
                 if times.is_empty() {
                     self.successes.remove(user);
                 }
@@ -377,7 +375,16 @@ fn sweep<K>(table: &mut HashMap<K, VecDeque<Tick>>, now: Tick) {
 
 /// Whole seconds, rounded up, until the oldest time leaves the window.
 fn wait(times: &VecDeque<Tick>, now: Tick) -> i64 {
-    let left = times.front().map_or(Duration::ZERO, |&t| t + WINDOW - now);
+    wait_to_free(times, now, 1)
+}
+
+/// Whole seconds, rounded up, until the `freed` oldest times have left the window: a check
+/// that needs two runs waits for two to leave, not one.
+fn wait_to_free(times: &VecDeque<Tick>, now: Tick, freed: usize) -> i64 {
+    let last = freed.saturating_sub(1);
+    let left = times
+        .get(last)
+        .map_or(Duration::ZERO, |&t| t + WINDOW - now);
     (left.whole_seconds() + i64::from(left.subsec_nanoseconds() > 0)).max(1)
 }
 

@@ -3,6 +3,8 @@
 //! device cookie of that user) still gets its password checked. Bounded: fixed counts, a few
 //! seconds of real time at most, every wait with a timeout.
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration as StdDuration, Instant};
 
 use sigcookie::web::{Duration, OffsetDateTime};
@@ -322,26 +324,32 @@ async fn device_lanes_are_bounded_per_device_and_per_user() {
 }
 
 /// A password change and "log out all sessions" end every device cookie issued before them
-/// (whoever knew the password could have minted one) and give the browser that made them a new
-/// one; a logout keeps it. During a flood the newest one is a lane, the first one is not.
+/// (whoever knew the password could have minted one). The password change proves the password
+/// and gives this browser a new one; "log out all sessions" proves only a session (which a
+/// thief may hold), so it gives none, and the next login does; a logout keeps it. During a
+/// flood only the newest is a lane.
 #[tokio::test]
-async fn password_changes_and_log_out_everywhere_renew_this_browsers_device_cookie() {
+async fn device_cookies_end_with_revocations_and_only_a_password_renews_them() {
     let panel = Panel::start().await;
     let (session, first) = login_both(&panel, 20, LOGIN, device::COOKIE_NAME).await;
     let both = format!("{session}; {first}");
     let form = change_form("panel-demo-2024", NEW_PASSWORD, NEW_PASSWORD);
     let changed = post_from(&panel, 20, "/password", Some(&both), &form).await;
     assert_eq!(changed.status, 303, "{}", changed.body);
-    assert!(changed.set_cookie(device::COOKIE_NAME).is_some());
+    let second = changed.cookie_pair(device::COOKIE_NAME);
     let session = changed.cookie_pair(panel.cookie_name);
     let ended = post_from(&panel, 20, "/logout-everywhere", Some(&session), "").await;
     assert_eq!(ended.status, 303);
-    let device = ended.cookie_pair(device::COOKIE_NAME);
+    assert!(ended.set_cookie(device::COOKIE_NAME).is_none());
     panel.advance(Duration::seconds(1));
-    let logout = post_from(&panel, 20, "/logout", None, "").await;
+    let (session, device) = login_both(&panel, 20, NEW_LOGIN, device::COOKIE_NAME).await;
+    let logout = post_from(&panel, 20, "/logout", Some(&session), "").await;
     assert!(logout.set_cookie(device::COOKIE_NAME).is_none());
 
     exhaust_the_global_budget(&panel).await;
+    for old in [&first, &second] {
+        assert_eq!(attempt(&panel, 21, Some(old), NEW_LOGIN).await, "throttled");
+    }
     assert_eq!(attempt(&panel, 21, None, NEW_LOGIN).await, "throttled");
     assert_eq!(
         attempt(&panel, 21, Some(&first), NEW_LOGIN).await,
@@ -453,5 +461,139 @@ async fn a_tossed_device_cookie_does_not_take_the_owners_lane_in_plain_http() {
         attempt(&panel, 21, Some(&tossed), LOGIN).await,
         "ok",
         "a planted cookie of the same name turns the owner's lane off"
+    );
+}
+
+/// A password change costs two runs of the user's successes: when refused, the wait it is told
+/// (`wait=`, shown as "Try again in …") must free two runs, not only the oldest one, so that
+/// coming back after it works.
+#[tokio::test]
+async fn a_refused_password_change_is_told_the_wait_that_frees_two_runs() {
+    let panel = Panel::start().await;
+    let session = panel.login().await; // one run at 0 s
+    panel.advance(Duration::seconds(10));
+    for _ in 1..USER_SUCCESSES {
+        assert_eq!(attempt(&panel, 2, None, LOGIN).await, "ok"); // 19 runs at 10 s
+    }
+    let form = change_form("panel-demo-2024", NEW_PASSWORD, NEW_PASSWORD);
+    let refused = post_from(&panel, 3, "/password", Some(&session), &form).await;
+    let location = refused.header("location").unwrap_or_default().to_owned();
+    assert!(
+        location.starts_with("/password?error=throttled"),
+        "{location}"
+    );
+    let wait: i64 = location
+        .split("wait=")
+        .nth(1)
+        .and_then(|w| w.parse().ok())
+        .expect("a wait");
+    panel.advance(Duration::seconds(wait));
+    let again = post_from(&panel, 3, "/password", Some(&session), &form).await;
+    assert_eq!(
+        again.header("location"),
+        Some(crate::support::PASSWORD_CHANGED),
+        "told to wait {wait} s, came back after {wait} s: {:?}",
+        again.header("location")
+    );
+}
+
+/// A device cookie is issued only by something that proves the password. `POST
+/// /logout-everywhere` needs only a session: a stolen session cookie must not get a device
+/// lane from it (guesses that would skip the global budget during a flood, while the same
+/// request revokes the owner's device cookie).
+#[tokio::test]
+async fn a_stolen_session_gets_no_device_lane_from_log_out_everywhere() {
+    let panel = Panel::start().await;
+    // The owner logs in; the thief copies the session cookie only.
+    let owner = post_from(&panel, 20, "/login", None, LOGIN).await;
+    let stolen = owner.cookie_pair(panel.cookie_name);
+    let thief = post_from(&panel, 30, "/logout-everywhere", Some(&stolen), "").await;
+    assert_eq!(thief.status, 303, "{}", thief.body);
+    panel.advance(Duration::seconds(1));
+    exhaust_the_global_budget(&panel).await;
+    let minted = thief
+        .set_cookie(device::COOKIE_NAME)
+        .map(|c| c.stripped().to_string());
+    let Some(minted) = minted else { return };
+    let guesses: Vec<String> = {
+        let mut out = Vec::new();
+        for _ in 0..DEVICE_CHECKS {
+            out.push(attempt(&panel, 31, Some(&minted), WRONG).await);
+        }
+        out
+    };
+    assert!(
+        guesses.iter().all(|g| g == "throttled"),
+        "a session alone bought a device lane during a flood: {guesses:?}"
+    );
+}
+
+/// Checked, passes: a device-lane check waiting in line for a permit, whose client hangs up,
+/// is taken off the count (the `Pending` guard).
+#[tokio::test]
+async fn a_hang_up_in_the_device_line_is_not_counted() {
+    let panel = Panel::start().await;
+    let owner = post_from(&panel, 20, "/login", None, LOGIN).await;
+    let device = owner.cookie_pair(device::COOKIE_NAME);
+    let held = Arc::clone(&panel.login_slots)
+        .acquire_many_owned(crate::app::LOGIN_PERMITS as u32)
+        .await
+        .expect("the permits");
+    let mut hung_up = 0;
+    for _ in 0..DEVICE_CHECKS {
+        let addr = panel.addr;
+        let cookie = format!("Cookie: {device}\r\n");
+        let exchange = async move {
+            use tokio::io::AsyncWriteExt;
+            let mut stream = crate::support::connect_from(Some(client(21)), addr).await?;
+            let head = format!(
+                "POST /login HTTP/1.1\r\nHost: {addr}\r\n{cookie}Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n{WRONG}",
+                WRONG.len()
+            );
+            stream.write_all(head.as_bytes()).await?;
+            tokio::time::sleep(StdDuration::from_millis(200)).await;
+            Ok::<_, std::io::Error>(())
+        };
+        exchange.await.expect("sent");
+        hung_up += 1;
+    }
+    tokio::time::sleep(StdDuration::from_millis(200)).await;
+    drop(held);
+    tokio::time::sleep(StdDuration::from_millis(300)).await;
+    let mut results = Vec::new();
+    for _ in 0..DEVICE_CHECKS {
+        results.push(attempt(&panel, 21, Some(&device), WRONG).await);
+    }
+    assert_eq!(hung_up, DEVICE_CHECKS);
+    assert!(results.iter().all(|r| r == "wrong"), "{results:?}");
+}
+
+/// README: "at most 5 checks per client ... in any 60 s". A check made at 0.999 s must stay in
+/// the window until 60.999 s: read in whole seconds it would leave at 60.000 s, and one client
+/// would get twice its bound within 59.001 s. Driven directly with a millisecond clock.
+#[test]
+fn whole_second_ticks_let_twice_the_bound_through_in_under_a_minute() {
+    let millis = Arc::new(AtomicU64::new(0));
+    let clock = {
+        let millis = Arc::clone(&millis);
+        move || std::time::Duration::from_millis(millis.load(Ordering::SeqCst))
+    };
+    let mut throttle = crate::throttle::Throttle::new(Arc::new(clock));
+    let lane = || crate::throttle::Lane::Client(crate::throttle::Client::from(client(2)));
+    let mut times = Vec::new();
+    for at in [999, 60_000] {
+        millis.store(at, Ordering::SeqCst);
+        for _ in 0..CLIENT_CHECKS {
+            if let Ok(attempt) = throttle.begin(lane(), None, 1) {
+                throttle.finish(attempt, false);
+                times.push(at);
+            }
+        }
+    }
+    let span = times.last().unwrap() - times.first().unwrap();
+    assert!(
+        !(times.len() > CLIENT_CHECKS && span < 60_000),
+        "{} checks of one client within {span} ms",
+        times.len()
     );
 }

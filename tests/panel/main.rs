@@ -30,5 +30,4 @@ mod devices;
 mod http;
 mod instances;
 mod state;
-mod review_throttle;
 mod support;

@@ -12,7 +12,7 @@ use std::time::Duration as StdDuration;
 
 use sigcookie::store::MemoryStore;
 use sigcookie::web::{Cookie, Duration, SessionCookie};
-use sigcookie::{Key, ManualClock};
+use sigcookie::{Clock, Key, ManualClock};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpSocket, TcpStream};
 use tokio::sync::Semaphore;
@@ -128,7 +128,9 @@ impl Panel {
         let mut config = app::Config::new(addr, options.extra_hosts);
         let throttle_clock = ManualClock::new(0);
         if !options.system_clock {
-            config.throttle_clock = Arc::new(throttle_clock.clone());
+            let clock = throttle_clock.clone();
+            config.throttle_clock =
+                Arc::new(move || StdDuration::from_secs(clock.now().unwrap_or_default()));
         }
         let login_slots = Arc::clone(&config.login_slots);
         let limits = options.limits.unwrap_or_default();
