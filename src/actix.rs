@@ -193,13 +193,7 @@ impl Session {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn renewal(&self, fraction: f64) -> Option<SetCookie> {
-        match self.session.renewal(fraction) {
-            Ok(cookie) => cookie.map(SetCookie),
-            Err(reason) => {
-                tracing::debug!(cookie = self.cookie().name(), %reason, "session renewal failed");
-                None
-            }
-        }
+        self.session.renewal_or_log(fraction).map(SetCookie)
     }
 
     fn verify(request: &HttpRequest) -> Result<Session, SessionRejection> {

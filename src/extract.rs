@@ -221,13 +221,7 @@ impl Session {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn renewal(&self, fraction: f64) -> Option<SetCookie> {
-        match self.session.renewal(fraction) {
-            Ok(cookie) => cookie.map(SetCookie),
-            Err(reason) => {
-                tracing::debug!(cookie = self.cookie().name(), %reason, "session renewal failed");
-                None
-            }
-        }
+        self.session.renewal_or_log(fraction).map(SetCookie)
     }
 
     /// The session the tower layer verified for this request, or else this request's cookie

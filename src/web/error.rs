@@ -46,8 +46,9 @@ pub enum ConfigError {
     /// [`insecure_plain_http`](super::SessionCookieBuilder::insecure_plain_http): browsers would
     /// drop it.
     RequiresSecure,
-    /// A leeway is negative, or a maximum age, lifetime or cookie `Max-Age` is shorter than one
-    /// second: a `Max-Age` of zero makes the browser delete the cookie at once.
+    /// A leeway, maximum age, lifetime or cookie `Max-Age` is shorter than one second: a
+    /// `Max-Age` of zero makes the browser delete the cookie at once, and with no leeway a login
+    /// right after a revocation (stamped with the next second) is refused.
     InvalidDuration,
     /// The lifetime is shorter than the maximum age: sessions would end before they go idle,
     /// which is almost certainly a mistake.
@@ -63,8 +64,7 @@ impl fmt::Display for ConfigError {
         match *self {
             ConfigError::Signer(error) => error.fmt(f),
             ConfigError::InvalidDuration => f.write_str(
-                "durations cannot be negative, and a maximum age or lifetime must be at least \
-                 one second",
+                "a leeway, maximum age, lifetime or cookie Max-Age must be at least one second",
             ),
             ConfigError::LifetimeShorterThanMaxAge => {
                 f.write_str("a session's lifetime cannot be shorter than its maximum idle age")

@@ -147,6 +147,18 @@ impl OwnedSession {
     pub fn renewal(&self, fraction: f64) -> Result<Option<Cookie<'static>>, Rejection> {
         self.cookie.renewal(&self.verified(), fraction)
     }
+
+    /// [`renewal`](Self::renewal) for the framework extractors, whose handlers send the cookie
+    /// when there is one: a refused renewal is logged at debug level, not returned.
+    #[cfg(any(feature = "axum", feature = "actix"))]
+    pub(crate) fn renewal_or_log(&self, fraction: f64) -> Option<Cookie<'static>> {
+        self.renewal(fraction)
+            .map_err(|reason| {
+                tracing::debug!(cookie = self.cookie.name(), %reason, "session renewal failed");
+            })
+            .ok()
+            .flatten()
+    }
 }
 
 /// Leaves out the signer's fingerprint, derived from its key.
