@@ -1,8 +1,8 @@
 //! A minimal axum server with sigcookie sessions: log in, see who is logged in, log out.
 //!
 //! ```text
-//! export SIGCOOKIE_SECRET=$(openssl rand -hex 32)   # or `sigcookie keygen`
-//! export DEMO_PASSWORD=correct-horse                 # the demo account's password
+//! export SIGCOOKIE_SECRET=$(openssl rand -hex 32)   # or `sigcookie keygen`; else a random one for this run
+//! export DEMO_PASSWORD=correct-horse                 # the demo account's password; else one is printed
 //! cargo run --example axum_minimal
 //!
 //! curl -i -d 'user=demo&password=correct-horse' http://127.0.0.1:3000/login   # Set-Cookie: __Host-session=...
@@ -14,11 +14,12 @@
 //!
 //! ```toml
 //! [dependencies]
-//! sigcookie = { version = "0.1", features = ["axum"] }
+//! sigcookie = { version = "0.2", features = ["axum", "getrandom"] }
 //! axum = { version = "0.8", default-features = false, features = ["http1", "tokio", "form"] }
 //! tokio = { version = "1", features = ["macros", "rt-multi-thread", "net", "signal"] }
 //! serde = { version = "1", features = ["derive"] }
 //! subtle = "2"
+//! getrandom = "0.3"
 //! ```
 //!
 //! What it does for you, and what it leaves to you:
@@ -38,9 +39,8 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use serde::Deserialize;
-use sigcookie::Key;
-use sigcookie::extract::{Session, SetCookie};
-use sigcookie::web::{Duration, SessionCookie};
+use sigcookie::web::{Duration, Session, SessionCookie};
+use sigcookie::{ConfigError, Error, Key};
 use subtle::ConstantTimeEq;
 
 /// Where the server listens: loopback only.
@@ -48,12 +48,18 @@ const ADDR: &str = "127.0.0.1:3000";
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    // A missing or malformed secret ends the program with a message naming the variable.
-    let key = Key::from_env("SIGCOOKIE_SECRET")?;
-    let demo_password = std::env::var("DEMO_PASSWORD").unwrap_or_default();
-    if demo_password.is_empty() {
-        eprintln!("DEMO_PASSWORD is not set: nobody can log in");
-    }
+    let key = secret()?;
+    let demo_password = match std::env::var("DEMO_PASSWORD") {
+        Ok(password) if !password.is_empty() => password,
+        _ => {
+            let password = random_password()?;
+            eprintln!(
+                "DEMO_PASSWORD is not set: log in as demo with the password {password} \
+                 (generated for this run)"
+            );
+            password
+        }
+    };
     let listener = tokio::net::TcpListener::bind(ADDR).await?;
     println!("listening on http://{}", listener.local_addr()?);
     axum::serve(listener, app(&key, &demo_password)?)
@@ -65,6 +71,29 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         })
         .await?;
     Ok(())
+}
+
+/// `SIGCOOKIE_SECRET`, else a random secret for this run: every session then ends when the
+/// program restarts. A malformed secret ends the program with a message naming the variable.
+fn secret() -> Result<Key, ConfigError> {
+    match Key::from_env("SIGCOOKIE_SECRET") {
+        Err(ConfigError::KeyEnvMissing { .. }) => {
+            eprintln!(
+                "SIGCOOKIE_SECRET is not set: using a random key for this run, so sessions end \
+                 when it restarts (set SIGCOOKIE_SECRET to keep them)"
+            );
+            Key::generate()
+        }
+        key => key,
+    }
+}
+
+/// A password for the demo account when `DEMO_PASSWORD` is unset: 24 hex digits, typed as is
+/// into a form or a `curl -d`.
+fn random_password() -> Result<String, Box<dyn std::error::Error>> {
+    let mut bytes = [0_u8; 12];
+    getrandom::fill(&mut bytes).map_err(|e| format!("cannot generate a password: {e}"))?;
+    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
 }
 
 /// What the handlers share: the session cookie, and the stand-in user table.
@@ -83,7 +112,7 @@ impl FromRef<AppState> for SessionCookie {
 
 /// The routes: `POST /login`, `POST /logout`, `GET /me`. (Public for `tests/axum_minimal.rs`,
 /// which serves it on a port of its own.)
-pub fn app(key: &Key, demo_password: &str) -> Result<Router, sigcookie::web::ConfigError> {
+pub fn app(key: &Key, demo_password: &str) -> Result<Router, ConfigError> {
     let cookie = SessionCookie::builder(key, "__Host-session")
         .max_age(Duration::minutes(30)) // idle timeout
         .lifetime(Duration::hours(8)) // absolute timeout after the login
@@ -118,28 +147,30 @@ fn authenticate(state: &AppState, form: &LoginForm) -> Option<&'static str> {
     (form.user == "demo" && !state.demo_password.is_empty() && password_ok).then_some("demo-1")
 }
 
-async fn login(State(state): State<AppState>, Form(form): Form<LoginForm>) -> Response {
+/// `?` answers a refused login (a clock before 1970, a "log out everywhere" stamped too far
+/// ahead) with `401` or `500` and an empty body: `sigcookie::Error` is a response.
+async fn login(
+    State(state): State<AppState>,
+    Form(form): Form<LoginForm>,
+) -> Result<Response, Error> {
     let Some(id) = authenticate(&state, &form) else {
-        return (StatusCode::UNAUTHORIZED, "wrong user or password\n").into_response();
+        return Ok((StatusCode::UNAUTHORIZED, "wrong user or password\n").into_response());
     };
-    match state.cookie.issue(id) {
-        Ok(cookie) => (SetCookie(cookie), "logged in\n").into_response(),
-        // Only the clock can fail here; say no more than that to the client.
-        Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
-    }
+    let cookie = state.cookie.issue(id)?;
+    Ok((cookie, "logged in\n").into_response())
 }
 
 /// Answers `401` by itself when the cookie is missing or refused, before this runs.
-async fn me(session: Session) -> impl IntoResponse {
+async fn me(session: Session) -> Result<impl IntoResponse, Error> {
     // Sliding renewal: a new cookie once half the idle timeout has passed.
-    (
-        session.renewal(0.5),
-        format!("logged in as {}\n", session.id()),
-    )
+    let renewal = session.renewal(0.5)?;
+    Ok((renewal, format!("logged in as {}\n", session.id())))
 }
 
-/// The browser deletes the cookie. The value itself stays valid until it expires; to end it on
-/// the server too, revoke with `cookie.log_out_user(id)` (see the README's Sessions).
+/// The browser deletes the cookie. It takes no `Session`: logging out needs no valid session,
+/// so an expired or revoked cookie is cleared too. The value itself stays valid until it
+/// expires; to end it on the server too, revoke with `cookie.log_out_user(id)` (see the
+/// README's Sessions).
 async fn logout(State(cookie): State<SessionCookie>) -> impl IntoResponse {
-    (SetCookie(cookie.removal()), "logged out\n")
+    (cookie.removal(), "logged out\n")
 }

@@ -1,17 +1,22 @@
 //! The one time source of the crate: a [`Clock`] reads unix seconds. The core takes times as
 //! arguments (`*_at` methods) so it needs none; everything that reads the time by itself (the
-//! `std` conveniences, the web layer, the axum extractor, the CLI) reads it from a `Clock`, which
-//! tests replace with a [`ManualClock`].
+//! `std` conveniences, the web layer, the framework integrations, the CLI) reads it from a
+//! `Clock`, the system clock unless a test gives another.
 
 use crate::Error;
 
-/// Where the current time comes from, in unix seconds. Any `Fn() -> u64` is a clock.
+/// Where the current time comes from, in unix seconds. Any `Fn() -> u64` is a clock, so a test
+/// can drive time by hand:
 ///
 /// ```
+/// use std::sync::Arc;
+/// use std::sync::atomic::{AtomicU64, Ordering};
 /// use sigcookie::Clock;
 ///
-/// let fixed = || 1_764_000_000;
-/// assert_eq!(fixed.now()?, 1_764_000_000);
+/// let time = Arc::new(AtomicU64::new(1_764_000_000));
+/// let clock = { let time = time.clone(); move || time.load(Ordering::Relaxed) };
+/// time.fetch_add(5, Ordering::Relaxed);
+/// assert_eq!(clock.now()?, 1_764_000_005);
 /// # Ok::<(), sigcookie::Error>(())
 /// ```
 pub trait Clock: Send + Sync {
@@ -34,16 +39,10 @@ impl<F: Fn() -> u64 + Send + Sync> Clock for F {
     }
 }
 
-/// The system clock.
-///
-/// ```
-/// use sigcookie::{Clock, SystemClock};
-/// assert!(SystemClock.now()? > 1_700_000_000);
-/// # Ok::<(), sigcookie::Error>(())
-/// ```
+/// The system clock, every layer's default.
 #[cfg(feature = "std")]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct SystemClock;
+pub(crate) struct SystemClock;
 
 #[cfg(feature = "std")]
 impl Clock for SystemClock {
@@ -56,85 +55,7 @@ impl Clock for SystemClock {
 }
 
 /// Seconds since the unix epoch by the system clock.
-///
-/// # Errors
-/// [`Error::ClockBeforeEpoch`] when the clock reads earlier than 1970.
-///
-/// ```
-/// assert!(sigcookie::unix_now()? > 1_700_000_000);
-/// # Ok::<(), sigcookie::Error>(())
-/// ```
 #[cfg(feature = "std")]
-pub fn unix_now() -> Result<u64, Error> {
+pub(crate) fn unix_now() -> Result<u64, Error> {
     SystemClock.now()
-}
-
-/// A clock that stands still until moved, for tests: clones share one reading, so a test keeps
-/// a handle and moves the time of every layer it gave a clone to.
-///
-/// ```
-/// use sigcookie::{Clock, ManualClock};
-///
-/// let clock = ManualClock::new(1_000);
-/// let shared = clock.clone();
-/// clock.advance(60);
-/// assert_eq!(shared.now()?, 1_060);
-/// clock.set(5);
-/// assert_eq!(shared.now()?, 5);
-/// # Ok::<(), sigcookie::Error>(())
-/// ```
-#[cfg(feature = "std")]
-#[derive(Clone, Debug, Default)]
-pub struct ManualClock(std::sync::Arc<core::sync::atomic::AtomicU64>);
-
-#[cfg(feature = "std")]
-impl ManualClock {
-    /// A clock reading `now` (unix seconds).
-    ///
-    /// ```
-    /// # use sigcookie::{Clock, ManualClock};
-    /// assert_eq!(ManualClock::new(42).now()?, 42);
-    /// # Ok::<(), sigcookie::Error>(())
-    /// ```
-    pub fn new(now: u64) -> ManualClock {
-        ManualClock(std::sync::Arc::new(now.into()))
-    }
-
-    /// Sets the reading of this clock and its clones.
-    ///
-    /// ```
-    /// # use sigcookie::{Clock, ManualClock};
-    /// let clock = ManualClock::new(42);
-    /// clock.set(7);
-    /// assert_eq!(clock.now()?, 7);
-    /// # Ok::<(), sigcookie::Error>(())
-    /// ```
-    pub fn set(&self, now: u64) {
-        self.0.store(now, core::sync::atomic::Ordering::SeqCst);
-    }
-
-    /// Moves this clock and its clones `secs` seconds ahead (saturating).
-    ///
-    /// ```
-    /// # use sigcookie::{Clock, ManualClock};
-    /// let clock = ManualClock::new(u64::MAX - 1);
-    /// clock.advance(5);
-    /// assert_eq!(clock.now()?, u64::MAX);
-    /// # Ok::<(), sigcookie::Error>(())
-    /// ```
-    pub fn advance(&self, secs: u64) {
-        let add = |now: u64| Some(now.saturating_add(secs));
-        let _ = self.0.fetch_update(
-            core::sync::atomic::Ordering::SeqCst,
-            core::sync::atomic::Ordering::SeqCst,
-            add,
-        );
-    }
-}
-
-#[cfg(feature = "std")]
-impl Clock for ManualClock {
-    fn now(&self) -> Result<u64, Error> {
-        Ok(self.0.load(core::sync::atomic::Ordering::SeqCst))
-    }
 }

@@ -1,20 +1,24 @@
-//! The one error type of the crate.
+//! [`Error`]: why an id, a value or a request's cookie was refused at run time. Configuration
+//! is refused apart, at start, by [`ConfigError`](crate::ConfigError).
 //!
-//! Every way a configuration, an id or a value can be refused has its own variant, so callers can
+//! Every way an id or a value can be refused has its own variant, so callers can
 //! match on the reason and tests can prove *which* check fired. No variant carries key material,
 //! and none carries the rejected value itself: values end up in logs, and an id is the one part of
 //! a value that may identify a person.
 
 use core::fmt;
 
-/// Why a key, a signer configuration, an id or a signed value was refused.
+/// Why an id, a signed value or a request's session cookie was refused.
+///
+/// For a client's cookie these are for logs only: answer no more than "unauthorized" (the axum
+/// and actix-web integrations answer `401` with an empty body).
 ///
 /// ```
 /// use sigcookie::{Error, Key, Signer};
 ///
 /// let signer = Signer::new(&Key::from_bytes(&[7; 32])?, "session")?;
 /// assert_eq!(signer.verify("12345.beef"), Err(Error::SignatureLength { expected: 64, found: 4 }));
-/// # Ok::<(), Error>(())
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 ///
 /// `Debug` prints the variant's [`name`](Error::name) and the `Display` message, since that is
@@ -31,33 +35,16 @@ use core::fmt;
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Error {
-    // --- configuration -------------------------------------------------------------------------
-    /// The secret is shorter than [`Key::MIN_LEN`](crate::Key::MIN_LEN) bytes.
-    KeyTooShort {
-        /// Length of the secret that was given, in bytes.
-        len: usize,
-    },
-    /// The secret was given as hex but is not valid hex (odd length or a non-hex character).
-    KeyNotHex,
-    /// The environment variable that should hold the secret is unset or not Unicode.
-    /// [`Key::from_env`](crate::Key::from_env) returns it inside an `EnvKeyError`, which names
-    /// the variable.
-    KeyEnvMissing,
-    /// The operating system could not provide random bytes for a new key.
-    RandomUnavailable,
-    /// A signer's purpose is empty: a purpose is what keeps values for one use from being
-    /// accepted by another, so an empty one is almost certainly a mistake.
-    EmptyPurpose,
-    /// The tag length is outside [`TAG_LEN_MIN`](crate::TAG_LEN_MIN)`..=`[`TAG_LEN_MAX`](crate::TAG_LEN_MAX) bytes.
-    TagLength {
-        /// The tag length that was asked for, in bytes.
-        len: usize,
-    },
-    /// More previous keys than a signer keeps were given.
-    TooManyPreviousKeys {
-        /// How many previous keys a signer keeps at most.
-        max: usize,
-    },
+    // --- the request ---------------------------------------------------------------------------
+    /// The request carries no cookie of the session cookie's name.
+    Missing,
+    /// The request carries more than one cookie of the session cookie's name, so which one the
+    /// server sees would depend on the browser's ordering. Two can arrive when a sibling
+    /// subdomain sets a cookie of the same name for the parent domain; the `__Host-` prefix
+    /// rules that out.
+    Duplicate,
+
+    // --- signing into a buffer -----------------------------------------------------------------
     /// The caller's buffer cannot hold the signed value.
     BufferTooSmall {
         /// How many bytes the value needs.
@@ -146,7 +133,7 @@ pub enum Error {
     /// A session value says its user logged in after the value was issued: no signer makes one.
     AuthAfterIssue {
         /// When the user logged in, in unix seconds.
-        auth: u64,
+        logged_in_at: u64,
         /// When the value was issued, in unix seconds.
         issued_at: u64,
     },
@@ -154,7 +141,7 @@ pub enum Error {
     /// lifetime, however recently the value was renewed.
     LifetimeExceeded {
         /// When the user logged in, in unix seconds.
-        auth: u64,
+        logged_in_at: u64,
         /// The signer's lifetime, in seconds.
         lifetime: u64,
     },
@@ -170,7 +157,7 @@ pub enum Error {
     /// their login time, so renewing a session never carries it past a cut-off.
     LoggedInBeforeNotBefore {
         /// When the user logged in, in unix seconds.
-        auth: u64,
+        logged_in_at: u64,
         /// The cut-off, in unix seconds.
         not_before: u64,
     },
@@ -182,6 +169,17 @@ pub enum Error {
 }
 
 impl Error {
+    /// Whether the refusal is the server's own failure (its clock, an unreadable cut-off, a
+    /// buffer it sized) rather than the client's cookie: the integrations answer `500`, not
+    /// `401`.
+    #[cfg(any(feature = "axum", feature = "actix"))]
+    pub(crate) fn is_server_side(&self) -> bool {
+        matches!(
+            self,
+            Error::ClockBeforeEpoch | Error::CutoffUnreadable | Error::BufferTooSmall { .. }
+        )
+    }
+
     /// The variant's name, stable across releases: for logs, metrics and JSON output, where a
     /// machine-readable reason is wanted without the details the `Display` message carries.
     ///
@@ -193,13 +191,8 @@ impl Error {
     /// ```
     pub fn name(&self) -> &'static str {
         match self {
-            Error::KeyTooShort { .. } => "KeyTooShort",
-            Error::KeyNotHex => "KeyNotHex",
-            Error::KeyEnvMissing => "KeyEnvMissing",
-            Error::RandomUnavailable => "RandomUnavailable",
-            Error::EmptyPurpose => "EmptyPurpose",
-            Error::TagLength { .. } => "TagLength",
-            Error::TooManyPreviousKeys { .. } => "TooManyPreviousKeys",
+            Error::Missing => "Missing",
+            Error::Duplicate => "Duplicate",
             Error::BufferTooSmall { .. } => "BufferTooSmall",
             Error::EmptyId => "EmptyId",
             Error::IdTooLong { .. } => "IdTooLong",
@@ -230,27 +223,9 @@ impl Error {
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match *self {
-            Error::KeyTooShort { len } => write!(
-                f,
-                "secret key is {len} bytes; at least {} are required (generate one with `sigcookie keygen`)",
-                crate::Key::MIN_LEN
-            ),
-            Error::KeyNotHex => f.write_str("secret key is not valid hex"),
-            Error::KeyEnvMissing => {
-                f.write_str("the environment variable for the secret key is not set or not Unicode")
-            }
-            Error::RandomUnavailable => {
-                f.write_str("the operating system could not provide random bytes")
-            }
-            Error::EmptyPurpose => f.write_str("a signer's purpose must not be empty"),
-            Error::TagLength { len } => write!(
-                f,
-                "tag length {len} is not in {}..={} bytes",
-                crate::TAG_LEN_MIN,
-                crate::TAG_LEN_MAX
-            ),
-            Error::TooManyPreviousKeys { max } => {
-                write!(f, "a signer keeps at most {max} previous keys")
+            Error::Missing => f.write_str("no session cookie in the request"),
+            Error::Duplicate => {
+                f.write_str("more than one cookie with the session cookie's name in the request")
             }
             Error::BufferTooSmall { needed } => {
                 write!(f, "buffer too small: the signed value needs {needed} bytes")
@@ -319,13 +294,19 @@ impl fmt::Display for Error {
                 f,
                 "value issued in the future: issued at {issued_at}, clock reads {now}"
             ),
-            Error::AuthAfterIssue { auth, issued_at } => write!(
+            Error::AuthAfterIssue {
+                logged_in_at,
+                issued_at,
+            } => write!(
                 f,
-                "session value claims a login at {auth}, after its issue time {issued_at}"
+                "session value claims a login at {logged_in_at}, after its issue time {issued_at}"
             ),
-            Error::LifetimeExceeded { auth, lifetime } => write!(
+            Error::LifetimeExceeded {
+                logged_in_at,
+                lifetime,
+            } => write!(
                 f,
-                "session expired: logged in at {auth}, longer ago than the lifetime of {lifetime} s"
+                "session expired: logged in at {logged_in_at}, longer ago than the lifetime of {lifetime} s"
             ),
             Error::IssuedBeforeNotBefore {
                 issued_at,
@@ -334,9 +315,12 @@ impl fmt::Display for Error {
                 f,
                 "value revoked: issued at {issued_at}, before the cut-off {not_before}"
             ),
-            Error::LoggedInBeforeNotBefore { auth, not_before } => write!(
+            Error::LoggedInBeforeNotBefore {
+                logged_in_at,
+                not_before,
+            } => write!(
                 f,
-                "session revoked: logged in at {auth}, before the cut-off {not_before}"
+                "session revoked: logged in at {logged_in_at}, before the cut-off {not_before}"
             ),
             Error::CutoffUnreadable => {
                 f.write_str("the revocation cut-offs for this id are unreadable; refused")

@@ -34,9 +34,9 @@ pub const ID_MAX_LEN: usize = 255;
 /// ```
 /// # use sigcookie::{Key, Signer, TAG_LEN_MIN};
 /// let key = Key::from_bytes(&[1; 32])?;
-/// assert!(Signer::builder(&key, "s").tag_len(TAG_LEN_MIN).build().is_ok());
-/// assert!(Signer::builder(&key, "s").tag_len(TAG_LEN_MIN - 1).build().is_err());
-/// # Ok::<(), sigcookie::Error>(())
+/// assert!(Signer::new(&key, "s")?.with_tag_len(TAG_LEN_MIN).is_ok());
+/// assert!(Signer::new(&key, "s")?.with_tag_len(TAG_LEN_MIN - 1).is_err());
+/// # Ok::<(), sigcookie::ConfigError>(())
 /// ```
 pub const TAG_LEN_MIN: usize = 16;
 /// Longest tag, in bytes: all of HMAC-SHA256's output.
@@ -44,8 +44,8 @@ pub const TAG_LEN_MIN: usize = 16;
 /// ```
 /// # use sigcookie::{Key, Signer, TAG_LEN_MAX};
 /// let key = Key::from_bytes(&[1; 32])?;
-/// assert!(Signer::builder(&key, "s").tag_len(TAG_LEN_MAX + 1).build().is_err());
-/// # Ok::<(), sigcookie::Error>(())
+/// assert!(Signer::new(&key, "s")?.with_tag_len(TAG_LEN_MAX + 1).is_err());
+/// # Ok::<(), sigcookie::ConfigError>(())
 /// ```
 pub const TAG_LEN_MAX: usize = 32;
 /// Tag length a signer uses unless told otherwise, in bytes.
@@ -53,7 +53,7 @@ pub const TAG_LEN_MAX: usize = 32;
 /// ```
 /// # use sigcookie::{Key, Signer, TAG_LEN_DEFAULT};
 /// assert_eq!(Signer::new(&Key::from_bytes(&[1; 32])?, "s")?.tag_len(), TAG_LEN_DEFAULT);
-/// # Ok::<(), sigcookie::Error>(())
+/// # Ok::<(), sigcookie::ConfigError>(())
 /// ```
 pub const TAG_LEN_DEFAULT: usize = TAG_LEN_MAX;
 /// Most digits of a timestamp: `u64::MAX` has 20.
@@ -66,26 +66,18 @@ pub const TS_MAX_DIGITS: usize = 20;
 /// [`SignedValue`](crate::SignedValue) or a buffer of this size holds any value.
 ///
 /// ```
-/// # use sigcookie::{Key, SessionSigner, Signer, MAX_VALUE_LEN};
+/// # use sigcookie::{Cutoffs, Key, SessionSigner, Signer, MAX_VALUE_LEN};
 /// let signer = SessionSigner::new(Signer::new(&Key::from_bytes(&[1; 32])?, "s")?, 60, 600);
-/// let mut buf = [0u8; MAX_VALUE_LEN];
-/// let value = signer.sign_into_at(&"a".repeat(255), u64::MAX, u64::MAX, &mut buf)?;
+/// // 20-digit times, the longest a login can be stamped with (the last second cannot).
+/// let value = signer.login_at(&"a".repeat(255), u64::MAX - 1, &Cutoffs::NONE)?;
 /// assert_eq!(value.len(), MAX_VALUE_LEN);
-/// # Ok::<(), sigcookie::Error>(())
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub const MAX_VALUE_LEN: usize = max_value_len(TAG_LEN_MAX, Kind::Session);
 
 /// The three shapes of a value. A signer produces and accepts exactly one.
-///
-/// ```
-/// use sigcookie::format::Kind;
-///
-/// assert_eq!(Kind::Untimed.parts(), 2);
-/// assert_eq!(Kind::Timestamped.parts(), 3);
-/// assert_eq!(Kind::Session.parts(), 4);
-/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Kind {
+pub(crate) enum Kind {
     /// `id.sig`: [`Signer`](crate::Signer).
     Untimed,
     /// `id.ts.sig`: [`TimestampSigner`](crate::TimestampSigner).
@@ -96,11 +88,7 @@ pub enum Kind {
 
 impl Kind {
     /// How many `.`-separated parts a value of this shape has.
-    ///
-    /// ```
-    /// assert_eq!(sigcookie::format::Kind::Session.parts(), 4);
-    /// ```
-    pub const fn parts(self) -> usize {
+    pub(crate) const fn parts(self) -> usize {
         match self {
             Kind::Untimed => 2,
             Kind::Timestamped => 3,
@@ -157,15 +145,7 @@ pub fn check_id(id: &str) -> Result<(), Error> {
 /// Longest value a signer of this tag length and shape produces. Saturates rather than
 /// overflows for tag lengths no signer accepts.
 ///
-/// ```
-/// use sigcookie::format::{Kind, max_value_len};
-///
-/// assert_eq!(max_value_len(32, Kind::Untimed), 255 + 1 + 64);
-/// assert_eq!(max_value_len(16, Kind::Timestamped), 255 + 1 + 20 + 1 + 32);
-/// assert_eq!(max_value_len(32, Kind::Session), 255 + 1 + 20 + 1 + 20 + 1 + 64);
-/// assert_eq!(max_value_len(usize::MAX, Kind::Session), usize::MAX);
-/// ```
-pub const fn max_value_len(tag_len: usize, kind: Kind) -> usize {
+pub(crate) const fn max_value_len(tag_len: usize, kind: Kind) -> usize {
     let fixed = ID_MAX_LEN + 1 + kind.times() * (TS_MAX_DIGITS + 1);
     tag_len.saturating_mul(2).saturating_add(fixed)
 }
@@ -211,30 +191,16 @@ impl<'a> Parts<'a> {
     pub fn issued_at(&self) -> Option<u64> {
         self.issued_at
     }
-    /// The login time in unix seconds, for a session value.
+    /// The login time (the wire format's `auth`) in unix seconds, for a session value.
     ///
     /// ```
     /// # use sigcookie::format::inspect;
-    /// assert_eq!(inspect(&format!("7.99.{}", "0".repeat(32)))?.auth(), None);
-    /// assert_eq!(inspect(&format!("7.90.99.{}", "0".repeat(32)))?.auth(), Some(90));
+    /// assert_eq!(inspect(&format!("7.99.{}", "0".repeat(32)))?.logged_in_at(), None);
+    /// assert_eq!(inspect(&format!("7.90.99.{}", "0".repeat(32)))?.logged_in_at(), Some(90));
     /// # Ok::<(), sigcookie::Error>(())
     /// ```
-    pub fn auth(&self) -> Option<u64> {
+    pub fn logged_in_at(&self) -> Option<u64> {
         self.auth
-    }
-    /// The shape of the value.
-    ///
-    /// ```
-    /// # use sigcookie::format::{inspect, Kind};
-    /// assert_eq!(inspect(&format!("7.90.99.{}", "0".repeat(32)))?.kind(), Kind::Session);
-    /// # Ok::<(), sigcookie::Error>(())
-    /// ```
-    pub fn kind(&self) -> Kind {
-        match (self.auth, self.issued_at) {
-            (Some(_), _) => Kind::Session,
-            (None, Some(_)) => Kind::Timestamped,
-            (None, None) => Kind::Untimed,
-        }
     }
     /// The signature, in hex.
     ///
@@ -274,7 +240,7 @@ impl fmt::Debug for Parts<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Parts")
             .field("id", &self.id)
-            .field("auth", &self.auth)
+            .field("logged_in_at", &self.auth)
             .field("issued_at", &self.issued_at)
             .field("tag_len", &self.tag_len())
             .finish_non_exhaustive()
@@ -379,9 +345,7 @@ impl Shape {
                 max,
             });
         }
-        if let Some(position) = value.bytes().position(|b| !b.is_ascii()) {
-            return Err(Error::NonAscii { position });
-        }
+        check_ascii(value.as_bytes())?;
         let expected = self.kind.parts();
         let found = value.bytes().filter(|&b| b == b'.').count() + 1;
         if found != expected {
@@ -458,6 +422,26 @@ fn parse_ts(ts: &str) -> Result<u64, Error> {
             .and_then(|acc| acc.checked_add(u64::from(d - b'0')))
             .ok_or(Error::TimestampOverflow)
     })
+}
+
+/// The one ASCII rule, for a `str` and for a cookie's raw bytes alike: a value is ASCII, and
+/// [`Error::NonAscii`] names its first byte that is not.
+pub(crate) fn check_ascii(bytes: &[u8]) -> Result<&str, Error> {
+    match bytes.iter().position(|b| !b.is_ascii()) {
+        Some(position) => Err(Error::NonAscii { position }),
+        // ASCII is UTF-8: the conversion cannot fail.
+        None => Ok(core::str::from_utf8(bytes).unwrap_or_default()),
+    }
+}
+
+/// How many digits [`encode_ts`] writes for `ts`.
+pub(crate) const fn ts_digits(mut ts: u64) -> usize {
+    let mut count = 1;
+    while ts >= 10 {
+        ts /= 10;
+        count += 1;
+    }
+    count
 }
 
 /// Writes `ts` in canonical decimal into the end of `buf` and returns the digits.

@@ -8,7 +8,7 @@ use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};
 use zeroize::Zeroize;
 
-use crate::Error;
+use crate::ConfigError;
 use crate::mac::{BLOCK_LEN, MacKey};
 
 /// Prefix of the message that derives a purpose-bound key; see the wire format in the README.
@@ -32,12 +32,30 @@ const DERIVE_LABEL: &[u8] = b"sigcookie key ";
 /// let key = Key::from_hex("000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f")?;
 /// assert_eq!(format!("{key:?}"), "Key(<redacted>)");
 /// assert!(Key::from_bytes(b"too short").is_err());
-/// # Ok::<(), sigcookie::Error>(())
+/// # Ok::<(), sigcookie::ConfigError>(())
 /// ```
 #[derive(Clone)]
 pub struct Key {
     block: [u8; BLOCK_LEN],
+    /// The secrets this key replaces, newest first, still accepted when verifying; in the same
+    /// padded form, wiped on drop too. Fixed-size, so rotation needs no heap.
+    previous: [[u8; BLOCK_LEN]; MAX_PREVIOUS_KEYS],
+    previous_len: usize,
 }
+
+/// How many previous secrets a key keeps for rotation ([`Key::with_previous`]). Each costs one
+/// more MAC when a value does not verify under the newer ones, and state is fixed-size so the
+/// core needs no heap.
+///
+/// ```
+/// use sigcookie::{ConfigError, Key, MAX_PREVIOUS_KEYS};
+///
+/// let old = Key::from_bytes(&[1; 32])?;
+/// let key = (0..MAX_PREVIOUS_KEYS).try_fold(Key::from_bytes(&[2; 32])?, |key, _| key.with_previous(&old))?;
+/// assert_eq!(key.with_previous(&old).err(), Some(ConfigError::TooManyPreviousKeys { max: MAX_PREVIOUS_KEYS }));
+/// # Ok::<(), ConfigError>(())
+/// ```
+pub const MAX_PREVIOUS_KEYS: usize = 3;
 
 impl Key {
     /// The shortest secret accepted, in bytes: SHA-256's output size, so the secret is never the
@@ -53,21 +71,19 @@ impl Key {
     /// A key from raw secret bytes.
     ///
     /// # Errors
-    /// [`Error::KeyTooShort`] when `secret` has fewer than [`Key::MIN_LEN`] bytes.
+    /// [`ConfigError::KeyTooShort`] when `secret` has fewer than [`Key::MIN_LEN`] bytes.
     ///
     /// ```
-    /// use sigcookie::{Error, Key};
+    /// use sigcookie::{ConfigError, Key};
     ///
     /// assert!(Key::from_bytes(&[0x42; 32]).is_ok());
-    /// assert_eq!(Key::from_bytes(&[0x42; 31]).err(), Some(Error::KeyTooShort { len: 31 }));
+    /// assert_eq!(Key::from_bytes(&[0x42; 31]).err(), Some(ConfigError::KeyTooShort { len: 31 }));
     /// ```
-    pub fn from_bytes(secret: &[u8]) -> Result<Key, Error> {
+    pub fn from_bytes(secret: &[u8]) -> Result<Key, ConfigError> {
         if secret.len() < Self::MIN_LEN {
-            return Err(Error::KeyTooShort { len: secret.len() });
+            return Err(ConfigError::KeyTooShort { len: secret.len() });
         }
-        let mut key = Key {
-            block: [0; BLOCK_LEN],
-        };
+        let mut key = Key::empty();
         if secret.len() <= BLOCK_LEN {
             key.block[..secret.len()].copy_from_slice(secret);
         } else {
@@ -84,29 +100,29 @@ impl Key {
     /// come through here.
     ///
     /// # Errors
-    /// [`Error::KeyNotHex`] for an odd length or a non-hex character, whitespace inside the hex
-    /// included (checked first), then [`Error::KeyTooShort`] for fewer than [`Key::MIN_LEN`]
+    /// [`ConfigError::KeyNotHex`] for an odd length or a non-hex character, whitespace inside the hex
+    /// included (checked first), then [`ConfigError::KeyTooShort`] for fewer than [`Key::MIN_LEN`]
     /// bytes.
     ///
     /// ```
-    /// use sigcookie::{Error, Key};
+    /// use sigcookie::{ConfigError, Key};
     ///
     /// assert!(Key::from_hex(&"ab".repeat(32)).is_ok());
     /// assert!(Key::from_hex(&format!(" {}\r\n", "ab".repeat(32))).is_ok());
-    /// assert_eq!(Key::from_hex("xyz").err(), Some(Error::KeyNotHex));
-    /// assert_eq!(Key::from_hex("ab cd").err(), Some(Error::KeyNotHex));
-    /// assert_eq!(Key::from_hex("abcd").err(), Some(Error::KeyTooShort { len: 2 }));
+    /// assert_eq!(Key::from_hex("xyz").err(), Some(ConfigError::KeyNotHex));
+    /// assert_eq!(Key::from_hex("ab cd").err(), Some(ConfigError::KeyNotHex));
+    /// assert_eq!(Key::from_hex("abcd").err(), Some(ConfigError::KeyTooShort { len: 2 }));
     /// ```
-    pub fn from_hex(hex: &str) -> Result<Key, Error> {
+    pub fn from_hex(hex: &str) -> Result<Key, ConfigError> {
         let hex = hex.as_bytes().trim_ascii();
         if !hex.len().is_multiple_of(2) {
-            return Err(Error::KeyNotHex);
+            return Err(ConfigError::KeyNotHex);
         }
         let len = hex.len() / 2;
         let mut buf = [0u8; BLOCK_LEN];
         let result = if len <= BLOCK_LEN {
             base16ct::mixed::decode(hex, &mut buf[..len])
-                .map_err(|_| Error::KeyNotHex)
+                .map_err(|_| ConfigError::KeyNotHex)
                 .map(|_| ())
                 .and_then(|()| Key::from_bytes(&buf[..len]))
         } else {
@@ -118,16 +134,14 @@ impl Key {
                 let part = &mut buf[..chunk.len() / 2];
                 decoded = base16ct::mixed::decode(chunk, part)
                     .map(|_| ())
-                    .map_err(|_| Error::KeyNotHex);
+                    .map_err(|_| ConfigError::KeyNotHex);
                 if decoded.is_err() {
                     break;
                 }
                 hasher.update(&*part);
             }
             decoded.map(|()| {
-                let mut key = Key {
-                    block: [0; BLOCK_LEN],
-                };
+                let mut key = Key::empty();
                 key.absorb_digest(hasher);
                 key
             })
@@ -140,52 +154,96 @@ impl Key {
     /// ignored, as in [`Key::from_hex`]).
     ///
     /// # Errors
-    /// An [`EnvKeyError`] that names the variable: its [`error`](EnvKeyError::error) is
-    /// [`Error::KeyEnvMissing`] when the variable is unset or not Unicode, otherwise what
-    /// [`Key::from_hex`] said. It converts into [`Error`] with `?` (dropping the name) and into
-    /// `Box<dyn std::error::Error>` (keeping it).
+    /// [`ConfigError::KeyEnvMissing`] when the variable is unset or not Unicode,
+    /// [`ConfigError::KeyEnvInvalid`] when it holds no valid secret; both name the variable.
     ///
     /// ```
-    /// use sigcookie::{Error, Key};
+    /// use sigcookie::{ConfigError, Key};
     ///
     /// let err = Key::from_env("SIGCOOKIE_DOCTEST_UNSET").unwrap_err();
-    /// assert_eq!(err.error(), Error::KeyEnvMissing);
-    /// assert_eq!(err.variable(), "SIGCOOKIE_DOCTEST_UNSET");
+    /// assert_eq!(err, ConfigError::KeyEnvMissing { variable: "SIGCOOKIE_DOCTEST_UNSET" });
     /// assert!(err.to_string().contains("SIGCOOKIE_DOCTEST_UNSET is not set"));
     /// ```
     #[cfg(feature = "std")]
-    pub fn from_env(name: &str) -> Result<Key, EnvKeyError> {
-        let fail = |error| EnvKeyError {
-            variable: name.to_owned(),
-            error,
-        };
+    pub fn from_env(variable: &'static str) -> Result<Key, ConfigError> {
+        let missing = ConfigError::KeyEnvMissing { variable };
         // Raw bytes rather than `env::var`, whose error for a non-Unicode value would carry the
         // secret off in an `OsString` that nobody wipes.
         let bytes = zeroize::Zeroizing::new(
-            std::env::var_os(name)
-                .ok_or_else(|| fail(Error::KeyEnvMissing))?
+            std::env::var_os(variable)
+                .ok_or(missing)?
                 .into_encoded_bytes(),
         );
-        let text = core::str::from_utf8(&bytes).map_err(|_| fail(Error::KeyEnvMissing))?;
-        Key::from_hex(text).map_err(fail)
+        let text = core::str::from_utf8(&bytes).map_err(|_| missing)?;
+        Key::from_hex(text).map_err(|_| ConfigError::KeyEnvInvalid { variable })
     }
 
     /// A fresh random key of [`Key::MIN_LEN`] bytes from the operating system's generator.
     ///
     /// # Errors
-    /// [`Error::RandomUnavailable`] when the operating system has no randomness to give.
+    /// [`ConfigError::RandomUnavailable`] when the operating system has no randomness to give.
     ///
     /// ```
     /// use sigcookie::Key;
     ///
     /// let key = Key::generate()?;
-    /// # Ok::<(), sigcookie::Error>(())
+    /// # Ok::<(), sigcookie::ConfigError>(())
     /// ```
     #[cfg(feature = "getrandom")]
-    pub fn generate() -> Result<Key, Error> {
+    pub fn generate() -> Result<Key, ConfigError> {
         let mut secret = zeroize::Zeroizing::new([0u8; Self::MIN_LEN]);
-        getrandom::fill(&mut *secret).map_err(|_| Error::RandomUnavailable)?;
+        getrandom::fill(&mut *secret).map_err(|_| ConfigError::RandomUnavailable)?;
         Key::from_bytes(&*secret)
+    }
+
+    /// This key, still accepting the values of `old` (and of the secrets `old` itself replaces):
+    /// for rotating secrets. New values are signed with this key's own secret; values made with
+    /// an older one verify until it is dropped from the list. Add the most recent first.
+    ///
+    /// # Errors
+    /// [`ConfigError::TooManyPreviousKeys`] beyond [`MAX_PREVIOUS_KEYS`].
+    ///
+    /// ```
+    /// use sigcookie::{Key, Signer};
+    ///
+    /// let (old, new) = (Key::from_bytes(&[1; 32])?, Key::from_bytes(&[2; 32])?);
+    /// let before = Signer::new(&old, "session")?.sign("7")?;
+    /// let signer = Signer::new(&new.with_previous(&old)?, "session")?;
+    /// assert_eq!(signer.verify(&before)?, "7");
+    /// assert_ne!(signer.sign("7")?.as_str(), before.as_str()); // signed with the new secret
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn with_previous(mut self, old: &Key) -> Result<Key, ConfigError> {
+        for secret in old.secrets() {
+            let slot = self.previous.get_mut(self.previous_len).ok_or(
+                ConfigError::TooManyPreviousKeys {
+                    max: MAX_PREVIOUS_KEYS,
+                },
+            )?;
+            slot.copy_from_slice(&secret.block);
+            self.previous_len += 1;
+        }
+        Ok(self)
+    }
+
+    /// Each secret of this key as a key of its own, the current one first, then the previous
+    /// ones newest first. The copies are keys too, so they are wiped when dropped.
+    pub(crate) fn secrets(&self) -> impl Iterator<Item = Key> + '_ {
+        core::iter::once(&self.block)
+            .chain(&self.previous[..self.previous_len])
+            .map(|block| {
+                let mut key = Key::empty();
+                key.block.copy_from_slice(block);
+                key
+            })
+    }
+
+    const fn empty() -> Key {
+        Key {
+            block: [0; BLOCK_LEN],
+            previous: [[0; BLOCK_LEN]; MAX_PREVIOUS_KEYS],
+            previous_len: 0,
+        }
     }
 
     /// Stores the digest of a secret longer than a block, as HMAC would use it, straight into the
@@ -203,9 +261,7 @@ impl Key {
         let mut mac = <Hmac<Sha256> as KeyInit>::new(GenericArray::from_slice(&self.block));
         mac.update(DERIVE_LABEL);
         mac.update(purpose.as_bytes());
-        let mut derived = Key {
-            block: [0; BLOCK_LEN],
-        };
+        let mut derived = Key::empty();
         // Straight into the block that is wiped on drop, not through a temporary copy.
         FixedOutput::finalize_into(mac, GenericArray::from_mut_slice(&mut derived.block[..32]));
         derived
@@ -228,100 +284,6 @@ impl fmt::Debug for Key {
 impl Drop for Key {
     fn drop(&mut self) {
         self.block.zeroize();
-    }
-}
-
-/// Why [`Key::from_env`] found no key: the core's [`Error`] together with the name of the
-/// variable, which [`Error`] cannot carry (it is `Copy` and needs no allocator).
-///
-/// Its `Display` names the variable and what to do; so does its `Debug`, which is what a
-/// `main` returning `Result<(), Box<dyn std::error::Error>>` prints. With `?` it also converts
-/// into a plain [`Error`], for code that returns the crate's error type; the name is lost there.
-///
-/// ```
-/// use sigcookie::{EnvKeyError, Error, Key};
-///
-/// let err: EnvKeyError = Key::from_env("SIGCOOKIE_DOCTEST_MISSING").unwrap_err();
-/// assert_eq!(
-///     err.to_string(),
-///     "environment variable SIGCOOKIE_DOCTEST_MISSING is not set (or not Unicode): \
-///      set it to a secret in hex, e.g. the output of `sigcookie keygen`"
-/// );
-/// assert_eq!(format!("{err:?}"), err.to_string());
-///
-/// // Into the crate's error (the name is dropped) ...
-/// let plain: Error = err.clone().into();
-/// assert_eq!(plain, Error::KeyEnvMissing);
-/// // ... or into a boxed error, which keeps it.
-/// let boxed: Box<dyn std::error::Error> = err.into();
-/// assert!(boxed.to_string().contains("SIGCOOKIE_DOCTEST_MISSING"));
-/// ```
-#[cfg(feature = "std")]
-#[derive(Clone, PartialEq, Eq, Hash)]
-pub struct EnvKeyError {
-    variable: String,
-    error: Error,
-}
-
-#[cfg(feature = "std")]
-impl EnvKeyError {
-    /// The name of the environment variable that was read.
-    ///
-    /// ```
-    /// let err = sigcookie::Key::from_env("SIGCOOKIE_DOCTEST_NONE").unwrap_err();
-    /// assert_eq!(err.variable(), "SIGCOOKIE_DOCTEST_NONE");
-    /// ```
-    pub fn variable(&self) -> &str {
-        &self.variable
-    }
-
-    /// What was wrong: [`Error::KeyEnvMissing`], [`Error::KeyNotHex`] or
-    /// [`Error::KeyTooShort`].
-    ///
-    /// ```
-    /// use sigcookie::{Error, Key};
-    ///
-    /// match Key::from_env("SIGCOOKIE_DOCTEST_ABSENT") {
-    ///     Err(e) if e.error() == Error::KeyEnvMissing => { /* e.g. generate a key instead */ }
-    ///     other => panic!("{other:?}"),
-    /// }
-    /// ```
-    pub fn error(&self) -> Error {
-        self.error
-    }
-}
-
-#[cfg(feature = "std")]
-impl fmt::Display for EnvKeyError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let variable = &self.variable;
-        match self.error {
-            Error::KeyEnvMissing => write!(
-                f,
-                "environment variable {variable} is not set (or not Unicode): set it to a secret \
-                 in hex, e.g. the output of `sigcookie keygen`"
-            ),
-            error => write!(f, "environment variable {variable}: {error}"),
-        }
-    }
-}
-
-/// The same message as `Display`: `main` returning a `Result` prints its error with `Debug`,
-/// and a struct dump would be less clear than the sentence.
-#[cfg(feature = "std")]
-impl fmt::Debug for EnvKeyError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Display::fmt(self, f)
-    }
-}
-
-/// `Display` already says what the inner [`Error`] says, so there is no `source`.
-#[cfg(feature = "std")]
-impl std::error::Error for EnvKeyError {}
-
-#[cfg(feature = "std")]
-impl From<EnvKeyError> for Error {
-    fn from(e: EnvKeyError) -> Error {
-        e.error
+        self.previous.zeroize();
     }
 }

@@ -4,24 +4,24 @@
 //! ("log out everywhere") and one per user ("log out this user everywhere", "password changed
 //! at"). Whatever holds them (a map in memory, a file on a device, Redis for a fleet: see
 //! `sigcookie::store` with `std`) answers one question through [`Revocations`]: which
-//! [`Cutoffs`] apply to this id? [`Cutoffs`] owns the rule, and every layer asks it: verifying a
-//! value ([`Verified::check_revocation`](crate::Verified::check_revocation),
-//! [`VerifiedSession::check_revocation`](crate::VerifiedSession::check_revocation)), renewing a
-//! session ([`SessionSigner::renew_value_at`](crate::SessionSigner::renew_value_at)) and logging
-//! in ([`SessionSigner::login_value_at`](crate::SessionSigner::login_value_at)).
+//! [`Cutoffs`] apply to this id? [`Cutoffs`] owns the rule, and every layer asks it: verifying a session
+//! ([`SessionSigner::verify_at`](crate::SessionSigner::verify_at)) or a timestamped value
+//! ([`Verified::check_revocation`](crate::Verified::check_revocation)), renewing a session
+//! ([`SessionSigner::renew_at`](crate::SessionSigner::renew_at)) and logging in
+//! ([`SessionSigner::login_at`](crate::SessionSigner::login_at)).
 //!
-//! Session values are judged by their login time `auth`, never their issue time: a renewal
-//! re-stamps the issue time, so judging it would let a renewed session outlive its revocation.
+//! Session values are judged by their login time (`auth` on the wire), never their issue time:
+//! a renewal re-stamps the issue time, so judging it would let a renewed session outlive its
+//! revocation.
 //!
 //! ```
 //! use sigcookie::{Cutoffs, Key, SessionSigner, Signer};
 //!
 //! let signer = SessionSigner::new(Signer::new(&Key::from_bytes(&[1; 32])?, "s")?, 3600, 86_400);
-//! let value = signer.sign_at("42", 1_000, 1_000)?;
-//! let session = signer.verify_at(&value, 1_100)?;
-//! assert!(session.check_revocation(&Cutoffs::at(1_000)).is_ok());
-//! assert!(session.check_revocation(&Cutoffs::at(1_001)).is_err());
-//! # Ok::<(), sigcookie::Error>(())
+//! let value = signer.login_at("42", 1_000, &Cutoffs::NONE)?;
+//! assert!(signer.verify_at(&value, 1_100, &Cutoffs::at(1_000)).is_ok());
+//! assert!(signer.verify_at(&value, 1_100, &Cutoffs::at(1_001)).is_err());
+//! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
 use crate::Error;
@@ -110,6 +110,7 @@ impl Cutoffs {
     /// The cut-offs of an id whose entry is unreadable now, and which was `last` when it was
     /// last read: sessions are refused, and [`Cutoffs::revoke_at`] still starts past `last`, so
     /// that the next revocation does not lower the cut-off that a login may carry.
+    #[cfg(feature = "std")]
     pub(crate) const fn unreadable_after(last: u64) -> Cutoffs {
         Cutoffs {
             not_before: last,
@@ -172,25 +173,38 @@ impl Cutoffs {
         self.unreadable
     }
 
-    /// The rule: a session that began at `start` (a session value's login time, a timestamped
-    /// value's issue time) is refused when it began before the cut-off, or when the cut-offs are
-    /// unreadable. `login` picks the error that names the time compared.
-    pub(crate) fn check(&self, start: u64, login: bool) -> Result<(), Error> {
+    /// The rule, for a session value: one whose user logged in at `logged_in_at` is refused
+    /// when that is before the cut-off, or when the cut-offs are unreadable.
+    pub(crate) fn check_login(&self, logged_in_at: u64) -> Result<(), Error> {
+        let not_before = self.refused_before()?;
+        if logged_in_at < not_before {
+            return Err(Error::LoggedInBeforeNotBefore {
+                logged_in_at,
+                not_before,
+            });
+        }
+        Ok(())
+    }
+
+    /// The same rule for a timestamped value, whose session began when it was issued: only the
+    /// error names the time compared.
+    pub(crate) fn check_issue(&self, issued_at: u64) -> Result<(), Error> {
+        let not_before = self.refused_before()?;
+        if issued_at < not_before {
+            return Err(Error::IssuedBeforeNotBefore {
+                issued_at,
+                not_before,
+            });
+        }
+        Ok(())
+    }
+
+    /// The time before which sessions are refused, or the refusal of unreadable cut-offs.
+    fn refused_before(&self) -> Result<u64, Error> {
         if self.unreadable {
             return Err(Error::CutoffUnreadable);
         }
-        let not_before = self.not_before;
-        match (start < not_before, login) {
-            (false, _) => Ok(()),
-            (true, true) => Err(Error::LoggedInBeforeNotBefore {
-                auth: start,
-                not_before,
-            }),
-            (true, false) => Err(Error::IssuedBeforeNotBefore {
-                issued_at: start,
-                not_before,
-            }),
-        }
+        Ok(self.not_before)
     }
 
     /// The cut-off that revokes, at `now`, every session that began so far: the next second
@@ -237,7 +251,7 @@ impl Cutoffs {
     /// assert_eq!(Cutoffs::at(1_001).login_time(1_000, 60), Ok(1_001));
     /// assert_eq!(
     ///     Cutoffs::at(1_061).login_time(1_000, 60),
-    ///     Err(Error::LoggedInBeforeNotBefore { auth: 1_000, not_before: 1_061 })
+    ///     Err(Error::LoggedInBeforeNotBefore { logged_in_at: 1_000, not_before: 1_061 })
     /// );
     /// // The last second cannot be stamped: nothing could revoke it.
     /// assert!(Cutoffs::NONE.login_time(u64::MAX, 60).is_err());
@@ -248,12 +262,12 @@ impl Cutoffs {
         } else {
             now
         };
-        self.check(stamp, true)?;
+        self.check_login(stamp)?;
         // No revocation can move a cut-off past the last second (`revoke_at` saturates), so a
         // login stamped with it could never be revoked.
         if stamp == u64::MAX {
             return Err(Error::LoggedInBeforeNotBefore {
-                auth: now,
+                logged_in_at: now,
                 not_before: u64::MAX,
             });
         }

@@ -4,31 +4,20 @@ use core::fmt;
 
 use subtle::ConstantTimeEq;
 
-use crate::Error;
 use crate::format::{
     self, Kind, MAX_VALUE_LEN, Parts, Shape, TAG_LEN_DEFAULT, TAG_LEN_MAX, TAG_LEN_MIN,
 };
-use crate::key::Key;
+use crate::key::{Key, MAX_PREVIOUS_KEYS};
 use crate::mac::MacKey;
-
-/// How many previous keys a signer keeps for rotation. Each costs one more MAC when a value
-/// does not verify under the newer keys, and state is fixed-size so the core needs no heap.
-///
-/// ```
-/// # use sigcookie::{Key, Signer, MAX_PREVIOUS_KEYS};
-/// let key = Key::from_bytes(&[1; 32])?;
-/// let builder = (0..MAX_PREVIOUS_KEYS).fold(Signer::builder(&key, "s"), |b, _| b.previous_key(&key));
-/// assert!(builder.build().is_ok());
-/// # Ok::<(), sigcookie::Error>(())
-/// ```
-pub const MAX_PREVIOUS_KEYS: usize = 3;
+use crate::{ConfigError, Error};
 
 /// Signs ids into `id.sig` values and verifies them: the untimed signer.
 ///
 /// A signer is bound to a *purpose* (normally the cookie name): its key is derived from the
 /// secret and the purpose, so a value made for one purpose never verifies for another. It holds
-/// the keyed HMAC state of its current key and of up to [`MAX_PREVIOUS_KEYS`] previous ones,
-/// computed once when it is built and zeroed when it is dropped. It is `Send + Sync`; share it
+/// the keyed HMAC state of the key's current secret and of its previous ones
+/// ([`Key::with_previous`], for rotation), computed once when it is made and zeroed when it is
+/// dropped. It is `Send + Sync`; share it
 /// by reference or in an `Arc`.
 ///
 /// ```
@@ -39,7 +28,7 @@ pub const MAX_PREVIOUS_KEYS: usize = 3;
 /// let value = signer.sign("12345")?;
 /// assert_eq!(signer.verify(&value)?, "12345");
 /// assert!(signer.verify("12345.0000000000000000000000000000000000000000000000000000000000000000").is_err());
-/// # Ok::<(), sigcookie::Error>(())
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Clone)]
 pub struct Signer {
@@ -53,20 +42,31 @@ pub struct Signer {
 }
 
 impl Signer {
-    /// A signer for `purpose` with the default tag length and no previous keys.
+    /// A signer for `purpose` with the default tag length, accepting the key's previous
+    /// secrets too ([`Key::with_previous`]).
     ///
     /// # Errors
-    /// [`Error::EmptyPurpose`].
+    /// [`ConfigError::EmptyPurpose`].
     ///
     /// ```
     /// use sigcookie::{Key, Signer};
     ///
-    /// let signer = Signer::new(&Key::from_bytes(&[1; 32])?, "session")?;
+    /// let (old, new) = (Key::from_bytes(&[1; 32])?, Key::from_bytes(&[2; 32])?);
+    /// let before = Signer::new(&old, "session")?.sign("7")?;
+    /// let signer = Signer::new(&new.with_previous(&old)?, "session")?;
+    /// assert_eq!(signer.verify(&before)?, "7");
     /// assert_eq!(signer.tag_len(), 32);
-    /// # Ok::<(), sigcookie::Error>(())
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn new(key: &Key, purpose: &str) -> Result<Signer, Error> {
-        Signer::builder(key, purpose).build()
+    pub fn new(key: &Key, purpose: &str) -> Result<Signer, ConfigError> {
+        if purpose.is_empty() {
+            return Err(ConfigError::EmptyPurpose);
+        }
+        Ok(Signer::keyed(
+            key,
+            |secret| secret.derive(purpose).mac(),
+            true,
+        ))
     }
 
     /// The *unbound* signer: MACs with the secret itself, `HMAC-SHA256(secret, id)`, to interoperate
@@ -77,60 +77,67 @@ impl Signer {
     /// use sigcookie::{Key, Signer};
     ///
     /// let key = Key::from_bytes(&(0u8..32).collect::<Vec<_>>())?;
+    /// let signer = Signer::unbound(&key);
+    /// assert!(!signer.is_bound());
     /// assert_eq!(
-    ///     Signer::unbound(&key).sign("12345")?,
+    ///     signer.sign("12345")?.as_str(),
     ///     "12345.36e295174c2947fbba5ff2d280b635a4b2eaa3106e07c7f1f3d2b72cba861447"
     /// );
-    /// # Ok::<(), sigcookie::Error>(())
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn unbound(key: &Key) -> Signer {
-        let current = key.mac();
+        Signer::keyed(key, Key::mac, false)
+    }
+
+    /// The signer whose MAC keys `mac` makes from each of `key`'s secrets, newest first.
+    fn keyed(key: &Key, mac: impl Fn(&Key) -> MacKey, bound: bool) -> Signer {
+        let mut secrets = key.secrets();
+        // `secrets` always starts with the current secret; the key itself is the same secret.
+        let current = secrets
+            .next()
+            .map_or_else(|| mac(key), |secret| mac(&secret));
+        let mut previous: [Option<MacKey>; MAX_PREVIOUS_KEYS] = Default::default();
+        for (slot, secret) in previous.iter_mut().zip(secrets) {
+            *slot = Some(mac(&secret));
+        }
         Signer {
             fingerprint: fingerprint(&current),
             current,
-            previous: Default::default(),
+            previous,
             tag_len: TAG_LEN_DEFAULT,
-            bound: false,
+            bound,
         }
     }
 
-    /// A builder for a signer bound to `purpose`, to set the tag length or previous keys.
+    /// The same signer with tags of `tag_len` bytes, [`TAG_LEN_MIN`]`..=`[`TAG_LEN_MAX`] (default
+    /// 32). Shorter tags make shorter cookies; 16 bytes still leaves a forger a 2^-128 chance.
+    ///
+    /// # Errors
+    /// [`ConfigError::TagLength`].
     ///
     /// ```
-    /// use sigcookie::{Key, Signer};
+    /// use sigcookie::{ConfigError, Key, Signer};
     ///
-    /// let old = Key::from_bytes(&[1; 32])?;
-    /// let new = Key::from_bytes(&[2; 32])?;
-    /// let before = Signer::builder(&old, "session").tag_len(16).build()?.sign("7")?;
-    /// let signer = Signer::builder(&new, "session").tag_len(16).previous_key(&old).build()?;
-    /// assert_eq!(signer.verify(&before)?, "7");
-    /// assert_eq!(signer.sign("7")?.len(), 1 + 1 + 32);
-    /// # Ok::<(), sigcookie::Error>(())
+    /// let signer = Signer::new(&Key::from_bytes(&[1; 32])?, "s")?.with_tag_len(16)?;
+    /// assert_eq!(signer.sign("1")?.len(), 1 + 1 + 32);
+    /// assert_eq!(signer.with_tag_len(8).err(), Some(ConfigError::TagLength { len: 8 }));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn builder<'a>(key: &'a Key, purpose: &'a str) -> SignerBuilder<'a> {
-        SignerBuilder::new(key, Some(purpose))
-    }
-
-    /// A builder for the [unbound](Signer::unbound) signer.
-    ///
-    /// ```
-    /// use sigcookie::{Key, Signer};
-    ///
-    /// let signer = Signer::unbound_builder(&Key::from_bytes(&[3; 32])?).tag_len(20).build()?;
-    /// assert!(!signer.is_bound());
-    /// # Ok::<(), sigcookie::Error>(())
-    /// ```
-    pub fn unbound_builder(key: &Key) -> SignerBuilder<'_> {
-        SignerBuilder::new(key, None)
+    pub fn with_tag_len(mut self, tag_len: usize) -> Result<Signer, ConfigError> {
+        if !(TAG_LEN_MIN..=TAG_LEN_MAX).contains(&tag_len) {
+            return Err(ConfigError::TagLength { len: tag_len });
+        }
+        self.tag_len = tag_len;
+        Ok(self)
     }
 
     /// Tag length in bytes; signatures have twice as many hex digits.
     ///
     /// ```
     /// # use sigcookie::{Key, Signer};
-    /// let signer = Signer::builder(&Key::from_bytes(&[1; 32])?, "s").tag_len(24).build()?;
+    /// let signer = Signer::new(&Key::from_bytes(&[1; 32])?, "s")?.with_tag_len(24)?;
     /// assert_eq!(signer.tag_len(), 24);
-    /// # Ok::<(), sigcookie::Error>(())
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn tag_len(&self) -> usize {
         self.tag_len
@@ -143,7 +150,7 @@ impl Signer {
     /// let key = Key::from_bytes(&[1; 32])?;
     /// assert!(Signer::new(&key, "session")?.is_bound());
     /// assert!(!Signer::unbound(&key).is_bound());
-    /// # Ok::<(), sigcookie::Error>(())
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn is_bound(&self) -> bool {
         self.bound
@@ -155,13 +162,14 @@ impl Signer {
     /// # use sigcookie::{Key, Signer};
     /// let signer = Signer::new(&Key::from_bytes(&[1; 32])?, "session")?;
     /// assert_eq!(signer.max_value_len(), 255 + 1 + 64);
-    /// # Ok::<(), sigcookie::Error>(())
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn max_value_len(&self) -> usize {
         self.shape(Kind::Untimed).max_len()
     }
 
-    /// Signs `id` into a new `String`: `id.sig`.
+    /// Signs `id` into `id.sig`, on the stack: no allocation. The [`SignedValue`] dereferences
+    /// to `str`; `.to_string()` makes a `String` of it.
     ///
     /// # Errors
     /// [`Error::EmptyId`], [`Error::IdTooLong`] or [`Error::InvalidIdByte`].
@@ -172,47 +180,10 @@ impl Signer {
     /// assert!(signer.sign("12345")?.starts_with("12345."));
     /// assert_eq!(signer.sign("me@example.com").err(), Some(Error::InvalidIdByte { byte: b'.', position: 10 }));
     /// assert_eq!(signer.sign("a b").err(), Some(Error::InvalidIdByte { byte: b' ', position: 1 }));
-    /// # Ok::<(), sigcookie::Error>(())
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    #[cfg(feature = "alloc")]
-    pub fn sign(&self, id: &str) -> Result<alloc::string::String, Error> {
-        self.sign_value(id)
-            .map(|v| alloc::string::String::from(v.as_str()))
-    }
-
-    /// Signs `id` into a [`SignedValue`] on the stack: no allocation.
-    ///
-    /// # Errors
-    /// As [`Signer::sign`].
-    ///
-    /// ```
-    /// # use sigcookie::{Key, Signer};
-    /// let signer = Signer::new(&Key::from_bytes(&[1; 32])?, "session")?;
-    /// let value = signer.sign_value("12345")?;
-    /// assert_eq!(signer.verify(&value)?, "12345");
-    /// # Ok::<(), sigcookie::Error>(())
-    /// ```
-    pub fn sign_value(&self, id: &str) -> Result<SignedValue, Error> {
+    pub fn sign(&self, id: &str) -> Result<SignedValue, Error> {
         SignedValue::write_with(|buf| self.sign_parts(id, &[], buf))
-    }
-
-    /// Signs `id` into the start of `buf` and returns the value written: no allocation.
-    ///
-    /// # Errors
-    /// [`Error::BufferTooSmall`] when `buf` cannot hold the value, or as [`Signer::sign`].
-    ///
-    /// ```
-    /// # use sigcookie::{Key, Signer, Error};
-    /// let signer = Signer::new(&Key::from_bytes(&[1; 32])?, "session")?;
-    /// let mut buf = [0u8; 128];
-    /// let value = signer.sign_into("12345", &mut buf)?;
-    /// assert_eq!(value.len(), 5 + 1 + 64);
-    /// assert_eq!(signer.sign_into("12345", &mut [0u8; 8]).err(), Some(Error::BufferTooSmall { needed: 70 }));
-    /// # Ok::<(), sigcookie::Error>(())
-    /// ```
-    pub fn sign_into<'b>(&self, id: &str, buf: &'b mut [u8]) -> Result<&'b str, Error> {
-        let len = self.sign_parts(id, &[], buf)?;
-        Ok(ascii_str(&buf[..len]))
     }
 
     /// Verifies an `id.sig` value and returns its id, borrowed from `value`. Allocates nothing.
@@ -230,7 +201,7 @@ impl Signer {
     /// assert_eq!(signer.verify(&value), Ok("12345"));
     /// assert_eq!(signer.verify(&value.replace("12345", "12346")), Err(Error::BadSignature));
     /// assert_eq!(signer.verify(&value.to_uppercase()), Err(Error::SignatureUppercase));
-    /// # Ok::<(), sigcookie::Error>(())
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn verify<'v>(&self, value: &'v str) -> Result<&'v str, Error> {
         self.verify_parts(value, Kind::Untimed)
@@ -346,110 +317,6 @@ impl fmt::Debug for Signer {
     }
 }
 
-/// Builds a [`Signer`]: tag length and previous keys. Made by [`Signer::builder`] or
-/// [`Signer::unbound_builder`]; errors are reported by [`SignerBuilder::build`].
-///
-/// ```
-/// use sigcookie::{Key, Signer, Error};
-///
-/// let key = Key::from_bytes(&[1; 32])?;
-/// assert_eq!(Signer::builder(&key, "s").tag_len(8).build().err(), Some(Error::TagLength { len: 8 }));
-/// # Ok::<(), Error>(())
-/// ```
-#[derive(Debug)]
-#[must_use = "a builder does nothing until `build` is called"]
-pub struct SignerBuilder<'a> {
-    current: &'a Key,
-    purpose: Option<&'a str>,
-    tag_len: usize,
-    previous: [Option<&'a Key>; MAX_PREVIOUS_KEYS],
-    previous_count: usize,
-}
-
-impl<'a> SignerBuilder<'a> {
-    fn new(current: &'a Key, purpose: Option<&'a str>) -> Self {
-        SignerBuilder {
-            current,
-            purpose,
-            tag_len: TAG_LEN_DEFAULT,
-            previous: [None; MAX_PREVIOUS_KEYS],
-            previous_count: 0,
-        }
-    }
-
-    /// Sets the tag length in bytes, [`TAG_LEN_MIN`]`..=`[`TAG_LEN_MAX`] (default 32).
-    /// Shorter tags make shorter cookies; 16 bytes still leaves a forger a 2^-128 chance.
-    ///
-    /// ```
-    /// # use sigcookie::{Key, Signer};
-    /// let signer = Signer::builder(&Key::from_bytes(&[1; 32])?, "s").tag_len(16).build()?;
-    /// assert_eq!(signer.sign("1")?.len(), 1 + 1 + 32);
-    /// # Ok::<(), sigcookie::Error>(())
-    /// ```
-    pub fn tag_len(mut self, tag_len: usize) -> Self {
-        self.tag_len = tag_len;
-        self
-    }
-
-    /// Adds a previous key, still accepted when verifying but never used to sign. Add the most
-    /// recent first; at most [`MAX_PREVIOUS_KEYS`].
-    ///
-    /// ```
-    /// # use sigcookie::{Key, Signer, Error, MAX_PREVIOUS_KEYS};
-    /// let key = Key::from_bytes(&[1; 32])?;
-    /// let mut builder = Signer::builder(&key, "s");
-    /// for _ in 0..=MAX_PREVIOUS_KEYS {
-    ///     builder = builder.previous_key(&key);
-    /// }
-    /// assert_eq!(builder.build().err(), Some(Error::TooManyPreviousKeys { max: MAX_PREVIOUS_KEYS }));
-    /// # Ok::<(), Error>(())
-    /// ```
-    pub fn previous_key(mut self, key: &'a Key) -> Self {
-        if let Some(slot) = self.previous.get_mut(self.previous_count) {
-            *slot = Some(key);
-        }
-        self.previous_count += 1;
-        self
-    }
-
-    /// Builds the signer, computing each key's HMAC state once.
-    ///
-    /// # Errors
-    /// [`Error::EmptyPurpose`], [`Error::TagLength`] or [`Error::TooManyPreviousKeys`].
-    ///
-    /// ```
-    /// # use sigcookie::{Key, Signer, Error};
-    /// let key = Key::from_bytes(&[1; 32])?;
-    /// assert_eq!(Signer::builder(&key, "").build().err(), Some(Error::EmptyPurpose));
-    /// # Ok::<(), Error>(())
-    /// ```
-    pub fn build(self) -> Result<Signer, Error> {
-        if self.purpose == Some("") {
-            return Err(Error::EmptyPurpose);
-        }
-        if !(TAG_LEN_MIN..=TAG_LEN_MAX).contains(&self.tag_len) {
-            return Err(Error::TagLength { len: self.tag_len });
-        }
-        if self.previous_count > MAX_PREVIOUS_KEYS {
-            return Err(Error::TooManyPreviousKeys {
-                max: MAX_PREVIOUS_KEYS,
-            });
-        }
-        let keyed = |key: &Key| match self.purpose {
-            Some(purpose) => key.derive(purpose).mac(),
-            None => key.mac(),
-        };
-        let current = keyed(self.current);
-        Ok(Signer {
-            fingerprint: fingerprint(&current),
-            current,
-            previous: self.previous.map(|key| key.map(keyed)),
-            tag_len: self.tag_len,
-            bound: self.purpose.is_some(),
-        })
-    }
-}
-
 /// 64 bits of the MAC of a fixed label under the current key: equal for signers with the same
 /// current key and purpose, different otherwise (but by a 2^-64 chance). The label has spaces,
 /// which no id may contain, so it is never the message of a value, and the fingerprint tells
@@ -468,10 +335,10 @@ fn fingerprint(current: &MacKey) -> u64 {
 /// ```
 /// # use sigcookie::{Key, Signer};
 /// let signer = Signer::new(&Key::from_bytes(&[1; 32])?, "session")?;
-/// let value = signer.sign_value("12345")?;
+/// let value = signer.sign("12345")?;
 /// assert!(value.starts_with("12345."));
 /// assert_eq!(format!("{value:?}"), r#"SignedValue("12345.<signature>")"#);
-/// # Ok::<(), sigcookie::Error>(())
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Clone)]
 pub struct SignedValue {
@@ -496,9 +363,9 @@ impl SignedValue {
     /// ```
     /// # use sigcookie::{Key, Signer};
     /// # let signer = Signer::new(&Key::from_bytes(&[1; 32])?, "session")?;
-    /// let value = signer.sign_value("12345")?;
+    /// let value = signer.sign("12345")?;
     /// assert_eq!(value.as_str().len(), 70);
-    /// # Ok::<(), sigcookie::Error>(())
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn as_str(&self) -> &str {
         ascii_str(&self.buf[..self.len])

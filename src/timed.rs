@@ -29,7 +29,7 @@ use crate::signer::{SignedValue, Signer};
 ///     signer.verify_at(&value, 1_764_003_601).err(),
 ///     Some(Error::Expired { issued_at: 1_764_000_000, max_age: 3600 })
 /// );
-/// # Ok::<(), Error>(())
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Clone)]
 pub struct TimestampSigner {
@@ -46,7 +46,7 @@ impl TimestampSigner {
     /// # use sigcookie::{Key, Signer, TimestampSigner};
     /// let signer = TimestampSigner::new(Signer::new(&Key::from_bytes(&[1; 32])?, "s")?, 600);
     /// assert_eq!(signer.leeway(), TimestampSigner::DEFAULT_LEEWAY);
-    /// # Ok::<(), sigcookie::Error>(())
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub const DEFAULT_LEEWAY: u64 = 60;
 
@@ -56,7 +56,7 @@ impl TimestampSigner {
     /// # use sigcookie::{Key, Signer, TimestampSigner};
     /// let signer = TimestampSigner::new(Signer::new(&Key::from_bytes(&[1; 32])?, "s")?, 600);
     /// assert_eq!((signer.max_age(), signer.leeway()), (600, 60));
-    /// # Ok::<(), sigcookie::Error>(())
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn new(signer: Signer, max_age: u64) -> TimestampSigner {
         TimestampSigner {
@@ -73,7 +73,7 @@ impl TimestampSigner {
     /// let signer = TimestampSigner::new(Signer::new(&Key::from_bytes(&[1; 32])?, "s")?, 600).with_leeway(0);
     /// let value = signer.sign_at("7", 1_000)?;
     /// assert_eq!(signer.verify_at(&value, 999).err(), Some(Error::IssuedInFuture { issued_at: 1_000, now: 999 }));
-    /// # Ok::<(), Error>(())
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
     pub fn with_leeway(mut self, leeway: u64) -> TimestampSigner {
@@ -87,7 +87,7 @@ impl TimestampSigner {
     /// # use sigcookie::{Key, Signer, TimestampSigner};
     /// # let signer = TimestampSigner::new(Signer::new(&Key::from_bytes(&[1; 32])?, "s")?, 600);
     /// assert_eq!(signer.max_age(), 600);
-    /// # Ok::<(), sigcookie::Error>(())
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn max_age(&self) -> u64 {
         self.max_age
@@ -99,7 +99,7 @@ impl TimestampSigner {
     /// # use sigcookie::{Key, Signer, TimestampSigner};
     /// # let signer = TimestampSigner::new(Signer::new(&Key::from_bytes(&[1; 32])?, "s")?, 600);
     /// assert_eq!(signer.with_leeway(5).leeway(), 5);
-    /// # Ok::<(), sigcookie::Error>(())
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn leeway(&self) -> u64 {
         self.leeway
@@ -111,7 +111,7 @@ impl TimestampSigner {
     /// # use sigcookie::{Key, Signer, TimestampSigner};
     /// # let signer = TimestampSigner::new(Signer::new(&Key::from_bytes(&[1; 32])?, "s")?, 600);
     /// assert_eq!(signer.signer().tag_len(), 32);
-    /// # Ok::<(), sigcookie::Error>(())
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn signer(&self) -> &Signer {
         &self.signer
@@ -123,13 +123,13 @@ impl TimestampSigner {
     /// # use sigcookie::{Key, Signer, TimestampSigner};
     /// # let signer = TimestampSigner::new(Signer::new(&Key::from_bytes(&[1; 32])?, "s")?, 600);
     /// assert_eq!(signer.max_value_len(), 255 + 1 + 20 + 1 + 64);
-    /// # Ok::<(), sigcookie::Error>(())
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn max_value_len(&self) -> usize {
         self.signer.shape(Kind::Timestamped).max_len()
     }
 
-    /// Signs `id` as issued at `now` (unix seconds) into a new `String`.
+    /// Signs `id` as issued at `now` (unix seconds), on the stack: no allocation.
     ///
     /// # Errors
     /// [`Error::EmptyId`], [`Error::IdTooLong`] or [`Error::InvalidIdByte`].
@@ -138,52 +138,12 @@ impl TimestampSigner {
     /// use sigcookie::{Key, Signer, TimestampSigner};
     ///
     /// let key = Key::from_bytes(&(0u8..32).collect::<Vec<_>>())?;
-    /// let signer = TimestampSigner::new(Signer::builder(&key, "session").tag_len(16).build()?, 3600);
-    /// assert_eq!(signer.sign_at("12345", 1764000000)?, "12345.1764000000.2df5b78a1191cc09a4c9c9243ba5287d");
-    /// # Ok::<(), sigcookie::Error>(())
+    /// let signer = TimestampSigner::new(Signer::new(&key, "session")?.with_tag_len(16)?, 3600);
+    /// assert_eq!(signer.sign_at("12345", 1764000000)?.as_str(), "12345.1764000000.2df5b78a1191cc09a4c9c9243ba5287d");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    #[cfg(feature = "alloc")]
-    pub fn sign_at(&self, id: &str, now: u64) -> Result<alloc::string::String, Error> {
-        self.sign_value_at(id, now)
-            .map(|v| alloc::string::String::from(v.as_str()))
-    }
-
-    /// Signs `id` as issued at `now` into a [`SignedValue`] on the stack: no allocation.
-    ///
-    /// # Errors
-    /// As [`TimestampSigner::sign_at`].
-    ///
-    /// ```
-    /// # use sigcookie::{Key, Signer, TimestampSigner};
-    /// # let signer = TimestampSigner::new(Signer::new(&Key::from_bytes(&[1; 32])?, "s")?, 600);
-    /// let value = signer.sign_value_at("12345", 1_000)?;
-    /// assert!(value.starts_with("12345.1000."));
-    /// # Ok::<(), sigcookie::Error>(())
-    /// ```
-    pub fn sign_value_at(&self, id: &str, now: u64) -> Result<SignedValue, Error> {
+    pub fn sign_at(&self, id: &str, now: u64) -> Result<SignedValue, Error> {
         SignedValue::write_with(|buf| self.signer.sign_parts(id, &[now], buf))
-    }
-
-    /// Signs `id` as issued at `now` into the start of `buf`: no allocation.
-    ///
-    /// # Errors
-    /// [`Error::BufferTooSmall`], or as [`TimestampSigner::sign_at`].
-    ///
-    /// ```
-    /// # use sigcookie::{Key, Signer, TimestampSigner};
-    /// # let signer = TimestampSigner::new(Signer::new(&Key::from_bytes(&[1; 32])?, "s")?, 600);
-    /// let mut buf = [0u8; 100];
-    /// assert_eq!(signer.sign_into_at("12345", 1_000, &mut buf)?.len(), 5 + 1 + 4 + 1 + 64);
-    /// # Ok::<(), sigcookie::Error>(())
-    /// ```
-    pub fn sign_into_at<'b>(
-        &self,
-        id: &str,
-        now: u64,
-        buf: &'b mut [u8],
-    ) -> Result<&'b str, Error> {
-        let len = self.signer.sign_parts(id, &[now], buf)?;
-        Ok(crate::signer::ascii_str(&buf[..len]))
     }
 
     /// Verifies an `id.ts.sig` value against the clock reading `now` (unix seconds). Allocates
@@ -205,7 +165,7 @@ impl TimestampSigner {
     /// assert!(signer.verify_at(&value, 1_601).is_err());
     /// assert_eq!(signer.verify_at(&value, 940)?.issued_at(), 1_000);
     /// assert!(signer.verify_at(&value, 939).is_err());
-    /// # Ok::<(), Error>(())
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn verify_at<'v>(&self, value: &'v str, now: u64) -> Result<Verified<'v>, Error> {
         let parts = self.signer.verify_parts(value, Kind::Timestamped)?;
@@ -215,6 +175,8 @@ impl TimestampSigner {
         Ok(Verified {
             id: parts.id(),
             issued_at,
+            logged_in_at: None,
+            signer: self.signer.fingerprint(),
         })
     }
 
@@ -246,10 +208,10 @@ impl TimestampSigner {
     /// # let signer = TimestampSigner::new(Signer::new(&Key::from_bytes(&[1; 32])?, "s")?, 600);
     /// let value = signer.sign("12345")?;
     /// assert_eq!(signer.verify(&value)?.id(), "12345");
-    /// # Ok::<(), sigcookie::Error>(())
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[cfg(feature = "std")]
-    pub fn sign(&self, id: &str) -> Result<alloc::string::String, Error> {
+    pub fn sign(&self, id: &str) -> Result<SignedValue, Error> {
         self.sign_at(id, crate::unix_now()?)
     }
 
@@ -262,7 +224,7 @@ impl TimestampSigner {
     /// # use sigcookie::{Key, Signer, TimestampSigner};
     /// # let signer = TimestampSigner::new(Signer::new(&Key::from_bytes(&[1; 32])?, "s")?, 600);
     /// assert!(signer.verify("12345.1000.00").is_err());
-    /// # Ok::<(), sigcookie::Error>(())
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[cfg(feature = "std")]
     pub fn verify<'v>(&self, value: &'v str) -> Result<Verified<'v>, Error> {
@@ -280,7 +242,9 @@ impl fmt::Debug for TimestampSigner {
     }
 }
 
-/// A verified timestamped value: its id, borrowed from the value, and its issue time.
+/// A verified value of a timed signer: its id, borrowed from the value, its issue time and, for
+/// a session value, its login time. What [`TimestampSigner::verify_at`] and
+/// [`SessionSigner::verify_at`](crate::SessionSigner::verify_at) return.
 ///
 /// ```
 /// # use sigcookie::{Key, Signer, TimestampSigner};
@@ -289,15 +253,29 @@ impl fmt::Debug for TimestampSigner {
 /// let verified = signer.verify_at(&value, 1_010)?;
 /// assert_eq!(verified.id(), "12345");
 /// assert_eq!(verified.issued_at(), 1_000);
-/// # Ok::<(), sigcookie::Error>(())
+/// assert_eq!(verified.logged_in_at(), 1_000); // a timestamped value starts its own session
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Verified<'v> {
     id: &'v str,
     issued_at: u64,
+    /// The login time of a session value; `None` for a timestamped value.
+    logged_in_at: Option<u64>,
+    /// Which signer verified it (see `Signer::fingerprint`): only that signer renews it.
+    signer: u64,
 }
 
 impl<'v> Verified<'v> {
+    pub(crate) fn session(id: &'v str, logged_in_at: u64, issued_at: u64, signer: u64) -> Self {
+        Verified {
+            id,
+            issued_at,
+            logged_in_at: Some(logged_in_at),
+            signer,
+        }
+    }
+
     /// The verified id.
     ///
     /// ```
@@ -305,36 +283,65 @@ impl<'v> Verified<'v> {
     /// # let signer = TimestampSigner::new(Signer::new(&Key::from_bytes(&[1; 32])?, "s")?, 600);
     /// # let value = signer.sign_at("12345", 1_000)?;
     /// assert_eq!(signer.verify_at(&value, 1_000)?.id(), "12345");
-    /// # Ok::<(), sigcookie::Error>(())
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn id(&self) -> &'v str {
         self.id
     }
 
-    /// When the value was issued, in unix seconds.
+    /// When the value was issued (the wire format's `ts`), in unix seconds: a session's login
+    /// or its latest renewal.
     ///
     /// ```
     /// # use sigcookie::{Key, Signer, TimestampSigner};
     /// # let signer = TimestampSigner::new(Signer::new(&Key::from_bytes(&[1; 32])?, "s")?, 600);
     /// # let value = signer.sign_at("12345", 1_000)?;
     /// assert_eq!(signer.verify_at(&value, 1_000)?.issued_at(), 1_000);
-    /// # Ok::<(), sigcookie::Error>(())
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn issued_at(&self) -> u64 {
         self.issued_at
     }
 
-    /// Rejects the value if it was issued before a cut-off that applies to its id: "log out
-    /// everywhere", or a per-user "password changed at" (see [`crate::revocation`]).
+    /// When the session began, in unix seconds: a session value's login time (the wire format's
+    /// `auth`, unchanged by renewals), a timestamped value's issue time. Revocation cut-offs
+    /// judge this time.
+    ///
+    /// ```
+    /// use sigcookie::{Cutoffs, Key, SessionSigner, Signer};
+    ///
+    /// let signer = SessionSigner::new(Signer::new(&Key::from_bytes(&[1; 32])?, "s")?, 600, 3_600);
+    /// let login = signer.login_at("7", 1_000, &Cutoffs::NONE)?;
+    /// let renewed = signer.renew_at(&signer.verify_at(&login, 1_500, &Cutoffs::NONE)?, 1_500, &Cutoffs::NONE)?;
+    /// let session = signer.verify_at(&renewed, 1_600, &Cutoffs::NONE)?;
+    /// assert_eq!((session.logged_in_at(), session.issued_at()), (1_000, 1_500));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn logged_in_at(&self) -> u64 {
+        self.logged_in_at.unwrap_or(self.issued_at)
+    }
+
+    /// Whether this is a session value (`id.auth.ts.sig`).
+    pub(crate) fn is_session(&self) -> bool {
+        self.logged_in_at.is_some()
+    }
+
+    pub(crate) fn signer(&self) -> u64 {
+        self.signer
+    }
+
+    /// Rejects the value if it began before a cut-off that applies to its id: "log out
+    /// everywhere", or a per-user "password changed at" (see [`crate::revocation`]). Session
+    /// signers run this inside [`verify_at`](crate::SessionSigner::verify_at); for a timestamped
+    /// value it is the caller's choice.
     ///
     /// A cut-off made during second `S` is `S + 1`
     /// ([`Cutoffs::revoke_at`](crate::Cutoffs::revoke_at)), and a timestamped value has no
-    /// login time to stamp ahead: one signed later in that same second is refused too. Sessions
-    /// that must log in again at once use [`SessionSigner`](crate::SessionSigner), whose logins
-    /// are stamped with the cut-off ([`Cutoffs::login_time`](crate::Cutoffs::login_time)).
+    /// login time to stamp ahead: one signed later in that same second is refused too.
     ///
     /// # Errors
-    /// [`Error::IssuedBeforeNotBefore`], or [`Error::CutoffUnreadable`].
+    /// [`Error::IssuedBeforeNotBefore`] (a timestamped value), [`Error::LoggedInBeforeNotBefore`]
+    /// (a session value), or [`Error::CutoffUnreadable`].
     ///
     /// ```
     /// # use sigcookie::{Cutoffs, Key, Signer, TimestampSigner, Error};
@@ -346,13 +353,30 @@ impl<'v> Verified<'v> {
     ///     verified.check_revocation(&Cutoffs::at(1_001)),
     ///     Err(Error::IssuedBeforeNotBefore { issued_at: 1_000, not_before: 1_001 })
     /// );
-    /// # Ok::<(), Error>(())
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn check_revocation(
         self,
         revocations: &(impl Revocations + ?Sized),
     ) -> Result<Verified<'v>, Error> {
-        revocations.cutoffs(self.id).check(self.issued_at, false)?;
+        let cutoffs = revocations.cutoffs(self.id);
+        match self.logged_in_at {
+            Some(logged_in_at) => cutoffs.check_login(logged_in_at)?,
+            None => cutoffs.check_issue(self.issued_at)?,
+        }
         Ok(self)
+    }
+}
+
+/// Leaves out the signer's fingerprint, derived from its key.
+impl fmt::Debug for Verified<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut out = f.debug_struct("Verified");
+        out.field("id", &self.id)
+            .field("issued_at", &self.issued_at);
+        if let Some(logged_in_at) = self.logged_in_at {
+            out.field("logged_in_at", &logged_in_at);
+        }
+        out.finish_non_exhaustive()
     }
 }

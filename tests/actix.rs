@@ -3,23 +3,25 @@
 #![cfg(feature = "actix")]
 
 mod client;
+mod common;
 
 use std::net::SocketAddr;
 
 use actix_web::{App, HttpResponse, HttpServer, Responder, get, web};
-use sigcookie::actix::{Session, SetCookie};
-use sigcookie::web::{Duration, SessionCookie};
-use sigcookie::{Key, ManualClock};
+use common::ManualClock;
+use sigcookie::header::CookieSpec;
+use sigcookie::web::{Duration, Session, SessionCookie};
+use sigcookie::{Error, Key};
 
 const T0: u64 = 1_764_000_000;
 
 #[get("/me")]
-async fn me(session: Session) -> impl Responder {
+async fn me(session: Session) -> Result<HttpResponse, Error> {
     let mut response = HttpResponse::Ok();
-    if let Some(renewal) = session.renewal(0.5) {
+    if let Some(renewal) = session.renewal(0.5)? {
         response.append_header(renewal);
     }
-    response.body(format!("hello {}", session.id()))
+    Ok(response.body(format!("hello {}", session.id())))
 }
 
 #[get("/maybe")]
@@ -27,11 +29,10 @@ async fn maybe(session: Option<Session>) -> impl Responder {
     session.map_or("anonymous".to_owned(), |s| format!("hello {}", s.id()))
 }
 
+/// No session needed: an expired or revoked cookie is removed too.
 #[get("/logout")]
-async fn logout(session: Session) -> impl Responder {
-    HttpResponse::Ok()
-        .append_header(SetCookie(session.cookie().removal()))
-        .finish()
+async fn logout(cookie: web::Data<SessionCookie>) -> impl Responder {
+    HttpResponse::Ok().append_header(cookie.removal()).finish()
 }
 
 /// An actix-web server on 127.0.0.1 with `cookie` in its app data.
@@ -71,7 +72,7 @@ async fn the_extractor_verifies_renews_and_answers_401_over_http() {
     assert_eq!(reply.status, 200);
     assert_eq!(reply.set_cookies.len(), 1);
     let renewed = client::pair(&reply.set_cookies[0]).to_owned();
-    let verified = cookie.verify_header(&renewed).expect("valid");
+    let verified = cookie.verify_headers([renewed.as_str()]).expect("valid");
     assert_eq!(verified.id(), "42");
     assert!(
         reply.set_cookies[0].contains("; HttpOnly; SameSite=Lax; Secure; Path=/; Max-Age=3600")
@@ -98,15 +99,27 @@ async fn the_extractor_verifies_renews_and_answers_401_over_http() {
         "hello 42"
     );
 
-    // Logout: the core's removal header.
-    let reply = client::get(addr, "/logout", &[&renewed]).await;
+    // Logout: the core's removal header, with a valid session or without one.
     let mut buf = [0u8; 256];
-    let removal = cookie.spec().write_removal(&mut buf).expect("fits");
-    assert_eq!(reply.set_cookies, [removal]);
+    let removal = CookieSpec::new(cookie.name())
+        .expect("valid")
+        .write_removal(&mut buf)
+        .expect("fits");
+    for cookies in [vec![renewed.as_str()], vec![]] {
+        let reply = client::get(addr, "/logout", &cookies).await;
+        assert_eq!(reply.status, 200, "{cookies:?}");
+        assert_eq!(reply.set_cookies, [removal], "{cookies:?}");
+    }
 
     // "Log out everywhere" ends it at once.
     cookie.log_out_everywhere().expect("revoked");
     assert_eq!(client::get(addr, "/me", &[&renewed]).await.status, 401);
+    // Logging out with the revoked cookie still removes it.
+    let reply = client::get(addr, "/logout", &[&renewed]).await;
+    assert_eq!(
+        (reply.status, reply.set_cookies),
+        (200, vec![removal.to_owned()])
+    );
 }
 
 #[actix_web::test]
@@ -119,4 +132,23 @@ async fn without_a_session_cookie_in_the_app_data_the_answer_is_500() {
     actix_web::rt::spawn(server.run());
     let reply = client::get(addr, "/me", &["__Host-s=42.1.1.00"]).await;
     assert_eq!((reply.status, reply.body.as_str()), (500, ""));
+}
+
+#[actix_web::test]
+async fn a_session_cookie_in_the_app_data_without_web_data_is_found_too() {
+    let cookie = SessionCookie::builder(&Key::from_bytes(&[3; 32]).expect("key"), "__Host-s")
+        .build()
+        .expect("valid");
+    let app_cookie = cookie.clone();
+    let server = HttpServer::new(move || App::new().app_data(app_cookie.clone()).service(me))
+        .workers(1)
+        .bind(("127.0.0.1", 0))
+        .expect("bind");
+    let addr = server.addrs()[0];
+    actix_web::rt::spawn(server.run());
+    let login = cookie.issue("9").expect("issued").stripped().to_string();
+    let reply = client::get(addr, "/me", &[&login]).await;
+    assert_eq!((reply.status, reply.body.as_str()), (200, "hello 9"));
+    let reply = client::get(addr, "/me", &[]).await;
+    assert_eq!((reply.status, reply.body.as_str()), (401, ""));
 }

@@ -171,3 +171,44 @@ async fn wrong_or_absent_passwords_get_no_cookie() {
         413
     );
 }
+
+/// Logging out needs no valid session: without a cookie, with a forged one and with an expired
+/// one (correctly signed, past its idle timeout), the answer still removes the cookie.
+#[tokio::test]
+async fn logout_clears_the_cookie_without_a_valid_session() {
+    let addr = serve(PASSWORD).await;
+    // The example's own key and cookie name, on a clock two hours back: idle for too long.
+    let key = Key::from_bytes(&[0x42; 32]).expect("a 32-byte key");
+    let two_hours_ago = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("after 1970")
+        .as_secs()
+        - 2 * 3600;
+    let past = sigcookie::web::SessionCookie::builder(&key, "__Host-session")
+        .clock(move || two_hours_ago)
+        .build()
+        .expect("cookie");
+    let expired = past.issue("demo-1").expect("issue").stripped().to_string();
+    assert_eq!(
+        request(addr, "GET", "/me", Some(&expired), "").await.status,
+        401,
+        "expired"
+    );
+    let forged = "__Host-session=demo-1.1764000000.1764000000.".to_owned() + &"0".repeat(64);
+    for cookie in [None, Some(forged.as_str()), Some(expired.as_str())] {
+        let logout = request(addr, "POST", "/logout", cookie, "").await;
+        assert_eq!(
+            (logout.status, logout.body.as_str()),
+            (200, "logged out\n"),
+            "{cookie:?}"
+        );
+        let removal = logout.set_cookie.expect("a removal cookie");
+        assert_eq!((removal.name(), removal.value()), ("__Host-session", ""));
+        assert_eq!(removal.max_age(), Some(sigcookie::web::Duration::ZERO));
+        assert_eq!(
+            (removal.secure(), removal.path()),
+            (Some(true), Some("/")),
+            "a __Host- cookie is only replaced by a Secure one at Path=/"
+        );
+    }
+}

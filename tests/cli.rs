@@ -135,18 +135,75 @@ fn ids_and_values_that_start_with_a_hyphen_go_after_double_dash() {
         .assert()
         .success()
         .stdout(predicate::str::contains("id:        -42\n"));
-    // Without `--` it is an unknown flag, and clap says how to pass it.
+}
+
+#[test]
+fn a_negative_number_id_needs_no_double_dash_and_other_hyphen_args_say_how_to_pass_them() {
+    // A number cannot be a flag, so it is the id wherever it stands.
+    let signed = cli()
+        .args(["sign", "--purpose", "session", "--", "-42"])
+        .output()
+        .expect("runs")
+        .stdout;
+    for args in [
+        ["sign", "-42", "--purpose", "session"],
+        ["sign", "--purpose", "session", "-42"],
+    ] {
+        cli()
+            .args(args)
+            .assert()
+            .success()
+            .stdout(String::from_utf8(signed.clone()).expect("utf8"));
+    }
+    // Anything else that starts with '-' may be a mistyped flag: refused, with the exact
+    // command that passes it as the id or value.
     cli()
-        .args(["sign", "-42", "--purpose", "session"])
+        .args(["sign", "-4x2", "--purpose", "session"])
         .assert()
         .code(2)
         .stdout("")
-        .stderr(predicate::str::contains("unexpected argument '-4'"));
+        .stderr(
+            predicate::str::contains("sigcookie sign --purpose session -- -4x2")
+                .and(predicate::str::contains("'-- -4'").not()),
+        );
+    let value = String::from_utf8(signed).expect("utf8");
+    let value = value.trim_end();
     cli()
         .args(["verify", value, "--purpose", "session"])
         .assert()
         .code(2)
-        .stdout("");
+        .stdout("")
+        .stderr(predicate::str::contains(format!(
+            "sigcookie verify --purpose session -- {value}"
+        )));
+    let mut json = cli();
+    json.args(["inspect", value, "--json"]);
+    let (code, doc) = json_failure(&mut json);
+    assert_eq!((code, doc["error"].as_str()), (Some(2), Some("Usage")));
+    assert!(
+        doc["message"]
+            .as_str()
+            .is_some_and(|m| m.contains(&format!("sigcookie inspect --json -- {value}"))),
+        "{doc}"
+    );
+    // Help and version flags still work, and a mistyped long flag is still a typo.
+    for args in [
+        vec!["sign", "-42", "-h"],
+        vec!["sign", "-h", "-42"],
+        vec!["verify", "--help"],
+    ] {
+        cli()
+            .args(&args)
+            .assert()
+            .success()
+            .stdout(predicate::str::contains("Usage"));
+    }
+    cli().args(["-V"]).assert().success();
+    cli()
+        .args(["sign", "-42", "--purpose", "session", "--timestmp"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("'--timestamp'"));
 }
 
 #[test]
@@ -803,9 +860,16 @@ fn session_values_sign_verify_and_end() {
     verify(&["--now", "1764046800", "--max-age", "43300"])
         .code(1)
         .stderr(predicate::str::contains("LifetimeExceeded"));
-    verify(&["--now", "1764003700", "--lifetime", "3699"])
-        .code(1)
-        .stderr(predicate::str::contains("LifetimeExceeded"));
+    verify(&[
+        "--now",
+        "1764003700",
+        "--max-age",
+        "3600",
+        "--lifetime",
+        "3699",
+    ])
+    .code(1)
+    .stderr(predicate::str::contains("LifetimeExceeded"));
     // The cut-off is compared with the login time, not the (later) issue time.
     verify(&["--now", "1764003700", "--not-before", "1764000001"])
         .code(1)
@@ -855,4 +919,138 @@ fn session_values_sign_verify_and_end() {
         .assert()
         .success()
         .stdout(predicate::str::contains("auth:      1764000000"));
+}
+
+#[test]
+fn a_lifetime_shorter_than_the_max_age_is_refused() {
+    let verify = |extra: &[&str]| {
+        let mut command = cli();
+        command
+            .args(["verify", SESSION, "--purpose", "session", "--session"])
+            .args(["--now", "1764003601"])
+            .args(extra);
+        command
+    };
+    verify(&["--max-age", "60", "--lifetime", "30"])
+        .assert()
+        .code(2)
+        .stdout("")
+        .stderr(
+            predicate::str::contains("--lifetime 30").and(predicate::str::contains("--max-age 60")),
+        );
+    let (code, doc) = json_failure(&mut verify(&[
+        "--max-age",
+        "60",
+        "--lifetime",
+        "30",
+        "--json",
+    ]));
+    assert_eq!(
+        (code, doc["error"].as_str(), doc["valid"].as_bool()),
+        (Some(2), Some("LifetimeShorterThanMaxAge"), Some(false))
+    );
+    // Equal is fine (the value is then rejected or accepted on its times).
+    verify(&["--max-age", "7200", "--lifetime", "7200"])
+        .assert()
+        .success();
+    // The default lifetime follows a longer maximum age, so it is never shorter.
+    verify(&["--max-age", "90000"]).assert().success();
+}
+
+#[test]
+fn under_json_every_outcome_is_one_document_on_stdout_and_nothing_on_stderr() {
+    let dir = TempDir::new("json-quiet");
+    let readable = dir.file("readable.hex", SECRET, 0o644);
+    let writable = dir.file("writable.hex", SECRET, 0o666);
+    let mut cases: Vec<(Command, i32)> = Vec::new();
+    let mut add = |args: &[&str], code| {
+        let mut cmd = cli();
+        cmd.args(args).arg("--json");
+        cases.push((cmd, code));
+    };
+    add(&["sign", "12345", "--purpose", "session"], 0);
+    add(&["verify", UNTIMED, "--purpose", "session"], 0);
+    add(&["inspect", TIMED], 0);
+    add(&["verify", "nope", "--purpose", "session"], 1);
+    add(&["inspect", "12345.beef"], 1);
+    add(&["sign", "1", "--purpose", "s", "--tag-bytes", "8"], 2);
+    add(&["sign", "--timestmp", "--purpose", "s"], 2);
+    add(&["verify", UNTIMED, "--purpose", "s", "--max-age", "0"], 2);
+    let mut no_secret = cli();
+    no_secret
+        .env_remove("SIGCOOKIE_SECRET")
+        .args(["sign", "1", "--purpose", "s", "--json"]);
+    cases.push((no_secret, 2));
+    let mut warned = with_secret_file(&readable, &["sign", "12345", "--purpose", "session"]);
+    warned.arg("--json");
+    cases.push((warned, 0));
+    let mut refused = with_secret_file(&writable, &["sign", "12345", "--purpose", "session"]);
+    refused.arg("--json");
+    cases.push((refused, 2));
+    for (mut cmd, code) in cases {
+        let out = cmd.output().expect("runs");
+        let shown = format!("{cmd:?}");
+        assert_eq!(out.status.code(), Some(code), "{shown}");
+        assert_eq!(String::from_utf8_lossy(&out.stderr), "", "{shown}");
+        let text = String::from_utf8(out.stdout).expect("utf8");
+        assert_eq!(text.lines().count(), 1, "{shown}: {text}");
+        let doc: serde_json::Value = serde_json::from_str(&text).expect("JSON");
+        assert_eq!(doc.get("error").is_none(), code == 0, "{shown}: {doc}");
+    }
+    // The warning a text run prints goes into the document instead.
+    let mut warned = with_secret_file(&readable, &["sign", "12345", "--purpose", "session"]);
+    warned.arg("--json");
+    let (_, doc) = json_failure(&mut warned);
+    assert!(
+        doc["warnings"][0]
+            .as_str()
+            .is_some_and(|w| w.contains("can be read by other users")),
+        "{doc}"
+    );
+}
+
+/// The uid of the user running the tests, from the owner of a file they just created.
+#[cfg(unix)]
+fn test_uid(dir: &TempDir) -> u32 {
+    use std::os::unix::fs::MetadataExt;
+    let probe = dir.file("probe", "", 0o600);
+    std::fs::metadata(probe).expect("stat").uid()
+}
+
+#[cfg(unix)]
+#[test]
+fn secret_files_owned_by_another_user_are_refused() {
+    let dir = TempDir::new("owner");
+    let other = 65_534;
+    let theirs = dir.file("theirs.hex", SECRET, 0o600);
+    if test_uid(&dir) != 0 || std::os::unix::fs::chown(&theirs, Some(other), None).is_err() {
+        eprintln!("skipped: giving a file to another user needs root");
+        return;
+    }
+    let sign =
+        |path: &std::path::Path| with_secret_file(path, &["sign", "12345", "--purpose", "session"]);
+    sign(&theirs).assert().code(2).stdout("").stderr(
+        predicate::str::contains(format!("owned by uid {other}")).and(predicate::str::contains(
+            format!("chown 0 {}", theirs.display()),
+        )),
+    );
+    let mut json = sign(&theirs);
+    json.arg("--json");
+    assert_eq!(
+        json_failure(&mut json).1["error"],
+        "SecretFileOwnedByOthers"
+    );
+    // A previous secret is held to the same rule.
+    let mine = dir.file("mine.hex", SECRET, 0o600);
+    with_secret_file(&mine, &["verify", UNTIMED, "--purpose", "session"])
+        .arg("--previous-secret-file")
+        .arg(&theirs)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("theirs.hex"));
+    // The caller's own files and root's are fine.
+    sign(&mine)
+        .assert()
+        .success()
+        .stdout(format!("{UNTIMED}\n"));
 }

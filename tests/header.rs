@@ -2,17 +2,39 @@
 //! it: one reader of `Cookie:` headers, one writer of `Set-Cookie`, the same answers.
 #![cfg(feature = "cookie")]
 
+mod common;
+
 use proptest::prelude::*;
-use sigcookie::header::{self, CookieSpec, WriteError};
-use sigcookie::web::{ConfigError, Duration, OffsetDateTime, SameSite, SessionCookie};
-use sigcookie::{Cutoffs, Error, Key, MAX_VALUE_LEN, SessionSigner, Signer};
+use sigcookie::header::{CookieSpec, SameSite};
+use sigcookie::web::{Duration, SessionCookie};
+use sigcookie::{ConfigError, Cutoffs, Error, Key, MAX_VALUE_LEN, SessionSigner, Signer};
+
+/// Unix seconds the cookies are issued at.
+const T0: u64 = 1_764_000_000;
 
 fn key() -> Key {
     Key::from_bytes(&[9; 32]).expect("a 32-byte key")
 }
 
-fn at(secs: i64) -> OffsetDateTime {
-    OffsetDateTime::from_unix_timestamp(secs).expect("a valid time")
+/// The core's spec of the cookie `name`, set up through its own `with_*` methods as the web
+/// builder is through its own: the same settings must give the same header.
+fn core_spec<'a>(
+    name: &'a str,
+    path: &'a str,
+    domain: Option<&'a str>,
+    same_site: SameSite,
+    secure: bool,
+) -> Result<CookieSpec<'a>, ConfigError> {
+    let mut spec = CookieSpec::new(name)?
+        .with_path(path)?
+        .with_same_site(same_site)?;
+    if let Some(domain) = domain {
+        spec = spec.with_domain(domain)?;
+    }
+    if !secure {
+        spec = spec.insecure_plain_http()?;
+    }
+    Ok(spec)
 }
 
 /// Every cookie the web layer returns re-serialises to exactly the header the core writes: the
@@ -20,29 +42,45 @@ fn at(secs: i64) -> OffsetDateTime {
 #[test]
 fn the_web_layers_cookies_are_the_cores_headers() {
     let key = key();
+    let builder = |name| SessionCookie::builder(&key, name).clock(|| T0);
     let configs = [
-        SessionCookie::builder(&key, "__Host-s").build(),
-        SessionCookie::builder(&key, "panel")
-            .insecure_plain_http()
-            .build(),
-        SessionCookie::builder(&key, "__Secure-s")
-            .domain("example.com")
-            .path("/admin")
-            .same_site(SameSite::Strict)
-            .build(),
-        SessionCookie::builder(&key, "s")
-            .same_site(SameSite::None)
-            .cookie_max_age(None)
-            .build(),
-        SessionCookie::builder(&key, "s")
-            .cookie_max_age(Some(Duration::days(7)))
-            .build(),
+        (
+            builder("__Host-s").build(),
+            core_spec("__Host-s", "/", None, SameSite::Lax, true),
+        ),
+        (
+            builder("panel").insecure_plain_http().build(),
+            core_spec("panel", "/", None, SameSite::Lax, false),
+        ),
+        (
+            builder("__Secure-s")
+                .domain("example.com")
+                .path("/admin")
+                .same_site(SameSite::Strict)
+                .build(),
+            core_spec(
+                "__Secure-s",
+                "/admin",
+                Some("example.com"),
+                SameSite::Strict,
+                true,
+            ),
+        ),
+        (
+            builder("s")
+                .same_site(SameSite::None)
+                .cookie_max_age(None)
+                .build(),
+            core_spec("s", "/", None, SameSite::None, true),
+        ),
+        (
+            builder("s").cookie_max_age(Some(Duration::days(7))).build(),
+            core_spec("s", "/", None, SameSite::Lax, true),
+        ),
     ];
-    let now = at(1_764_000_000);
-    for session in configs {
-        let session = session.expect("valid");
-        let spec = session.spec();
-        let cookie = session.issue_at("42", now).expect("issued");
+    for (session, spec) in configs {
+        let (session, spec) = (session.expect("valid"), spec.expect("valid"));
+        let cookie = session.issue("42").expect("issued");
         let mut buf = [0u8; CookieSpec::MAX_HEADER_LEN];
         let max_age = cookie
             .max_age()
@@ -87,21 +125,15 @@ fn the_web_layer_refuses_what_the_core_refuses() {
     ];
     for (name, path, domain, secure, expected) in cases {
         let mut web = SessionCookie::builder(&key, name).path(path);
-        let mut core = CookieSpec::builder(name).path(path);
         if let Some(domain) = domain {
             web = web.domain(domain);
-            core = core.domain(domain);
         }
         if !secure {
             web = web.insecure_plain_http();
-            core = core.insecure_plain_http();
         }
+        let core = core_spec(name, path, domain, SameSite::Lax, secure);
         assert_eq!(web.build().err(), Some(expected), "{name}");
-        assert_eq!(
-            core.build().err().map(ConfigError::from),
-            Some(expected),
-            "{name}"
-        );
+        assert_eq!(core.err(), Some(expected), "{name}");
     }
 }
 
@@ -113,14 +145,16 @@ fn a_quoted_cookie_is_refused_as_before() {
     let session = SessionCookie::builder(&key(), "s").build().expect("valid");
     let value = session.issue("7").expect("issued").value().to_owned();
     let quoted = format!("\"{value}\"");
-    let through_header = session.verify_header(&format!("s={quoted}")).err();
+    let through_header = session
+        .verify_headers([format!("s={quoted}").as_str()])
+        .err();
     assert!(session.verify(&quoted).is_err());
     assert_eq!(
         through_header,
-        Some(sigcookie::web::Rejection::Invalid(Error::InvalidIdByte {
+        Some(Error::InvalidIdByte {
             byte: b'"',
             position: 0
-        }))
+        })
     );
 }
 
@@ -133,13 +167,16 @@ fn the_largest_header_fits_the_documented_bound() {
         600,
     );
     let id = "a".repeat(255);
-    let value = signer
-        .sign_value_at(&id, u64::MAX, u64::MAX)
-        .expect("signed");
+    // The longest value a signer makes: the longest id with the longest times.
+    let value = common::Case::of(&[9; 32], Some("__Host-session"), sigcookie::TAG_LEN_DEFAULT)
+        .session_value(&id, u64::MAX, u64::MAX);
     assert_eq!(value.len(), MAX_VALUE_LEN);
-    let spec = CookieSpec::builder("__Host-session")
-        .build()
-        .expect("valid");
+    assert_eq!(value.len(), signer.max_value_len());
+    assert!(
+        signer.verify_at(&value, u64::MAX, &Cutoffs::NONE).is_ok(),
+        "a value the signer accepts"
+    );
+    let spec = CookieSpec::new("__Host-session").expect("valid");
     let mut buf = [0u8; CookieSpec::MAX_HEADER_LEN];
     let len = spec
         .write(&value, Some(u64::MAX), &mut buf)
@@ -148,7 +185,7 @@ fn the_largest_header_fits_the_documented_bound() {
     assert_eq!(len, spec.max_header_len());
     assert_eq!(
         spec.write(&value, Some(u64::MAX), &mut buf[..len - 1]),
-        Err(WriteError::BufferTooSmall { needed: len })
+        Err(Error::BufferTooSmall { needed: len })
     );
 }
 
@@ -167,6 +204,7 @@ proptest! {
         let key = key();
         let same_site = [SameSite::Strict, SameSite::Lax, SameSite::None][usize::from(same_site)];
         let mut builder = SessionCookie::builder(&key, &name)
+            .clock(|| T0)
             .path(&path)
             .same_site(same_site)
             .cookie_max_age(max_age.map(Duration::seconds));
@@ -176,35 +214,42 @@ proptest! {
         if !secure {
             builder = builder.insecure_plain_http();
         }
-        let Ok(session) = builder.build() else {
-            return Ok(());
+        let core = core_spec(&name, &path, domain.as_deref(), same_site, secure);
+        // The web builder accepts exactly what the core accepts, refusing it the same way.
+        let session = match (builder.build(), core) {
+            (Ok(session), Ok(spec)) => (session, spec),
+            (web, core) => {
+                prop_assert_eq!(web.err(), core.err());
+                return Ok(());
+            }
         };
-        let cookie = session.issue_at("7", at(1_764_000_000)).expect("issued");
-        let mut buf = vec![0u8; session.spec().max_header_len()];
-        let header = session
-            .spec()
+        let (session, spec) = session;
+        let cookie = session.issue("7").expect("issued");
+        let mut buf = vec![0u8; spec.max_header_len()];
+        let header = spec
             .write(cookie.value(), max_age.map(|s| s as u64), &mut buf)
             .expect("fits");
         prop_assert_eq!(cookie.to_string(), header);
         prop_assert_eq!(cookie.path(), Some(path.as_str()));
         prop_assert_eq!(cookie.secure(), Some(secure));
-        prop_assert_eq!(cookie.same_site(), Some(same_site));
+        prop_assert_eq!(cookie.same_site().map(|s| s.to_string()), Some(same_site.as_str().to_owned()));
         prop_assert_eq!(cookie.http_only(), Some(true));
-        prop_assert_eq!(session.removal().to_string(), session.spec().write_removal(&mut buf).expect("fits"));
+        prop_assert_eq!(session.removal().to_string(), spec.write_removal(&mut buf).expect("fits"));
     }
 
     /// The core and the web layer answer the same for any header bytes.
     #[test]
     fn the_core_and_the_web_layer_agree(headers in proptest::collection::vec(any::<Vec<u8>>(), 0..4), with in any::<bool>()) {
-        let session = SessionCookie::builder(&key(), "s").clock(|| 1_764_000_000).build().expect("valid");
+        let session = SessionCookie::builder(&key(), "s").clock(|| T0).build().expect("valid");
         let mut headers = headers;
         if with {
             headers.push(format!("s={}", session.issue("7").expect("issued").value()).into_bytes());
         }
         let web = session.verify_headers(headers.iter().map(Vec::as_slice)).map(|v| v.id().to_owned());
-        let core = header::verify_session(session.signer(), "s", headers.iter().map(Vec::as_slice), 1_764_000_000, &Cutoffs::NONE)
-            .map(|v| v.id().to_owned())
-            .map_err(sigcookie::web::Rejection::from);
+        let core = CookieSpec::new("s")
+            .expect("valid")
+            .verify(session.signer(), headers.iter().map(Vec::as_slice), T0, &Cutoffs::NONE)
+            .map(|v| v.id().to_owned());
         prop_assert_eq!(web, core);
     }
 }

@@ -141,7 +141,7 @@ fn verify_with_crate(request: &Value) -> Value {
             "ok": true,
             "id": accepted.id,
             "issued_at": accepted.issued_at.map(|t| t.to_string()),
-            "auth": accepted.auth.map(|t| t.to_string()),
+            "auth": accepted.logged_in_at.map(|t| t.to_string()),
         }),
         Err(e) => json!({"ok": false, "error": variant(&e)}),
     }

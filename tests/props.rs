@@ -1,7 +1,12 @@
 //! Property tests: round trips, tamper detection and panic freedom over generated input.
 
+mod common;
+
+use common::Case;
 use proptest::prelude::*;
 use sigcookie::{Cutoffs, Key, SessionSigner, Signer, TimestampSigner, format};
+
+const SECRET: [u8; 32] = [9; 32];
 
 /// Any id the grammar allows: 1 to 255 idchars.
 fn id() -> impl Strategy<Value = String> {
@@ -15,11 +20,17 @@ fn id() -> impl Strategy<Value = String> {
 }
 
 fn signer(tag_len: usize) -> Signer {
-    let key = Key::from_bytes(&[9; 32]).expect("key");
-    Signer::builder(&key, "prop")
-        .tag_len(tag_len)
-        .build()
+    let key = Key::from_bytes(&SECRET).expect("key");
+    Signer::new(&key, "prop")
         .expect("signer")
+        .with_tag_len(tag_len)
+        .expect("tag length")
+}
+
+/// A session value with any times, as `signer(tag_len)` would sign it: the library signs
+/// sessions only at a login or a renewal, so this is computed from the format's text.
+fn session_value(tag_len: usize, id: &str, logged_in_at: u64, issued_at: u64) -> String {
+    Case::of(&SECRET, Some("prop"), tag_len).session_value(id, logged_in_at, issued_at)
 }
 
 proptest! {
@@ -28,11 +39,12 @@ proptest! {
         let signer = signer(tag_len);
         let value = signer.sign(&id).expect("sign");
         prop_assert_eq!(value.len(), id.len() + 1 + 2 * tag_len);
+        prop_assert!(value.len() <= signer.max_value_len());
         prop_assert_eq!(signer.verify(&value), Ok(id.as_str()));
-        let mut buf = [0u8; sigcookie::MAX_VALUE_LEN];
-        prop_assert_eq!(signer.sign_into(&id, &mut buf).expect("sign"), value.as_str());
-        let on_stack = signer.sign_value(&id).expect("sign");
-        prop_assert_eq!(on_stack.as_str(), value.as_str());
+        // The value on the stack, its `Display` and its `String` are the same text.
+        let owned = value.to_string();
+        prop_assert_eq!(owned.as_str(), value.as_str());
+        prop_assert_eq!(signer.verify(&owned), Ok(id.as_str()));
     }
 
     #[test]
@@ -56,20 +68,41 @@ proptest! {
     ) {
         let signer = SessionSigner::new(signer(tag_len), 3600, u64::MAX);
         let ts = auth.saturating_add(since);
-        let value = signer.sign_at(&id, auth, ts).expect("sign");
+        let value = session_value(tag_len, &id, auth, ts);
         prop_assert!(value.len() <= signer.max_value_len());
         let now = ts.saturating_add(age);
-        let session = signer.verify_at(&value, now).expect("verify");
+        let session = signer.verify_at(&value, now, &Cutoffs::NONE).expect("verify");
         prop_assert_eq!(
-            (session.id(), session.auth(), session.issued_at()),
+            (session.id(), session.logged_in_at(), session.issued_at()),
             (id.as_str(), auth, ts)
         );
         let parts = format::inspect(&value).expect("inspect");
-        prop_assert_eq!((parts.auth(), parts.issued_at()), (Some(auth), Some(ts)));
+        prop_assert_eq!((parts.logged_in_at(), parts.issued_at()), (Some(auth), Some(ts)));
         // A renewal keeps the login time and re-stamps the issue time.
-        let renewed = signer.renew_value_at(&session, now, &Cutoffs::NONE).expect("renew");
-        let again = signer.verify_at(&renewed, now).expect("verify");
-        prop_assert_eq!((again.auth(), again.issued_at()), (auth, now));
+        let renewed = signer.renew_at(&session, now, &Cutoffs::NONE).expect("renew");
+        let again = signer.verify_at(&renewed, now, &Cutoffs::NONE).expect("verify");
+        prop_assert_eq!((again.logged_in_at(), again.issued_at()), (auth, now));
+        // The renewal is the value of those times computed apart: one format, one MAC.
+        prop_assert_eq!(renewed.as_str(), session_value(tag_len, &id, auth, now));
+    }
+
+    /// A login stamps both times with the clock, and signs what the format's text says.
+    #[test]
+    fn login_round_trip(
+        id in id(),
+        tag_len in 16usize..=32,
+        now in 0..u64::MAX,
+        age in 0u64..=3600,
+    ) {
+        let signer = SessionSigner::new(signer(tag_len), 3600, 7200);
+        let login = signer.login_at(&id, now, &Cutoffs::NONE).expect("login");
+        prop_assert_eq!(login.as_str(), session_value(tag_len, &id, now, now));
+        let later = now.saturating_add(age);
+        let session = signer.verify_at(&login, later, &Cutoffs::NONE).expect("verify");
+        prop_assert_eq!(
+            (session.id(), session.logged_in_at(), session.issued_at()),
+            (id.as_str(), now, now)
+        );
     }
 
     /// The absolute lifetime and the cut-offs judge the login time, whatever the issue time.
@@ -84,12 +117,17 @@ proptest! {
         let signer = SessionSigner::new(signer(16), 3600, lifetime).with_leeway(0);
         let ts = auth + since;
         let now = ts + now_after;
-        let value = signer.sign_at("7", auth, ts).expect("sign");
-        let verified = signer.verify_at(&value, now);
+        let value = session_value(16, "7", auth, ts);
+        let verified = signer.verify_at(&value, now, &Cutoffs::NONE);
         prop_assert_eq!(verified.is_ok(), now - auth <= lifetime);
+        let with_cutoff = signer.verify_at(&value, now, &Cutoffs::at(cutoff));
         if let Ok(session) = verified {
             let revoked = session.check_revocation(&Cutoffs::at(cutoff)).is_err();
             prop_assert_eq!(revoked, auth < cutoff);
+            // The cut-off checked inside verify agrees.
+            prop_assert_eq!(with_cutoff.is_err(), auth < cutoff);
+        } else {
+            prop_assert!(with_cutoff.is_err());
         }
     }
 
@@ -100,10 +138,11 @@ proptest! {
         let timed = TimestampSigner::new(signer(16), u64::MAX).with_leeway(u64::MAX);
         let sessions = SessionSigner::new(signer(24), u64::MAX, u64::MAX).with_leeway(u64::MAX);
         let values = [
-            untimed.sign(&id).expect("sign"),
-            timed.sign_at(&id, ts).expect("sign"),
-            sessions.sign_at(&id, ts / 2, ts).expect("sign"),
+            untimed.sign(&id).expect("sign").to_string(),
+            timed.sign_at(&id, ts).expect("sign").to_string(),
+            session_value(24, &id, ts / 2, ts),
         ];
+        prop_assert!(sessions.verify_at(&values[2], u64::MAX, &Cutoffs::NONE).is_ok());
         for (i, value) in values.iter().enumerate() {
             let mut bytes = value.clone().into_bytes();
             let at = pos.index(bytes.len());
@@ -113,7 +152,7 @@ proptest! {
             let accepted = match i {
                 0 => untimed.verify(&changed).is_ok(),
                 1 => timed.verify_at(&changed, 0).is_ok(),
-                _ => sessions.verify_at(&changed, u64::MAX).is_ok(),
+                _ => sessions.verify_at(&changed, u64::MAX, &Cutoffs::NONE).is_ok(),
             };
             prop_assert!(!accepted, "accepted {:?}", changed);
         }
@@ -140,10 +179,11 @@ proptest! {
         let sessions = SessionSigner::new(signer(16), 3600, 7200);
         prop_assert!(untimed.verify(&s).is_err());
         prop_assert!(timed.verify_at(&s, now).is_err());
-        prop_assert!(sessions.verify_at(&s, now).is_err());
+        prop_assert!(sessions.verify_at(&s, now, &Cutoffs::NONE).is_err());
         let _ = format::inspect(&s);
         let _ = untimed.sign(&s);
         let _ = timed.sign_at(&s, now);
+        let _ = sessions.login_at(&s, now, &Cutoffs::NONE);
         let _ = Key::from_hex(&s);
     }
 
@@ -154,7 +194,7 @@ proptest! {
         let timed = TimestampSigner::new(signer(32), 3600);
         let sessions = SessionSigner::new(signer(32), 3600, 7200);
         prop_assert!(timed.verify_at(&s, now).is_err());
-        prop_assert!(sessions.verify_at(&s, now).is_err());
+        prop_assert!(sessions.verify_at(&s, now, &Cutoffs::NONE).is_err());
         prop_assert!(signer(32).verify(&s).is_err());
         let _ = format::inspect(&s);
     }

@@ -3,6 +3,7 @@
 #![cfg(feature = "tower")]
 
 mod client;
+mod common;
 
 use std::convert::Infallible;
 use std::net::SocketAddr;
@@ -12,17 +13,18 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use axum::Router;
 use axum::extract::Extension;
 use axum::routing::get;
+use common::ManualClock;
 use http::header::SET_COOKIE;
 use http::{HeaderValue, Request, Response};
 use hyper::body::Incoming;
 use hyper::server::conn::http1;
 use hyper_util::rt::TokioIo;
 use hyper_util::service::TowerToHyperService;
-use sigcookie::extract::Session;
+use sigcookie::header::CookieSpec;
 use sigcookie::store::{CutoffStore, MemoryStore, StoreError};
 use sigcookie::tower::SessionLayer;
-use sigcookie::web::{Duration, OwnedSession, SessionCookie};
-use sigcookie::{Cutoffs, Key, ManualClock, Revocations};
+use sigcookie::web::{Duration, Session, SessionCookie};
+use sigcookie::{Cutoffs, Key, Revocations};
 use tokio::net::TcpListener;
 use tower::{Layer, service_fn};
 
@@ -38,7 +40,7 @@ fn cookie(key: u8, clock: &ManualClock) -> SessionCookie {
 
 /// The plain hyper handler: who is logged in, with a renewal when one is due, and logout.
 async fn handler(request: Request<Incoming>) -> Result<Response<String>, Infallible> {
-    let session = request.extensions().get::<OwnedSession>().cloned();
+    let session = request.extensions().get::<Session>().cloned();
     let mut response = Response::new(match &session {
         Some(session) => format!("hello {}", session.id()),
         None => "anonymous".to_owned(),
@@ -50,7 +52,7 @@ async fn handler(request: Request<Incoming>) -> Result<Response<String>, Infalli
             session.renewal(0.5).expect("renewal allowed")
         };
         if let Some(set_cookie) = set_cookie {
-            let value = HeaderValue::try_from(set_cookie.to_string()).expect("a header value");
+            let value = HeaderValue::try_from(&set_cookie).expect("a header value");
             response.headers_mut().append(SET_COOKIE, value);
         }
     }
@@ -93,7 +95,10 @@ async fn hyper_required_layer_verifies_renews_and_answers_401() {
     assert_eq!(reply.status, 200);
     let renewed = client::pair(&reply.set_cookies[0]).to_owned();
     assert_eq!(
-        cookie.verify_header(&renewed).expect("valid").id(),
+        cookie
+            .verify_headers([renewed.as_str()])
+            .expect("valid")
+            .id(),
         "42",
         "{renewed}"
     );
@@ -115,7 +120,10 @@ async fn hyper_required_layer_verifies_renews_and_answers_401() {
     // Logout: the removal, written by the core.
     let reply = client::get(addr, "/logout", &[&renewed]).await;
     let mut buf = [0u8; 256];
-    let removal = cookie.spec().write_removal(&mut buf).expect("fits");
+    let removal = CookieSpec::new(cookie.name())
+        .expect("valid")
+        .write_removal(&mut buf)
+        .expect("fits");
     assert_eq!(reply.set_cookies, [removal]);
 
     // Expired: the idle limit after the renewal.
@@ -188,7 +196,7 @@ async fn axum_router_layer_and_the_extractor_share_the_verified_session() {
     let app = Router::new()
         .route(
             "/extension",
-            get(|Extension(session): Extension<OwnedSession>| async move {
+            get(|Extension(session): Extension<Session>| async move {
                 format!("hello {}", session.id())
             }),
         )

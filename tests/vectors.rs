@@ -20,14 +20,14 @@ fn every_valid_vector_is_reproduced_and_verifies() {
             Ok(Accepted {
                 id: id.to_owned(),
                 issued_at: ts,
-                auth
+                logged_in_at: auth
             }),
             "vector {} should verify",
             case.name
         );
         // Signing reproduces the value with exactly one of the case's keys: the current one, or
         // for rotation vectors the previous key that made it.
-        let sign_with = |key: &sigcookie::Key| {
+        let sign_with = |key: &Vec<u8>| {
             let single = Case {
                 secret: key.clone(),
                 previous: Vec::new(),

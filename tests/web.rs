@@ -2,12 +2,16 @@
 //! client sends, and the session lifecycle (renewal, idle and absolute expiry, revocation).
 #![cfg(feature = "cookie")]
 
+mod common;
+
 use std::sync::Arc;
 
+use common::ManualClock;
 use proptest::prelude::*;
-use sigcookie::store::{CutoffStore, FileStore, MemoryStore};
-use sigcookie::web::{ConfigError, Duration, OffsetDateTime, Rejection, SameSite, SessionCookie};
-use sigcookie::{Error, Key, ManualClock};
+use sigcookie::header::SameSite;
+use sigcookie::store::{CutoffStore, FileStore, MemoryStore, StoreError};
+use sigcookie::web::{Duration, OffsetDateTime, SessionCookie};
+use sigcookie::{Clock, ConfigError, Cutoffs, Error, Key};
 
 /// Unix seconds the tests start at.
 const T0: u64 = 1_764_000_000;
@@ -34,10 +38,6 @@ fn on_clock(clock: &ManualClock, leeway: Duration) -> SessionCookie {
 
 fn at(secs: i64) -> OffsetDateTime {
     OffsetDateTime::from_unix_timestamp(secs).expect("a valid time")
-}
-
-fn invalid(error: Error) -> Option<Rejection> {
-    Some(Rejection::Invalid(error))
 }
 
 #[test]
@@ -101,7 +101,7 @@ fn prefixes_and_attributes_are_checked() {
     );
     assert_eq!(
         build("s").tag_len(8).build().err(),
-        Some(ConfigError::Signer(Error::TagLength { len: 8 }))
+        Some(ConfigError::TagLength { len: 8 })
     );
 }
 
@@ -109,9 +109,10 @@ fn prefixes_and_attributes_are_checked() {
 fn set_cookie_header_text() {
     let session = SessionCookie::builder(&key(), "__Host-s")
         .max_age(Duration::hours(2))
+        .clock(|| T0)
         .build()
         .expect("valid");
-    let cookie = session.issue_at("42", at(1_764_000_000)).expect("issued");
+    let cookie = session.issue("42").expect("issued");
     let text = cookie.to_string();
     for attribute in [
         "HttpOnly",
@@ -202,16 +203,16 @@ fn revocations_after_a_clock_step_back_within_the_leeway_end_earlier_logins() {
 
 #[test]
 fn renewal_fraction_is_clamped() {
-    let session = session("s");
-    let cookie = session.issue_at("7", at(1_000_000)).expect("issued");
-    let verified = session
-        .verify_at(cookie.value(), at(1_000_000))
+    let clock = ManualClock::new(1_000_000);
+    let session = SessionCookie::builder(&key(), "s")
+        .clock(clock.clone())
+        .build()
         .expect("valid");
-    let renew = |fraction: f64, after: i64| {
-        session
-            .renewal_at(&verified, fraction, at(1_000_000 + after))
-            .expect("renewed")
-            .is_some()
+    let cookie = session.issue("7").expect("issued");
+    let verified = session.verify(cookie.value()).expect("valid");
+    let renew = |fraction: f64, after: u64| {
+        clock.set(1_000_000 + after);
+        verified.renewal(fraction).expect("renewed").is_some()
     };
     assert!(renew(f64::NAN, 0) && renew(-3.0, 0) && renew(0.0, 0));
     assert!(!renew(f64::INFINITY, 3599) && renew(f64::INFINITY, 3600));
@@ -220,14 +221,43 @@ fn renewal_fraction_is_clamped() {
 
 #[test]
 fn a_value_from_before_1970_or_after_9999_is_refused_not_a_panic() {
-    let session = session("s");
+    /// A system clock set before 1970.
+    struct BeforeEpoch;
+    impl Clock for BeforeEpoch {
+        fn now(&self) -> Result<u64, Error> {
+            Err(Error::ClockBeforeEpoch)
+        }
+    }
+    let broken = SessionCookie::builder(&key(), "s")
+        .clock(BeforeEpoch)
+        .build()
+        .expect("valid");
+    assert_eq!(broken.issue("7").err(), Some(Error::ClockBeforeEpoch));
+    let clock = ManualClock::new(253_402_300_799);
+    let session = SessionCookie::builder(&key(), "s")
+        .clock(clock.clone())
+        .build()
+        .expect("valid");
+    let far = session.issue("7").expect("issued");
     assert_eq!(
-        session.issue_at("7", at(-1)).err(),
+        broken.verify(far.value()).err(),
         Some(Error::ClockBeforeEpoch)
     );
-    let far = session.issue_at("7", at(253_402_300_799)).expect("issued");
-    assert!(session.verify_at(far.value(), at(0)).is_err());
-    assert!(session.verify_at(far.value(), at(253_402_300_799)).is_ok());
+    assert!(matches!(
+        broken.log_out_everywhere(),
+        Err(StoreError::Clock(Error::ClockBeforeEpoch))
+    ));
+    clock.set(0);
+    assert!(session.verify(far.value()).is_err());
+    clock.set(253_402_300_799);
+    let verified = session.verify(far.value()).expect("valid");
+    assert_eq!(verified.issued_at(), at(253_402_300_799));
+    // Past year 9999, where the `time` crate stops: answers, and the latest time it has.
+    clock.set(u64::MAX / 2);
+    let beyond = session.issue("7").expect("issued");
+    let verified = session.verify(beyond.value()).expect("valid");
+    assert_eq!(verified.expires_at(), at(253_402_300_799));
+    assert!(session.log_out_everywhere().is_ok());
 }
 
 proptest! {
@@ -246,7 +276,10 @@ proptest! {
         let session = session("s");
         let value = session.issue("7").expect("issued").value().to_owned();
         let header = format!("{before};{gap}s={value}{gap};{after}");
-        prop_assert_eq!(session.verify_header(&header).map(|v| v.id()), Ok("7"));
+        prop_assert_eq!(
+            session.verify_headers([header.as_str()]).map(|v| v.id().to_owned()),
+            Ok("7".to_owned())
+        );
     }
 
     /// Whatever the renewal schedule, no renewed value verifies past the login plus the
@@ -260,14 +293,14 @@ proptest! {
             clock.advance(step);
             let Ok(verified) = session.verify(cookie.value()) else { break };
             prop_assert_eq!(verified.logged_in_at(), at(T0 as i64));
-            match session.renewal(&verified, 0.0) {
+            match verified.renewal(0.0) {
                 Ok(Some(renewed)) => cookie = renewed,
                 Ok(None) => unreachable!("a fraction of 0 always renews"),
                 Err(reason) => {
-                    prop_assert_eq!(reason, Rejection::Invalid(Error::LifetimeExceeded {
-                        auth: T0,
+                    prop_assert_eq!(reason, Error::LifetimeExceeded {
+                        logged_in_at: T0,
                         lifetime: 12 * 3600,
-                    }));
+                    });
                     break;
                 }
             }
@@ -325,7 +358,7 @@ fn a_cut_off_further_ahead_than_the_leeway_refuses_the_login() {
     assert_eq!(
         session.issue("7").err(),
         Some(Error::LoggedInBeforeNotBefore {
-            auth: T0,
+            logged_in_at: T0,
             not_before: T0 + 6
         })
     );
@@ -346,23 +379,18 @@ fn a_renewal_from_before_a_log_out_everywhere_is_refused() {
     clock.advance(1);
     let cutoff = session.log_out_everywhere().expect("T.5");
     clock.advance(1);
-    let revoked = invalid(Error::LoggedInBeforeNotBefore {
-        auth: T0,
+    let revoked = Some(Error::LoggedInBeforeNotBefore {
+        logged_in_at: T0,
         not_before: cutoff.unix_timestamp() as u64,
     });
-    assert_eq!(session.renewal(&verified, 0.5).err(), revoked);
-    assert_eq!(
-        session
-            .renewal_at(&verified, 0.5, cutoff + Duration::seconds(5))
-            .err(),
-        revoked
-    );
+    assert_eq!(verified.renewal(0.5).err(), revoked);
+    let cutoff = cutoff.unix_timestamp() as u64;
+    clock.set(cutoff + 5);
+    assert_eq!(verified.renewal(0.5).err(), revoked);
     // A value stamped with the cut-off second (what the old renewal produced) is refused too.
-    let stamped = session
-        .signer()
-        .sign_at("7", T0, cutoff.unix_timestamp() as u64)
-        .expect("sign");
-    clock.advance(100);
+    let stamped = common::Case::of(&[9; 32], Some("s"), sigcookie::TAG_LEN_DEFAULT)
+        .session_value("7", T0, cutoff);
+    clock.set(cutoff + 100);
     assert_eq!(session.verify(&stamped).err(), revoked);
 }
 
@@ -377,47 +405,41 @@ fn sliding_renewal_stops_at_the_lifetime_and_max_age_shrinks_toward_it() {
         .expect("valid");
     let cookie = session.issue("7").expect("issued");
     assert_eq!(cookie.max_age(), Some(Duration::hours(1)));
-    clock.advance(90 * 60);
     let renewed = {
-        let stale = session
-            .issue_at("7", at(T0 as i64 + 60 * 60))
-            .expect("issued");
+        clock.set(T0 + 60 * 60);
+        let stale = session.issue("7").expect("issued");
+        clock.set(T0 + 90 * 60);
         let verified = session.verify(stale.value()).expect("valid");
-        session.renewal(&verified, 0.5).expect("renewed")
+        verified.renewal(0.5).expect("renewed")
     };
     // A login at T0 + 1 h renewed at T0 + 1.5 h: an hour of idle time left, two of lifetime.
     assert_eq!(renewed.expect("due").max_age(), Some(Duration::hours(1)));
     let verified = session.verify(cookie.value());
     assert!(verified.is_err(), "idle for 90 minutes");
     // Near the end of the lifetime the cookie's Max-Age is what is left of it.
-    let late = session.issue_at("7", at(T0 as i64)).expect("issued");
+    clock.set(T0);
+    let late = session.issue("7").expect("issued");
     clock.set(T0 + 60 * 60);
     let verified = session.verify(late.value()).expect("valid");
     clock.set(T0 + 100 * 60);
-    let renewal = session.renewal(&verified, 0.5);
+    let renewal = verified.renewal(0.5);
     assert!(renewal.is_err(), "idle again: {renewal:?}");
     clock.set(T0 + 60 * 60);
-    let renewed = session
-        .renewal(&verified, 0.5)
-        .expect("renewed")
-        .expect("due");
+    let renewed = verified.renewal(0.5).expect("renewed").expect("due");
     assert_eq!(renewed.max_age(), Some(Duration::hours(1)));
     clock.set(T0 + 110 * 60);
     let verified = session.verify(renewed.value()).expect("valid");
-    let last = session
-        .renewal(&verified, 0.5)
-        .expect("renewed")
-        .expect("due");
+    let last = verified.renewal(0.5).expect("renewed").expect("due");
     assert_eq!(last.max_age(), Some(Duration::minutes(10)));
     assert_eq!(
-        session.expires_at(&session.verify(last.value()).expect("valid")),
+        session.verify(last.value()).expect("valid").expires_at(),
         at(T0 as i64 + 2 * 3600)
     );
     clock.set(T0 + 2 * 3600 + 1);
     assert_eq!(
         session.verify(last.value()).err(),
-        invalid(Error::LifetimeExceeded {
-            auth: T0,
+        Some(Error::LifetimeExceeded {
+            logged_in_at: T0,
             lifetime: 2 * 3600
         })
     );
@@ -425,17 +447,33 @@ fn sliding_renewal_stops_at_the_lifetime_and_max_age_shrinks_toward_it() {
 
 #[test]
 fn one_cookie_does_not_renew_another_cookies_session() {
-    let user = session("user");
-    let admin = session("__Host-admin");
+    let clock = ManualClock::new(T0);
+    let cookie = |name: &str| {
+        SessionCookie::builder(&key(), name)
+            .clock(clock.clone())
+            .build()
+            .expect("valid")
+    };
+    let (user, admin) = (cookie("user"), cookie("__Host-admin"));
     let value = user.issue("42").expect("issued");
     let verified = user.verify(value.value()).expect("valid");
+    assert_eq!(admin.verify(value.value()).err(), Some(Error::BadSignature));
+    // A session renews through the cookie that verified it, into that cookie only.
+    let renewed = verified.renewal(0.0).expect("renewed").expect("due");
+    assert_eq!(renewed.name(), "user");
+    assert!(user.verify(renewed.value()).is_ok());
     assert_eq!(
-        admin.verify(value.value()).err(),
-        invalid(Error::BadSignature)
+        admin.verify(renewed.value()).err(),
+        Some(Error::BadSignature)
     );
+    // Underneath, the other cookie's signer refuses to renew what this one verified.
+    let core = user
+        .signer()
+        .verify_at(value.value(), T0, &Cutoffs::NONE)
+        .expect("valid");
     assert_eq!(
-        admin.renewal(&verified, 0.0).err(),
-        invalid(Error::BadSignature)
+        admin.signer().renew_at(&core, T0, &Cutoffs::NONE).err(),
+        Some(Error::BadSignature)
     );
 }
 
@@ -451,8 +489,8 @@ fn log_out_user_ends_that_users_sessions_only() {
     let cutoff = session.log_out_user("7").expect("revoked");
     assert_eq!(
         session.verify(mine.value()).err(),
-        invalid(Error::LoggedInBeforeNotBefore {
-            auth: T0,
+        Some(Error::LoggedInBeforeNotBefore {
+            logged_in_at: T0,
             not_before: cutoff.unix_timestamp() as u64
         })
     );
@@ -462,7 +500,7 @@ fn log_out_user_ends_that_users_sessions_only() {
     assert!(session.verify(fresh.value()).is_ok());
     assert!(matches!(
         session.log_out_user("a b"),
-        Err(sigcookie::store::StoreError::InvalidId(_))
+        Err(StoreError::InvalidId(_))
     ));
 }
 
@@ -496,15 +534,15 @@ fn cut_offs_in_a_file_survive_a_restart() {
     let restarted = build();
     assert_eq!(
         restarted.verify(everyone.value()).err(),
-        invalid(Error::LoggedInBeforeNotBefore {
-            auth: T0,
+        Some(Error::LoggedInBeforeNotBefore {
+            logged_in_at: T0,
             not_before: T0 + 4
         })
     );
     assert_eq!(
         restarted.verify(user.value()).err(),
-        invalid(Error::LoggedInBeforeNotBefore {
-            auth: T0 + 5,
+        Some(Error::LoggedInBeforeNotBefore {
+            logged_in_at: T0 + 5,
             not_before: T0 + 6
         })
     );
@@ -580,13 +618,13 @@ fn an_oversized_cookie_is_too_long_whatever_its_bytes() {
     header.extend(std::iter::repeat_n(0xff, max + 1));
     assert_eq!(
         session.verify_headers([header.as_slice()]).err(),
-        invalid(Error::TooLong { len: max + 1, max })
+        Some(Error::TooLong { len: max + 1, max })
     );
     // Within the limit, the bytes are still checked.
     let short = b"s=7.\xff";
     assert_eq!(
         session.verify_headers([short.as_slice()]).err(),
-        invalid(Error::NonAscii { position: 2 })
+        Some(Error::NonAscii { position: 2 })
     );
 }
 

@@ -4,26 +4,27 @@ use std::fmt;
 use std::sync::Arc;
 use std::sync::atomic::AtomicU64;
 
-use super::session::{Inner, SessionCookie};
+use super::Duration;
+use super::cookie::{Inner, SessionCookie};
 use super::time::{at_least_a_second, duration_secs};
-use super::{ConfigError, Duration, SameSite};
-use crate::header::{self, CookieSpec};
+use crate::header::{CookieSpec, SameSite};
 use crate::store::{CutoffStore, MemoryStore};
-use crate::{Clock, Key, SessionSigner, Signer, SystemClock};
+use crate::{Clock, ConfigError, Key, SessionSigner, Signer, SystemClock};
 
 /// Configures a [`SessionCookie`]; made by [`SessionCookie::builder`], checked by
 /// [`SessionCookieBuilder::build`].
 ///
 /// ```
 /// use sigcookie::Key;
-/// use sigcookie::web::{Duration, SameSite, SessionCookie};
+/// use sigcookie::header::SameSite;
+/// use sigcookie::web::{Duration, SessionCookie};
 ///
-/// let key = Key::from_bytes(&[7; 32])?;
 /// let old = Key::from_bytes(&[6; 32])?;
+/// // Rotation: values signed with the old secret still verify.
+/// let key = Key::from_bytes(&[7; 32])?.with_previous(&old)?;
 /// let session = SessionCookie::builder(&key, "session")
 ///     .max_age(Duration::minutes(30))
 ///     .lifetime(Duration::hours(8))
-///     .previous_key(&old)
 ///     .same_site(SameSite::Strict)
 ///     .path("/admin")
 ///     .build()?;
@@ -40,7 +41,6 @@ pub struct SessionCookieBuilder<'a> {
     cookie_max_age: Option<Option<Duration>>,
     leeway: Option<Duration>,
     tag_len: usize,
-    previous: Vec<&'a Key>,
     path: &'a str,
     domain: Option<&'a str>,
     same_site: SameSite,
@@ -60,7 +60,6 @@ impl<'a> SessionCookieBuilder<'a> {
             cookie_max_age: None,
             leeway: None,
             tag_len: crate::TAG_LEN_DEFAULT,
-            previous: Vec::new(),
             path: "/",
             domain: None,
             same_site: SameSite::Lax,
@@ -90,7 +89,7 @@ impl<'a> SessionCookieBuilder<'a> {
     /// longer; an explicit lifetime shorter than the maximum age is refused.
     ///
     /// ```
-    /// # use sigcookie::{Key, web::{ConfigError, Duration, SessionCookie}};
+    /// # use sigcookie::{ConfigError, Key, web::{Duration, SessionCookie}};
     /// let key = Key::from_bytes(&[7; 32])?;
     /// let session = SessionCookie::builder(&key, "s").lifetime(Duration::hours(4)).build()?;
     /// assert_eq!(session.lifetime(), Duration::hours(4));
@@ -128,11 +127,11 @@ impl<'a> SessionCookieBuilder<'a> {
     /// after a revocation carries the next second as its login time.
     ///
     /// ```
-    /// # use sigcookie::{Key, web::{Duration, OffsetDateTime, SessionCookie}};
-    /// let session = SessionCookie::builder(&Key::from_bytes(&[7; 32])?, "s").leeway(Duration::SECOND).build()?;
-    /// let now = OffsetDateTime::from_unix_timestamp(1_764_000_000)?;
-    /// let cookie = session.issue_at("7", now + Duration::seconds(2))?;
-    /// assert!(session.verify_at(cookie.value(), now).is_err());
+    /// # use sigcookie::{Key, web::{Duration, SessionCookie}};
+    /// let key = Key::from_bytes(&[7; 32])?;
+    /// let ahead = SessionCookie::builder(&key, "s").clock(|| 1_764_000_002).build()?;
+    /// let session = SessionCookie::builder(&key, "s").leeway(Duration::SECOND).clock(|| 1_764_000_000).build()?;
+    /// assert!(session.verify(ahead.issue("7")?.value()).is_err()); // 2 s ahead, 1 s tolerated
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn leeway(mut self, leeway: Duration) -> Self {
@@ -156,13 +155,12 @@ impl<'a> SessionCookieBuilder<'a> {
         self
     }
 
-    /// The tag length in bytes; see [`SignerBuilder::tag_len`](crate::SignerBuilder::tag_len).
+    /// The tag length in bytes; see [`Signer::with_tag_len`].
     ///
     /// ```
-    /// # use sigcookie::{Key, web::{OffsetDateTime, SessionCookie}};
-    /// let session = SessionCookie::builder(&Key::from_bytes(&[7; 32])?, "s").tag_len(16).build()?;
-    /// let now = OffsetDateTime::from_unix_timestamp(1_764_000_000)?;
-    /// assert_eq!(session.issue_at("7", now)?.value().len(), 1 + 1 + 10 + 1 + 10 + 1 + 32);
+    /// # use sigcookie::{Key, web::SessionCookie};
+    /// let session = SessionCookie::builder(&Key::from_bytes(&[7; 32])?, "s").tag_len(16).clock(|| 1_764_000_000).build()?;
+    /// assert_eq!(session.issue("7")?.value().len(), 1 + 1 + 10 + 1 + 10 + 1 + 32);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn tag_len(mut self, tag_len: usize) -> Self {
@@ -170,26 +168,10 @@ impl<'a> SessionCookieBuilder<'a> {
         self
     }
 
-    /// A previous key still accepted; see
-    /// [`SignerBuilder::previous_key`](crate::SignerBuilder::previous_key).
-    ///
-    /// ```
-    /// # use sigcookie::{Key, web::SessionCookie};
-    /// let (old, new) = (Key::from_bytes(&[6; 32])?, Key::from_bytes(&[7; 32])?);
-    /// let before = SessionCookie::builder(&old, "s").build()?.issue("7")?;
-    /// let session = SessionCookie::builder(&new, "s").previous_key(&old).build()?;
-    /// assert_eq!(session.verify(before.value())?.id(), "7");
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
-    pub fn previous_key(mut self, key: &'a Key) -> Self {
-        self.previous.push(key);
-        self
-    }
-
     /// The cookie's `Path` (default `/`).
     ///
     /// ```
-    /// # use sigcookie::{Key, web::{ConfigError, SessionCookie}};
+    /// # use sigcookie::{ConfigError, Key, web::SessionCookie};
     /// let key = Key::from_bytes(&[7; 32])?;
     /// assert_eq!(SessionCookie::builder(&key, "s").path("admin").build().err(), Some(ConfigError::InvalidPath));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -216,9 +198,9 @@ impl<'a> SessionCookieBuilder<'a> {
     /// The cookie's `SameSite` (default `Lax`). `None` needs `Secure`.
     ///
     /// ```
-    /// # use sigcookie::{Key, web::{SameSite, SessionCookie}};
+    /// # use sigcookie::{Key, header::SameSite, web::SessionCookie};
     /// let session = SessionCookie::builder(&Key::from_bytes(&[7; 32])?, "s").same_site(SameSite::Strict).build()?;
-    /// assert_eq!(session.issue("7")?.same_site(), Some(SameSite::Strict));
+    /// assert!(session.issue("7")?.to_string().contains("; SameSite=Strict"));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn same_site(mut self, same_site: SameSite) -> Self {
@@ -233,7 +215,7 @@ impl<'a> SessionCookieBuilder<'a> {
     /// Refused with the `__Host-` and `__Secure-` prefixes and `SameSite=None`.
     ///
     /// ```
-    /// # use sigcookie::{Key, web::{ConfigError, SessionCookie}};
+    /// # use sigcookie::{ConfigError, Key, web::SessionCookie};
     /// let key = Key::from_bytes(&[7; 32])?;
     /// let session = SessionCookie::builder(&key, "panel").insecure_plain_http().build()?;
     /// assert_eq!(session.issue("7")?.secure(), Some(false));
@@ -246,14 +228,12 @@ impl<'a> SessionCookieBuilder<'a> {
         self
     }
 
-    /// Reads the time from `clock` instead of the system clock, for tests: a
-    /// [`ManualClock`](crate::ManualClock), or any `Fn() -> u64` of unix seconds.
+    /// Reads the time from `clock` instead of the system clock, for tests: any `Fn() -> u64`
+    /// of unix seconds (see [`Clock`]).
     ///
     /// ```
-    /// # use sigcookie::{Key, ManualClock, web::SessionCookie};
-    /// let clock = ManualClock::new(1_764_000_000);
-    /// let session = SessionCookie::builder(&Key::from_bytes(&[7; 32])?, "s").clock(clock.clone()).build()?;
-    /// clock.advance(5);
+    /// # use sigcookie::{Key, web::SessionCookie};
+    /// let session = SessionCookie::builder(&Key::from_bytes(&[7; 32])?, "s").clock(|| 1_764_000_005).build()?;
     /// assert_eq!(session.now()?.unix_timestamp(), 1_764_000_005);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
@@ -287,11 +267,11 @@ impl<'a> SessionCookieBuilder<'a> {
     /// the prefix rules ([`ConfigError::HostPrefixDomain`], [`ConfigError::HostPrefixPath`],
     /// [`ConfigError::RequiresSecure`]), [`ConfigError::InvalidDuration`] (a leeway, maximum age,
     /// lifetime or cookie `Max-Age` under one second),
-    /// [`ConfigError::LifetimeShorterThanMaxAge`], or the core's signer errors as
-    /// [`ConfigError::Signer`].
+    /// [`ConfigError::LifetimeShorterThanMaxAge`], or the signer's ([`ConfigError::TagLength`],
+    /// [`ConfigError::EmptyPurpose`]).
     ///
     /// ```
-    /// # use sigcookie::{Key, web::{ConfigError, Duration, SessionCookie}};
+    /// # use sigcookie::{ConfigError, Key, web::{Duration, SessionCookie}};
     /// let key = Key::from_bytes(&[7; 32])?;
     /// assert_eq!(SessionCookie::builder(&key, "a b").build().err(), Some(ConfigError::InvalidName { position: 1 }));
     /// assert_eq!(SessionCookie::builder(&key, "__Host-s").path("/x").build().err(), Some(ConfigError::HostPrefixPath));
@@ -308,25 +288,18 @@ impl<'a> SessionCookieBuilder<'a> {
     /// ```
     pub fn build(self) -> Result<SessionCookie, ConfigError> {
         // The core's rules, the one implementation of them.
-        let same_site = core_same_site(self.same_site);
-        let mut spec = CookieSpec::builder(self.name)
-            .path(self.path)
-            .same_site(same_site);
+        let mut spec = CookieSpec::new(self.name)?
+            .with_path(self.path)?
+            .with_same_site(self.same_site)?;
         if let Some(domain) = self.domain {
-            spec = spec.domain(domain);
+            spec = spec.with_domain(domain)?;
         }
         if !self.secure {
-            spec = spec.insecure_plain_http();
+            spec = spec.insecure_plain_http()?;
         }
-        spec.build()?;
-        let signer = self
-            .previous
-            .iter()
-            .fold(
-                Signer::builder(self.key, self.purpose.unwrap_or(self.name)).tag_len(self.tag_len),
-                |signer, key| signer.previous_key(key),
-            )
-            .build()?;
+        let domain = spec.domain().map(str::to_owned);
+        let signer =
+            Signer::new(self.key, self.purpose.unwrap_or(self.name))?.with_tag_len(self.tag_len)?;
         let max_age = at_least_a_second(self.max_age)?;
         let lifetime = match self.lifetime {
             Some(lifetime) => at_least_a_second(lifetime)?,
@@ -351,22 +324,13 @@ impl<'a> SessionCookieBuilder<'a> {
             signer,
             cookie_max_age: self.cookie_max_age,
             path: self.path.to_owned(),
-            domain: self.domain.map(str::to_owned),
-            same_site,
+            domain,
+            same_site: self.same_site,
             secure: self.secure,
             clock: self.clock.unwrap_or_else(|| Arc::new(SystemClock)),
             store: self.store.unwrap_or_else(|| Arc::new(MemoryStore::new())),
             stamped: AtomicU64::new(0),
         }))
-    }
-}
-
-/// The `cookie` crate's `SameSite` as the core's.
-fn core_same_site(same_site: SameSite) -> header::SameSite {
-    match same_site {
-        SameSite::Strict => header::SameSite::Strict,
-        SameSite::Lax => header::SameSite::Lax,
-        SameSite::None => header::SameSite::None,
     }
 }
 

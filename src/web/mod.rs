@@ -1,26 +1,30 @@
-//! Session cookies with the [`cookie`] and [`time`](::time) crates: a [`SessionCookie`] issues the login
-//! cookie with safe attributes, reads it back from a [`CookieJar`], a single [`Cookie`] or raw
-//! `Cookie:` request headers, renews it, and revokes sessions through a
-//! [`CutoffStore`](crate::store::CutoffStore).
+//! Session cookies for services, with the `cookie` and [`time`](::time) crates: a
+//! [`SessionCookie`] issues the login cookie with safe attributes, verifies it into the one
+//! verified [`Session`], and revokes sessions through a
+//! [`CutoffStore`](crate::store::CutoffStore); a [`SetCookie`] is the header it sends.
 //!
 //! ```
 //! use sigcookie::Key;
 //! use sigcookie::web::{Duration, SessionCookie};
 //!
 //! let key = Key::from_bytes(&[7; 32])?;
-//! let session = SessionCookie::builder(&key, "__Host-session")
+//! let cookies = SessionCookie::builder(&key, "__Host-session")
 //!     .max_age(Duration::minutes(30)) // idle timeout
 //!     .lifetime(Duration::hours(8))   // absolute timeout
 //!     .build()?;
 //!
-//! let cookie = session.issue("12345")?;
+//! let cookie = cookies.issue("12345")?;
 //! assert_eq!(cookie.http_only(), Some(true));
 //! assert_eq!(cookie.secure(), Some(true));
 //!
 //! let header = format!("theme=dark; {}", cookie.stripped());
-//! assert_eq!(session.verify_header(&header)?.id(), "12345");
+//! assert_eq!(cookies.verify_headers([header.as_str()])?.id(), "12345");
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
+//!
+//! In a framework, [`Session`] is the extractor itself: axum (feature `axum`, see the `axum`
+//! module's example in [`Session`]'s docs), actix-web (feature `actix`), and the
+//! [`tower`](crate::tower) layer for the rest.
 //!
 //! # Defaults, and why
 //! - Session values `id.auth.ts.sig`: idle after [`SessionCookie::DEFAULT_MAX_AGE`] without a
@@ -43,21 +47,25 @@
 //!   every "log out everywhere".
 //!
 //! # Files
-//! `builder`, `session` (issue, verify, renew, revoke), `error`, `time`. The cookie's rules on the
+//! `builder`, `cookie` (issue, verify, revoke), `session` (the verified session, renewal),
+//! `set_cookie`, `time`, and the framework glue in `axum` and `actix`. The cookie's rules on the
 //! wire (the name, path, domain and `__Host-`/`__Secure-` rules, reading `Cookie:` headers,
-//! writing `Set-Cookie`) are the core's [`crate::header`], which this layer calls: the
-//! [`Cookie`]s it returns are parsed from the header the core wrote.
+//! writing `Set-Cookie`) are the core's [`crate::header`], which this layer calls.
 
+#[cfg(feature = "actix")]
+mod actix;
+#[cfg(feature = "axum")]
+mod axum;
 mod builder;
-mod error;
-mod owned;
+mod cookie;
 mod session;
+mod set_cookie;
 mod time;
 
-pub use ::cookie::{Cookie, CookieJar, SameSite};
+pub use ::cookie::Cookie;
 pub use ::time::{Duration, OffsetDateTime};
 
 pub use builder::SessionCookieBuilder;
-pub use error::{ConfigError, Rejection};
-pub use owned::OwnedSession;
-pub use session::{SessionCookie, VerifiedCookie};
+pub use cookie::SessionCookie;
+pub use session::Session;
+pub use set_cookie::SetCookie;

@@ -1,12 +1,7 @@
 //! Between the web's `time` types and the core's unix seconds.
 
-use super::{ConfigError, Duration, OffsetDateTime};
-use crate::Error;
-
-/// Unix seconds of a time, rounded down.
-pub(super) fn unix_secs(time: OffsetDateTime) -> Result<u64, Error> {
-    u64::try_from(time.unix_timestamp()).map_err(|_| Error::ClockBeforeEpoch)
-}
+use super::{Duration, OffsetDateTime};
+use crate::ConfigError;
 
 /// Whole seconds of a non-negative duration; the core counts seconds.
 pub(super) fn duration_secs(duration: Duration) -> Result<u64, ConfigError> {

@@ -1,14 +1,18 @@
 //! Shared by the integration tests: reading test vectors and naming error variants.
 #![allow(dead_code)]
 
+use hmac::{Hmac, Mac};
 use serde_json::Value;
+use sha2::Sha256;
 use sigcookie::{Cutoffs, Error, Key, SessionSigner, Signer, TimestampSigner};
 
 /// One test case as the vector file and the reference implementations describe it.
 pub struct Case {
     pub name: String,
-    pub secret: Key,
-    pub previous: Vec<Key>,
+    /// The secret's bytes: the session values of [`Case::sign`] are computed from them with the
+    /// `hmac` crate, apart from the library.
+    pub secret: Vec<u8>,
+    pub previous: Vec<Vec<u8>>,
     pub purpose: Option<String>,
     pub tag_bytes: usize,
     pub timestamped: bool,
@@ -26,7 +30,7 @@ pub struct Case {
 pub struct Accepted {
     pub id: String,
     pub issued_at: Option<u64>,
-    pub auth: Option<u64>,
+    pub logged_in_at: Option<u64>,
 }
 
 /// Large integers travel as decimal strings in the JSON (JavaScript loses precision past 2^53).
@@ -40,7 +44,7 @@ pub fn uint(v: &Value) -> Option<u64> {
 
 impl Case {
     pub fn from_json(v: &Value) -> Case {
-        let key = |h: &Value| Key::from_hex(h.as_str().expect("hex string")).expect("valid key");
+        let key = |h: &Value| hex::decode(h.as_str().expect("hex string")).expect("valid hex");
         Case {
             name: v["name"].as_str().unwrap_or("").to_owned(),
             secret: key(&v["secret_hex"]),
@@ -61,26 +65,33 @@ impl Case {
         }
     }
 
-    pub fn signer(&self) -> Result<Signer, Error> {
-        let builder = match &self.purpose {
-            Some(purpose) => Signer::builder(&self.secret, purpose),
-            None => Signer::unbound_builder(&self.secret),
+    /// The case's key, with its previous keys for rotation. The vector files hold only valid
+    /// configurations, so a refusal here is a broken file.
+    pub fn key(&self) -> Key {
+        let key = |bytes: &[u8]| Key::from_bytes(bytes).expect("valid key");
+        self.previous.iter().fold(key(&self.secret), |k, old| {
+            k.with_previous(&key(old))
+                .expect("at most three previous keys")
+        })
+    }
+
+    pub fn signer(&self) -> Signer {
+        let key = self.key();
+        let signer = match &self.purpose {
+            Some(purpose) => Signer::new(&key, purpose).expect("valid purpose"),
+            None => Signer::unbound(&key),
         };
-        self.previous
-            .iter()
-            .fold(builder.tag_len(self.tag_bytes), |b, k| b.previous_key(k))
-            .build()
+        signer
+            .with_tag_len(self.tag_bytes)
+            .expect("valid tag length")
     }
 
-    pub fn timed(&self) -> Result<TimestampSigner, Error> {
-        Ok(TimestampSigner::new(self.signer()?, self.max_age).with_leeway(self.leeway))
+    pub fn timed(&self) -> TimestampSigner {
+        TimestampSigner::new(self.signer(), self.max_age).with_leeway(self.leeway)
     }
 
-    pub fn session_signer(&self) -> Result<SessionSigner, Error> {
-        Ok(
-            SessionSigner::new(self.signer()?, self.max_age, self.lifetime)
-                .with_leeway(self.leeway),
-        )
+    pub fn session_signer(&self) -> SessionSigner {
+        SessionSigner::new(self.signer(), self.max_age, self.lifetime).with_leeway(self.leeway)
     }
 
     /// The case's cut-off, the global one of the vector files.
@@ -92,40 +103,95 @@ impl Case {
     pub fn verify(&self) -> Result<Accepted, Error> {
         if self.session {
             let v = self
-                .session_signer()?
-                .verify_at(&self.value, self.now)?
-                .check_revocation(&self.cutoffs())?;
+                .session_signer()
+                .verify_at(&self.value, self.now, &self.cutoffs())?;
             Ok(Accepted {
                 id: v.id().to_owned(),
                 issued_at: Some(v.issued_at()),
-                auth: Some(v.auth()),
+                logged_in_at: Some(v.logged_in_at()),
             })
         } else if self.timestamped {
             let v = self
-                .timed()?
+                .timed()
                 .verify_at(&self.value, self.now)?
                 .check_revocation(&self.cutoffs())?;
             Ok(Accepted {
                 id: v.id().to_owned(),
                 issued_at: Some(v.issued_at()),
-                auth: None,
+                logged_in_at: None,
             })
         } else {
             Ok(Accepted {
-                id: self.signer()?.verify(&self.value)?.to_owned(),
+                id: self.signer().verify(&self.value)?.to_owned(),
                 issued_at: None,
-                auth: None,
+                logged_in_at: None,
             })
         }
     }
 
-    /// Signs `id` as this case's signer would, with the case's times.
-    pub fn sign(&self, id: &str, auth: Option<u64>, ts: Option<u64>) -> Result<String, Error> {
-        match (auth, ts) {
-            (Some(auth), Some(ts)) => self.session_signer()?.sign_at(id, auth, ts),
-            (None, Some(ts)) => self.timed()?.sign_at(id, ts),
-            _ => self.signer()?.sign(id),
+    /// Signs `id` as this case's current key would, with the case's times. The library makes
+    /// session values only from a login and a renewal at the current time, so a session value
+    /// with arbitrary times is computed here from the format's text, with the `hmac` crate.
+    pub fn sign(
+        &self,
+        id: &str,
+        logged_in_at: Option<u64>,
+        ts: Option<u64>,
+    ) -> Result<String, Error> {
+        match (logged_in_at, ts) {
+            (Some(logged_in_at), Some(ts)) => {
+                let message = format!("{id}.{logged_in_at}.{ts}");
+                Ok(format!("{message}.{}", self.tag_hex(message.as_bytes())))
+            }
+            (None, Some(ts)) => Ok(self.timed().sign_at(id, ts)?.to_string()),
+            _ => Ok(self.signer().sign(id)?.to_string()),
         }
+    }
+
+    /// The lowercase hex of this case's truncated tag of `message`, by the format's text: the key
+    /// is the secret itself for an unbound signer, else HMAC(secret, "sigcookie key " || purpose).
+    pub fn tag_hex(&self, message: &[u8]) -> String {
+        let hmac = |key: &[u8], data: &[&[u8]]| {
+            let mut mac = Hmac::<Sha256>::new_from_slice(key).expect("any key length");
+            data.iter().for_each(|d| mac.update(d));
+            mac.finalize().into_bytes().to_vec()
+        };
+        let key = match &self.purpose {
+            Some(purpose) => hmac(&self.secret, &[b"sigcookie key ", purpose.as_bytes()]),
+            None => self.secret.clone(),
+        };
+        hex::encode(&hmac(&key, &[message])[..self.tag_bytes])
+    }
+}
+
+impl Case {
+    /// A case of a signer only, for tests outside the vector files that make values with
+    /// [`Case::sign`]: `secret` bound to `purpose` (`None`: the unbound scheme), tags of
+    /// `tag_bytes`; no value, no times.
+    pub fn of(secret: &[u8], purpose: Option<&str>, tag_bytes: usize) -> Case {
+        Case {
+            name: String::new(),
+            secret: secret.to_vec(),
+            previous: Vec::new(),
+            purpose: purpose.map(str::to_owned),
+            tag_bytes,
+            timestamped: false,
+            session: false,
+            value: String::new(),
+            now: 0,
+            max_age: 0,
+            leeway: 0,
+            lifetime: 0,
+            not_before: None,
+        }
+    }
+
+    /// A session value `id.auth.ts.sig` with any login and issue times, even ones no signer
+    /// makes (a login after the issue time): computed from the format's text, see
+    /// [`Case::sign`].
+    pub fn session_value(&self, id: &str, logged_in_at: u64, issued_at: u64) -> String {
+        self.sign(id, Some(logged_in_at), Some(issued_at))
+            .expect("a session value is computed, never refused")
     }
 }
 
@@ -146,4 +212,33 @@ pub fn vectors() -> Value {
     ))
     .expect("tests/vectors/v1.json");
     serde_json::from_str(&text).expect("valid JSON")
+}
+
+/// A clock the test moves by hand, in unix seconds; clones share the time, so a test keeps one
+/// and gives a clone to the session cookie's builder.
+#[derive(Clone, Debug, Default)]
+pub struct ManualClock(std::sync::Arc<std::sync::atomic::AtomicU64>);
+
+impl ManualClock {
+    pub fn new(now: u64) -> ManualClock {
+        ManualClock(std::sync::Arc::new(std::sync::atomic::AtomicU64::new(now)))
+    }
+
+    pub fn set(&self, now: u64) {
+        self.0.store(now, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    pub fn advance(&self, secs: u64) {
+        self.0.fetch_add(secs, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    pub fn get(&self) -> u64 {
+        self.0.load(std::sync::atomic::Ordering::Relaxed)
+    }
+}
+
+impl sigcookie::Clock for ManualClock {
+    fn now(&self) -> Result<u64, Error> {
+        Ok(self.get())
+    }
 }

@@ -1,0 +1,77 @@
+//! What revocation costs a verify: a session value verified with no cut-offs, and verified
+//! against the cut-offs of a store holding 100,000 users' entries, or of one global cut-off.
+//!
+//! `cargo bench -p sigcookie-bench --bench revocation`. The file and Redis stores answer from
+//! the same in-memory table as [`MemoryStore`] (they touch disk or network only to revoke), so
+//! this is their verify cost too.
+
+use std::hint::black_box;
+use std::time::Duration;
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use sigcookie::store::{CutoffStore, MemoryStore};
+use sigcookie::{Cutoffs, Key, SessionSigner, Signer};
+
+/// Users with a cut-off of their own in the store.
+const USERS: u64 = 100_000;
+const NOW: u64 = 1_764_000_000;
+
+fn revocation(c: &mut Criterion) {
+    let key = Key::from_bytes(&[7; 32]).expect("key");
+    let signer = SessionSigner::new(Signer::new(&key, "session").expect("signer"), 3600, 43_200);
+    let store = MemoryStore::new();
+    for n in 0..USERS {
+        store
+            .revoke_user(&format!("user-{n}"), NOW - 86_400 - n)
+            .expect("revoke");
+    }
+    // The id under test has an entry too, and there is a global cut-off: the full lookup.
+    store.revoke_user("12345", NOW - 7_200).expect("revoke");
+    store.revoke_all(NOW - 86_400).expect("revoke");
+    // Logged in ten minutes ago, renewed a minute ago: a session value whose two times differ.
+    let session = |id: &str| {
+        let login = signer
+            .login_at(id, NOW - 600, &Cutoffs::NONE)
+            .expect("login");
+        let verified = signer
+            .verify_at(&login, NOW - 60, &Cutoffs::NONE)
+            .expect("valid login");
+        signer
+            .renew_at(&verified, NOW - 60, &Cutoffs::NONE)
+            .expect("renew")
+    };
+    let value = session("12345");
+    let stranger = session("54321");
+    assert_eq!(store.users(), USERS as usize + 1);
+
+    let mut group = c.benchmark_group("revocation");
+    group
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(3));
+    group.bench_function("session verify", |b| {
+        b.iter(|| {
+            signer
+                .verify_at(black_box(&value), NOW, &Cutoffs::NONE)
+                .is_ok()
+        })
+    });
+    group.bench_function(
+        "session verify + store of 100k users (id has an entry)",
+        |b| b.iter(|| signer.verify_at(black_box(&value), NOW, &store).is_ok()),
+    );
+    group.bench_function("session verify + store of 100k users (id has none)", |b| {
+        b.iter(|| signer.verify_at(black_box(&stranger), NOW, &store).is_ok())
+    });
+    group.bench_function("session verify + one global cut-off", |b| {
+        let global = Cutoffs::at(NOW - 86_400);
+        b.iter(|| {
+            signer
+                .verify_at(black_box(&value), NOW, black_box(&global))
+                .is_ok()
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, revocation);
+criterion_main!(benches);

@@ -1,0 +1,357 @@
+//! The embedded panel's request handling: login, status and logout on picoserve, with the
+//! `no_std` API only (`SessionSigner`, `sigcookie::header`), no `SessionCookie`, no `String`, and
+//! no heap allocation. Nothing here needs `std`: on a microcontroller this runs as it is under
+//! embassy (`picoserve::Server::new`), with `now` reading the device's clock.
+//!
+//! Memory: the request is read into picoserve's buffer ([`HTTP_BUFFER`] bytes, the caller's),
+//! and each `Set-Cookie` header is written into a [`SET_COOKIE_BUFFER`]-byte array on the stack.
+//! Values are signed into a `SignedValue` on the stack ([`sigcookie::MAX_VALUE_LEN`] bytes).
+
+use core::sync::atomic::{AtomicU32, AtomicU64, Ordering};
+
+use picoserve::ResponseSent;
+use picoserve::io::Read;
+use picoserve::request::Request;
+use picoserve::response::{IntoResponse, ResponseWriter, StatusCode};
+use picoserve::routing::RequestHandlerService;
+use sigcookie::header::CookieSpec;
+use sigcookie::{ConfigError, Cutoffs, Error, Key, Revocations, SessionSigner, Signer, Verified};
+use subtle::ConstantTimeEq;
+
+/// The session cookie: a device reached by plain HTTP on a local network, so no `Secure` (and
+/// so no `__Host-` prefix); `HttpOnly`, `SameSite=Lax` and `Path=/` as always. A function, not
+/// a `const`: a spec checks every rule when it is made, and this one passes them all.
+pub fn cookie() -> Result<CookieSpec<'static>, ConfigError> {
+    CookieSpec::new("panel")?.insecure_plain_http()
+}
+
+/// picoserve's buffer for one request: the request line, the headers and the body of a login.
+/// A `Cookie:` header with the longest session value (`MAX_VALUE_LEN`, 362 bytes) fits with
+/// room for the browser's other headers.
+pub const HTTP_BUFFER: usize = 2048;
+
+/// Holds any `Set-Cookie` header this panel writes: the longest value with any `Max-Age`
+/// ([`CookieSpec::MAX_HEADER_LEN`] covers names, paths and domains up to 128 bytes).
+pub const SET_COOKIE_BUFFER: usize = CookieSpec::MAX_HEADER_LEN;
+
+/// Idle after 15 minutes without a request, over 8 hours after the login.
+pub const MAX_AGE: u64 = 15 * 60;
+/// The absolute lifetime of a session.
+pub const LIFETIME: u64 = 8 * 3600;
+
+/// Wrong passwords accepted in one [`LOGIN_WINDOW`]; further logins are refused unchecked
+/// until the window ends: at most 10 guesses a minute, 14,400 a day, whoever sends them. A
+/// device with one owner needs no per-client table (which would need a bound of its own); the
+/// price is that a guesser can keep the owner waiting up to a minute.
+pub const MAX_FAILURES: u32 = 10;
+/// The throttle's window, in seconds.
+pub const LOGIN_WINDOW: u64 = 60;
+
+/// The panel's state: the signer, the cookie, the one user, the clock and a "log out
+/// everywhere" cut-off.
+pub struct Panel {
+    signer: SessionSigner,
+    spec: CookieSpec<'static>,
+    user: &'static str,
+    password: &'static str,
+    now: fn() -> u64,
+    /// Unix seconds of the last "log out everywhere", or 0. In RAM: a device that keeps its
+    /// key across reboots must keep this cut-off too (in flash), or a reboot brings back every
+    /// session it ended; one that makes a new key at boot ends them all anyway.
+    cutoff: AtomicU64,
+    /// The throttle: which window (`now / LOGIN_WINDOW`) `failures` counts in.
+    window: AtomicU64,
+    failures: AtomicU32,
+}
+
+/// Why a login got no cookie.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LoginRefused {
+    /// Wrong user name or password.
+    Wrong,
+    /// Too many wrong passwords in this window: retry after this many seconds.
+    Throttled { retry_after: u64 },
+    /// The cookie could not be written (a buffer too small for it): the server's fault.
+    Internal,
+}
+
+impl Panel {
+    /// The panel for `user` with `password`, signing with `key` and reading the time from `now`
+    /// (unix seconds). A real device keeps a password hash, not the password.
+    pub fn new(
+        key: &Key,
+        user: &'static str,
+        password: &'static str,
+        now: fn() -> u64,
+    ) -> Result<Panel, ConfigError> {
+        let spec = cookie()?;
+        // The purpose is the cookie name, as the web layer does.
+        let signer = Signer::new(key, spec.name())?;
+        Ok(Panel {
+            signer: SessionSigner::new(signer, MAX_AGE, LIFETIME),
+            spec,
+            user,
+            password,
+            now,
+            cutoff: AtomicU64::new(0),
+            window: AtomicU64::new(0),
+            failures: AtomicU32::new(0),
+        })
+    }
+
+    /// The signer, for tests.
+    #[allow(dead_code, reason = "used by tests/embedded.rs, not by the example")]
+    pub fn signer(&self) -> &SessionSigner {
+        &self.signer
+    }
+
+    /// The cookie, for tests.
+    #[allow(dead_code, reason = "used by tests/embedded.rs, not by the example")]
+    pub fn spec(&self) -> CookieSpec<'static> {
+        self.spec
+    }
+
+    /// Checks a login form `user=...&password=...` (no percent-decoding: the panel's user and
+    /// password are plain ASCII) and writes the login's `Set-Cookie` header into `buf`.
+    pub fn login<'b>(&self, form: &str, buf: &'b mut [u8]) -> Result<&'b str, LoginRefused> {
+        let now = (self.now)();
+        let window = now / LOGIN_WINDOW;
+        if self.window.swap(window, Ordering::Relaxed) != window {
+            self.failures.store(0, Ordering::Relaxed);
+        }
+        if self.failures.load(Ordering::Relaxed) >= MAX_FAILURES {
+            let retry_after = (window + 1) * LOGIN_WINDOW - now;
+            return Err(LoginRefused::Throttled { retry_after });
+        }
+        let (mut user, mut password) = (None, None);
+        for pair in form.split('&') {
+            match pair.split_once('=') {
+                Some(("user", value)) => user = Some(value),
+                Some(("password", value)) => password = Some(value),
+                _ => {}
+            }
+        }
+        // `subtle` compares without stopping at the first difference, so the time taken does
+        // not tell how much of a guess was right (a length mismatch still answers at once).
+        let matches = |given: Option<&str>, expected: &str| {
+            given.is_some_and(|given| bool::from(given.as_bytes().ct_eq(expected.as_bytes())))
+        };
+        // Both compared, whatever the first gives.
+        let ok = matches(user, self.user) & matches(password, self.password);
+        if !ok {
+            self.failures.fetch_add(1, Ordering::Relaxed);
+            return Err(LoginRefused::Wrong);
+        }
+        let value = self
+            .signer
+            .login_at(self.user, now, self)
+            .map_err(|_| LoginRefused::Internal)?;
+        let max_age = self.max_age(&value, now);
+        self.spec
+            .write(&value, Some(max_age), buf)
+            .map_err(|_| LoginRefused::Internal)
+    }
+
+    /// The session of a request's `Cookie:` header values, verified now against the panel's
+    /// "log out everywhere" cut-off.
+    pub fn verify<'h>(
+        &self,
+        cookies: impl IntoIterator<Item = &'h [u8]>,
+    ) -> Result<Verified<'h>, Error> {
+        self.spec.verify(&self.signer, cookies, (self.now)(), self)
+    }
+
+    /// A renewed cookie's `Set-Cookie` header in `buf` once half the idle time has passed.
+    pub fn renewal<'b>(&self, session: &Verified<'_>, buf: &'b mut [u8]) -> Option<&'b str> {
+        let now = (self.now)();
+        if now.saturating_sub(session.issued_at()) < MAX_AGE / 2 {
+            return None;
+        }
+        let value = self.signer.renew_at(session, now, self).ok()?;
+        let max_age = self.max_age(&value, now);
+        self.spec.write(&value, Some(max_age), buf).ok()
+    }
+
+    /// "Log out everywhere": refuses every session that began up to this second, including a
+    /// login stamped with an earlier cut-off of this second ([`Cutoffs::revoke_at`]).
+    pub fn log_out_everywhere(&self) {
+        let cutoff = self.cutoffs("").revoke_at((self.now)());
+        self.cutoff.fetch_max(cutoff, Ordering::Relaxed);
+    }
+
+    /// The `Max-Age` of a value just signed at `now`: until its idle or absolute end. The
+    /// value is ours, so its parts are read without checking its MAC again.
+    fn max_age(&self, value: &str, now: u64) -> u64 {
+        sigcookie::format::inspect(value).map_or(0, |parts| {
+            let (logged_in_at, issued_at) = (
+                parts.logged_in_at().unwrap_or(now),
+                parts.issued_at().unwrap_or(now),
+            );
+            self.signer
+                .expires_at(logged_in_at, issued_at)
+                .saturating_sub(now)
+        })
+    }
+}
+
+impl Revocations for Panel {
+    fn cutoffs(&self, _id: &str) -> Cutoffs {
+        match self.cutoff.load(Ordering::Relaxed) {
+            0 => Cutoffs::NONE,
+            cutoff => Cutoffs::at(cutoff),
+        }
+    }
+}
+
+/// Whether a state-changing request comes from the panel's own pages: a browser sends `Origin`
+/// with every cross-site `POST`, and without this check any site could log the user out (on a
+/// plain-HTTP LAN device, another port of the same address is even the same *site*, so
+/// `SameSite=Lax` sends the cookie). Requests without `Origin` are not cross-site form posts.
+fn same_origin<R: Read>(request: &Request<'_, R>) -> bool {
+    let headers = request.parts.headers();
+    let Some(origin) = headers.get("origin") else {
+        return true;
+    };
+    let origin = origin.as_raw();
+    let host = headers.get("host").map(|host| host.as_raw());
+    let origin_host = origin
+        .strip_prefix(b"http://")
+        .or_else(|| origin.strip_prefix(b"https://"));
+    origin_host.is_some() && origin_host == host
+}
+
+/// The `Cookie:` header values of a request, as bytes in picoserve's buffer.
+fn cookies<'r, R: Read>(request: &Request<'r, R>) -> impl Iterator<Item = &'r [u8]> + use<'r, R> {
+    request
+        .parts
+        .headers()
+        .iter()
+        .filter(|(name, _)| *name == "cookie")
+        .map(|(_, value)| value.as_raw())
+}
+
+/// `POST /login` with `user=...&password=...`: `200` and the session cookie, or `401`.
+pub struct Login;
+
+impl RequestHandlerService<Panel> for Login {
+    async fn call_request_handler_service<R: Read, W: ResponseWriter<Error = R::Error>>(
+        &self,
+        panel: &Panel,
+        (): (),
+        mut request: Request<'_, R>,
+        response_writer: W,
+    ) -> Result<ResponseSent, W::Error> {
+        let cross_site = !same_origin(&request);
+        let form = picoserve::from_request!(panel, request, response_writer, &str);
+        let mut buf = [0u8; SET_COOKIE_BUFFER];
+        let set_cookie = if cross_site {
+            Err(LoginRefused::Wrong)
+        } else {
+            panel.login(form, &mut buf)
+        };
+        let connection = request.body_connection.finalize().await?;
+        match set_cookie {
+            _ if cross_site => empty(StatusCode::FORBIDDEN, connection, response_writer).await,
+            Ok(set_cookie) => {
+                (StatusCode::OK, ("Set-Cookie", set_cookie), "logged in\n")
+                    .write_to(connection, response_writer)
+                    .await
+            }
+            Err(LoginRefused::Wrong) => {
+                empty(StatusCode::UNAUTHORIZED, connection, response_writer).await
+            }
+            Err(LoginRefused::Throttled { retry_after }) => {
+                // picoserve writes any `Display` header value straight to the connection.
+                (
+                    StatusCode::TOO_MANY_REQUESTS,
+                    ("Retry-After", retry_after),
+                    "",
+                )
+                    .write_to(connection, response_writer)
+                    .await
+            }
+            Err(LoginRefused::Internal) => {
+                empty(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    connection,
+                    response_writer,
+                )
+                .await
+            }
+        }
+    }
+}
+
+/// `GET /status`: who is logged in, with a renewed cookie when one is due; `401` without a
+/// valid session (and no reason: that is for the device's log).
+pub struct Status;
+
+impl RequestHandlerService<Panel> for Status {
+    async fn call_request_handler_service<R: Read, W: ResponseWriter<Error = R::Error>>(
+        &self,
+        panel: &Panel,
+        (): (),
+        request: Request<'_, R>,
+        response_writer: W,
+    ) -> Result<ResponseSent, W::Error> {
+        let verified = panel.verify(cookies(&request));
+        let mut buf = [0u8; SET_COOKIE_BUFFER];
+        let connection = request.body_connection.finalize().await?;
+        match verified {
+            Ok(session) => {
+                let renewal = panel.renewal(&session, &mut buf).map(|h| ("Set-Cookie", h));
+                (
+                    StatusCode::OK,
+                    renewal,
+                    format_args!("logged in as {}\n", session.id()),
+                )
+                    .write_to(connection, response_writer)
+                    .await
+            }
+            Err(_) => empty(StatusCode::UNAUTHORIZED, connection, response_writer).await,
+        }
+    }
+}
+
+/// `POST /logout`: removes the cookie from the browser. `POST /logout?everywhere` also ends
+/// every session (of a valid one only).
+pub struct Logout;
+
+impl RequestHandlerService<Panel> for Logout {
+    async fn call_request_handler_service<R: Read, W: ResponseWriter<Error = R::Error>>(
+        &self,
+        panel: &Panel,
+        (): (),
+        request: Request<'_, R>,
+        response_writer: W,
+    ) -> Result<ResponseSent, W::Error> {
+        if !same_origin(&request) {
+            let connection = request.body_connection.finalize().await?;
+            return empty(StatusCode::FORBIDDEN, connection, response_writer).await;
+        }
+        let everywhere = request.parts.query().is_some_and(|q| q == "everywhere");
+        if everywhere && panel.verify(cookies(&request)).is_ok() {
+            panel.log_out_everywhere();
+        }
+        let mut buf = [0u8; SET_COOKIE_BUFFER];
+        let removal = panel
+            .spec
+            .write_removal(&mut buf)
+            .ok()
+            .map(|h| ("Set-Cookie", h));
+        let connection = request.body_connection.finalize().await?;
+        (StatusCode::OK, removal, "logged out\n")
+            .write_to(connection, response_writer)
+            .await
+    }
+}
+
+/// A response with `status` and no body: every refusal, whose reason is the device's to log,
+/// not the client's to read.
+async fn empty<R: Read, W: ResponseWriter<Error = R::Error>>(
+    status: StatusCode,
+    connection: picoserve::response::Connection<'_, R>,
+    response_writer: W,
+) -> Result<ResponseSent, W::Error> {
+    (status, "").write_to(connection, response_writer).await
+}

@@ -1,0 +1,161 @@
+//! [`RedisStoreBuilder`]: how to reach Redis and where the cut-offs are in it.
+
+use std::fmt;
+use std::sync::mpsc;
+use std::sync::{Arc, Condvar, Mutex};
+use std::thread;
+use std::time::Duration;
+
+use redis::{Client, ErrorKind, RedisError};
+
+use super::subscriber::THREAD_NAME;
+use super::{RedisStore, Shared};
+use crate::store::{MemoryStore, StoreError};
+
+const DEFAULT_PREFIX: &str = "sigcookie:cutoffs";
+const DEFAULT_RESYNC_INTERVAL: Duration = Duration::from_secs(30);
+/// The shortest resync interval: reloads back to back would only load Redis.
+const MIN_RESYNC_INTERVAL: Duration = Duration::from_millis(100);
+const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// How to reach Redis and where the cut-offs are in it: [`RedisStore::builder`].
+///
+/// ```no_run
+/// use std::time::Duration;
+/// use sigcookie::store::RedisStore;
+///
+/// let store = RedisStore::builder("redis://cache.internal:6379/0")
+///     .connect_timeout(Duration::from_secs(1))
+///     .build()?;
+/// # Ok::<(), sigcookie::store::StoreError>(())
+/// ```
+#[derive(Clone)]
+pub struct RedisStoreBuilder {
+    url: String,
+    prefix: String,
+    resync_interval: Duration,
+    connect_timeout: Duration,
+}
+
+impl RedisStoreBuilder {
+    /// The defaults of [`RedisStore::builder`].
+    pub(super) fn new(url: &str) -> RedisStoreBuilder {
+        RedisStoreBuilder {
+            url: url.to_owned(),
+            prefix: DEFAULT_PREFIX.to_owned(),
+            resync_interval: DEFAULT_RESYNC_INTERVAL,
+            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
+        }
+    }
+
+    /// The prefix of the store's keys and channel (`{prefix}:global`, `{prefix}:users`,
+    /// `{prefix}:changes`): one per fleet that must not share revocations with another.
+    ///
+    /// ```no_run
+    /// # use sigcookie::store::RedisStore;
+    /// let store = RedisStore::builder("redis://127.0.0.1/").prefix("shop:cutoffs").build()?;
+    /// # Ok::<(), sigcookie::store::StoreError>(())
+    /// ```
+    #[must_use]
+    pub fn prefix(mut self, prefix: impl Into<String>) -> RedisStoreBuilder {
+        self.prefix = prefix.into();
+        self
+    }
+
+    /// How often the whole state is reloaded even without a message (30 s by default): the
+    /// bound on staleness should a change ever be missed. Each reload also checks that the
+    /// subscription's connection is alive. At least 100 ms: a shorter one would keep the thread
+    /// reloading without pause.
+    ///
+    /// ```no_run
+    /// # use std::time::Duration;
+    /// # use sigcookie::store::RedisStore;
+    /// let store = RedisStore::builder("redis://127.0.0.1/")
+    ///     .resync_interval(Duration::from_secs(10))
+    ///     .build()?;
+    /// # Ok::<(), sigcookie::store::StoreError>(())
+    /// ```
+    #[must_use]
+    pub fn resync_interval(mut self, interval: Duration) -> RedisStoreBuilder {
+        self.resync_interval = interval.max(MIN_RESYNC_INTERVAL);
+        self
+    }
+
+    /// How long to wait for Redis to accept a connection, and then for each command's reply
+    /// (2 s by default): a dead Redis costs a revocation this long twice at most, never a hang.
+    /// Zero is taken as one millisecond.
+    ///
+    /// ```no_run
+    /// # use std::time::Duration;
+    /// # use sigcookie::store::RedisStore;
+    /// let store = RedisStore::builder("redis://127.0.0.1/")
+    ///     .connect_timeout(Duration::from_millis(500))
+    ///     .build()?;
+    /// # Ok::<(), sigcookie::store::StoreError>(())
+    /// ```
+    #[must_use]
+    pub fn connect_timeout(mut self, timeout: Duration) -> RedisStoreBuilder {
+        self.connect_timeout = timeout.max(Duration::from_millis(1));
+        self
+    }
+
+    /// Connects, subscribes, loads every cut-off and starts the sync thread. Returns only once
+    /// the cut-offs are loaded: a store never answers a lookup from an empty copy.
+    ///
+    /// # Errors
+    /// [`StoreError::Unavailable`] if the URL is invalid, Redis cannot be reached or answers
+    /// with an error, or its global cut-off is malformed. Fail closed: there is no store that
+    /// starts without the fleet's cut-offs.
+    ///
+    /// ```
+    /// use sigcookie::store::{RedisStore, StoreError};
+    /// let result = RedisStore::builder("not a url").build();
+    /// assert!(matches!(result, Err(StoreError::Unavailable(_))));
+    /// ```
+    pub fn build(self) -> Result<RedisStore, StoreError> {
+        let client = Client::open(self.url.as_str()).map_err(StoreError::Unavailable)?;
+        let shared = Arc::new(Shared {
+            client,
+            global_key: format!("{}:global", self.prefix),
+            users_key: format!("{}:users", self.prefix),
+            channel: format!("{}:changes", self.prefix),
+            timeout: self.connect_timeout,
+            resync_interval: self.resync_interval,
+            memory: MemoryStore::new(),
+            conn: Mutex::new(None),
+            stop: Mutex::new(false),
+            wake: Condvar::new(),
+        });
+        // The thread makes the first load itself, so that it is subscribed before it (see
+        // `follow`); it reports how that went and, if it failed, ends.
+        let (ready, loaded) = mpsc::sync_channel(1);
+        let thread = Arc::clone(&shared);
+        let sync = thread::Builder::new()
+            .name(THREAD_NAME.to_owned())
+            .spawn(move || thread.run(ready))
+            .map_err(|e| StoreError::Unavailable(e.into()))?;
+        let store = RedisStore {
+            shared,
+            sync: Some(sync),
+        };
+        match loaded.recv() {
+            Ok(Ok(())) => Ok(store),
+            Ok(Err(error)) => Err(StoreError::Unavailable(error)),
+            Err(_) => Err(StoreError::Unavailable(RedisError::from((
+                ErrorKind::Client,
+                "the redis cut-off sync thread ended before loading",
+            )))),
+        }
+    }
+}
+
+impl fmt::Debug for RedisStoreBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Not the URL: it may hold a password.
+        f.debug_struct("RedisStoreBuilder")
+            .field("prefix", &self.prefix)
+            .field("resync_interval", &self.resync_interval)
+            .field("connect_timeout", &self.connect_timeout)
+            .finish_non_exhaustive()
+    }
+}

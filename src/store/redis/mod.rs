@@ -1,0 +1,316 @@
+//! [`RedisStore`]: cut-offs shared by a fleet of instances through Redis.
+//!
+//! - `config`: [`RedisStoreBuilder`], which connects and starts the store;
+//! - `subscriber`: the thread that keeps this instance's copy of the cut-offs fresh;
+//! - `revoke`: revocations through Redis, and the script that raises and announces them.
+
+use std::fmt;
+use std::sync::{Arc, Condvar, Mutex, PoisonError};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use redis::{Client, Connection, RedisError, RedisResult};
+
+use super::{CutoffStore, MemoryStore, StoreError};
+use crate::{Cutoffs, Revocations};
+
+mod config;
+mod revoke;
+mod subscriber;
+
+pub use config::RedisStoreBuilder;
+
+/// Cut-offs shared by a fleet of instances through one Redis: a revocation made on any instance
+/// reaches all of them, and survives their restarts (and Redis's, with its persistence on).
+///
+/// # How it works
+/// Redis holds the cut-offs under a key prefix (default `sigcookie:cutoffs`): the global one in
+/// the string `{prefix}:global`, each user's in the hash `{prefix}:users` (field = id, value =
+/// unix seconds in decimal). A revocation runs a small Lua script that raises the stored value
+/// only if the new one is later (cut-offs never move back) and, in the same atomic step,
+/// publishes the change on the channel `{prefix}:changes` (`g <secs>` or `u <secs> <id>`).
+///
+/// Each instance answers [`Revocations::cutoffs`] from a copy in its own memory, so a verify
+/// never waits on the network. A background thread (`sigcookie-redis-sync`) keeps the copy up to
+/// date: it subscribes to the channel *first*, then loads the whole state, so a change
+/// published during the load is queued and applied after it rather than lost; then it applies
+/// each message as it arrives, and reloads the whole state every
+/// [`resync_interval`](RedisStoreBuilder::resync_interval). On any error it logs a warning,
+/// waits (0.1 s, doubling up to 10 s), reconnects, subscribes and reloads. Dropping the store
+/// stops the thread and waits for it (a fraction of a second, or up to the connect timeout if
+/// a connection attempt is under way).
+///
+/// # Staleness
+/// How late a revocation made on another instance can be seen here:
+/// - connected: the time for Redis to deliver the message, milliseconds on a local network;
+/// - if a message is lost anyway (or someone writes to Redis directly without the script), or
+///   the connection is cut without a word: at most the resync interval (30 s by default), plus
+///   the connect timeout for the ping that finds a silent connection dead;
+/// - while Redis is unreachable: this instance keeps answering with the last cut-offs it knew,
+///   logging a warning at each failed reconnection, and catches up with one reload as soon as
+///   Redis answers again (within 10 s of its return).
+///
+/// A revocation made on *this* instance is in force here when `revoke_*` returns, whatever
+/// Redis says. "Until now" revocations ([`CutoffStore::revoke_all_until`],
+/// [`CutoffStore::revoke_user_until`], which `SessionCookie` uses) do not trust the copy: they
+/// read what Redis holds and raise it in one `WATCH`/`MULTI` transaction, so that they pass a
+/// cut-off another instance set a moment ago, and a login it stamped with it.
+///
+/// # Failing closed
+/// - [`build`](RedisStoreBuilder::build) connects and loads everything before it returns, so an
+///   instance started after a revocation refuses from its first request; if Redis cannot be
+///   reached it returns [`StoreError::Unavailable`] rather than start with no cut-offs.
+/// - `revoke_all` / `revoke_user` return [`StoreError::Unavailable`] when Redis cannot store
+///   the change: each step (connecting, each command) gives up after the connect timeout, 2 s
+///   by default, so a dead or hung Redis answers within seconds, never a hang. The cut-off is
+///   then in force in this instance all the same (fail safe), but not in the others nor after
+///   a restart: retry. (A hung Redis may still apply the change when it wakes.)
+/// - A user's entry that is not a number (or whose id no signer signs) refuses that id: its
+///   [`Cutoffs::is_unreadable`] is set until a new revocation of the id replaces the entry, and
+///   each load logs a warning naming the id (ids are not secrets; values are not logged).
+/// - A malformed global value makes [`build`](RedisStoreBuilder::build) fail, as reading it as
+///   "none" would un-revoke every session, and a running instance keeps the last global cut-off
+///   it knew (with a warning at each load). `revoke_all` replaces it.
+///
+/// Redis must keep its data: a revocation is as durable as Redis makes its writes when it
+/// acknowledges them (`appendonly yes` with `appendfsync always`: on disk). A Redis that
+/// restarts empty leaves running instances their copies (cut-offs never move back), but new
+/// ones start without the lost cut-offs.
+///
+/// ```no_run
+/// use std::time::Duration;
+/// use sigcookie::store::{CutoffStore, RedisStore};
+/// use sigcookie::{Cutoffs, Revocations};
+///
+/// let store = RedisStore::builder("redis://127.0.0.1:6379/")
+///     .prefix("myapp:cutoffs")
+///     .resync_interval(Duration::from_secs(60))
+///     .build()?;
+/// store.revoke_user("42", 1_764_000_100)?; // every instance refuses 42's older sessions
+/// assert_eq!(store.cutoffs("42"), Cutoffs::at(1_764_000_100));
+/// # Ok::<(), sigcookie::store::StoreError>(())
+/// ```
+pub struct RedisStore {
+    shared: Arc<Shared>,
+    sync: Option<JoinHandle<()>>,
+}
+
+/// What the store and its thread share.
+struct Shared {
+    client: Client,
+    global_key: String,
+    users_key: String,
+    channel: String,
+    timeout: Duration,
+    resync_interval: Duration,
+    memory: MemoryStore,
+    /// For revocations and loads; opened on first use and dropped after any error, so that a
+    /// reply arriving late on it is never read as the answer to the next command.
+    conn: Mutex<Option<Connection>>,
+    /// Set when the store is dropped; under a mutex with `wake`, so no wake-up is missed.
+    stop: Mutex<bool>,
+    wake: Condvar,
+}
+
+impl RedisStore {
+    /// Connects to Redis at `url` with the defaults, loading every cut-off before returning:
+    /// `RedisStore::builder(url).build()`.
+    ///
+    /// # Errors
+    /// [`StoreError::Unavailable`] if `url` is not a Redis URL, Redis cannot be reached within
+    /// the connect timeout, or its global cut-off is malformed.
+    ///
+    /// ```
+    /// use sigcookie::store::{RedisStore, StoreError};
+    ///
+    /// // Nothing listens on port 1: no store, rather than one without the fleet's cut-offs.
+    /// let result = RedisStore::connect("redis://127.0.0.1:1/");
+    /// assert!(matches!(result, Err(StoreError::Unavailable(_))));
+    /// ```
+    pub fn connect(url: &str) -> Result<RedisStore, StoreError> {
+        RedisStore::builder(url).build()
+    }
+
+    /// A builder for a store in the Redis at `url` (`redis://[user:password@]host[:port][/db]`
+    /// or `redis+unix:///path`), with the key prefix `sigcookie:cutoffs`, a resync every 30 s
+    /// and a 2 s connect timeout.
+    ///
+    /// ```no_run
+    /// use sigcookie::store::RedisStore;
+    /// let store = RedisStore::builder("redis://127.0.0.1/").prefix("staging:cutoffs").build()?;
+    /// # Ok::<(), sigcookie::store::StoreError>(())
+    /// ```
+    pub fn builder(url: &str) -> RedisStoreBuilder {
+        RedisStoreBuilder::new(url)
+    }
+}
+
+impl Shared {
+    /// Runs `f` on the shared connection, opening it if needed and dropping it after an error.
+    /// `f` must be idempotent: when a connection kept from before fails as closed (Redis
+    /// restarted since), `f` is run again once on a new one, so that the first revocation after
+    /// a restart does not fail for nothing.
+    fn with_conn<T>(&self, f: impl Fn(&mut Connection) -> RedisResult<T>) -> RedisResult<T> {
+        let mut conn = self.conn.lock().unwrap_or_else(PoisonError::into_inner);
+        let reused = conn.is_some();
+        let con = match &mut *conn {
+            Some(con) => con,
+            None => conn.insert(self.connect()?),
+        };
+        let mut result = f(con);
+        if result.is_err() {
+            *conn = None;
+        }
+        if reused
+            && result
+                .as_ref()
+                .is_err_and(RedisError::is_connection_dropped)
+        {
+            let con = conn.insert(self.connect()?);
+            result = f(con);
+            if result.is_err() {
+                *conn = None;
+            }
+        }
+        result
+    }
+
+    /// A new connection whose every read and write gives up after the timeout.
+    fn connect(&self) -> RedisResult<Connection> {
+        let con = self.client.get_connection_with_timeout(self.timeout)?;
+        con.set_read_timeout(Some(self.timeout))?;
+        con.set_write_timeout(Some(self.timeout))?;
+        Ok(con)
+    }
+
+    fn stopped(&self) -> bool {
+        *self.stop.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Waits `duration` or until the store is dropped; whether it was.
+    fn sleep(&self, duration: Duration) -> bool {
+        let stop = self.stop.lock().unwrap_or_else(PoisonError::into_inner);
+        let (stop, _) = self
+            .wake
+            .wait_timeout_while(stop, duration, |stop| !*stop)
+            .unwrap_or_else(PoisonError::into_inner);
+        *stop
+    }
+}
+
+/// A cut-off as the script writes it: canonical decimal (no sign, no leading zero) within u64,
+/// so that what the script and this parser call malformed is the same.
+fn parse_secs(text: &[u8]) -> Option<u64> {
+    match text {
+        [b'0'] => Some(0),
+        [b'1'..=b'9', rest @ ..] if rest.iter().all(u8::is_ascii_digit) => {
+            std::str::from_utf8(text).ok()?.parse().ok()
+        }
+        _ => None,
+    }
+}
+
+/// At most 64 characters of a malformed id for the log: a field in Redis can be of any size.
+fn shorten(id: &str) -> &str {
+    id.char_indices().nth(64).map_or(id, |(end, _)| &id[..end])
+}
+
+impl Revocations for RedisStore {
+    fn cutoffs(&self, id: &str) -> Cutoffs {
+        self.shared.memory.cutoffs(id)
+    }
+}
+
+impl CutoffStore for RedisStore {
+    /// Raises the global cut-off here, then in Redis, which announces it to the fleet.
+    fn revoke_all(&self, not_before: u64) -> Result<(), StoreError> {
+        let shared = &self.shared;
+        shared.memory.raise_global(not_before);
+        shared
+            .raise(None, not_before)
+            .map_err(StoreError::Unavailable)
+    }
+
+    /// Checks the id and raises its cut-off here (so an invalid id never reaches the network),
+    /// then in Redis, which announces it to the fleet.
+    fn revoke_user(&self, id: &str, not_before: u64) -> Result<(), StoreError> {
+        let shared = &self.shared;
+        shared.memory.raise_user(id, not_before)?;
+        shared
+            .raise(Some(id), not_before)
+            .map_err(StoreError::Unavailable)
+    }
+
+    fn global(&self) -> Option<u64> {
+        self.shared.memory.global()
+    }
+
+    /// From this instance's copy, which may lag behind the fleet by the time a message takes;
+    /// [`revoke_all_until`](CutoffStore::revoke_all_until) reads Redis instead.
+    fn latest(&self, not_after: u64) -> Option<u64> {
+        self.shared.memory.latest(not_after)
+    }
+
+    /// Judged against what Redis holds now, in a transaction; when Redis cannot be reached,
+    /// against this instance's copy, in force here only ([`StoreError::Unavailable`]).
+    fn revoke_all_until(&self, now: u64, leeway: u64) -> Result<u64, StoreError> {
+        self.revoke_until(None, now, leeway)
+    }
+
+    /// As [`revoke_all_until`](CutoffStore::revoke_all_until), for one id.
+    fn revoke_user_until(&self, id: &str, now: u64) -> Result<u64, StoreError> {
+        crate::format::check_id(id).map_err(StoreError::InvalidId)?;
+        self.revoke_until(Some(id), now, 0)
+    }
+}
+
+impl RedisStore {
+    /// A revocation "until now" through Redis, then into this instance's copy; when Redis
+    /// fails, into the copy alone, by the copy's own reckoning.
+    fn revoke_until(&self, id: Option<&str>, now: u64, leeway: u64) -> Result<u64, StoreError> {
+        let memory = &self.shared.memory;
+        match self.shared.transact_revocation(id, now, leeway) {
+            Ok(cutoff) => {
+                match id {
+                    Some(id) => memory.revoke_user(id, cutoff)?,
+                    None => memory.revoke_all(cutoff)?,
+                }
+                Ok(cutoff)
+            }
+            Err(error) => {
+                match id {
+                    Some(id) => memory.revoke_user_until(id, now)?,
+                    None => memory.revoke_all_until(now, leeway)?,
+                };
+                Err(StoreError::Unavailable(error))
+            }
+        }
+    }
+}
+
+impl fmt::Debug for RedisStore {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Not the URL: it may hold a password.
+        f.debug_struct("RedisStore")
+            .field("channel", &self.shared.channel)
+            .field("resync_interval", &self.shared.resync_interval)
+            .field("memory", &self.shared.memory)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Drop for RedisStore {
+    fn drop(&mut self) {
+        // Set under the lock the thread sleeps on, so it cannot miss the wake-up.
+        *self
+            .shared
+            .stop
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner) = true;
+        self.shared.wake.notify_all();
+        if let Some(sync) = self.sync.take() {
+            // The thread notices within `POLL` when connected, at once when sleeping.
+            let _ = sync.join();
+        }
+    }
+}

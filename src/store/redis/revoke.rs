@@ -1,0 +1,156 @@
+//! Revocations "until now": judged against what Redis holds, in a `WATCH`/`MULTI` transaction,
+//! and the script that raises one cut-off and announces it.
+
+use redis::{Connection, RedisResult};
+
+use super::{Shared, parse_secs};
+use crate::store::{CutoffStore, everywhere_cutoff_from};
+use crate::{Cutoffs, Revocations};
+
+/// How many times a revocation "until now" tries its transaction before it raises the cut-off
+/// of its last reading without one (see `Shared::transact_revocation`).
+const ATTEMPTS: usize = 4;
+
+/// Raises one cut-off and announces it, in one script so that no change is stored unannounced
+/// (Redis runs a script atomically). KEYS[1] is the global key or the users' hash; ARGV is the
+/// channel, `g` or `u`, the new cut-off in canonical decimal and, for `u`, the id.
+///
+/// Numbers are compared as text (canonical decimals: more digits is larger, then by text), since
+/// Lua's numbers are doubles and lose precision above 2^53. A stored value that is not a
+/// canonical decimal within u64 is malformed: instances refuse the id over it, and any new
+/// revocation replaces it.
+const RAISE: &str = r"
+local function valid(s)
+  if not s then return false end
+  if s ~= '0' and not string.find(s, '^[1-9]%d*$') then return false end
+  return #s < 20 or (#s == 20 and s <= '18446744073709551615')
+end
+local new = ARGV[3]
+local old
+if ARGV[2] == 'g' then old = redis.call('GET', KEYS[1]) else old = redis.call('HGET', KEYS[1], ARGV[4]) end
+if valid(old) and (#old > #new or (#old == #new and old >= new)) then return 0 end
+if ARGV[2] == 'g' then
+  redis.call('SET', KEYS[1], new)
+  redis.call('PUBLISH', ARGV[1], 'g ' .. new)
+else
+  redis.call('HSET', KEYS[1], ARGV[4], new)
+  redis.call('PUBLISH', ARGV[1], 'u ' .. new .. ' ' .. ARGV[4])
+end
+return 1
+";
+
+impl Shared {
+    /// Revokes, for `id` or for every id, every session that began up to `now`, judged against
+    /// what Redis holds at this moment: a copy that lags behind a revocation another instance
+    /// just made (and a login it stamped with it) would date the new cut-off too early. Under
+    /// `WATCH`, the cut-offs are read and the new one worked out by the rule every store uses
+    /// ([`Cutoffs::revoke_at`], [`everywhere_cutoff_from`]), then raised by the script in
+    /// `MULTI`. A change by another instance in between aborts it, and it starts again, at
+    /// most [`ATTEMPTS`] times: a fleet that keeps revoking could abort it forever. After that
+    /// the cut-off of a last reading is raised as it is; what it may miss is a revocation made
+    /// at that very moment, concurrent with this one. Returns the cut-off.
+    pub(super) fn transact_revocation(
+        &self,
+        id: Option<&str>,
+        now: u64,
+        leeway: u64,
+    ) -> RedisResult<u64> {
+        self.with_conn(|con| {
+            for _ in 0..ATTEMPTS {
+                redis::cmd("WATCH")
+                    .arg(&self.global_key)
+                    .arg(&self.users_key)
+                    .exec(con)?;
+                let cutoff = self.fleet_cutoff(con, id, now, leeway)?;
+                let mut pipe = redis::pipe();
+                self.raise_in(pipe.atomic(), id, cutoff);
+                // `None` when another instance changed the cut-offs since the `WATCH`, which
+                // `EXEC` also ends.
+                if pipe.query::<Option<(i64,)>>(con)?.is_some() {
+                    return Ok(cutoff);
+                }
+            }
+            let cutoff = self.fleet_cutoff(con, id, now, leeway)?;
+            let mut pipe = redis::pipe();
+            self.raise_in(&mut pipe, id, cutoff);
+            pipe.query::<(i64,)>(con)?;
+            tracing::warn!(
+                "redis cut-off store: other instances kept changing cut-offs; revoked without \
+                 waiting for a quiet moment"
+            );
+            Ok(cutoff)
+        })
+    }
+
+    /// The cut-off that revokes, at `now`, every session of `id` (or of every id) that began so
+    /// far, by what Redis holds and what this instance's copy holds (the later of each, so an
+    /// entry unreadable in Redis still counts with its last known value).
+    fn fleet_cutoff(
+        &self,
+        con: &mut Connection,
+        id: Option<&str>,
+        now: u64,
+        leeway: u64,
+    ) -> RedisResult<u64> {
+        let stored = |at: Option<Vec<u8>>| at.as_deref().and_then(parse_secs);
+        match id {
+            Some(id) => {
+                let (global, user): (Option<Vec<u8>>, Option<Vec<u8>>) = redis::pipe()
+                    .cmd("GET")
+                    .arg(&self.global_key)
+                    .cmd("HGET")
+                    .arg(&self.users_key)
+                    .arg(id)
+                    .query(con)?;
+                let fleet = Cutoffs::at(stored(global).unwrap_or(0))
+                    .and(Cutoffs::at(stored(user).unwrap_or(0)));
+                Ok(self.memory.cutoffs(id).and(fleet).revoke_at(now))
+            }
+            None => {
+                let (global, users): (Option<Vec<u8>>, Vec<Vec<u8>>) = redis::pipe()
+                    .cmd("GET")
+                    .arg(&self.global_key)
+                    .cmd("HVALS")
+                    .arg(&self.users_key)
+                    .query(con)?;
+                let limit = now.saturating_add(leeway);
+                let global = stored(global).max(self.memory.global());
+                let latest = users
+                    .iter()
+                    .filter_map(|at| parse_secs(at))
+                    .chain(global)
+                    .filter(|at| *at <= limit)
+                    .max()
+                    .max(self.memory.latest(limit));
+                Ok(everywhere_cutoff_from(latest, global, now))
+            }
+        }
+    }
+
+    /// Adds the script that raises `id`'s cut-off (or the global one) to `cutoff` to `pipe`.
+    fn raise_in(&self, pipe: &mut redis::Pipeline, id: Option<&str>, cutoff: u64) {
+        let (key, kind) = match id {
+            Some(_) => (&self.users_key, "u"),
+            None => (&self.global_key, "g"),
+        };
+        pipe.cmd("EVAL")
+            .arg(RAISE)
+            .arg(1)
+            .arg(key)
+            .arg(&self.channel)
+            .arg(kind)
+            .arg(cutoff);
+        if let Some(id) = id {
+            pipe.arg(id);
+        }
+    }
+
+    /// Stores one change through the script.
+    pub(super) fn raise(&self, id: Option<&str>, not_before: u64) -> RedisResult<()> {
+        self.with_conn(|con| {
+            let mut pipe = redis::pipe();
+            self.raise_in(&mut pipe, id, not_before);
+            pipe.query::<(i64,)>(con).map(|_| ())
+        })
+    }
+}

@@ -1,0 +1,175 @@
+//! The sync thread: keeps an instance's copy of the cut-offs fresh by following the channel
+//! the script publishes on, and reloading the whole state now and then.
+
+use std::sync::mpsc::SyncSender;
+use std::time::{Duration, Instant};
+
+use redis::{ErrorKind, RedisError, RedisResult, Value};
+
+use super::{Shared, parse_secs, shorten};
+
+/// How long the sync thread waits for a message before it checks whether its store was dropped:
+/// the longest a drop waits for the thread while it is connected.
+const POLL: Duration = Duration::from_millis(200);
+/// Waits between reconnection attempts, doubling from the first to the last: a Redis that comes
+/// back is found within `BACKOFF_MAX`, and an outage logs one line per `BACKOFF_MAX` at most.
+const BACKOFF_MIN: Duration = Duration::from_millis(100);
+const BACKOFF_MAX: Duration = Duration::from_secs(10);
+/// The thread's name, as seen in a debugger or `top -H`.
+pub(super) const THREAD_NAME: &str = "sigcookie-redis-sync";
+
+impl Shared {
+    /// The sync thread: follows Redis until the store is dropped, reconnecting after errors.
+    pub(super) fn run(&self, ready: SyncSender<RedisResult<()>>) {
+        let mut ready = Some(ready);
+        let mut backoff = BACKOFF_MIN;
+        let mut failing = false;
+        loop {
+            let result = self.follow(ready.is_some(), &mut || {
+                match ready.take() {
+                    Some(ready) => {
+                        let _ = ready.send(Ok(()));
+                    }
+                    None if failing => tracing::info!("redis cut-off store: reconnected, reloaded"),
+                    None => {}
+                }
+                backoff = BACKOFF_MIN;
+                failing = false;
+            });
+            let error = match result {
+                Ok(()) => return,
+                Err(error) => error,
+            };
+            if let Some(ready) = ready.take() {
+                // `build` returns the error; nobody holds the store, so nothing to follow.
+                let _ = ready.send(Err(error));
+                return;
+            }
+            tracing::warn!(
+                %error,
+                retry_in = ?backoff,
+                "redis cut-off store: cannot follow Redis; serving the last known cut-offs"
+            );
+            failing = true;
+            if self.sleep(backoff) {
+                return;
+            }
+            backoff = (backoff * 2).min(BACKOFF_MAX);
+        }
+    }
+
+    /// One connection's life: subscribe, load, then apply changes until the store is dropped
+    /// (`Ok`) or something fails (`Err`). `loaded` is called once the state is loaded.
+    fn follow(&self, first: bool, loaded: &mut dyn FnMut()) -> RedisResult<()> {
+        let mut con = self.connect()?;
+        let mut pubsub = con.as_pubsub();
+        // Subscribed before loading: a change published during the load is queued on this
+        // connection and applied after it. Loading first would lose one made in between.
+        pubsub.subscribe(&self.channel)?;
+        self.load(first)?;
+        loaded();
+        pubsub.set_read_timeout(Some(POLL))?;
+        let mut next_load = Instant::now() + self.resync_interval;
+        while !self.stopped() {
+            if Instant::now() >= next_load {
+                // A connection cut without a word (a silent network) fails the ping, instead of
+                // waiting for messages forever.
+                pubsub.set_read_timeout(Some(self.timeout))?;
+                pubsub.ping::<Value>()?;
+                pubsub.set_read_timeout(Some(POLL))?;
+                self.load(false)?;
+                next_load = Instant::now() + self.resync_interval;
+            }
+            match pubsub.get_message() {
+                Ok(message) => {
+                    if !self.apply(message.get_payload_bytes()) {
+                        tracing::warn!(
+                            channel = %self.channel,
+                            "redis cut-off store: unexpected message; reloading"
+                        );
+                        next_load = Instant::now();
+                    }
+                }
+                Err(error) if error.is_timeout() => {}
+                Err(error) => return Err(error),
+            }
+        }
+        Ok(())
+    }
+
+    /// Reads the whole state and raises the copy to it (never lowers it).
+    fn load(&self, first: bool) -> RedisResult<()> {
+        let (global, users): State = self.with_conn(|con| {
+            redis::pipe()
+                .cmd("GET")
+                .arg(&self.global_key)
+                .cmd("HGETALL")
+                .arg(&self.users_key)
+                .query(con)
+        })?;
+        self.absorb(global, &users, first)
+    }
+
+    /// Raises the copy to a state read from Redis (never lowers it). Malformed entries fail
+    /// closed; a malformed global value is an error only on the `first` load.
+    fn absorb(
+        &self,
+        global: Option<Vec<u8>>,
+        users: &[(Vec<u8>, Vec<u8>)],
+        first: bool,
+    ) -> RedisResult<()> {
+        match global.as_deref().map(parse_secs) {
+            None => {}
+            Some(Some(at)) => {
+                self.memory.raise_global(at);
+            }
+            Some(None) if first => {
+                return Err(RedisError::from((
+                    ErrorKind::Parse,
+                    "malformed global cut-off; refusing to start without it (revoke_all replaces it)",
+                    self.global_key.clone(),
+                )));
+            }
+            Some(None) => tracing::warn!(
+                key = %self.global_key,
+                "redis cut-off store: malformed global cut-off; keeping the last known one"
+            ),
+        }
+        for (id, at) in users {
+            let id = String::from_utf8_lossy(id);
+            let raised = parse_secs(at).is_some_and(|at| self.memory.raise_user(&id, at).is_ok());
+            if !raised {
+                // Fail closed: the entry may have been a revocation.
+                self.memory.mark_unreadable(&id);
+                tracing::warn!(
+                    id = ?shorten(&id),
+                    key = %self.users_key,
+                    "redis cut-off store: malformed entry; refusing this id until revoked again"
+                );
+            }
+        }
+        Ok(())
+    }
+
+    /// Applies one message from the channel; whether it was one the script sends.
+    fn apply(&self, payload: &[u8]) -> bool {
+        let mut parts = payload.splitn(3, |&b| b == b' ');
+        match (
+            parts.next(),
+            parts.next().and_then(parse_secs),
+            parts.next(),
+        ) {
+            (Some(b"g"), Some(at), None) => {
+                self.memory.raise_global(at);
+                true
+            }
+            (Some(b"u"), Some(at), Some(id)) => {
+                std::str::from_utf8(id).is_ok_and(|id| self.memory.raise_user(id, at).is_ok())
+            }
+            _ => false,
+        }
+    }
+}
+
+/// The global cut-off and every user's, as Redis returns them.
+type State = (Option<Vec<u8>>, Vec<(Vec<u8>, Vec<u8>)>);
