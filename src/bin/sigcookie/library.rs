@@ -68,26 +68,35 @@ pub fn keygen() -> Result<Zeroizing<String>, Failure> {
     Ok(Zeroizing::new(hex.to_owned()))
 }
 
-/// The key in [`SECRET_ENV`].
+/// The key in [`SECRET_ENV`], read here rather than with `Key::from_env` so that a broken
+/// secret says what is wrong with it (not hex, too short), as for a secret file.
 pub fn key_from_env() -> Result<Key, Failure> {
-    Key::from_env(SECRET_ENV).map_err(|e| match e {
-        ConfigError::KeyEnvMissing { .. } => Failure::config(
-            e.name(),
+    let Some(raw) = std::env::var_os(SECRET_ENV) else {
+        return Err(Failure::config(
+            "KeyEnvMissing",
             format!(
                 "no secret: set {SECRET_ENV} to a hex secret (see `sigcookie keygen`) or pass \
                  --secret-file"
             ),
-        ),
-        error => Failure::config(error.name(), error.to_string()),
-    })
+        ));
+    };
+    // Raw bytes, wiped when dropped: `env::var`'s error for a non-Unicode value would carry
+    // the secret off in an `OsString` that nobody wipes.
+    let bytes = Zeroizing::new(raw.into_encoded_bytes());
+    key_from_bytes(&bytes, &format!("environment variable {SECRET_ENV}"))
 }
 
 /// The key in the bytes of the secret file at `path`.
 pub fn key_from_file_bytes(bytes: &[u8], path: &Path) -> Result<Key, Failure> {
+    key_from_bytes(bytes, &format!("secret file {}", path.display()))
+}
+
+/// The key in `bytes` of hex, from `source`, which the message names.
+fn key_from_bytes(bytes: &[u8], source: &str) -> Result<Key, Failure> {
     // Bytes, not `read_to_string`: its error for a non-UTF-8 file would drop an unwiped copy.
     let text = std::str::from_utf8(bytes).map_err(|_| ConfigError::KeyNotHex);
     text.and_then(Key::from_hex)
-        .map_err(|e| Failure::config(e.name(), format!("secret file {}: {e}", path.display())))
+        .map_err(|e| Failure::config(e.name(), format!("{source}: {e}")))
 }
 
 /// A signer bound to `purpose` (unbound without one), with `previous` keys still accepted.

@@ -50,17 +50,30 @@ pub fn read_key(path: &Path, warnings: &mut Vec<String>) -> Result<Key, Failure>
     library::key_from_file_bytes(&bytes, path)
 }
 
-/// Group or world write permission on a secret file is an error (whoever can write it chooses
-/// the key); read permission is a warning, since the file may be shared on purpose.
+/// A secret file owned by anyone but the caller or root is an error, and so is group or world
+/// write permission: whoever can write the file, or change its mode, chooses the key. Read
+/// permission is a warning, since the file may be shared on purpose.
 #[cfg(unix)]
 fn check_access(
     metadata: &std::fs::Metadata,
     path: &Path,
     warnings: &mut Vec<String>,
 ) -> Result<(), Failure> {
-    use std::os::unix::fs::PermissionsExt;
+    use std::os::unix::fs::{MetadataExt, PermissionsExt};
 
     let shown = path.display();
+    let (owner, me) = (metadata.uid(), rustix::process::geteuid().as_raw());
+    // Root may own it: root can replace any file anyway, and a service often reads a key
+    // that root installed.
+    if owner != me && owner != 0 {
+        return Err(Failure::config(
+            "SecretFileOwnedByOthers",
+            format!(
+                "secret file {shown} is owned by uid {owner}, not by this user (uid {me}) or \
+                 root; its owner could replace the key; run `chown {me} {shown}`"
+            ),
+        ));
+    }
     let mode = metadata.permissions().mode() & 0o777;
     if mode & 0o022 != 0 {
         return Err(Failure::config(
