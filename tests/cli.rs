@@ -87,7 +87,7 @@ fn values_can_come_from_stdin() {
         .write_stdin(format!("{TIMED}\r\n"))
         .assert()
         .success()
-        .stdout(predicate::str::contains("issued_at: 1764000000"));
+        .stdout(predicate::str::contains("issued_at:    1764000000"));
     // A value that is not even UTF-8 is rejected like any non-ASCII value (exit 1), and an
     // endless line is cut off and refused by the length cap rather than read whole.
     cli()
@@ -134,7 +134,7 @@ fn ids_and_values_that_start_with_a_hyphen_go_after_double_dash() {
         .args(["inspect", "--", value])
         .assert()
         .success()
-        .stdout(predicate::str::contains("id:        -42\n"));
+        .stdout(predicate::str::contains("id:           -42\n"));
 }
 
 #[test]
@@ -501,10 +501,10 @@ fn inspect_shows_dates_and_ages() {
         .success()
         .stdout(
             predicate::str::contains(
-                "auth:      1764000000 (2025-11-24T16:00:00Z, 4 h 12 min ago)\n",
+                "logged_in_at: 1764000000 (2025-11-24T16:00:00Z, 4 h 12 min ago)\n",
             )
             .and(predicate::str::contains(
-                "issued_at: 1764003600 (2025-11-24T17:00:00Z, 3 h 12 min ago)\n",
+                "issued_at:    1764003600 (2025-11-24T17:00:00Z, 3 h 12 min ago)\n",
             )),
         );
     cli()
@@ -531,7 +531,7 @@ fn inspect_shows_dates_and_ages() {
         .assert()
         .success()
         .stdout(predicate::str::contains(
-            "issued_at: 99999999999999 (after the year 9999)",
+            "issued_at:    99999999999999 (after the year 9999)",
         ));
     // Without --now the clock is used.
     cli()
@@ -569,7 +569,7 @@ fn inspect_is_labelled_unverified_and_needs_no_secret() {
         .success()
         .stdout(
             predicate::str::starts_with("UNVERIFIED")
-                .and(predicate::str::contains("issued_at: 1764000000")),
+                .and(predicate::str::contains("issued_at:    1764000000")),
         );
     cli().args(["inspect", "a.b.c.d"]).assert().code(1);
 }
@@ -838,7 +838,7 @@ const SESSION: &str =
 fn session_values_sign_verify_and_end() {
     cli()
         .args(["sign", "12345", "--purpose", "session", "--session"])
-        .args(["--auth", "1764000000", "--at", "1764003600"])
+        .args(["--logged-in-at", "1764000000", "--at", "1764003600"])
         .assert()
         .success()
         .stdout(format!("{SESSION}\n"));
@@ -851,12 +851,12 @@ fn session_values_sign_verify_and_end() {
     };
     verify(&["--now", "1764003700"])
         .success()
-        .stdout("12345\nauth=1764000000\nissued_at=1764003600\n");
+        .stdout("12345\nlogged_in_at=1764000000\nissued_at=1764003600\n");
     // The lifetime defaults to 12 hours, or to a longer maximum age: a login 13 hours ago
     // whose value was issued an hour ago passes with a day's maximum age, not with two hours'.
     verify(&["--now", "1764046800", "--max-age", "86400"])
         .success()
-        .stdout("12345\nauth=1764000000\nissued_at=1764003600\n");
+        .stdout("12345\nlogged_in_at=1764000000\nissued_at=1764003600\n");
     verify(&["--now", "1764046800", "--max-age", "43300"])
         .code(1)
         .stderr(predicate::str::contains("LifetimeExceeded"));
@@ -882,7 +882,7 @@ fn session_values_sign_verify_and_end() {
     let doc: serde_json::Value = serde_json::from_slice(&out).expect("JSON");
     assert_eq!(
         doc,
-        serde_json::json!({"valid": true, "id": "12345", "issued_at": 1764003600u64, "auth": 1764000000u64})
+        serde_json::json!({"valid": true, "id": "12345", "issued_at": 1764003600u64, "logged_in_at": 1764000000u64})
     );
     // A session value is not a timestamped one, and --auth needs --session.
     cli()
@@ -898,7 +898,7 @@ fn session_values_sign_verify_and_end() {
             "--purpose",
             "session",
             "--timestamp",
-            "--auth",
+            "--logged-in-at",
             "5",
         ])
         .assert()
@@ -918,7 +918,7 @@ fn session_values_sign_verify_and_end() {
         .args(["inspect", SESSION])
         .assert()
         .success()
-        .stdout(predicate::str::contains("auth:      1764000000"));
+        .stdout(predicate::str::contains("logged_in_at: 1764000000"));
 }
 
 #[test]
@@ -1053,4 +1053,56 @@ fn secret_files_owned_by_another_user_are_refused() {
         .assert()
         .success()
         .stdout(format!("{UNTIMED}\n"));
+}
+
+#[test]
+fn the_readme_shows_what_verify_prints() {
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md"))
+        .expect("README.md");
+    let block = readme
+        .split_once("What `verify` prints")
+        .and_then(|(_, rest)| rest.split_once("```text\n"))
+        .and_then(|(_, rest)| rest.split_once("```"))
+        .map(|(block, _)| block)
+        .expect("the README's sample output of verify");
+    let mut shown = block.split("\n\n");
+    let (text, json, refused) = (
+        shown.next().expect("text"),
+        shown.next().expect("json"),
+        shown.next().expect("refusal"),
+    );
+    let issued_at = text
+        .lines()
+        .find_map(|line| line.strip_prefix("issued_at="))
+        .expect("an issue time");
+    let value = cli()
+        .args(["sign", "12345", "--purpose", "session", "--timestamp"])
+        .args(["--at", issued_at])
+        .output()
+        .expect("runs")
+        .stdout;
+    let value = String::from_utf8(value).expect("utf8");
+    let value = value.trim_end();
+    let verify = |value: &str, json: bool| {
+        let mut command = cli();
+        command
+            .args(["verify", value, "--purpose", "session", "--timestamp"])
+            .args(["--max-age", "3600", "--now", issued_at]);
+        if json {
+            command.arg("--json");
+        }
+        command.assert()
+    };
+    verify(value, false).success().stdout(format!("{text}\n"));
+    verify(value, true).success().stdout(format!("{json}\n"));
+    let tampered = format!("{}0", &value[..value.len() - 1]);
+    let tampered = if tampered == value {
+        format!("{}1", &value[..value.len() - 1])
+    } else {
+        tampered
+    };
+    verify(&tampered, false)
+        .code(1)
+        .stdout("")
+        .stderr(format!("{}\n", refused.trim_end()));
 }

@@ -55,7 +55,7 @@ pub struct SignArgs {
     pub at: Option<u64>,
     /// Login time of a session value in unix seconds (default: the issue time).
     #[arg(long, requires = "sessions", value_name = "UNIX")]
-    pub auth: Option<u64>,
+    pub logged_in_at: Option<u64>,
     /// Print JSON (errors too).
     #[arg(long)]
     pub json: bool,

@@ -28,7 +28,13 @@ pub fn run(command: Command, warnings: &mut Vec<String>) -> Result<Success, Fail
 
 fn sign(args: SignArgs, warnings: &mut Vec<String>) -> Result<Success, Failure> {
     let signer = signer(&args.signer, &[], warnings)?;
-    let (value, times) = library::sign(signer, args.shape.shape(), &args.id, args.at, args.auth)?;
+    let (value, times) = library::sign(
+        signer,
+        args.shape.shape(),
+        &args.id,
+        args.at,
+        args.logged_in_at,
+    )?;
     Ok(Success {
         json: with_times(json!({ "value": value, "id": args.id }), times),
         text: Zeroizing::new(format!("{value}\n")),
@@ -41,8 +47,8 @@ fn verify(args: VerifyArgs, warnings: &mut Vec<String>) -> Result<Success, Failu
     let signer = signer(&args.signer, &args.previous_secret_file, warnings)?;
     let (id, times) = library::verify(signer, args.shape.shape(), &value, &limits)?;
     let mut text = format!("{id}\n");
-    if let Some(auth) = times.auth {
-        text.push_str(&format!("auth={auth}\n"));
+    if let Some(at) = times.logged_in_at {
+        text.push_str(&format!("logged_in_at={at}\n"));
     }
     if let Some(ts) = times.issued_at {
         text.push_str(&format!("issued_at={ts}\n"));
@@ -83,7 +89,10 @@ fn limits(args: &VerifyArgs) -> Result<Limits, Failure> {
 fn inspect(args: InspectArgs) -> Result<Success, Failure> {
     let value = value_arg(args.value)?;
     let parts = library::inspect(&value)?;
-    let Times { auth, issued_at } = parts.times;
+    let Times {
+        logged_in_at,
+        issued_at,
+    } = parts.times;
     let mut doc = with_times(
         json!({
             "verified": false,
@@ -96,11 +105,11 @@ fn inspect(args: InspectArgs) -> Result<Success, Failure> {
     if let Some(date) = issued_at.and_then(utc) {
         doc["issued_at_utc"] = json!(date);
     }
-    if let Some(date) = auth.and_then(utc) {
-        doc["auth_utc"] = json!(date);
+    if let Some(date) = logged_in_at.and_then(utc) {
+        doc["logged_in_at_utc"] = json!(date);
     }
     // The clock is read only when there is a time to compare with it, and only for the text.
-    let now = match (auth, issued_at) {
+    let now = match (logged_in_at, issued_at) {
         (None, None) => 0,
         _ if args.json => 0,
         _ => library::now_or(args.now)?,
@@ -108,16 +117,16 @@ fn inspect(args: InspectArgs) -> Result<Success, Failure> {
     let mut text =
         String::from("UNVERIFIED: the signature has not been checked; do not trust these parts\n");
     // Writing to a `String` cannot fail.
-    let _ = writeln!(text, "id:        {}", parts.id);
-    if let Some(auth) = auth {
-        let _ = writeln!(text, "auth:      {}", describe(auth, now));
+    let _ = writeln!(text, "id:           {}", parts.id);
+    if let Some(at) = logged_in_at {
+        let _ = writeln!(text, "logged_in_at: {}", describe(at, now));
     }
     if let Some(ts) = issued_at {
-        let _ = writeln!(text, "issued_at: {}", describe(ts, now));
+        let _ = writeln!(text, "issued_at:    {}", describe(ts, now));
     }
     let _ = writeln!(
         text,
-        "signature: {} ({} bytes)",
+        "signature:    {} ({} bytes)",
         parts.signature, parts.tag_len
     );
     Ok(Success {

@@ -21,21 +21,21 @@ pub const MAX_VALUE_LEN: usize = sigcookie::MAX_VALUE_LEN;
 /// The times a value carries: none, the issue time, or the login and issue times.
 #[derive(Default, Clone, Copy)]
 pub struct Times {
-    pub auth: Option<u64>,
+    pub logged_in_at: Option<u64>,
     pub issued_at: Option<u64>,
 }
 
 impl Times {
     fn issued(issued_at: u64) -> Times {
         Times {
-            auth: None,
+            logged_in_at: None,
             issued_at: Some(issued_at),
         }
     }
 
-    fn session(auth: u64, issued_at: u64) -> Times {
+    fn session(logged_in_at: u64, issued_at: u64) -> Times {
         Times {
-            auth: Some(auth),
+            logged_in_at: Some(logged_in_at),
             issued_at: Some(issued_at),
         }
     }
@@ -117,13 +117,13 @@ pub fn signer(
 }
 
 /// Signs `id` as a value of `shape`, issued at `at` (default now) and, for a session, logged
-/// in at `auth` (default the issue time).
+/// in at `logged_in_at` (default the issue time).
 pub fn sign(
     signer: Signer,
     shape: Shape,
     id: &str,
     at: Option<u64>,
-    auth: Option<u64>,
+    logged_in_at: Option<u64>,
 ) -> Result<(String, Times), Failure> {
     Ok(match shape {
         Shape::Untimed => (signer.sign(id)?.to_string(), Times::default()),
@@ -134,29 +134,30 @@ pub fn sign(
         }
         Shape::Session => {
             let now = now_or(at)?;
-            let auth = auth.unwrap_or(now);
+            let logged_in_at = logged_in_at.unwrap_or(now);
             (
-                session_value(signer, id, auth, now)?,
-                Times::session(auth, now),
+                session_value(signer, id, logged_in_at, now)?,
+                Times::session(logged_in_at, now),
             )
         }
     })
 }
 
-/// A session value of `id` logged in at `auth` and issued at `now`. The library signs sessions
-/// only as a login and its renewals, so this is a login at `auth` renewed at `now`, by a signer
-/// without idle or lifetime limits (the verifier's limits are not the issuer's business here).
-fn session_value(signer: Signer, id: &str, auth: u64, now: u64) -> Result<String, Failure> {
-    if auth > now {
+/// A session value of `id` logged in at `logged_in_at` and issued at `now`. The library signs
+/// sessions only as a login and its renewals, so this is a login at `logged_in_at` renewed at
+/// `now`, by a signer without idle or lifetime limits (the verifier's limits are not the
+/// issuer's business here).
+fn session_value(signer: Signer, id: &str, logged_in_at: u64, now: u64) -> Result<String, Failure> {
+    if logged_in_at > now {
         return Err(Error::AuthAfterIssue {
-            logged_in_at: auth,
+            logged_in_at,
             issued_at: now,
         }
         .into());
     }
     let issuer = SessionSigner::new(signer, u64::MAX, u64::MAX).with_leeway(0);
-    let login = issuer.login_at(id, auth, &Cutoffs::NONE)?;
-    let session = issuer.verify_at(&login, auth, &Cutoffs::NONE)?;
+    let login = issuer.login_at(id, logged_in_at, &Cutoffs::NONE)?;
+    let session = issuer.verify_at(&login, logged_in_at, &Cutoffs::NONE)?;
     Ok(issuer.renew_at(&session, now, &Cutoffs::NONE)?.to_string())
 }
 
@@ -191,7 +192,7 @@ pub fn inspect(value: &str) -> Result<Parts, Failure> {
     Ok(Parts {
         id: parts.id().to_owned(),
         times: Times {
-            auth: parts.logged_in_at(),
+            logged_in_at: parts.logged_in_at(),
             issued_at: parts.issued_at(),
         },
         signature: parts.signature().to_owned(),

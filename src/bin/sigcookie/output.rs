@@ -38,11 +38,11 @@ impl Success {
 }
 
 /// `doc` with `issued_at` (null for untimed values, as before sessions existed) and, for
-/// session values only, `auth`.
+/// session values only, `logged_in_at`.
 pub fn with_times(mut doc: serde_json::Value, times: Times) -> serde_json::Value {
     doc["issued_at"] = json!(times.issued_at);
-    if let Some(auth) = times.auth {
-        doc["auth"] = json!(auth);
+    if let Some(at) = times.logged_in_at {
+        doc["logged_in_at"] = json!(at);
     }
     doc
 }
