@@ -373,7 +373,7 @@ fn while_redis_is_down_revocations_fail_and_lookups_keep_the_last_cut_offs() {
     let start = Instant::now();
     let result = a.revoke_user("43", 2_000);
     assert!(
-        matches!(result, Err(StoreError::Unavailable(_))),
+        matches!(result, Err(StoreError::Unavailable { .. })),
         "{result:?}"
     );
     assert!(
@@ -392,7 +392,7 @@ fn while_redis_is_down_revocations_fail_and_lookups_keep_the_last_cut_offs() {
     let start = Instant::now();
     let result = b.revoke_all(3_000);
     assert!(
-        matches!(result, Err(StoreError::Unavailable(_))),
+        matches!(result, Err(StoreError::Unavailable { .. })),
         "{result:?}"
     );
     assert!(
@@ -402,7 +402,7 @@ fn while_redis_is_down_revocations_fail_and_lookups_keep_the_last_cut_offs() {
     );
     let result = RedisStore::connect(&server.url());
     assert!(
-        matches!(result, Err(StoreError::Unavailable(_))),
+        matches!(result, Err(StoreError::Unavailable { .. })),
         "no store without Redis"
     );
 
@@ -518,7 +518,7 @@ fn a_malformed_global_cut_off_fails_closed() {
     // No new instance starts without the global cut-off...
     let result = RedisStore::connect(&server.url());
     assert!(
-        matches!(result, Err(StoreError::Unavailable(_))),
+        matches!(result, Err(StoreError::Unavailable { .. })),
         "{result:?}"
     );
     // ...and a running one keeps the last one it knew, through several reloads.
@@ -668,5 +668,41 @@ fn a_revocation_until_now_returns_while_other_instances_keep_revoking() {
         outcome.is_ok(),
         "revoke_all_until neither returned nor failed within 20 s while another instance \
          revoked one user every 20 ms ({execs} aborted transactions)"
+    );
+}
+
+#[test]
+fn an_unreachable_redis_is_named_by_host_and_port_never_by_its_password() {
+    // Nothing listens on a port just freed: this needs no redis-server.
+    let port = free_port();
+    let url = format!("redis://sigcookie:hunter2@127.0.0.1:{port}/");
+    let error = RedisStore::builder(&url)
+        .connect_timeout(Duration::from_secs(1))
+        .build()
+        .expect_err("nothing listens there");
+    let StoreError::Unavailable { server, .. } = &error else {
+        panic!("{error:?}");
+    };
+    assert_eq!(
+        server.as_deref(),
+        Some(format!("127.0.0.1:{port}").as_str())
+    );
+    let (shown, debug) = (error.to_string(), format!("{error:?}"));
+    assert!(
+        shown.starts_with(&format!("redis cut-off store at 127.0.0.1:{port}: ")),
+        "{shown}"
+    );
+    for text in [&shown, &debug] {
+        assert!(!text.contains("hunter2"), "{text}");
+    }
+    // A URL that does not parse names no server, and does not echo the URL either.
+    let error = RedisStore::connect("redis://sigcookie:hunter2@[::1/").expect_err("no URL");
+    assert!(
+        matches!(error, StoreError::Unavailable { server: None, .. }),
+        "{error:?}"
+    );
+    assert!(
+        !format!("{error} {error:?}").contains("hunter2"),
+        "{error:?}"
     );
 }

@@ -238,7 +238,13 @@ pub enum StoreError {
     /// Redis could not be reached or refused the change.
     #[cfg(feature = "redis")]
     #[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
-    Unavailable(::redis::RedisError),
+    Unavailable {
+        /// The server tried, as `host:port` or a socket path; `None` when the URL did not parse.
+        /// Never the URL itself, which may hold a password.
+        server: Option<String>,
+        /// What went wrong.
+        source: ::redis::RedisError,
+    },
 }
 
 impl fmt::Display for StoreError {
@@ -256,7 +262,15 @@ impl fmt::Display for StoreError {
                 path.display()
             ),
             #[cfg(feature = "redis")]
-            StoreError::Unavailable(source) => write!(f, "redis cut-off store: {source}"),
+            StoreError::Unavailable {
+                server: Some(server),
+                source,
+            } => write!(f, "redis cut-off store at {server}: {source}"),
+            #[cfg(feature = "redis")]
+            StoreError::Unavailable {
+                server: None,
+                source,
+            } => write!(f, "redis cut-off store: {source}"),
         }
     }
 }
@@ -269,7 +283,7 @@ impl std::error::Error for StoreError {
             #[cfg(feature = "file-store")]
             StoreError::Corrupt { source, .. } => Some(source),
             #[cfg(feature = "redis")]
-            StoreError::Unavailable(source) => Some(source),
+            StoreError::Unavailable { source, .. } => Some(source),
         }
     }
 }

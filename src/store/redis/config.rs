@@ -110,10 +110,13 @@ impl RedisStoreBuilder {
     /// ```
     /// use sigcookie::store::{RedisStore, StoreError};
     /// let result = RedisStore::builder("not a url").build();
-    /// assert!(matches!(result, Err(StoreError::Unavailable(_))));
+    /// assert!(matches!(result, Err(StoreError::Unavailable { server: None, .. })));
     /// ```
     pub fn build(self) -> Result<RedisStore, StoreError> {
-        let client = Client::open(self.url.as_str()).map_err(StoreError::Unavailable)?;
+        let client = Client::open(self.url.as_str()).map_err(|source| StoreError::Unavailable {
+            server: None,
+            source,
+        })?;
         let shared = Arc::new(Shared {
             client,
             global_key: format!("{}:global", self.prefix),
@@ -133,15 +136,15 @@ impl RedisStoreBuilder {
         let sync = thread::Builder::new()
             .name(THREAD_NAME.to_owned())
             .spawn(move || thread.run(ready))
-            .map_err(|e| StoreError::Unavailable(e.into()))?;
+            .map_err(|e| shared.unavailable(e.into()))?;
         let store = RedisStore {
             shared,
             sync: Some(sync),
         };
         match loaded.recv() {
             Ok(Ok(())) => Ok(store),
-            Ok(Err(error)) => Err(StoreError::Unavailable(error)),
-            Err(_) => Err(StoreError::Unavailable(RedisError::from((
+            Ok(Err(error)) => Err(store.shared.unavailable(error)),
+            Err(_) => Err(store.shared.unavailable(RedisError::from((
                 ErrorKind::Client,
                 "the redis cut-off sync thread ended before loading",
             )))),

@@ -125,7 +125,7 @@ impl RedisStore {
     ///
     /// // Nothing listens on port 1: no store, rather than one without the fleet's cut-offs.
     /// let result = RedisStore::connect("redis://127.0.0.1:1/");
-    /// assert!(matches!(result, Err(StoreError::Unavailable(_))));
+    /// assert!(matches!(result, Err(StoreError::Unavailable { .. })));
     /// ```
     pub fn connect(url: &str) -> Result<RedisStore, StoreError> {
         RedisStore::builder(url).build()
@@ -183,6 +183,20 @@ impl Shared {
         Ok(con)
     }
 
+    /// The server, as `host:port` or a socket path: what errors and logs name, never the URL,
+    /// which may hold a password.
+    fn server(&self) -> String {
+        self.client.get_connection_info().addr().to_string()
+    }
+
+    /// `source` as the store's error, naming the server it tried.
+    fn unavailable(&self, source: RedisError) -> StoreError {
+        StoreError::Unavailable {
+            server: Some(self.server()),
+            source,
+        }
+    }
+
     fn stopped(&self) -> bool {
         *self.stop.lock().unwrap_or_else(PoisonError::into_inner)
     }
@@ -228,7 +242,7 @@ impl CutoffStore for RedisStore {
         shared.memory.raise_global(not_before);
         shared
             .raise(None, not_before)
-            .map_err(StoreError::Unavailable)
+            .map_err(|e| shared.unavailable(e))
     }
 
     /// Checks the id and raises its cut-off here (so an invalid id never reaches the network),
@@ -238,7 +252,7 @@ impl CutoffStore for RedisStore {
         shared.memory.raise_user(id, not_before)?;
         shared
             .raise(Some(id), not_before)
-            .map_err(StoreError::Unavailable)
+            .map_err(|e| shared.unavailable(e))
     }
 
     fn global(&self) -> Option<u64> {
@@ -282,7 +296,7 @@ impl RedisStore {
                     Some(id) => memory.revoke_user_until(id, now)?,
                     None => memory.revoke_all_until(now, leeway)?,
                 };
-                Err(StoreError::Unavailable(error))
+                Err(self.shared.unavailable(error))
             }
         }
     }

@@ -46,6 +46,7 @@ impl Shared {
                 return;
             }
             tracing::warn!(
+                server = %self.server(),
                 %error,
                 retry_in = ?backoff,
                 "redis cut-off store: cannot follow Redis; serving the last known cut-offs"
