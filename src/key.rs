@@ -2,7 +2,6 @@
 
 use core::fmt;
 
-use hmac::digest::generic_array::GenericArray;
 use hmac::digest::{FixedOutput, KeyInit};
 use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};
@@ -249,7 +248,9 @@ impl Key {
     /// Stores the digest of a secret longer than a block, as HMAC would use it, straight into the
     /// block that is wiped on drop rather than through a temporary copy.
     fn absorb_digest(&mut self, hasher: Sha256) {
-        Digest::finalize_into(hasher, GenericArray::from_mut_slice(&mut self.block[..32]));
+        // `From` on the slice rather than `generic-array`'s deprecated `from_mut_slice`; the length
+        // is the digest's, so it cannot panic.
+        Digest::finalize_into(hasher, (&mut self.block[..32]).into());
     }
 
     /// The key a signer with `purpose` MACs with: `HMAC-SHA256(secret, "sigcookie key " || purpose)`.
@@ -258,12 +259,12 @@ impl Key {
         // whose state, unlike a signer's `MacKey`, is not wiped afterwards. The key block is
         // already the padded HMAC key, so this is infallible; borrowed, not copied, so no stray
         // copy of the key is left on the stack.
-        let mut mac = <Hmac<Sha256> as KeyInit>::new(GenericArray::from_slice(&self.block));
+        let mut mac = <Hmac<Sha256> as KeyInit>::new(self.block.as_slice().into());
         mac.update(DERIVE_LABEL);
         mac.update(purpose.as_bytes());
         let mut derived = Key::empty();
         // Straight into the block that is wiped on drop, not through a temporary copy.
-        FixedOutput::finalize_into(mac, GenericArray::from_mut_slice(&mut derived.block[..32]));
+        FixedOutput::finalize_into(mac, (&mut derived.block[..32]).into());
         derived
     }
 

@@ -14,9 +14,8 @@
 
 use core::slice;
 
-use sha2::compress256;
-use sha2::digest::consts::U64;
-use sha2::digest::generic_array::GenericArray;
+use sha2::digest::core_api::Block as BlockOf;
+use sha2::{Sha256VarCore, compress256};
 use zeroize::{Zeroize, ZeroizeOnDrop};
 
 /// SHA-256's block size in bytes, and so the size of HMAC's padded key `K0`.
@@ -56,8 +55,10 @@ const OUTER_PADDING: [u8; BLOCK_LEN] = {
     block
 };
 
-/// One 64-byte block, the unit `compress256` works on.
-type Block = GenericArray<u8, U64>;
+/// One 64-byte block, the unit `compress256` works on. Named through `digest`'s alias, and built
+/// with `Default` and `From` only: `generic-array` 0.14, underneath, deprecates its own names
+/// and methods in favour of a 1.x that `sha2` 0.10 does not use.
+type Block = BlockOf<Sha256VarCore>;
 
 /// An HMAC-SHA256 key, kept as SHA-256's state after the block `K0 ^ ipad` and after the block
 /// `K0 ^ opad`. Both are as secret as the key: either one lets anyone continue the hash. They are
@@ -85,7 +86,7 @@ impl MacKey {
             compress256(state, slice::from_ref(&block));
         }
         // The padded key itself, as good as the key.
-        block.as_mut_slice().zeroize();
+        block[..].zeroize();
         key
     }
 
@@ -96,7 +97,10 @@ impl MacKey {
         let mut inner = self.inner;
         let (blocks, rest) = msg.as_chunks::<BLOCK_LEN>();
         for block in blocks {
-            compress256(&mut inner, slice::from_ref(Block::from_slice(block)));
+            // A view of the message's own bytes, not a copy (the length is a block's, so the
+            // conversion cannot panic).
+            let block: &Block = block.as_slice().into();
+            compress256(&mut inner, slice::from_ref(block));
         }
         // FIPS 180-4, 5.1.1: the rest of the message, a 1 bit, zeros, then the length of
         // everything hashed (the key block and the message) in bits. The 0x80 byte and the 8 length
@@ -126,9 +130,9 @@ impl MacKey {
         // returned tag is the caller's to keep or to send.
         inner.as_mut_slice().zeroize();
         outer.as_mut_slice().zeroize();
-        outer_block.as_mut_slice().zeroize();
+        outer_block[..].zeroize();
         for block in &mut last {
-            block.as_mut_slice().zeroize();
+            block[..].zeroize();
         }
         tag
     }

@@ -15,7 +15,7 @@ use hmac::digest::KeyInit;
 use hmac::{Hmac, Mac};
 use serde::{Deserialize, Serialize};
 use sha2::Sha256;
-use sha2::digest::generic_array::GenericArray;
+use sha2::digest::core_api::Block;
 use sigcookie::{Key, Signer, TimestampSigner};
 
 /// One secret for every contender. 64 bytes because `cookie::Key::from` wants that many (it
@@ -295,7 +295,7 @@ impl Contender for SignedJar {
 /// MAC can do less.
 pub struct Floor {
     state: [u32; 8],
-    blocks: [GenericArray<u8, sha2::digest::consts::U64>; 2],
+    blocks: [Block<sha2::Sha256VarCore>; 2],
     hmac: Hmac<Sha256>,
 }
 
@@ -308,8 +308,9 @@ impl Floor {
                 0x5be0cd19,
             ],
             blocks: [
-                GenericArray::clone_from_slice(&SECRET),
-                GenericArray::clone_from_slice(&[0x5c; 64]),
+                // `From` rather than `generic-array` 0.14's own constructors, which it deprecates.
+                SECRET.into(),
+                [0x5c; 64].into(),
             ],
             hmac: <Hmac<Sha256> as KeyInit>::new_from_slice(&SECRET).expect("any key length"),
         }
