@@ -23,7 +23,7 @@ const TIMEOUT: Duration = Duration::from_secs(2);
 /// Sets a user's new hash only if the stored one is still the one the current password was
 /// checked against, in one step (Redis runs a script atomically): of two changes racing on two
 /// instances one wins and the other is refused, and no change replaces a password it did not
-/// check. KEYS[1] is [`KEY`]; ARGV is the id, the hash checked and the new hash.
+/// check. `KEYS[1]` is [`KEY`]; `ARGV` is the id, the hash checked and the new hash.
 const REPLACE: &str = r"
 if redis.call('HGET', KEYS[1], ARGV[1]) ~= ARGV[2] then return 0 end
 redis.call('HSET', KEYS[1], ARGV[1], ARGV[3])
