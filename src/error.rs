@@ -161,6 +161,13 @@ pub enum Error {
         /// The cut-off, in unix seconds.
         not_before: u64,
     },
+    /// The session was logged out on the server: this one session of its user, named by its
+    /// login time ([`Revocations::session_cutoffs`](crate::Revocations::session_cutoffs)), and
+    /// its value is still presented, by whoever copied it or a browser that missed the removal.
+    LoggedOut {
+        /// When the user logged in, in unix seconds: the session's name with its id.
+        logged_in_at: u64,
+    },
     /// The revocation cut-offs for this id could not be read (a malformed store entry): refused,
     /// since a revoked session must never pass because its revocation is unreadable.
     CutoffUnreadable,
@@ -214,6 +221,7 @@ impl Error {
             Error::LifetimeExceeded { .. } => "LifetimeExceeded",
             Error::IssuedBeforeNotBefore { .. } => "IssuedBeforeNotBefore",
             Error::LoggedInBeforeNotBefore { .. } => "LoggedInBeforeNotBefore",
+            Error::LoggedOut { .. } => "LoggedOut",
             Error::CutoffUnreadable => "CutoffUnreadable",
             Error::ClockBeforeEpoch => "ClockBeforeEpoch",
         }
@@ -321,6 +329,10 @@ impl fmt::Display for Error {
             } => write!(
                 f,
                 "session revoked: logged in at {logged_in_at}, before the cut-off {not_before}"
+            ),
+            Error::LoggedOut { logged_in_at } => write!(
+                f,
+                "session logged out: the session that logged in at {logged_in_at} has ended"
             ),
             Error::CutoffUnreadable => {
                 f.write_str("the revocation cut-offs for this id are unreadable; refused")

@@ -96,8 +96,10 @@ pub mod tower;
 pub mod web;
 
 pub use clock::Clock;
+#[cfg(feature = "cookie")]
+pub(crate) use clock::SystemClock;
 #[cfg(feature = "std")]
-pub(crate) use clock::{SystemClock, unix_now};
+pub(crate) use clock::unix_now;
 pub use config::ConfigError;
 pub use error::Error;
 pub use format::{ID_MAX_LEN, MAX_VALUE_LEN, TAG_LEN_DEFAULT, TAG_LEN_MAX, TAG_LEN_MIN};

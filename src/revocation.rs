@@ -2,7 +2,8 @@
 //!
 //! A *cut-off* is a time before which sessions are refused. There are two kinds: a global one
 //! ("log out everywhere") and one per user ("log out this user everywhere", "password changed
-//! at"). Whatever holds them (a map in memory, a file on a device, Redis for a fleet: see
+//! at"). Beside them, a store may hold *logged-out sessions*: one session of a user, named by
+//! its login time, ended on its own ("log out" on the server). Whatever holds them (a map in memory, a file on a device, Redis for a fleet: see
 //! `sigcookie::store` with `std`) answers one question through [`Revocations`]: which
 //! [`Cutoffs`] apply to this id? [`Cutoffs`] owns the rule, and every layer asks it: verifying a session
 //! ([`SessionSigner::verify_at`](crate::SessionSigner::verify_at)) or a timestamped value
@@ -41,6 +42,10 @@ use crate::Error;
 ///     fn cutoffs(&self, id: &str) -> Cutoffs {
 ///         self.0.iter().find(|(user, _)| *user == id).map_or(Cutoffs::NONE, |(_, t)| Cutoffs::at(*t))
 ///     }
+///     // No per-session logouts on this device: a session has its user's cut-offs.
+///     fn session_cutoffs(&self, id: &str, _logged_in_at: u64) -> Cutoffs {
+///         self.cutoffs(id)
+///     }
 /// }
 ///
 /// let users = Users([("admin", 1_000), ("guest", 0)]);
@@ -52,10 +57,49 @@ pub trait Revocations {
     /// [`Cutoffs::and`]. A store whose entry for `id` is unreadable answers
     /// [`Cutoffs::UNREADABLE`], which refuses the id's sessions.
     fn cutoffs(&self, id: &str) -> Cutoffs;
+
+    /// The cut-offs of the one session of `id` that began at `logged_in_at`: [`cutoffs`], and
+    /// [`Cutoffs::and_logged_out`] when that session was logged out on its own. Asked on every
+    /// verify of a session value, so a store that keeps logged-out sessions answers both from
+    /// one lookup. Required, not provided: a store that wraps another and forwarded only
+    /// [`cutoffs`] would lose every logout without a word. One that keeps no logouts answers
+    /// `self.cutoffs(id)`.
+    ///
+    /// Sessions are named by id and login time, in whole seconds: two logins of one user in the
+    /// same second are one session to a logout, which ends both.
+    ///
+    /// [`cutoffs`]: Revocations::cutoffs
+    ///
+    /// ```
+    /// use sigcookie::{Cutoffs, Revocations};
+    ///
+    /// /// One device user whose session of 1_000 was logged out.
+    /// struct Device;
+    ///
+    /// impl Revocations for Device {
+    ///     fn cutoffs(&self, _id: &str) -> Cutoffs {
+    ///         Cutoffs::NONE
+    ///     }
+    ///     fn session_cutoffs(&self, id: &str, logged_in_at: u64) -> Cutoffs {
+    ///         match (id, logged_in_at) {
+    ///             ("admin", 1_000) => Cutoffs::NONE.and_logged_out(),
+    ///             _ => Cutoffs::NONE,
+    ///         }
+    ///     }
+    /// }
+    ///
+    /// assert!(Device.session_cutoffs("admin", 1_000).is_logged_out());
+    /// assert!(!Device.session_cutoffs("admin", 1_001).is_logged_out());
+    /// ```
+    fn session_cutoffs(&self, id: &str, logged_in_at: u64) -> Cutoffs;
 }
 
 impl Revocations for Cutoffs {
     fn cutoffs(&self, _id: &str) -> Cutoffs {
+        *self
+    }
+
+    fn session_cutoffs(&self, _id: &str, _logged_in_at: u64) -> Cutoffs {
         *self
     }
 }
@@ -63,6 +107,10 @@ impl Revocations for Cutoffs {
 impl<R: Revocations + ?Sized> Revocations for &R {
     fn cutoffs(&self, id: &str) -> Cutoffs {
         (**self).cutoffs(id)
+    }
+
+    fn session_cutoffs(&self, id: &str, logged_in_at: u64) -> Cutoffs {
+        (**self).session_cutoffs(id, logged_in_at)
     }
 }
 
@@ -81,6 +129,8 @@ pub struct Cutoffs {
     /// Unix seconds; 0 refuses nothing, since no time is before the epoch.
     not_before: u64,
     unreadable: bool,
+    /// The one session asked about was logged out ([`Revocations::session_cutoffs`]).
+    logged_out: bool,
 }
 
 impl Cutoffs {
@@ -92,6 +142,7 @@ impl Cutoffs {
     pub const NONE: Cutoffs = Cutoffs {
         not_before: 0,
         unreadable: false,
+        logged_out: false,
     };
 
     /// The cut-offs of an id whose entry could not be read: every session of it is refused with
@@ -105,6 +156,7 @@ impl Cutoffs {
     pub const UNREADABLE: Cutoffs = Cutoffs {
         not_before: 0,
         unreadable: true,
+        logged_out: false,
     };
 
     /// The cut-offs of an id whose entry is unreadable now, and which was `last` when it was
@@ -115,6 +167,7 @@ impl Cutoffs {
         Cutoffs {
             not_before: last,
             unreadable: true,
+            logged_out: false,
         }
     }
 
@@ -127,6 +180,24 @@ impl Cutoffs {
         Cutoffs {
             not_before,
             unreadable: false,
+            logged_out: false,
+        }
+    }
+
+    /// These cut-offs, for a session that was logged out on its own: it is refused with
+    /// [`Error::LoggedOut`] whatever its login time. What a [`Revocations::session_cutoffs`]
+    /// answers for a logged-out session.
+    ///
+    /// ```
+    /// use sigcookie::Cutoffs;
+    /// assert!(Cutoffs::at(5).and_logged_out().is_logged_out());
+    /// assert_eq!(Cutoffs::at(5).and_logged_out().not_before(), Some(5));
+    /// ```
+    #[must_use]
+    pub const fn and_logged_out(self) -> Cutoffs {
+        Cutoffs {
+            logged_out: true,
+            ..self
         }
     }
 
@@ -147,6 +218,7 @@ impl Cutoffs {
                 other.not_before
             },
             unreadable: self.unreadable || other.unreadable,
+            logged_out: self.logged_out || other.logged_out,
         }
     }
 
@@ -173,10 +245,23 @@ impl Cutoffs {
         self.unreadable
     }
 
+    /// Whether the session asked about was logged out on its own.
+    ///
+    /// ```
+    /// assert!(!sigcookie::Cutoffs::NONE.is_logged_out());
+    /// ```
+    pub const fn is_logged_out(&self) -> bool {
+        self.logged_out
+    }
+
     /// The rule, for a session value: one whose user logged in at `logged_in_at` is refused
-    /// when that is before the cut-off, or when the cut-offs are unreadable.
+    /// when that is before the cut-off, when the cut-offs are unreadable, or when this session
+    /// was logged out.
     pub(crate) fn check_login(&self, logged_in_at: u64) -> Result<(), Error> {
         let not_before = self.refused_before()?;
+        if self.logged_out {
+            return Err(Error::LoggedOut { logged_in_at });
+        }
         if logged_in_at < not_before {
             return Err(Error::LoggedInBeforeNotBefore {
                 logged_in_at,
@@ -273,4 +358,31 @@ impl Cutoffs {
         }
         Ok(stamp)
     }
+}
+
+/// The login time to stamp on a new session of `id` at `now`: [`Cutoffs::login_time`], then
+/// past any second in which a session of `id` was logged out. A logout names a session by its
+/// login second, so a login later in that same second would be born logged out; it is stamped
+/// with the next free second instead, a time in the future that verifiers accept within their
+/// `leeway`, as with a cut-off.
+///
+/// # Errors
+/// As [`Cutoffs::login_time`]; [`Error::LoggedOut`] when every second up to `leeway` ahead
+/// holds a logout.
+pub(crate) fn login_time(
+    revocations: &(impl Revocations + ?Sized),
+    id: &str,
+    now: u64,
+    leeway: u64,
+) -> Result<u64, Error> {
+    let mut stamp = revocations.cutoffs(id).login_time(now, leeway)?;
+    while revocations.session_cutoffs(id, stamp).is_logged_out() {
+        if stamp - now >= leeway || stamp == u64::MAX - 1 {
+            return Err(Error::LoggedOut {
+                logged_in_at: stamp,
+            });
+        }
+        stamp += 1;
+    }
+    Ok(stamp)
 }

@@ -184,7 +184,7 @@ impl SessionSigner {
         now: u64,
         revocations: &(impl Revocations + ?Sized),
     ) -> Result<SignedValue, Error> {
-        let logged_in_at = revocations.cutoffs(id).login_time(now, self.leeway())?;
+        let logged_in_at = crate::revocation::login_time(revocations, id, now, self.leeway())?;
         self.sign(id, logged_in_at, logged_in_at)
     }
 

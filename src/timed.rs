@@ -359,10 +359,11 @@ impl<'v> Verified<'v> {
         self,
         revocations: &(impl Revocations + ?Sized),
     ) -> Result<Verified<'v>, Error> {
-        let cutoffs = revocations.cutoffs(self.id);
         match self.logged_in_at {
-            Some(logged_in_at) => cutoffs.check_login(logged_in_at)?,
-            None => cutoffs.check_issue(self.issued_at)?,
+            Some(logged_in_at) => revocations
+                .session_cutoffs(self.id, logged_in_at)
+                .check_login(logged_in_at)?,
+            None => revocations.cutoffs(self.id).check_issue(self.issued_at)?,
         }
         Ok(self)
     }

@@ -166,6 +166,10 @@ impl Revocations for CountingStore {
         self.lookups.fetch_add(1, Ordering::SeqCst);
         self.inner.cutoffs(id)
     }
+    fn session_cutoffs(&self, id: &str, logged_in_at: u64) -> Cutoffs {
+        self.lookups.fetch_add(1, Ordering::SeqCst);
+        self.inner.session_cutoffs(id, logged_in_at)
+    }
 }
 
 impl CutoffStore for CountingStore {
@@ -174,6 +178,9 @@ impl CutoffStore for CountingStore {
     }
     fn revoke_user(&self, id: &str, not_before: u64) -> Result<(), StoreError> {
         self.inner.revoke_user(id, not_before)
+    }
+    fn revoke_session(&self, id: &str, logged_in_at: u64, until: u64) -> Result<(), StoreError> {
+        self.inner.revoke_session(id, logged_in_at, until)
     }
     fn global(&self) -> Option<u64> {
         self.inner.global()

@@ -46,6 +46,9 @@ pub const LIFETIME: u64 = 8 * 3600;
 pub const MAX_FAILURES: u32 = 10;
 /// The throttle's window, in seconds.
 pub const LOGIN_WINDOW: u64 = 60;
+/// How many sessions the device remembers as logged out: one per browser or phone a user may
+/// have logged in with at once, which on a device's panel is a handful.
+pub const LOGOUT_SLOTS: usize = 8;
 
 /// The panel's state: the signer, the cookie, the one user, the clock and a "log out
 /// everywhere" cut-off.
@@ -59,6 +62,10 @@ pub struct Panel {
     /// key across reboots must keep this cut-off too (in flash), or a reboot brings back every
     /// session it ended; one that makes a new key at boot ends them all anyway.
     cutoff: AtomicU64,
+    /// The login times of sessions logged out on their own ("Log out"), 0 for a free slot; in
+    /// RAM, like the cut-off. A logout is needed only until its session's lifetime ends; when
+    /// every slot holds a live one, the oldest becomes a cut-off instead (fail closed).
+    logouts: [AtomicU64; LOGOUT_SLOTS],
     /// The throttle: which window (`now / LOGIN_WINDOW`) `failures` counts in.
     window: AtomicU64,
     failures: AtomicU32,
@@ -94,6 +101,7 @@ impl Panel {
             password,
             now,
             cutoff: AtomicU64::new(0),
+            logouts: [const { AtomicU64::new(0) }; LOGOUT_SLOTS],
             window: AtomicU64::new(0),
             failures: AtomicU32::new(0),
         })
@@ -172,6 +180,43 @@ impl Panel {
         self.spec.write(&value, Some(max_age), buf).ok()
     }
 
+    /// "Log out" on the device: ends the one session that logged in at `logged_in_at`, so a
+    /// copy of its cookie is refused too. A free slot, or one whose session has outlived its
+    /// lifetime, takes it; when none is free, the cut-off moves past the oldest logout, which
+    /// ends that session (and any older one) instead, and its slot takes this one.
+    pub fn log_out(&self, logged_in_at: u64) {
+        let now = (self.now)();
+        // Past its lifetime (and the leeway) a session is refused anyway.
+        let margin = LIFETIME.saturating_add(self.signer.leeway().saturating_mul(2));
+        let expired = |t: u64| t != 0 && t.saturating_add(margin) < now;
+        loop {
+            let seen: [u64; LOGOUT_SLOTS] =
+                core::array::from_fn(|i| self.logouts[i].load(Ordering::Acquire));
+            if seen.contains(&logged_in_at) {
+                return;
+            }
+            let free = seen.iter().position(|&t| t == 0 || expired(t));
+            let slot = free.unwrap_or_else(|| {
+                let oldest = (0..LOGOUT_SLOTS).min_by_key(|&i| seen[i]).unwrap_or(0);
+                self.cutoff
+                    .fetch_max(seen[oldest].saturating_add(1), Ordering::AcqRel);
+                oldest
+            });
+            // Lost to a concurrent logout: look again, so that neither is dropped.
+            if self.logouts[slot]
+                .compare_exchange(
+                    seen[slot],
+                    logged_in_at,
+                    Ordering::AcqRel,
+                    Ordering::Acquire,
+                )
+                .is_ok()
+            {
+                return;
+            }
+        }
+    }
+
     /// "Log out everywhere": refuses every session that began up to this second, including a
     /// login stamped with an earlier cut-off of this second ([`Cutoffs::revoke_at`]).
     pub fn log_out_everywhere(&self) {
@@ -196,9 +241,24 @@ impl Panel {
 
 impl Revocations for Panel {
     fn cutoffs(&self, _id: &str) -> Cutoffs {
-        match self.cutoff.load(Ordering::Relaxed) {
+        match self.cutoff.load(Ordering::Acquire) {
             0 => Cutoffs::NONE,
             cutoff => Cutoffs::at(cutoff),
+        }
+    }
+
+    /// The device has one user, so a session is named by its login time alone.
+    fn session_cutoffs(&self, id: &str, logged_in_at: u64) -> Cutoffs {
+        let cutoffs = self.cutoffs(id);
+        let logged_out = logged_in_at != 0
+            && self
+                .logouts
+                .iter()
+                .any(|slot| slot.load(Ordering::Acquire) == logged_in_at);
+        if logged_out {
+            cutoffs.and_logged_out()
+        } else {
+            cutoffs
         }
     }
 }
@@ -313,8 +373,10 @@ impl RequestHandlerService<Panel> for Status {
     }
 }
 
-/// `POST /logout`: removes the cookie from the browser. `POST /logout?everywhere` also ends
-/// every session (of a valid one only).
+/// `POST /logout`: ends this session on the device and removes the cookie from the browser.
+/// `POST /logout?everywhere` (or `?everywhere=1`) ends every session instead, and says so.
+/// Both act for a valid session only; any other query is refused with `400`, so a mistyped
+/// "everywhere" is never taken for a plain logout.
 pub struct Logout;
 
 impl RequestHandlerService<Panel> for Logout {
@@ -329,10 +391,27 @@ impl RequestHandlerService<Panel> for Logout {
             let connection = request.body_connection.finalize().await?;
             return empty(StatusCode::FORBIDDEN, connection, response_writer).await;
         }
-        let everywhere = request.parts.query().is_some_and(|q| q == "everywhere");
-        if everywhere && panel.verify(cookies(&request)).is_ok() {
-            panel.log_out_everywhere();
-        }
+        let everywhere = match request.parts.query().map(|q| q.0) {
+            None | Some("") => false,
+            Some("everywhere" | "everywhere=1") => true,
+            Some(_) => {
+                let connection = request.body_connection.finalize().await?;
+                return empty(StatusCode::BAD_REQUEST, connection, response_writer).await;
+            }
+        };
+        let session = panel.verify(cookies(&request)).map(|s| s.logged_in_at());
+        let said = match (session, everywhere) {
+            (Ok(_), true) => {
+                panel.log_out_everywhere();
+                "logged out everywhere\n"
+            }
+            (Ok(logged_in_at), false) => {
+                panel.log_out(logged_in_at);
+                "logged out\n"
+            }
+            // Nothing to end on the device; the browser still forgets the cookie.
+            (Err(_), _) => "logged out\n",
+        };
         let mut buf = [0u8; SET_COOKIE_BUFFER];
         let removal = panel
             .spec
@@ -340,7 +419,7 @@ impl RequestHandlerService<Panel> for Logout {
             .ok()
             .map(|h| ("Set-Cookie", h));
         let connection = request.body_connection.finalize().await?;
-        (StatusCode::OK, removal, "logged out\n")
+        (StatusCode::OK, removal, said)
             .write_to(connection, response_writer)
             .await
     }

@@ -216,7 +216,11 @@ async fn login_status_renewal_logout_over_http_without_allocating() {
     assert_eq!(client::get(addr, "/status", &[&cookie]).await.status, 401);
     assert_eq!(client::get(addr, "/status", &[&renewed]).await.status, 200);
 
-    // Logout removes the cookie; "everywhere" also ends every session.
+    // Logout removes the cookie and ends this session on the device: a copy of it is refused,
+    // while another session (a second browser, logged in later) stays.
+    NOW.fetch_add(1, Ordering::SeqCst);
+    let other =
+        client::pair(&login("user=admin&password=change-me").await.set_cookies[0]).to_owned();
     let reply = client::send(addr, "POST", "/logout", &[&renewed]).await;
     assert_eq!(
         reply.set_cookies,
@@ -224,10 +228,22 @@ async fn login_status_renewal_logout_over_http_without_allocating() {
             "panel=; HttpOnly; SameSite=Lax; Path=/; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT"
         ]
     );
-    assert_eq!(client::get(addr, "/status", &[&renewed]).await.status, 200);
-    client::send(addr, "POST", "/logout?everywhere", &[&renewed]).await;
+    assert_eq!(reply.body, "logged out\n");
     assert_eq!(client::get(addr, "/status", &[&renewed]).await.status, 401);
+    assert_eq!(client::get(addr, "/status", &[&other]).await.status, 200);
+    // "Everywhere", spelled either way, ends every session and says so; any other query is
+    // refused rather than taken for a plain logout.
+    let reply = client::send(addr, "POST", "/logout?everywhere=2", &[&other]).await;
+    assert_eq!((reply.status, reply.set_cookies.len()), (400, 0));
+    let reply = client::send(addr, "POST", "/logout?everywhere=1", &[&other]).await;
+    assert_eq!(reply.body, "logged out everywhere\n");
+    assert_eq!(client::get(addr, "/status", &[&other]).await.status, 401);
     // A login after it works at once.
+    let again =
+        client::pair(&login("user=admin&password=change-me").await.set_cookies[0]).to_owned();
+    assert_eq!(client::get(addr, "/status", &[&again]).await.status, 200);
+    let reply = client::send(addr, "POST", "/logout?everywhere", &[&again]).await;
+    assert_eq!(reply.body, "logged out everywhere\n");
     let again =
         client::pair(&login("user=admin&password=change-me").await.set_cookies[0]).to_owned();
     assert_eq!(client::get(addr, "/status", &[&again]).await.status, 200);
@@ -272,7 +288,7 @@ async fn login_status_renewal_logout_over_http_without_allocating() {
          in one connection (picoserve's tokio glue included): {in_connection}, \
          in one connection to a picoserve server without sigcookie: {in_plain_connection}"
     );
-    assert_eq!(handled, 19);
+    assert_eq!(handled, 25);
     assert_eq!(in_handler, 0, "a handler allocated");
 }
 

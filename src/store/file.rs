@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
 
+use super::memory::Logout;
 use super::{CutoffStore, MemoryStore, StoreError};
 use crate::{Cutoffs, Revocations, format};
 
@@ -25,10 +26,12 @@ const FORMAT: &str = "sigcookie-cutoffs-v1";
 /// store lives fails (after waiting two seconds for the lock), since two writers would each
 /// overwrite the other's revocations.
 ///
-/// The file is JSON, for people and other tools to read:
+/// The file is JSON, for people and other tools to read; `logouts` holds each user's sessions
+/// logged out on their own, as `[login time, kept until]` pairs, and is left out while empty:
 ///
 /// ```json
-/// {"format": "sigcookie-cutoffs-v1", "not_before": 1764000000, "users": {"42": 1764000100}}
+/// {"format": "sigcookie-cutoffs-v1", "not_before": 1764000000, "users": {"42": 1764000100},
+///  "logouts": {"7": [[1764000200, 1764086600]]}}
 /// ```
 ///
 /// ```
@@ -69,6 +72,9 @@ struct State {
     format: String,
     not_before: u64,
     users: BTreeMap<String, u64>,
+    /// Absent in files written before per-session logouts existed.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    logouts: BTreeMap<String, Vec<[u64; 2]>>,
 }
 
 impl FileStore {
@@ -160,10 +166,25 @@ impl FileStore {
             )));
         }
         self.memory.raise_global(state.not_before);
+        let check = |id: &str| {
+            format::check_id(id).map_err(|e| serde_json::Error::custom(format_args!("{e}")))
+        };
         for (id, at) in state.users {
-            format::check_id(&id).map_err(|e| serde_json::Error::custom(format_args!("{e}")))?;
+            check(&id)?;
             // Checked just above, so this cannot fail.
             let _ = self.memory.raise_user(&id, at);
+        }
+        for (id, logouts) in state.logouts {
+            check(&id)?;
+            for [logged_in_at, until] in logouts {
+                let _ = self.memory.add_logout(
+                    &id,
+                    Logout {
+                        logged_in_at,
+                        until,
+                    },
+                );
+            }
         }
         Ok(())
     }
@@ -197,6 +218,15 @@ impl FileStore {
             format: FORMAT.to_owned(),
             not_before: self.memory.global().unwrap_or(0),
             users: self.memory.user_cutoffs(),
+            logouts: self
+                .memory
+                .logouts()
+                .into_iter()
+                .map(|(id, logouts)| {
+                    let pairs = logouts.iter().map(|l| [l.logged_in_at, l.until]).collect();
+                    (id, pairs)
+                })
+                .collect(),
         };
         let json = serde_json::to_vec_pretty(&state).map_err(|e| io(e.into()))?;
         let mut file = create_new(&temporary).map_err(io_at(&temporary))?;
@@ -268,6 +298,10 @@ impl Revocations for FileStore {
     fn cutoffs(&self, id: &str) -> Cutoffs {
         self.memory.cutoffs(id)
     }
+
+    fn session_cutoffs(&self, id: &str, logged_in_at: u64) -> Cutoffs {
+        self.memory.session_cutoffs(id, logged_in_at)
+    }
 }
 
 impl CutoffStore for FileStore {
@@ -277,6 +311,14 @@ impl CutoffStore for FileStore {
 
     fn revoke_user(&self, id: &str, not_before: u64) -> Result<(), StoreError> {
         self.change(|| self.memory.raise_user(id, not_before))
+    }
+
+    fn revoke_session(&self, id: &str, logged_in_at: u64, until: u64) -> Result<(), StoreError> {
+        let logout = Logout {
+            logged_in_at,
+            until,
+        };
+        self.change(|| self.memory.add_logout(id, logout))
     }
 
     fn global(&self) -> Option<u64> {

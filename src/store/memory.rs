@@ -2,18 +2,24 @@
 //! Redis stores answer verifies from.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{PoisonError, RwLock};
 
-use super::{CutoffStore, StoreError};
+use super::{CutoffStore, LOGOUTS_PER_USER, StoreError};
 use crate::{Cutoffs, Revocations, format};
+
+/// How many logouts are added between two sweeps of every user's list for expired ones: a
+/// sweep reads every entry (about a millisecond for 100,000 users), so it runs rarely, and a
+/// user who never logs out again still loses their expired entries.
+const SWEEP_EVERY: usize = 256;
 
 /// Cut-offs in memory: lost when the process ends, seen by this process only. The default store
 /// of a [`SessionCookie`](crate::web::SessionCookie), and the one for tests; a device wants
 /// [`FileStore`](super::FileStore), a fleet [`RedisStore`](super::RedisStore).
 ///
-/// A lookup is one atomic load and, when any user has a cut-off, one hash-map read under a
-/// read lock.
+/// A lookup is one atomic load and, when any user has an entry, one hash-map read under a
+/// read lock; a session's lookup also scans that user's logged-out sessions, at most
+/// [`LOGOUTS_PER_USER`].
 ///
 /// ```
 /// use sigcookie::store::{CutoffStore, MemoryStore};
@@ -29,7 +35,27 @@ use crate::{Cutoffs, Revocations, format};
 pub struct MemoryStore {
     /// Unix seconds; 0 is "none".
     global: AtomicU64,
-    users: RwLock<HashMap<Box<str>, Entry>>,
+    users: RwLock<HashMap<Box<str>, User>>,
+    /// The latest login time of any session logged out here: a logout kept `until` an earlier
+    /// time has expired, since that session's lifetime ended before this one began
+    /// ([`CutoffStore::revoke_session`]).
+    horizon: AtomicU64,
+    /// Logouts added since the last sweep of every list.
+    logouts_since_sweep: AtomicUsize,
+}
+
+/// What a store knows of one user: their cut-off and their sessions logged out on their own.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct User {
+    pub(crate) cutoff: Entry,
+    pub(crate) logouts: Vec<Logout>,
+}
+
+/// One session logged out on its own: its login time, and until when the logout is kept.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Logout {
+    pub(crate) logged_in_at: u64,
+    pub(crate) until: u64,
 }
 
 /// A user's cut-off as a store knows it.
@@ -41,6 +67,47 @@ pub(crate) enum Entry {
     /// cut-off read before (0 for none), which the next revocation must still pass.
     #[cfg_attr(not(feature = "redis"), allow(dead_code))]
     Unreadable(u64),
+}
+
+impl Default for Entry {
+    fn default() -> Entry {
+        Entry::At(0)
+    }
+}
+
+impl Entry {
+    /// The cut-off, readable or the last one read.
+    pub(crate) fn last(self) -> u64 {
+        match self {
+            Entry::At(at) | Entry::Unreadable(at) => at,
+        }
+    }
+
+    /// Moves the cut-off forward to `not_before`; whether it moved. An unreadable entry
+    /// becomes readable again, never below its last cut-off: the new cut-off is what the id's
+    /// sessions are judged by from now on.
+    pub(crate) fn raise(&mut self, not_before: u64) -> bool {
+        match *self {
+            Entry::At(current) if current >= not_before => false,
+            entry => {
+                *self = Entry::At(entry.last().max(not_before));
+                true
+            }
+        }
+    }
+}
+
+impl User {
+    /// Drops the logouts that a cut-off now covers, and those kept until before `horizon`.
+    pub(crate) fn prune(&mut self, horizon: u64) {
+        let cutoff = self.cutoff.last();
+        self.logouts
+            .retain(|l| l.logged_in_at >= cutoff && l.until >= horizon);
+    }
+
+    fn is_empty(&self) -> bool {
+        self.cutoff == Entry::At(0) && self.logouts.is_empty()
+    }
 }
 
 impl MemoryStore {
@@ -55,7 +122,7 @@ impl MemoryStore {
         MemoryStore::default()
     }
 
-    /// How many users have a cut-off of their own.
+    /// How many users have an entry: a cut-off of their own, or logged-out sessions.
     ///
     /// ```
     /// use sigcookie::store::MemoryStore;
@@ -74,33 +141,71 @@ impl MemoryStore {
     /// replaced: the new cut-off is what the id's sessions are judged by from now on.
     pub(crate) fn raise_user(&self, id: &str, not_before: u64) -> Result<bool, StoreError> {
         format::check_id(id).map_err(StoreError::InvalidId)?;
-        let mut users = self.users.write().unwrap_or_else(PoisonError::into_inner);
-        match users.get_mut(id) {
-            Some(Entry::At(current)) if *current >= not_before => Ok(false),
-            Some(entry) => {
-                // An unreadable entry becomes readable again, never below its last cut-off.
-                let last = match *entry {
-                    Entry::Unreadable(last) => last,
-                    Entry::At(_) => 0,
-                };
-                *entry = Entry::At(last.max(not_before));
-                Ok(true)
-            }
-            None => {
-                users.insert(id.into(), Entry::At(not_before));
-                Ok(true)
-            }
+        let horizon = self.horizon.load(Ordering::Acquire);
+        let mut users = self.write();
+        let user = users.entry(id.into()).or_default();
+        let raised = user.cutoff.raise(not_before);
+        user.prune(horizon);
+        if user.is_empty() {
+            users.remove(id);
         }
+        Ok(raised)
+    }
+
+    /// Records that the session of `id` that began at `logged_in_at` is logged out, kept until
+    /// `until`; whether anything changed. A user's list is capped at [`LOGOUTS_PER_USER`]: one
+    /// more raises the user's cut-off past the oldest logout, which ends that session (and any
+    /// older one of the user) by the cut-off instead, so no logout is ever forgotten.
+    pub(crate) fn add_logout(&self, id: &str, logout: Logout) -> Result<bool, StoreError> {
+        format::check_id(id).map_err(StoreError::InvalidId)?;
+        let horizon = self
+            .horizon
+            .fetch_max(logout.logged_in_at, Ordering::AcqRel)
+            .max(logout.logged_in_at);
+        let changed = {
+            let mut users = self.write();
+            let user = users.entry(id.into()).or_default();
+            user.prune(horizon);
+            let changed = user.add(logout);
+            if user.is_empty() {
+                users.remove(id);
+            }
+            changed
+        };
+        if self.logouts_since_sweep.fetch_add(1, Ordering::Relaxed) + 1 >= SWEEP_EVERY {
+            self.logouts_since_sweep.store(0, Ordering::Relaxed);
+            let mut users = self.write();
+            users.retain(|_, user| {
+                user.prune(horizon);
+                !user.is_empty()
+            });
+        }
+        Ok(changed)
+    }
+
+    /// The latest login time of any session logged out here, at least `logged_in_at`: what
+    /// a shared store prunes a list it read by.
+    #[cfg(feature = "redis")]
+    pub(crate) fn horizon(&self, logged_in_at: u64) -> u64 {
+        self.horizon.load(Ordering::Acquire).max(logged_in_at)
+    }
+
+    /// Every user's logged-out sessions, in id order (a file written from it is stable).
+    #[cfg(feature = "file-store")]
+    pub(crate) fn logouts(&self) -> std::collections::BTreeMap<String, Vec<Logout>> {
+        self.read()
+            .iter()
+            .filter(|(_, user)| !user.logouts.is_empty())
+            .map(|(id, user)| (id.to_string(), user.logouts.clone()))
+            .collect()
     }
 
     /// Records that `id`'s stored entry is malformed, so its sessions are refused.
     #[cfg(feature = "redis")]
     pub(crate) fn mark_unreadable(&self, id: &str) {
-        let mut users = self.users.write().unwrap_or_else(PoisonError::into_inner);
-        let entry = users.entry(id.into()).or_insert(Entry::Unreadable(0));
-        if let Entry::At(last) = *entry {
-            *entry = Entry::Unreadable(last);
-        }
+        let mut users = self.write();
+        let entry = &mut users.entry(id.into()).or_default().cutoff;
+        *entry = Entry::Unreadable(entry.last());
     }
 
     /// Every readable user cut-off, in id order (a file written from it is stable).
@@ -108,17 +213,55 @@ impl MemoryStore {
     pub(crate) fn user_cutoffs(&self) -> std::collections::BTreeMap<String, u64> {
         self.read()
             .iter()
-            .filter_map(|(id, entry)| match entry {
-                Entry::At(at) => Some((id.to_string(), *at)),
-                Entry::Unreadable(_) => None,
+            .filter_map(|(id, user)| match user.cutoff {
+                Entry::At(0) | Entry::Unreadable(_) => None,
+                Entry::At(at) => Some((id.to_string(), at)),
             })
             .collect()
     }
 
-    fn read(&self) -> std::sync::RwLockReadGuard<'_, HashMap<Box<str>, Entry>> {
-        // The map is consistent after any panic (each change is one insert or one store), so a
+    fn read(&self) -> std::sync::RwLockReadGuard<'_, HashMap<Box<str>, User>> {
+        // The map is consistent after any panic (each change leaves every entry whole), so a
         // poisoned lock is safe to use, and refusing every request over it would be worse.
         self.users.read().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn write(&self) -> std::sync::RwLockWriteGuard<'_, HashMap<Box<str>, User>> {
+        self.users.write().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+impl User {
+    /// Adds `logout` to the list, capped at [`LOGOUTS_PER_USER`]; whether anything changed.
+    /// The one rule for a logout, in every store: a shared store runs it on what it read.
+    pub(crate) fn add(&mut self, logout: Logout) -> bool {
+        if let Entry::At(cutoff) = self.cutoff
+            && logout.logged_in_at < cutoff
+        {
+            // Already refused by the user's cut-off.
+            return false;
+        }
+        if let Some(known) = self
+            .logouts
+            .iter_mut()
+            .find(|l| l.logged_in_at == logout.logged_in_at)
+        {
+            let later = logout.until > known.until;
+            known.until = known.until.max(logout.until);
+            return later;
+        }
+        self.logouts.push(logout);
+        if self.logouts.len() > LOGOUTS_PER_USER {
+            // Fail closed: the oldest logout becomes a cut-off just past it, which also ends
+            // whatever older session of this user is left; the entries it covers go.
+            let oldest = self.logouts.iter().map(|l| l.logged_in_at).min();
+            if let Some(oldest) = oldest {
+                self.cutoff.raise(oldest.saturating_add(1));
+                let cutoff = self.cutoff.last();
+                self.logouts.retain(|l| l.logged_in_at >= cutoff);
+            }
+        }
+        true
     }
 }
 
@@ -135,13 +278,34 @@ impl std::fmt::Debug for MemoryStore {
 
 impl Revocations for MemoryStore {
     fn cutoffs(&self, id: &str) -> Cutoffs {
+        self.lookup(id, None)
+    }
+
+    fn session_cutoffs(&self, id: &str, logged_in_at: u64) -> Cutoffs {
+        self.lookup(id, Some(logged_in_at))
+    }
+}
+
+impl MemoryStore {
+    /// The cut-offs of `id` and, for `Some` login time, of that one session: one read of the
+    /// map either way.
+    fn lookup(&self, id: &str, session: Option<u64>) -> Cutoffs {
         let global = Cutoffs::at(self.global.load(Ordering::Acquire));
-        let user = match self.read().get(id) {
-            None => Cutoffs::NONE,
-            Some(Entry::At(at)) => Cutoffs::at(*at),
-            Some(Entry::Unreadable(last)) => Cutoffs::unreadable_after(*last),
+        let users = self.read();
+        let Some(user) = users.get(id) else {
+            return global;
         };
-        global.and(user)
+        let cutoffs = match user.cutoff {
+            Entry::At(at) => Cutoffs::at(at),
+            Entry::Unreadable(last) => Cutoffs::unreadable_after(last),
+        };
+        let logged_out = session.is_some_and(|t| user.logouts.iter().any(|l| l.logged_in_at == t));
+        let cutoffs = global.and(cutoffs);
+        if logged_out {
+            cutoffs.and_logged_out()
+        } else {
+            cutoffs
+        }
     }
 }
 
@@ -155,6 +319,17 @@ impl CutoffStore for MemoryStore {
         self.raise_user(id, not_before).map(|_| ())
     }
 
+    fn revoke_session(&self, id: &str, logged_in_at: u64, until: u64) -> Result<(), StoreError> {
+        self.add_logout(
+            id,
+            Logout {
+                logged_in_at,
+                until,
+            },
+        )
+        .map(|_| ())
+    }
+
     fn global(&self) -> Option<u64> {
         Cutoffs::at(self.global.load(Ordering::Acquire)).not_before()
     }
@@ -164,13 +339,11 @@ impl CutoffStore for MemoryStore {
     fn latest(&self, not_after: u64) -> Option<u64> {
         let users = self.read();
         // An unreadable entry's last cut-off counts: a login may carry it.
-        let users = users.values().map(|entry| match entry {
-            Entry::At(at) | Entry::Unreadable(at) => *at,
-        });
+        let users = users.values().map(|user| user.cutoff.last());
         self.global()
             .into_iter()
             .chain(users)
-            .filter(|at| *at <= not_after)
+            .filter(|at| *at != 0 && *at <= not_after)
             .max()
     }
 }

@@ -38,6 +38,26 @@ pub use memory::MemoryStore;
 #[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
 pub use redis::{RedisStore, RedisStoreBuilder};
 
+/// How many sessions of one user a store keeps logged out on their own
+/// ([`CutoffStore::revoke_session`]). One more raises the user's cut-off just past the oldest
+/// logout instead: that session stays ended, and so does any older session of the user still
+/// open, which then has to log in again. Fail closed: no logout is ever forgotten.
+///
+/// ```
+/// use sigcookie::store::{CutoffStore, LOGOUTS_PER_USER, MemoryStore};
+/// use sigcookie::{Cutoffs, Revocations};
+///
+/// let store = MemoryStore::new();
+/// for login in 0..=LOGOUTS_PER_USER as u64 {
+///     store.revoke_session("42", 1_000 + login, 90_000)?;
+/// }
+/// // The oldest logout became a cut-off: every session of 42 that began at 1_000 or before.
+/// assert_eq!(store.cutoffs("42"), Cutoffs::at(1_001));
+/// assert!(store.session_cutoffs("42", 1_000 + LOGOUTS_PER_USER as u64).is_logged_out());
+/// # Ok::<(), sigcookie::store::StoreError>(())
+/// ```
+pub const LOGOUTS_PER_USER: usize = 32;
+
 /// A place that keeps revocation cut-offs and answers which apply to an id.
 ///
 /// Implementations answer [`Revocations::cutoffs`] from memory (it is called on every verify)
@@ -93,6 +113,33 @@ pub trait CutoffStore: Revocations + Send + Sync {
     /// # Ok::<(), StoreError>(())
     /// ```
     fn revoke_user(&self, id: &str, not_before: u64) -> Result<(), StoreError>;
+
+    /// Logs out the one session of `id` that began at `logged_in_at` ("log out" on the
+    /// server): [`Revocations::session_cutoffs`] marks it from then on, and its value is refused
+    /// with [`Error::LoggedOut`] however often it is presented again. Other sessions of `id`
+    /// stay. Two logins of `id` in the same second are one session here, and both end.
+    ///
+    /// The logout is kept `until` that time (unix seconds): pass the session's absolute end
+    /// (login, plus lifetime, plus twice the leeway for clocks that disagree), after which its
+    /// lifetime refuses it anyway, as
+    /// [`Session::log_out`](crate::web::Session::log_out) does. A store drops a logout once
+    /// it has been given one of a session that began after its `until`, so it holds the
+    /// logouts of about one lifetime, and at most [`LOGOUTS_PER_USER`] per user.
+    ///
+    /// # Errors
+    /// As [`CutoffStore::revoke_user`]. The logout may still be in force in this process.
+    ///
+    /// ```
+    /// use sigcookie::store::{CutoffStore, MemoryStore};
+    /// use sigcookie::Revocations;
+    ///
+    /// let store = MemoryStore::new();
+    /// store.revoke_session("42", 1_000, 50_000)?;
+    /// assert!(store.session_cutoffs("42", 1_000).is_logged_out());
+    /// assert!(!store.session_cutoffs("42", 1_005).is_logged_out()); // another device of 42
+    /// # Ok::<(), sigcookie::store::StoreError>(())
+    /// ```
+    fn revoke_session(&self, id: &str, logged_in_at: u64, until: u64) -> Result<(), StoreError>;
 
     /// The global cut-off in force, if any.
     ///

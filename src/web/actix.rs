@@ -99,6 +99,27 @@ impl ResponseError for Error {
     }
 }
 
+/// `500 Internal Server Error` with an empty body: a store that cannot make a revocation or a
+/// logout durable is the server's failure, and its details are not the client's business.
+///
+/// ```
+/// use actix_web::ResponseError;
+/// use sigcookie::store::{CutoffStore, MemoryStore};
+///
+/// let error = MemoryStore::new().revoke_user("", 1).unwrap_err();
+/// assert_eq!(error.status_code(), actix_web::http::StatusCode::INTERNAL_SERVER_ERROR);
+/// ```
+impl ResponseError for crate::store::StoreError {
+    fn status_code(&self) -> StatusCode {
+        StatusCode::INTERNAL_SERVER_ERROR
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        tracing::warn!(error = %self, "revocation store failed");
+        HttpResponse::new(self.status_code())
+    }
+}
+
 /// `HttpResponse::Ok().append_header(set_cookie)`: the header's text as the core wrote it.
 ///
 /// ```

@@ -142,6 +142,25 @@ impl IntoResponse for Error {
     }
 }
 
+/// `500 Internal Server Error` with an empty body, the error logged at warn level: a store
+/// that cannot make a revocation or a logout durable is the server's failure, and its details
+/// (a path, a server's address) are not the client's business.
+///
+/// ```
+/// use axum::http::StatusCode;
+/// use axum::response::IntoResponse;
+/// use sigcookie::store::{CutoffStore, MemoryStore};
+///
+/// let error = MemoryStore::new().revoke_user("", 1).unwrap_err();
+/// assert_eq!(error.into_response().status(), StatusCode::INTERNAL_SERVER_ERROR);
+/// ```
+impl IntoResponse for crate::store::StoreError {
+    fn into_response(self) -> Response {
+        tracing::warn!(error = %self, "revocation store failed");
+        StatusCode::INTERNAL_SERVER_ERROR.into_response()
+    }
+}
+
 impl Error {
     fn status(&self) -> StatusCode {
         if self.is_server_side() {

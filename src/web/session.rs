@@ -3,6 +3,7 @@
 
 use super::time::secs_time;
 use super::{OffsetDateTime, SessionCookie, SetCookie};
+use crate::store::StoreError;
 use crate::{Error, Verified};
 
 /// A verified session: its id, when the user logged in, when its value was issued, and the
@@ -158,6 +159,54 @@ impl Session {
         let verified = Verified::session(&self.id, self.logged_in_at, self.issued_at, self.signer);
         let value = signer.renew_at(&verified, now, &**self.cookie.store())?;
         self.cookie.session_cookie(&value, now).map(Some)
+    }
+}
+
+impl Session {
+    /// "Log out" on the server: ends this one session, in every instance that shares the
+    /// store, and returns the cookie that removes it from the browser. A copy of the value
+    /// taken before (by malware, a shared computer, a leaked log) is refused from then on with
+    /// [`Error::LoggedOut`]; the user's other sessions, on other devices, stay.
+    ///
+    /// A session is named by its id and login time in whole seconds: two logins of one user in
+    /// the same second are one session here, and both end. A login later in that second is
+    /// stamped with the next second, so it is not born logged out. The store keeps the logout
+    /// until the session's lifetime (plus twice the leeway, for clocks that disagree) would
+    /// have ended it anyway ([`CutoffStore::revoke_session`](crate::store::CutoffStore::revoke_session)).
+    ///
+    /// # Errors
+    /// The store could not make the logout durable ([`StoreError::Io`],
+    /// [`StoreError::Unavailable`]); it is still in force in this process. With the `axum`
+    /// feature a [`StoreError`] is a `500` response, so `?` works in a handler.
+    ///
+    /// ```
+    /// # use std::sync::{Arc, atomic::{AtomicU64, Ordering}};
+    /// # use sigcookie::{Error, Key, web::SessionCookie};
+    /// let time = Arc::new(AtomicU64::new(1_764_000_000));
+    /// let clock = { let time = time.clone(); move || time.load(Ordering::Relaxed) };
+    /// let cookie = SessionCookie::builder(&Key::from_bytes(&[7; 32])?, "s").clock(clock).build()?;
+    /// let phone = cookie.issue("42")?;
+    /// time.fetch_add(60, Ordering::Relaxed);
+    /// let laptop = cookie.issue("42")?;
+    /// let removal = cookie.verify(phone.value())?.log_out()?;
+    /// assert_eq!(removal.value(), "");
+    /// assert_eq!(
+    ///     cookie.verify(phone.value()).err(),
+    ///     Some(Error::LoggedOut { logged_in_at: 1_764_000_000 })
+    /// );
+    /// assert!(cookie.verify(laptop.value()).is_ok()); // another session of 42: stays
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn log_out(&self) -> Result<SetCookie, StoreError> {
+        let signer = self.cookie.signer();
+        let until = self
+            .logged_in_at
+            .saturating_add(signer.lifetime())
+            .saturating_add(signer.leeway().saturating_mul(2));
+        self.cookie
+            .store()
+            .revoke_session(&self.id, self.logged_in_at, until)?;
+        Ok(self.cookie.removal())
     }
 }
 

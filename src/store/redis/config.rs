@@ -121,6 +121,7 @@ impl RedisStoreBuilder {
             client,
             global_key: format!("{}:global", self.prefix),
             users_key: format!("{}:users", self.prefix),
+            logouts_key: format!("{}:logouts", self.prefix),
             channel: format!("{}:changes", self.prefix),
             timeout: self.connect_timeout,
             resync_interval: self.resync_interval,

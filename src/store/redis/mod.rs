@@ -11,6 +11,7 @@ use std::time::Duration;
 
 use redis::{Client, Connection, RedisError, RedisResult};
 
+use super::memory::Logout;
 use super::{CutoffStore, MemoryStore, StoreError};
 use crate::{Cutoffs, Revocations};
 
@@ -100,6 +101,7 @@ struct Shared {
     client: Client,
     global_key: String,
     users_key: String,
+    logouts_key: String,
     channel: String,
     timeout: Duration,
     resync_interval: Duration,
@@ -224,6 +226,31 @@ fn parse_secs(text: &[u8]) -> Option<u64> {
     }
 }
 
+/// A user's logged-out sessions as Redis keeps them, the field's value in `{prefix}:logouts`:
+/// `login:until` pairs of canonical decimals, separated by commas.
+fn encode_logouts(logouts: &[Logout]) -> String {
+    let pairs: Vec<String> = logouts
+        .iter()
+        .map(|l| format!("{}:{}", l.logged_in_at, l.until))
+        .collect();
+    pairs.join(",")
+}
+
+/// The pairs of [`encode_logouts`]; `None` for anything else, which fails closed.
+fn decode_logouts(text: &[u8]) -> Option<Vec<Logout>> {
+    text.split(|&b| b == b',')
+        .map(|pair| {
+            let mut times = pair.splitn(2, |&b| b == b':');
+            let logged_in_at = parse_secs(times.next()?)?;
+            let until = parse_secs(times.next()?)?;
+            Some(Logout {
+                logged_in_at,
+                until,
+            })
+        })
+        .collect()
+}
+
 /// At most 64 characters of a malformed id for the log: a field in Redis can be of any size.
 fn shorten(id: &str) -> &str {
     id.char_indices().nth(64).map_or(id, |(end, _)| &id[..end])
@@ -232,6 +259,10 @@ fn shorten(id: &str) -> &str {
 impl Revocations for RedisStore {
     fn cutoffs(&self, id: &str) -> Cutoffs {
         self.shared.memory.cutoffs(id)
+    }
+
+    fn session_cutoffs(&self, id: &str, logged_in_at: u64) -> Cutoffs {
+        self.shared.memory.session_cutoffs(id, logged_in_at)
     }
 }
 
@@ -252,6 +283,20 @@ impl CutoffStore for RedisStore {
         shared.memory.raise_user(id, not_before)?;
         shared
             .raise(Some(id), not_before)
+            .map_err(|e| shared.unavailable(e))
+    }
+
+    /// Logs the session out here (so an invalid id never reaches the network), then in Redis,
+    /// in a transaction over what Redis holds for the user, which announces it to the fleet.
+    fn revoke_session(&self, id: &str, logged_in_at: u64, until: u64) -> Result<(), StoreError> {
+        let shared = &self.shared;
+        let logout = Logout {
+            logged_in_at,
+            until,
+        };
+        shared.memory.add_logout(id, logout)?;
+        shared
+            .transact_logout(id, logout)
             .map_err(|e| shared.unavailable(e))
     }
 

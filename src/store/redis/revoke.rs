@@ -1,9 +1,10 @@
 //! Revocations "until now": judged against what Redis holds, in a `WATCH`/`MULTI` transaction,
 //! and the script that raises one cut-off and announces it.
 
-use redis::{Connection, RedisResult};
+use redis::{Connection, ErrorKind, RedisError, RedisResult};
 
-use super::{Shared, parse_secs};
+use super::{Shared, decode_logouts, encode_logouts, parse_secs};
+use crate::store::memory::{Entry, Logout, User};
 use crate::store::{CutoffStore, everywhere_cutoff_from};
 use crate::{Cutoffs, Revocations};
 
@@ -125,6 +126,70 @@ impl Shared {
                 Ok(everywhere_cutoff_from(latest, global, now))
             }
         }
+    }
+
+    /// Logs out one session of `id` in Redis: under `WATCH`, the user's cut-off and logouts are
+    /// read, the logout added by the rule every store uses (`User::add`, with its cap), and the
+    /// new list, the announcement `s <login> <until> <id>` and, when the cap turned the oldest
+    /// logout into a cut-off, that cut-off through the script, written in `MULTI`. A change by
+    /// another instance in between aborts it, and it starts again, at most [`ATTEMPTS`] times;
+    /// then it fails, since a write over an unread list could drop a logout.
+    pub(super) fn transact_logout(&self, id: &str, logout: Logout) -> RedisResult<()> {
+        self.with_conn(|con| {
+            for _ in 0..ATTEMPTS {
+                redis::cmd("WATCH")
+                    .arg(&self.users_key)
+                    .arg(&self.logouts_key)
+                    .exec(con)?;
+                let (cutoff, stored): (Option<Vec<u8>>, Option<Vec<u8>>) = redis::pipe()
+                    .cmd("HGET")
+                    .arg(&self.users_key)
+                    .arg(id)
+                    .cmd("HGET")
+                    .arg(&self.logouts_key)
+                    .arg(id)
+                    .query(con)?;
+                // What this instance knows counts too: an entry malformed in Redis may still
+                // hold logouts that its copy kept.
+                let mut user = User {
+                    cutoff: Entry::At(cutoff.as_deref().and_then(parse_secs).unwrap_or(0)),
+                    logouts: stored
+                        .as_deref()
+                        .and_then(decode_logouts)
+                        .unwrap_or_default(),
+                };
+                let before = user.cutoff.last();
+                user.add(logout);
+                user.prune(self.memory.horizon(logout.logged_in_at));
+                let mut pipe = redis::pipe();
+                let pipe = pipe.atomic();
+                if user.logouts.is_empty() {
+                    pipe.cmd("HDEL").arg(&self.logouts_key).arg(id);
+                } else {
+                    pipe.cmd("HSET")
+                        .arg(&self.logouts_key)
+                        .arg(id)
+                        .arg(encode_logouts(&user.logouts));
+                }
+                // The one reply kept: an aborted `EXEC` answers nil for the whole.
+                pipe.ignore()
+                    .cmd("PUBLISH")
+                    .arg(&self.channel)
+                    .arg(format!("s {} {} {id}", logout.logged_in_at, logout.until));
+                if user.cutoff.last() > before {
+                    self.raise_in(pipe, Some(id), user.cutoff.last());
+                    pipe.ignore();
+                }
+                // `None` when another instance changed the user's entries since the `WATCH`.
+                if pipe.query::<Option<(i64,)>>(con)?.is_some() {
+                    return Ok(());
+                }
+            }
+            Err(RedisError::from((
+                ErrorKind::Client,
+                "other instances kept changing this user's logouts; not stored in Redis",
+            )))
+        })
     }
 
     /// Adds the script that raises `id`'s cut-off (or the global one) to `cutoff` to `pipe`.

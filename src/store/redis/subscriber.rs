@@ -6,7 +6,8 @@ use std::time::{Duration, Instant};
 
 use redis::{ErrorKind, RedisError, RedisResult, Value};
 
-use super::{Shared, parse_secs, shorten};
+use super::{Shared, decode_logouts, parse_secs, shorten};
+use crate::store::memory::Logout;
 
 /// How long the sync thread waits for a message before it checks whether its store was dropped:
 /// the longest a drop waits for the thread while it is connected.
@@ -100,15 +101,39 @@ impl Shared {
 
     /// Reads the whole state and raises the copy to it (never lowers it).
     fn load(&self, first: bool) -> RedisResult<()> {
-        let (global, users): State = self.with_conn(|con| {
+        let (global, users, logouts): State = self.with_conn(|con| {
             redis::pipe()
                 .cmd("GET")
                 .arg(&self.global_key)
                 .cmd("HGETALL")
                 .arg(&self.users_key)
+                .cmd("HGETALL")
+                .arg(&self.logouts_key)
                 .query(con)
         })?;
-        self.absorb(global, &users, first)
+        self.absorb(global, &users, first)?;
+        self.absorb_logouts(&logouts);
+        Ok(())
+    }
+
+    /// Adds every logout read from Redis to the copy. A malformed list fails closed: the id's
+    /// sessions are refused until it is revoked again, since the list may have held theirs.
+    fn absorb_logouts(&self, logouts: &[(Vec<u8>, Vec<u8>)]) {
+        for (id, list) in logouts {
+            let id = String::from_utf8_lossy(id);
+            let added = decode_logouts(list).is_some_and(|list| {
+                list.into_iter()
+                    .all(|logout| self.memory.add_logout(&id, logout).is_ok())
+            });
+            if !added {
+                self.memory.mark_unreadable(&id);
+                tracing::warn!(
+                    id = ?shorten(&id),
+                    key = %self.logouts_key,
+                    "redis cut-off store: malformed logouts; refusing this id until revoked again"
+                );
+            }
+        }
     }
 
     /// Raises the copy to a state read from Redis (never lowers it). Malformed entries fail
@@ -167,10 +192,28 @@ impl Shared {
             (Some(b"u"), Some(at), Some(id)) => {
                 std::str::from_utf8(id).is_ok_and(|id| self.memory.raise_user(id, at).is_ok())
             }
+            (Some(b"s"), Some(logged_in_at), Some(rest)) => {
+                // `s <login> <until> <id>`: the id is last, after the second time.
+                let mut rest = rest.splitn(2, |&b| b == b' ');
+                match (rest.next().and_then(parse_secs), rest.next()) {
+                    (Some(until), Some(id)) => std::str::from_utf8(id).is_ok_and(|id| {
+                        let logout = Logout {
+                            logged_in_at,
+                            until,
+                        };
+                        self.memory.add_logout(id, logout).is_ok()
+                    }),
+                    _ => false,
+                }
+            }
             _ => false,
         }
     }
 }
-
+/// The global cut-off, every user's and every user's logouts, as Redis returns them.
 /// The global cut-off and every user's, as Redis returns them.
-type State = (Option<Vec<u8>>, Vec<(Vec<u8>, Vec<u8>)>);
+type State = (
+    Option<Vec<u8>>,
+    Vec<(Vec<u8>, Vec<u8>)>,
+    Vec<(Vec<u8>, Vec<u8>)>,
+);
