@@ -706,3 +706,87 @@ fn an_unreachable_redis_is_named_by_host_and_port_never_by_its_password() {
         "{error:?}"
     );
 }
+
+#[test]
+fn a_session_logged_out_on_one_instance_is_refused_on_the_others_and_after_restarts() {
+    let Some(mut server) = Server::start() else {
+        return;
+    };
+    logs();
+    let (a, b) = (server.store(), server.store());
+    let start = Instant::now();
+    a.revoke_session("42", 1_000, 50_000).expect("logged out");
+    assert!(
+        a.session_cutoffs("42", 1_000).is_logged_out(),
+        "at once here"
+    );
+    let took = eventually("B refuses the session", PROPAGATION, || {
+        b.session_cutoffs("42", 1_000).is_logged_out()
+    });
+    eprintln!("a logout on A reached B after {took:?} (started {start:?})");
+    assert!(
+        !b.session_cutoffs("42", 1_001).is_logged_out(),
+        "another session of 42"
+    );
+    assert_eq!(b.cutoffs("42"), Cutoffs::NONE, "not the user");
+    // A second logout of the same user from B keeps A's: the transaction reads the list.
+    b.revoke_session("42", 2_000, 50_000).expect("logged out");
+    let mut raw = server.raw();
+    assert_eq!(
+        hget(&mut raw, "sigcookie:cutoffs:logouts", "42").as_deref(),
+        Some("1000:50000,2000:50000")
+    );
+    eventually("A has both", PROPAGATION, || {
+        a.session_cutoffs("42", 2_000).is_logged_out()
+    });
+
+    // A new instance loads them, and so does one started after Redis restarted.
+    assert!(server.store().session_cutoffs("42", 1_000).is_logged_out());
+    drop((a, b));
+    server.restart();
+    let c = server.store();
+    assert!(c.session_cutoffs("42", 1_000).is_logged_out());
+    assert!(c.session_cutoffs("42", 2_000).is_logged_out());
+
+    // A malformed list fails closed: the user's sessions are refused, until revoked again.
+    redis::cmd("HSET")
+        .arg("sigcookie:cutoffs:logouts")
+        .arg("9")
+        .arg("1000:x")
+        .exec(&mut server.raw())
+        .expect("written");
+    assert!(server.store().session_cutoffs("9", 5).is_unreadable());
+}
+
+#[test]
+fn the_cap_on_a_users_logouts_holds_in_redis_and_fails_closed() {
+    let Some(server) = Server::start() else {
+        return;
+    };
+    let (a, b) = (server.store(), server.store());
+    let cap = sigcookie::store::LOGOUTS_PER_USER as u64;
+    for i in 0..=cap {
+        a.revoke_session("42", 1_000 + i, 90_000)
+            .expect("logged out");
+    }
+    // One over the cap: the oldest logout became the user's cut-off, in Redis and on B.
+    let mut raw = server.raw();
+    assert_eq!(
+        hget(&mut raw, "sigcookie:cutoffs:users", "42").as_deref(),
+        Some("1001")
+    );
+    eventually("B has the cut-off", PROPAGATION, || {
+        b.cutoffs("42") == Cutoffs::at(1_001)
+    });
+    eventually("B has the newest logout", PROPAGATION, || {
+        b.session_cutoffs("42", 1_000 + cap).is_logged_out()
+    });
+    for i in 0..=cap {
+        let cutoffs = b.session_cutoffs("42", 1_000 + i);
+        assert!(
+            cutoffs.is_logged_out() || cutoffs.not_before() > Some(1_000 + i),
+            "the logout of {} was forgotten",
+            1_000 + i
+        );
+    }
+}

@@ -598,15 +598,41 @@ async fn status(
         .into_response()
 }
 
-async fn logout(State(panel): State<Panel>, headers: HeaderMap) -> Response {
+/// Ends this session on the server, so a copy of its cookie is refused too, and removes the
+/// cookie; without a valid session (already expired, say) it only removes the cookie.
+async fn logout(
+    State(panel): State<Panel>,
+    headers: HeaderMap,
+    session: Option<Session>,
+) -> Response {
     if !same_origin(&headers) {
         return StatusCode::FORBIDDEN.into_response();
     }
-    (
-        panel.cookie.removal(),
-        Redirect::to("/login?notice=logged-out"),
-    )
-        .into_response()
+    let removal = match session {
+        None => panel.cookie.removal(),
+        Some(session) => {
+            let user = session.id().to_owned();
+            // The store writes to disk or asks Redis: not on the async threads.
+            let outcome = tokio::task::spawn_blocking(move || session.log_out())
+                .await
+                .map_err(|e| e.to_string())
+                .and_then(|logged_out| logged_out.map_err(|e| e.to_string()));
+            match outcome {
+                Ok(removal) => {
+                    tracing::info!(user, "logged out");
+                    removal
+                }
+                Err(error) => {
+                    tracing::error!(%error, "cannot log out");
+                    return failure(
+                        "The session could not be ended: the panel cannot save the change. \
+                         Try again, or log out all sessions.",
+                    );
+                }
+            }
+        }
+    };
+    (removal, Redirect::to("/login?notice=logged-out")).into_response()
 }
 
 /// "Log out all sessions" asks first: it logs out every user on every device, this one too.

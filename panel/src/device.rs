@@ -36,8 +36,9 @@ use axum::http::HeaderMap;
 use axum::http::header::COOKIE;
 use sigcookie::Key;
 use sigcookie::header::SameSite;
-use sigcookie::store::CutoffStore;
+use sigcookie::store::{CutoffStore, StoreError};
 use sigcookie::web::{Cookie, Duration, SessionCookie, SessionCookieBuilder, SetCookie};
+use sigcookie::{Cutoffs, Revocations};
 
 use crate::throttle::Device;
 use crate::users::User;
@@ -69,11 +70,57 @@ pub fn device_cookie(
         SessionCookie::builder(key, COOKIE_NAME)
     };
     builder
-        .store(store)
+        .store(Arc::new(CutoffsOnly(store)))
         .purpose(PURPOSE)
         .same_site(SameSite::Strict)
         .max_age(DEVICE_LIFETIME)
         .lifetime(DEVICE_LIFETIME)
+}
+
+/// The session's store as the device cookie sees it: every cut-off, but no logout of one
+/// session. A device cookie is issued in the same second as the login's session cookie, so a
+/// store names them alike (id and login time), and "Log out" would end it too, while it is
+/// meant to survive logout: it grants no access, only the lane.
+struct CutoffsOnly(Arc<dyn CutoffStore>);
+
+impl Revocations for CutoffsOnly {
+    fn cutoffs(&self, id: &str) -> Cutoffs {
+        self.0.cutoffs(id)
+    }
+
+    fn session_cutoffs(&self, id: &str, _logged_in_at: u64) -> Cutoffs {
+        self.0.cutoffs(id)
+    }
+}
+
+impl CutoffStore for CutoffsOnly {
+    fn revoke_all(&self, not_before: u64) -> Result<(), StoreError> {
+        self.0.revoke_all(not_before)
+    }
+
+    fn revoke_user(&self, id: &str, not_before: u64) -> Result<(), StoreError> {
+        self.0.revoke_user(id, not_before)
+    }
+
+    fn revoke_session(&self, id: &str, logged_in_at: u64, until: u64) -> Result<(), StoreError> {
+        self.0.revoke_session(id, logged_in_at, until)
+    }
+
+    fn global(&self) -> Option<u64> {
+        self.0.global()
+    }
+
+    fn latest(&self, not_after: u64) -> Option<u64> {
+        self.0.latest(not_after)
+    }
+
+    fn revoke_all_until(&self, now: u64, leeway: u64) -> Result<u64, StoreError> {
+        self.0.revoke_all_until(now, leeway)
+    }
+
+    fn revoke_user_until(&self, id: &str, now: u64) -> Result<u64, StoreError> {
+        self.0.revoke_user_until(id, now)
+    }
 }
 
 /// The device lane of a request for `user` (the user the form names, if any): `Some` only for

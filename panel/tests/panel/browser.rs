@@ -23,7 +23,7 @@ type TestResult<T = ()> = Result<T, Box<dyn Error>>;
 
 #[tokio::test]
 #[ignore = "needs chromium and chromedriver; run with --ignored"]
-async fn two_browsers_log_in_change_the_password_and_log_out_everywhere() {
+async fn two_browsers_log_in_change_the_password_log_out_and_log_out_everywhere() {
     let Some((chromium, chromedriver)) = browser_binaries() else {
         let message =
             "chromium or chromedriver not found (apt-get install chromium chromium-driver)";
@@ -147,8 +147,20 @@ async fn two_browsers(a: &Client, b: &Client, addr: SocketAddr) -> TestResult {
     a.refresh().await?;
     a.wait().for_element(Locator::Id("login-form")).await?;
 
-    // Logging out says so and removes the cookie.
+    // Logging out says so, removes the cookie and ends the session on the server: a copy of
+    // A's cookie, replayed from browser B as a thief would, works before and not after.
     log_in(a, addr, NEW_PASSWORD).await?;
+    let stolen = a.get_named_cookie("__Host-panel").await?;
+    let mut copy = fantoccini::cookies::Cookie::new("__Host-panel", stolen.value().to_owned());
+    copy.set_path("/");
+    copy.set_secure(true);
+    copy.set_http_only(true);
+    // For an IP address the cookie stays host-only, as `__Host-` requires.
+    copy.set_domain(addr.ip().to_string());
+    b.goto(&format!("http://{addr}/login")).await?;
+    b.add_cookie(copy).await?;
+    b.goto(&format!("http://{addr}/status")).await?;
+    b.wait().for_element(Locator::Id("logout")).await?;
     a.find(Locator::Id("logout")).await?.click().await?;
     let text = a
         .wait()
@@ -169,6 +181,8 @@ async fn two_browsers(a: &Client, b: &Client, addr: SocketAddr) -> TestResult {
         left.iter().any(|c| c.name() == "__Host-panel-device"),
         "logout keeps the device cookie: it is no session",
     )?;
+    b.goto(&format!("http://{addr}/status")).await?;
+    b.wait().for_element(Locator::Id("login-again")).await?;
     Ok(())
 }
 

@@ -281,7 +281,7 @@ async fn log_out_everywhere_revokes_earlier_cookies() {
 }
 
 #[tokio::test]
-async fn logout_clears_the_cookie() {
+async fn logout_ends_the_session_and_clears_the_cookie() {
     let panel = Panel::start().await;
     let cookie = panel.login().await;
     let response = panel.post("/logout", Some(&cookie), "").await;
@@ -307,6 +307,19 @@ async fn logout_clears_the_cookie() {
     assert!(page.body.contains("You have logged out."));
     let home = panel.get("/", None).await;
     assert_eq!(home.header("location"), Some("/login"));
+    // The session ended on the server: the cookie, replayed, is refused.
+    let replayed = panel.get("/status", Some(&cookie)).await;
+    assert_eq!(replayed.status, 401);
+    assert!(replayed.body.contains("Session ended"));
+    // A logout without a valid session still removes the cookie.
+    let again = panel.post("/logout", Some(&cookie), "").await;
+    assert_eq!(again.status, 303);
+    assert_eq!(
+        again
+            .set_cookie(panel.cookie_name)
+            .map(|c| c.value().to_owned()),
+        Some(String::new())
+    );
 }
 
 #[tokio::test]

@@ -30,6 +30,9 @@ pub use config::RedisStoreBuilder;
 /// unix seconds in decimal). A revocation runs a small Lua script that raises the stored value
 /// only if the new one is later (cut-offs never move back) and, in the same atomic step,
 /// publishes the change on the channel `{prefix}:changes` (`g <secs>` or `u <secs> <id>`).
+/// Sessions logged out on their own are in the hash `{prefix}:logouts` (field = id, value =
+/// `login:until` pairs separated by commas), rewritten in a `WATCH`/`MULTI` transaction that
+/// also publishes `s <login> <until> <id>`.
 ///
 /// Each instance answers [`Revocations::cutoffs`] from a copy in its own memory, so a verify
 /// never waits on the network. A background thread (`sigcookie-redis-sync`) keeps the copy up to
