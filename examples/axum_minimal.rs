@@ -7,7 +7,7 @@
 //!
 //! curl -i -d 'user=demo&password=correct-horse' http://127.0.0.1:3000/login   # Set-Cookie: __Host-session=...
 //! curl -i -H 'Cookie: __Host-session=...' http://127.0.0.1:3000/me            # logged in as demo-1
-//! curl -i -X POST http://127.0.0.1:3000/logout                                # removes the cookie
+//! curl -i -X POST -H 'Cookie: __Host-session=...' http://127.0.0.1:3000/logout  # ends it
 //! ```
 //!
 //! In a project of your own, `Cargo.toml` needs:
@@ -39,6 +39,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use serde::Deserialize;
+use sigcookie::store::StoreError;
 use sigcookie::web::{Duration, Session, SessionCookie};
 use sigcookie::{ConfigError, Error, Key};
 use subtle::ConstantTimeEq;
@@ -167,10 +168,17 @@ async fn me(session: Session) -> Result<impl IntoResponse, Error> {
     Ok((renewal, format!("logged in as {}\n", session.id())))
 }
 
-/// The browser deletes the cookie. It takes no `Session`: logging out needs no valid session,
-/// so an expired or revoked cookie is cleared too. The value itself stays valid until it
-/// expires; to end it on the server too, revoke with `cookie.log_out_user(id)` (see the
-/// README's Sessions).
-async fn logout(State(cookie): State<SessionCookie>) -> impl IntoResponse {
-    (cookie.removal(), "logged out\n")
+/// Ends the session on the server, so a copy of its cookie is refused from now on, and the
+/// browser deletes the cookie. The session is an `Option`: logging out needs no valid session,
+/// so an expired or revoked cookie is cleared too. (The default store is in memory, so this
+/// never blocks; with a file or Redis store, run it in `spawn_blocking`.)
+async fn logout(
+    State(cookie): State<SessionCookie>,
+    session: Option<Session>,
+) -> Result<impl IntoResponse, StoreError> {
+    let removal = match session {
+        Some(session) => session.log_out()?,
+        None => cookie.removal(),
+    };
+    Ok((removal, "logged out\n"))
 }

@@ -123,6 +123,9 @@ async fn login_me_logout() {
     let removal = logout.set_cookie.expect("a removal cookie");
     assert_eq!((removal.name(), removal.value()), ("__Host-session", ""));
     assert_eq!(removal.max_age(), Some(sigcookie::web::Duration::ZERO));
+    // The session ended on the server too: the cookie, replayed, is refused.
+    let replayed = request(addr, "GET", "/me", Some(&cookie.stripped().to_string()), "").await;
+    assert_eq!(replayed.status, 401);
 }
 
 #[tokio::test]
