@@ -1,5 +1,6 @@
 //! What revocation costs a verify: a session value verified with no cut-offs, and verified
-//! against the cut-offs of a store holding 100,000 users' entries, or of one global cut-off.
+//! against a store holding 100,000 users' cut-offs, a store holding 100,000 sessions logged
+//! out on their own, or one global cut-off.
 //!
 //! `cargo bench -p sigcookie-bench --bench revocation`. The file and Redis stores answer from
 //! the same in-memory table as [`MemoryStore`] (they touch disk or network only to revoke), so
@@ -9,11 +10,13 @@ use std::hint::black_box;
 use std::time::Duration;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use sigcookie::store::{CutoffStore, MemoryStore};
-use sigcookie::{Cutoffs, Key, SessionSigner, Signer};
+use sigcookie::store::{CutoffStore, LOGOUTS_PER_USER, MemoryStore};
+use sigcookie::{Cutoffs, Key, Revocations, SessionSigner, Signer};
 
 /// Users with a cut-off of their own in the store.
 const USERS: u64 = 100_000;
+/// Sessions logged out on their own in the second store.
+const LOGGED_OUT: u64 = 100_000;
 const NOW: u64 = 1_764_000_000;
 
 fn revocation(c: &mut Criterion) {
@@ -62,6 +65,36 @@ fn revocation(c: &mut Criterion) {
     group.bench_function("session verify + store of 100k users (id has none)", |b| {
         b.iter(|| signer.verify_at(black_box(&stranger), NOW, &store).is_ok())
     });
+    // 100,000 sessions logged out on their own: 10,000 users with 10 each, and the id under
+    // test with the most a user can have short of the cap, none of them its own session.
+    let logouts = MemoryStore::new();
+    for n in 0..LOGGED_OUT / 10 {
+        for i in 0..10 {
+            logouts
+                .revoke_session(&format!("user-{n}"), NOW - 7_200 + i, NOW + 43_200)
+                .expect("log out");
+        }
+    }
+    for i in 0..LOGOUTS_PER_USER as u64 - 1 {
+        logouts
+            .revoke_session("12345", NOW - 3_600 + i, NOW + 43_200)
+            .expect("log out");
+    }
+    assert!(!logouts.session_cutoffs("12345", NOW - 600).is_logged_out());
+    group.bench_function(
+        "session verify + store of 100k logged-out sessions (id has 31)",
+        |b| b.iter(|| signer.verify_at(black_box(&value), NOW, &logouts).is_ok()),
+    );
+    group.bench_function(
+        "session verify + store of 100k logged-out sessions (id has none)",
+        |b| {
+            b.iter(|| {
+                signer
+                    .verify_at(black_box(&stranger), NOW, &logouts)
+                    .is_ok()
+            })
+        },
+    );
     group.bench_function("session verify + one global cut-off", |b| {
         let global = Cutoffs::at(NOW - 86_400);
         b.iter(|| {
