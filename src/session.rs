@@ -269,7 +269,7 @@ impl SessionSigner {
         now: u64,
         revocations: &(impl Revocations + ?Sized),
     ) -> Result<Verified<'v>, Error> {
-        let parts = self.signer().verify_parts(value, Kind::Session)?;
+        let (parts, key) = self.signer().verify_parts(value, Kind::Session)?;
         // The shape was a session's, so the parser always set both times.
         let (logged_in_at, issued_at) = (
             parts.logged_in_at().unwrap_or_default(),
@@ -278,9 +278,9 @@ impl SessionSigner {
         self.check_times(logged_in_at, issued_at, now)?;
         Verified::session(
             parts.id(),
-            logged_in_at,
-            issued_at,
+            (logged_in_at, issued_at),
             self.signer().fingerprint(),
+            key,
         )
         .check_revocation(revocations)
     }

@@ -205,7 +205,7 @@ impl Signer {
     /// ```
     pub fn verify<'v>(&self, value: &'v str) -> Result<&'v str, Error> {
         self.verify_parts(value, Kind::Untimed)
-            .map(|parts| parts.id())
+            .map(|(parts, _)| parts.id())
     }
 
     /// Which signer this is, for checking that a verified session comes from it.
@@ -254,9 +254,14 @@ impl Signer {
         Ok(needed)
     }
 
-    /// Parses `value` as a value of shape `kind` and checks its MAC; the timed signers add time
+    /// Parses `value` as a value of shape `kind` and checks its MAC: its parts and which key
+    /// matched (0 the current one, then the previous ones in order). The timed signers add time
     /// checks.
-    pub(crate) fn verify_parts<'v>(&self, value: &'v str, kind: Kind) -> Result<Parts<'v>, Error> {
+    pub(crate) fn verify_parts<'v>(
+        &self,
+        value: &'v str,
+        kind: Kind,
+    ) -> Result<(Parts<'v>, u8), Error> {
         let parts = self.shape(kind).parse(value)?;
         // Compared as hex, in a zero-padded buffer of the longest signature so that whole words
         // can be compared: the received signature needs no decoding, and our tag is encoded by
@@ -269,7 +274,9 @@ impl Signer {
         let msg = parts.signed_message().as_bytes();
         // Keys are tried newest first and the loop stops at a match: which key matched is not
         // secret, and a forged value pays for every key anyway.
-        for key in core::iter::once(&self.current).chain(self.previous.iter().flatten()) {
+        let keys = core::iter::once(&self.current).chain(self.previous.iter().flatten());
+        // At most 1 + MAX_PREVIOUS_KEYS keys, so the index fits a byte.
+        for (index, key) in (0..=u8::MAX).zip(keys) {
             let mut ours = [0u8; 2 * TAG_LEN_MAX];
             encode_sig(&key.tag(msg)[..self.tag_len], &mut ours[..sig_len])?;
             // Every word is looked at whatever the first difference is, so the time taken does
@@ -283,7 +290,7 @@ impl Signer {
                 .zip(&received)
                 .fold(0, |diff, (ours, theirs)| diff | (ours ^ theirs));
             if bool::from(diff.ct_eq(&0)) {
-                return Ok(parts);
+                return Ok((parts, index));
             }
         }
         Err(Error::BadSignature)

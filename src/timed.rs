@@ -168,7 +168,7 @@ impl TimestampSigner {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn verify_at<'v>(&self, value: &'v str, now: u64) -> Result<Verified<'v>, Error> {
-        let parts = self.signer.verify_parts(value, Kind::Timestamped)?;
+        let (parts, key) = self.signer.verify_parts(value, Kind::Timestamped)?;
         // The shape was timestamped, so the parser always set issued-at.
         let issued_at = parts.issued_at().unwrap_or_default();
         self.check_issued(issued_at, now)?;
@@ -177,6 +177,7 @@ impl TimestampSigner {
             issued_at,
             logged_in_at: None,
             signer: self.signer.fingerprint(),
+            key,
         })
     }
 
@@ -264,16 +265,47 @@ pub struct Verified<'v> {
     logged_in_at: Option<u64>,
     /// Which signer verified it (see `Signer::fingerprint`): only that signer renews it.
     signer: u64,
+    /// Which of the signer's keys matched: 0 the current one, then the previous ones.
+    key: u8,
 }
 
 impl<'v> Verified<'v> {
-    pub(crate) fn session(id: &'v str, logged_in_at: u64, issued_at: u64, signer: u64) -> Self {
+    pub(crate) fn session(
+        id: &'v str,
+        (logged_in_at, issued_at): (u64, u64),
+        signer: u64,
+        key: u8,
+    ) -> Self {
         Verified {
             id,
             issued_at,
             logged_in_at: Some(logged_in_at),
             signer,
+            key,
         }
+    }
+
+    /// Which key the value was signed with: 0 for the signer's current key, 1 for the first
+    /// key given to [`Key::with_previous`](crate::Key::with_previous), and so on. Not secret (a
+    /// forged value pays for every key anyway); it lets a service count the values still
+    /// signed with an old key before dropping it. Renewing such a session signs it with the
+    /// current key.
+    ///
+    /// ```
+    /// use sigcookie::{Cutoffs, Key, SessionSigner, Signer};
+    ///
+    /// let (old, new) = (Key::from_bytes(&[1; 32])?, Key::from_bytes(&[2; 32])?);
+    /// let before = SessionSigner::new(Signer::new(&old, "s")?, 600, 3_600);
+    /// let after = SessionSigner::new(Signer::new(&new.with_previous(&old)?, "s")?, 600, 3_600);
+    /// let value = before.login_at("7", 1_000, &Cutoffs::NONE)?;
+    /// let session = after.verify_at(&value, 1_010, &Cutoffs::NONE)?;
+    /// assert_eq!(session.key_index(), 1);
+    /// let renewed = after.renew_at(&session, 1_010, &Cutoffs::NONE)?;
+    /// assert_eq!(after.verify_at(&renewed, 1_010, &Cutoffs::NONE)?.key_index(), 0);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn key_index(&self) -> usize {
+        usize::from(self.key)
     }
 
     /// The verified id.

@@ -645,3 +645,37 @@ fn one_store_serves_several_cookies() {
     a.log_out_everywhere().expect("revoked");
     assert!(b.verify(value.value()).is_err());
 }
+
+#[test]
+fn a_session_on_a_previous_key_is_renewed_with_the_current_key_at_once() {
+    let clock = ManualClock::new(1_764_000_000);
+    let (old, new) = (
+        Key::from_bytes(&[1; 32]).expect("key"),
+        Key::from_bytes(&[2; 32]).expect("key"),
+    );
+    let build = |key: &Key| {
+        SessionCookie::builder(key, "__Host-s")
+            .clock(clock.clone())
+            .build()
+            .expect("valid")
+    };
+    let before = build(&old);
+    let after = build(&new.with_previous(&old).expect("rotation"));
+    let value = before.issue("42").expect("login");
+    clock.advance(10);
+    let session = after
+        .verify(value.value())
+        .expect("the old key still verifies");
+    assert_eq!(session.key_index(), 1);
+    // Fresh, but on the old key: renewed now, with the login time kept.
+    let renewed = session.renewal(1.0).expect("renewable").expect("due");
+    let moved = after.verify(renewed.value()).expect("valid");
+    assert_eq!(moved.key_index(), 0);
+    assert_eq!(moved.logged_in_at(), session.logged_in_at());
+    assert!(
+        before.verify(renewed.value()).is_err(),
+        "signed with the new key"
+    );
+    // On the current key, a fresh session is not renewed.
+    assert!(moved.renewal(1.0).expect("renewable").is_none());
+}

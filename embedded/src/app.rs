@@ -172,7 +172,8 @@ impl Panel {
     /// A renewed cookie's `Set-Cookie` header in `buf` once half the idle time has passed.
     pub fn renewal<'b>(&self, session: &Verified<'_>, buf: &'b mut [u8]) -> Option<&'b str> {
         let now = (self.now)();
-        if now.saturating_sub(session.issued_at()) < MAX_AGE / 2 {
+        // A session on a previous key moves to the current one at once.
+        if session.key_index() == 0 && now.saturating_sub(session.issued_at()) < MAX_AGE / 2 {
             return None;
         }
         let value = self.signer.renew_at(session, now, self).ok()?;

@@ -35,6 +35,8 @@ pub struct Session {
     /// The fingerprint of the signer that verified it (see `Verified`): renewal by another
     /// cookie is refused.
     signer: u64,
+    /// Which key matched (see `Verified::key_index`).
+    key: u8,
     cookie: SessionCookie,
 }
 
@@ -45,6 +47,8 @@ impl Session {
             logged_in_at: verified.logged_in_at(),
             issued_at: verified.issued_at(),
             signer: verified.signer(),
+            // `key_index` is at most `MAX_PREVIOUS_KEYS`.
+            key: u8::try_from(verified.key_index()).unwrap_or(u8::MAX),
             cookie,
         }
     }
@@ -105,6 +109,26 @@ impl Session {
         )
     }
 
+    /// Which key the cookie was signed with: 0 for the current key, 1 for the first previous
+    /// key, and so on ([`Verified::key_index`]). A session on a previous key is renewed with the
+    /// current key on the request that presents it ([`renewal`](Self::renewal)), so a rotation
+    /// completes as users come back; counting the others tells when the old key can go.
+    ///
+    /// ```
+    /// # use sigcookie::{Key, web::SessionCookie};
+    /// let (old, new) = (Key::from_bytes(&[1; 32])?, Key::from_bytes(&[2; 32])?);
+    /// let before = SessionCookie::builder(&old, "s").build()?;
+    /// let after = SessionCookie::builder(&new.with_previous(&old)?, "s").build()?;
+    /// let session = after.verify(before.issue("42")?.value())?;
+    /// assert_eq!(session.key_index(), 1);
+    /// let renewed = session.renewal(0.9)?.ok_or("renewed at once, with the new key")?;
+    /// assert_eq!(after.verify(renewed.value())?.key_index(), 0);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn key_index(&self) -> usize {
+        usize::from(self.key)
+    }
+
     /// The session cookie this session was verified with.
     ///
     /// ```
@@ -121,7 +145,9 @@ impl Session {
     /// A renewed cookie, for sliding sessions, once the value is older than `fraction` of the
     /// maximum age: an active user stays logged in (up to the lifetime), an idle one expires.
     /// `None` for a younger value. `fraction` is clamped to `0.0..=1.0` (`NaN` counts as `0.0`,
-    /// renewing every time). The new value keeps the login time and is issued now.
+    /// renewing every time). The new value keeps the login time and is issued now. A session
+    /// signed with a previous key is renewed whatever its age, so that it moves to the current
+    /// key ([`key_index`](Self::key_index)).
     ///
     /// Every rule is checked again now, not when the session was verified
     /// ([`SessionSigner::renew_at`](crate::SessionSigner::renew_at)): a handler that verified a
@@ -153,10 +179,15 @@ impl Session {
         let now = self.cookie.clock_now()?;
         // `f64` to integer casts saturate and map NaN to 0, so no input can panic here.
         let threshold = (signer.max_age() as f64 * fraction.clamp(0.0, 1.0)) as u64;
-        if now.saturating_sub(self.issued_at) < threshold {
+        if self.key == 0 && now.saturating_sub(self.issued_at) < threshold {
             return Ok(None);
         }
-        let verified = Verified::session(&self.id, self.logged_in_at, self.issued_at, self.signer);
+        let verified = Verified::session(
+            &self.id,
+            (self.logged_in_at, self.issued_at),
+            self.signer,
+            self.key,
+        );
         let value = signer.renew_at(&verified, now, &**self.cookie.store())?;
         self.cookie.session_cookie(&value, now).map(Some)
     }
@@ -217,6 +248,7 @@ impl std::fmt::Debug for Session {
             .field("id", &self.id)
             .field("logged_in_at", &self.logged_in_at)
             .field("issued_at", &self.issued_at)
+            .field("key_index", &self.key)
             .field("cookie", &self.cookie.name())
             .finish_non_exhaustive()
     }
