@@ -173,6 +173,16 @@ pub enum Error {
     CutoffUnreadable,
     /// The system clock reads earlier than the unix epoch.
     ClockBeforeEpoch,
+    /// The clock reads earlier than the signer believes it
+    /// ([`SessionSigner::with_earliest_time`](crate::SessionSigner::with_earliest_time)): it
+    /// has not been set yet (a device without a real-time clock, before NTP answers), so no
+    /// value is signed, rather than one that dies at once or comes back later.
+    ClockNotSet {
+        /// What the clock reads, in unix seconds.
+        now: u64,
+        /// The earliest time it is believed at, in unix seconds.
+        earliest: u64,
+    },
 }
 
 impl Error {
@@ -183,7 +193,10 @@ impl Error {
     pub(crate) fn is_server_side(&self) -> bool {
         matches!(
             self,
-            Error::ClockBeforeEpoch | Error::CutoffUnreadable | Error::BufferTooSmall { .. }
+            Error::ClockBeforeEpoch
+                | Error::ClockNotSet { .. }
+                | Error::CutoffUnreadable
+                | Error::BufferTooSmall { .. }
         )
     }
 
@@ -223,6 +236,7 @@ impl Error {
             Error::LoggedInBeforeNotBefore { .. } => "LoggedInBeforeNotBefore",
             Error::LoggedOut { .. } => "LoggedOut",
             Error::CutoffUnreadable => "CutoffUnreadable",
+            Error::ClockNotSet { .. } => "ClockNotSet",
             Error::ClockBeforeEpoch => "ClockBeforeEpoch",
         }
     }
@@ -338,6 +352,11 @@ impl fmt::Display for Error {
                 f.write_str("the revocation cut-offs for this id are unreadable; refused")
             }
             Error::ClockBeforeEpoch => f.write_str("system clock reads before the unix epoch"),
+            Error::ClockNotSet { now, earliest } => write!(
+                f,
+                "the clock is not set: it reads {now}, before {earliest}; nothing is signed \
+                 until it is"
+            ),
         }
     }
 }

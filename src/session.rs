@@ -42,6 +42,8 @@ use crate::{Error, TimestampSigner, Verified};
 pub struct SessionSigner {
     timed: TimestampSigner,
     lifetime: u64,
+    /// Unix seconds before which the clock is not believed: no login or renewal then.
+    earliest: u64,
 }
 
 impl SessionSigner {
@@ -58,7 +60,60 @@ impl SessionSigner {
         SessionSigner {
             timed: TimestampSigner::new(signer, max_age),
             lifetime,
+            earliest: 0,
         }
+    }
+
+    /// 2025-01-01T00:00:00Z: a clock that reads earlier has not been set. What the web
+    /// layer's session cookies use unless told otherwise, and a sensible value for
+    /// [`with_earliest_time`](Self::with_earliest_time) on a device.
+    pub const DEFAULT_EARLIEST_TIME: u64 = 1_735_689_600;
+
+    /// Refuses to log in or renew while the clock reads earlier than `earliest` (unix
+    /// seconds), with [`Error::ClockNotSet`]. A device without a battery-backed clock boots in
+    /// 1970 until NTP answers: a login stamped then would be past its lifetime at once, or,
+    /// once the clock is set, a value signed under a later wrong time would look issued in the
+    /// future. Verifying is unchanged. The default is 0, no limit: the core signs at the times
+    /// it is given.
+    ///
+    /// ```
+    /// use sigcookie::{Cutoffs, Error, Key, SessionSigner, Signer};
+    ///
+    /// let signer = SessionSigner::new(Signer::new(&Key::from_bytes(&[1; 32])?, "s")?, 600, 3_600)
+    ///     .with_earliest_time(SessionSigner::DEFAULT_EARLIEST_TIME);
+    /// assert_eq!(
+    ///     signer.login_at("7", 30, &Cutoffs::NONE).err(), // 30 s after boot, in 1970
+    ///     Some(Error::ClockNotSet { now: 30, earliest: SessionSigner::DEFAULT_EARLIEST_TIME })
+    /// );
+    /// assert!(signer.login_at("7", 1_764_000_000, &Cutoffs::NONE).is_ok());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn with_earliest_time(self, earliest: u64) -> SessionSigner {
+        SessionSigner { earliest, ..self }
+    }
+
+    /// The earliest time the clock is believed at, in unix seconds (0 for none).
+    ///
+    /// ```
+    /// # use sigcookie::{Key, SessionSigner, Signer};
+    /// let signer = SessionSigner::new(Signer::new(&Key::from_bytes(&[1; 32])?, "s")?, 600, 3_600);
+    /// assert_eq!(signer.earliest_time(), 0);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn earliest_time(&self) -> u64 {
+        self.earliest
+    }
+
+    /// The one check of the clock before signing: refused while it reads before `earliest`.
+    fn check_clock(&self, now: u64) -> Result<(), Error> {
+        if now < self.earliest {
+            return Err(Error::ClockNotSet {
+                now,
+                earliest: self.earliest,
+            });
+        }
+        Ok(())
     }
 
     /// Sets the tolerated clock skew in seconds; see [`TimestampSigner::with_leeway`].
@@ -184,6 +239,7 @@ impl SessionSigner {
         now: u64,
         revocations: &(impl Revocations + ?Sized),
     ) -> Result<SignedValue, Error> {
+        self.check_clock(now)?;
         let logged_in_at = crate::revocation::login_time(revocations, id, now, self.leeway())?;
         self.sign(id, logged_in_at, logged_in_at)
     }
@@ -226,6 +282,7 @@ impl SessionSigner {
         if !session.is_session() || session.signer() != self.signer().fingerprint() {
             return Err(Error::BadSignature);
         }
+        self.check_clock(now)?;
         let (logged_in_at, issued_at) = (session.logged_in_at(), session.issued_at());
         self.check_times(logged_in_at, issued_at, now)?;
         let session = session.check_revocation(revocations)?;
@@ -321,6 +378,7 @@ impl fmt::Debug for SessionSigner {
             .field("max_age", &self.max_age())
             .field("lifetime", &self.lifetime)
             .field("leeway", &self.leeway())
+            .field("earliest", &self.earliest)
             .finish()
     }
 }

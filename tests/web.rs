@@ -203,7 +203,7 @@ fn revocations_after_a_clock_step_back_within_the_leeway_end_earlier_logins() {
 
 #[test]
 fn renewal_fraction_is_clamped() {
-    let clock = ManualClock::new(1_000_000);
+    let clock = ManualClock::new(T0);
     let session = SessionCookie::builder(&key(), "s")
         .clock(clock.clone())
         .build()
@@ -211,7 +211,7 @@ fn renewal_fraction_is_clamped() {
     let cookie = session.issue("7").expect("issued");
     let verified = session.verify(cookie.value()).expect("valid");
     let renew = |fraction: f64, after: u64| {
-        clock.set(1_000_000 + after);
+        clock.set(T0 + after);
         verified.renewal(fraction).expect("renewed").is_some()
     };
     assert!(renew(f64::NAN, 0) && renew(-3.0, 0) && renew(0.0, 0));
@@ -678,4 +678,31 @@ fn a_session_on_a_previous_key_is_renewed_with_the_current_key_at_once() {
     );
     // On the current key, a fresh session is not renewed.
     assert!(moved.renewal(1.0).expect("renewable").is_none());
+}
+
+#[test]
+fn a_clock_that_is_not_set_yet_signs_nothing_and_verifies_as_before() {
+    let clock = ManualClock::new(T0);
+    let session = SessionCookie::builder(&key(), "s")
+        .clock(clock.clone())
+        .build()
+        .expect("valid");
+    let value = session.issue("7").expect("issued with a set clock");
+    let verified = session.verify(value.value()).expect("valid");
+    // The device reboots without a real-time clock: 1970 until NTP answers.
+    clock.set(45);
+    let earliest = sigcookie::SessionSigner::DEFAULT_EARLIEST_TIME;
+    let not_set = Error::ClockNotSet { now: 45, earliest };
+    assert_eq!(session.issue("7").err(), Some(not_set));
+    assert_eq!(verified.renewal(0.0).err(), Some(not_set));
+    assert!(not_set.to_string().contains("the clock is not set"));
+    // Verifying is unchanged: the value is simply from the future for this clock.
+    assert!(matches!(
+        session.verify(value.value()),
+        Err(Error::IssuedInFuture { .. })
+    ));
+    // Once the clock is set, logins work again.
+    clock.set(T0 + 60);
+    assert!(session.issue("7").is_ok());
+    assert!(session.verify(value.value()).is_ok());
 }

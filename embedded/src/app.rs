@@ -78,6 +78,10 @@ pub enum LoginRefused {
     Wrong,
     /// Too many wrong passwords in this window: retry after this many seconds.
     Throttled { retry_after: u64 },
+    /// The device clock is not set yet (it reads before
+    /// [`SessionSigner::DEFAULT_EARLIEST_TIME`]): a cookie signed now would die at once, or
+    /// come back once the clock is set.
+    ClockNotSet,
     /// The cookie could not be written (a buffer too small for it): the server's fault.
     Internal,
 }
@@ -95,7 +99,9 @@ impl Panel {
         // The purpose is the cookie name, as the web layer does.
         let signer = Signer::new(key, spec.name())?;
         Ok(Panel {
-            signer: SessionSigner::new(signer, MAX_AGE, LIFETIME),
+            // Boards without a battery-backed clock boot in 1970 until NTP answers.
+            signer: SessionSigner::new(signer, MAX_AGE, LIFETIME)
+                .with_earliest_time(SessionSigner::DEFAULT_EARLIEST_TIME),
             spec,
             user,
             password,
@@ -153,7 +159,10 @@ impl Panel {
         let value = self
             .signer
             .login_at(self.user, now, self)
-            .map_err(|_| LoginRefused::Internal)?;
+            .map_err(|error| match error {
+                Error::ClockNotSet { .. } => LoginRefused::ClockNotSet,
+                _ => LoginRefused::Internal,
+            })?;
         let max_age = self.max_age(&value, now);
         self.spec
             .write(&value, Some(max_age), buf)
@@ -327,6 +336,14 @@ impl RequestHandlerService<Panel> for Login {
                     StatusCode::TOO_MANY_REQUESTS,
                     ("Retry-After", retry_after),
                     "",
+                )
+                    .write_to(connection, response_writer)
+                    .await
+            }
+            Err(LoginRefused::ClockNotSet) => {
+                (
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "the device clock is not set\n",
                 )
                     .write_to(connection, response_writer)
                     .await

@@ -493,3 +493,23 @@ fn wrong_passwords_are_bounded_per_window() {
         Err(app::LoginRefused::Wrong)
     );
 }
+
+/// A board without a battery-backed clock reads 1970 until NTP answers: no login then, and the
+/// reason is the clock, not the password.
+#[test]
+fn a_clock_that_is_not_set_refuses_logins() {
+    fn booting() -> u64 {
+        45
+    }
+    let key = Key::from_bytes(&[4; 32]).expect("key");
+    let panel = app::Panel::new(&key, "admin", "change-me", booting).expect("panel");
+    let mut buf = [0u8; app::SET_COOKIE_BUFFER];
+    assert_eq!(
+        panel.login("user=admin&password=change-me", &mut buf),
+        Err(app::LoginRefused::ClockNotSet)
+    );
+    assert_eq!(
+        panel.login("user=admin&password=wrong", &mut buf),
+        Err(app::LoginRefused::Wrong)
+    );
+}

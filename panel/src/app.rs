@@ -46,6 +46,8 @@ pub const FORM_BODY_LIMIT: usize = 1024;
 /// The longest user name shown back in the login form after a failure.
 const MAX_NAME_LEN: usize = 64;
 /// Shown when the password hashes cannot be read (the shared Redis is unreachable).
+const CLOCK_NOT_SET: &str = "The device clock is not set, so no one can log in yet. Set it, or \
+                             wait until the device reaches its time server, and try again.";
 const UNAVAILABLE: &str = "The panel cannot check passwords right now: its password store is \
                            unreachable. Try again later.";
 
@@ -389,6 +391,7 @@ async fn login_page(
         )),
         Some("busy") => Some("The panel is busy. Try again in a moment.".to_owned()),
         Some("unavailable") => Some(UNAVAILABLE.to_owned()),
+        Some("clock") => Some(CLOCK_NOT_SET.to_owned()),
         _ => None,
     };
     let notice = match query.notice.as_deref() {
@@ -459,6 +462,7 @@ async fn login(
         };
         let issued = match cookie.issue(&user.id) {
             Ok(issued) => issued,
+            Err(error @ Error::ClockNotSet { .. }) => return Login::ClockNotSet(error),
             Err(error) => return Login::Failed(error.to_string()),
         };
         // The password may have changed while it was being checked, here or on another panel
@@ -493,6 +497,10 @@ async fn login(
         Login::Unavailable(error) => {
             tracing::error!(%error, "login refused: cannot read the password hashes");
             back("unavailable", None)
+        }
+        Login::ClockNotSet(error) => {
+            tracing::error!(%error, "login refused");
+            back("clock", None)
         }
         Login::Failed(error) => {
             tracing::error!(%error, "login failed");
@@ -531,6 +539,9 @@ enum Login {
     /// The password hashes could not be read (Redis unreachable): refused, never checked
     /// against a copy that may be out of date.
     Unavailable(String),
+    /// The device's clock reads before it can be believed (it has not been set since boot):
+    /// a cookie signed now would die at once, or come back once the clock is set.
+    ClockNotSet(Error),
     /// The cookie could not be issued, or the check's task failed.
     Failed(String),
 }

@@ -4,9 +4,9 @@ use std::fmt;
 use std::sync::Arc;
 use std::sync::atomic::AtomicU64;
 
-use super::Duration;
 use super::cookie::{Inner, SessionCookie};
-use super::time::{at_least_a_second, duration_secs};
+use super::time::{at_least_a_second, duration_secs, secs_time};
+use super::{Duration, OffsetDateTime};
 use crate::header::{CookieSpec, SameSite};
 use crate::store::{CutoffStore, MemoryStore};
 use crate::{Clock, ConfigError, Key, SessionSigner, Signer, SystemClock};
@@ -40,6 +40,7 @@ pub struct SessionCookieBuilder<'a> {
     lifetime: Option<Duration>,
     cookie_max_age: Option<Option<Duration>>,
     leeway: Option<Duration>,
+    earliest: OffsetDateTime,
     tag_len: usize,
     path: &'a str,
     domain: Option<&'a str>,
@@ -59,6 +60,7 @@ impl<'a> SessionCookieBuilder<'a> {
             lifetime: None,
             cookie_max_age: None,
             leeway: None,
+            earliest: secs_time(SessionSigner::DEFAULT_EARLIEST_TIME),
             tag_len: crate::TAG_LEN_DEFAULT,
             path: "/",
             domain: None,
@@ -136,6 +138,26 @@ impl<'a> SessionCookieBuilder<'a> {
     /// ```
     pub fn leeway(mut self, leeway: Duration) -> Self {
         self.leeway = Some(leeway);
+        self
+    }
+
+    /// The earliest time the clock is believed at (default 2025-01-01,
+    /// [`SessionSigner::DEFAULT_EARLIEST_TIME`]): while it reads earlier, `issue` and renewal
+    /// are refused with [`Error::ClockNotSet`](crate::Error::ClockNotSet), as on a device that
+    /// has not set its clock yet. Verifying is unchanged. `OffsetDateTime::UNIX_EPOCH` turns
+    /// the check off.
+    ///
+    /// ```
+    /// # use sigcookie::{Error, Key, web::{OffsetDateTime, SessionCookie}};
+    /// let key = Key::from_bytes(&[7; 32])?;
+    /// let booting = SessionCookie::builder(&key, "s").clock(|| 30).build()?;
+    /// assert!(matches!(booting.issue("7"), Err(Error::ClockNotSet { now: 30, .. })));
+    /// let replay = SessionCookie::builder(&key, "s").clock(|| 30).earliest_time(OffsetDateTime::UNIX_EPOCH).build()?;
+    /// assert!(replay.issue("7").is_ok());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn earliest_time(mut self, earliest: OffsetDateTime) -> Self {
+        self.earliest = earliest;
         self
     }
 
@@ -308,7 +330,9 @@ impl<'a> SessionCookieBuilder<'a> {
         if lifetime < max_age {
             return Err(ConfigError::LifetimeShorterThanMaxAge);
         }
-        let mut signer = SessionSigner::new(signer, max_age, lifetime);
+        // A time before 1970 is no limit at all.
+        let earliest = u64::try_from(self.earliest.unix_timestamp()).unwrap_or(0);
+        let mut signer = SessionSigner::new(signer, max_age, lifetime).with_earliest_time(earliest);
         if let Some(leeway) = self.leeway {
             // At least a second: a login just after a revocation is stamped with the cut-off,
             // the next second, which a verifier with no leeway would refuse as in the future.

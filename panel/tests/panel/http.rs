@@ -511,3 +511,23 @@ async fn the_status_page_shows_no_made_up_device_data() {
         assert!(!response.body.contains(placeholder), "{}", response.body);
     }
 }
+
+/// A device that booted without a real-time clock reads 1970 until its time server answers: a
+/// login then would mint a cookie that dies at once, or comes back when the clock is set.
+#[tokio::test]
+async fn a_clock_that_is_not_set_refuses_logins_and_says_why() {
+    let panel = Panel::start().await;
+    panel.set_clock(45);
+    let response = panel.post("/login", None, crate::support::LOGIN).await;
+    assert_eq!(response.status, 303);
+    let location = response.header("location").expect("back to the form");
+    assert!(response.set_cookie(panel.cookie_name).is_none());
+    let page = panel.get(location, None).await;
+    assert!(
+        page.body.contains("The device clock is not set"),
+        "{}",
+        page.body
+    );
+    panel.set_clock(crate::support::T0);
+    panel.login().await;
+}
