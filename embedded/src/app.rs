@@ -1,6 +1,6 @@
 //! The embedded panel's request handling: login, status and logout on picoserve, with the
-//! `no_std` API only (`SessionSigner`, `sigcookie::header`), no `SessionCookie`, no `String`, and
-//! no heap allocation. Nothing here needs `std`: on a microcontroller this runs as it is under
+//! `no_std` API only (`SessionSigner`, `sigcookie::header`, `CsrfToken`), no `SessionCookie`, no
+//! `String`, and no heap allocation. Nothing here needs `std`: on a microcontroller this runs as it is under
 //! embassy (`picoserve::Server::new`), with `now` reading the device's clock.
 //!
 //! Memory: the request is read into picoserve's buffer ([`HTTP_BUFFER`] bytes, the caller's),
@@ -15,7 +15,9 @@ use picoserve::request::Request;
 use picoserve::response::{IntoResponse, ResponseWriter, StatusCode};
 use picoserve::routing::RequestHandlerService;
 use sigcookie::header::CookieSpec;
-use sigcookie::{ConfigError, Cutoffs, Error, Key, Revocations, SessionSigner, Signer, Verified};
+use sigcookie::{
+    ConfigError, CsrfToken, Cutoffs, Error, Key, Revocations, SessionSigner, Signer, Verified,
+};
 use subtle::ConstantTimeEq;
 
 /// The session cookie: a device reached by plain HTTP on a local network, so no `Secure` (and
@@ -172,6 +174,23 @@ impl Panel {
         self.spec.write(&value, Some(max_age), buf).ok()
     }
 
+    /// The CSRF token of a verified session, for the forms it submits (`/status` shows it as
+    /// the line `csrf=...`, which is the logout form's body). On the stack, stored nowhere.
+    pub fn csrf_token(&self, session: &Verified<'_>) -> Result<CsrfToken, Error> {
+        self.signer.csrf_token(session)
+    }
+
+    /// Checks the `csrf` field of a form `a=1&csrf=...` (no percent-decoding: a token is plain
+    /// hex) against a verified session, in constant time. A form without the field is refused
+    /// like a wrong token.
+    pub fn check_csrf(&self, session: &Verified<'_>, form: &str) -> Result<(), Error> {
+        let token = form
+            .split('&')
+            .find_map(|pair| pair.strip_prefix("csrf="))
+            .unwrap_or_default();
+        self.signer.verify_csrf(session, token)
+    }
+
     /// "Log out everywhere": refuses every session that began up to this second, including a
     /// login stamped with an earlier cut-off of this second ([`Cutoffs::revoke_at`]).
     pub fn log_out_everywhere(&self) {
@@ -282,8 +301,9 @@ impl RequestHandlerService<Panel> for Login {
     }
 }
 
-/// `GET /status`: who is logged in, with a renewed cookie when one is due; `401` without a
-/// valid session (and no reason: that is for the device's log).
+/// `GET /status`: who is logged in and the session's CSRF token (the line `csrf=...`, which is
+/// the logout form's body), with a renewed cookie when one is due; `401` without a valid
+/// session (and no reason: that is for the device's log).
 pub struct Status;
 
 impl RequestHandlerService<Panel> for Status {
@@ -294,16 +314,18 @@ impl RequestHandlerService<Panel> for Status {
         request: Request<'_, R>,
         response_writer: W,
     ) -> Result<ResponseSent, W::Error> {
-        let verified = panel.verify(cookies(&request));
+        let verified = panel
+            .verify(cookies(&request))
+            .and_then(|session| Ok((session, panel.csrf_token(&session)?)));
         let mut buf = [0u8; SET_COOKIE_BUFFER];
         let connection = request.body_connection.finalize().await?;
         match verified {
-            Ok(session) => {
+            Ok((session, token)) => {
                 let renewal = panel.renewal(&session, &mut buf).map(|h| ("Set-Cookie", h));
                 (
                     StatusCode::OK,
                     renewal,
-                    format_args!("logged in as {}\n", session.id()),
+                    format_args!("logged in as {}\ncsrf={token}\n", session.id()),
                 )
                     .write_to(connection, response_writer)
                     .await
@@ -313,8 +335,11 @@ impl RequestHandlerService<Panel> for Status {
     }
 }
 
-/// `POST /logout`: removes the cookie from the browser. `POST /logout?everywhere` also ends
-/// every session (of a valid one only).
+/// `POST /logout` with the form `csrf=...` (the line `/status` shows): removes the cookie from
+/// the browser. `POST /logout?everywhere` also ends every session (of a valid one only). With
+/// a session that verifies, a form without its CSRF token, or with another session's, is
+/// refused with `403` and changes nothing; a cookie that no longer verifies is removed without
+/// one.
 pub struct Logout;
 
 impl RequestHandlerService<Panel> for Logout {
@@ -322,7 +347,7 @@ impl RequestHandlerService<Panel> for Logout {
         &self,
         panel: &Panel,
         (): (),
-        request: Request<'_, R>,
+        mut request: Request<'_, R>,
         response_writer: W,
     ) -> Result<ResponseSent, W::Error> {
         if !same_origin(&request) {
@@ -330,8 +355,16 @@ impl RequestHandlerService<Panel> for Logout {
             return empty(StatusCode::FORBIDDEN, connection, response_writer).await;
         }
         let everywhere = request.parts.query().is_some_and(|q| q == "everywhere");
-        if everywhere && panel.verify(cookies(&request)).is_ok() {
-            panel.log_out_everywhere();
+        let session = panel.verify(cookies(&request));
+        let form = picoserve::from_request!(panel, request, response_writer, &str);
+        if let Ok(session) = &session {
+            if panel.check_csrf(session, form).is_err() {
+                let connection = request.body_connection.finalize().await?;
+                return empty(StatusCode::FORBIDDEN, connection, response_writer).await;
+            }
+            if everywhere {
+                panel.log_out_everywhere();
+            }
         }
         let mut buf = [0u8; SET_COOKIE_BUFFER];
         let removal = panel
