@@ -612,7 +612,7 @@ async fn logout(
         return StatusCode::FORBIDDEN.into_response();
     }
     if let Some(session) = session
-        && let Err(refused) = check_csrf(&session, &form.csrf)
+        && let Some(refused) = csrf_refusal(&session, &form.csrf)
     {
         return refused;
     }
@@ -648,7 +648,7 @@ async fn logout_everywhere(
     if !same_origin(&headers) {
         return StatusCode::FORBIDDEN.into_response();
     }
-    if let Err(refused) = check_csrf(&me.session, &form.csrf) {
+    if let Some(refused) = csrf_refusal(&me.session, &form.csrf) {
         return refused;
     }
     let cookie = me.session.cookie().clone();
@@ -688,23 +688,22 @@ pub(crate) fn failure(message: &str) -> Response {
 }
 
 /// A form with nothing but the session's CSRF token, as the logout forms send it. A missing
-/// field is an empty token, refused by [`check_csrf`] like any other wrong one.
+/// field is an empty token, refused by [`csrf_refusal`] like any other wrong one.
 #[derive(Deserialize)]
 pub(crate) struct CsrfForm {
     #[serde(default)]
     csrf: String,
 }
 
-/// Refuses a logged-in user's form whose CSRF token is not this session's, in addition to the
-/// `Origin` check: a page of another site (or of a sibling host, which is the same *site* for
-/// `SameSite`) cannot know the token, and a page from before the user logged in again has
-/// another session's. Checked in constant time, with nothing stored
-/// ([`Session::verify_csrf`]).
-pub(crate) fn check_csrf(session: &Session, token: &str) -> Result<(), Response> {
-    session.verify_csrf(token).map_err(|reason| {
-        tracing::info!(id = session.id(), %reason, "form refused: CSRF token");
-        pages::form_expired()
-    })
+/// The "Form refused" page for a logged-in user's form whose CSRF token is not this session's,
+/// or `None` when it is: a check on top of the `Origin` one. A page of another site (or of a
+/// sibling host, which is the same *site* for `SameSite`) cannot know the token, and a page
+/// from before the user logged in again has another session's. Checked in constant time, with
+/// nothing stored ([`Session::verify_csrf`]).
+pub(crate) fn csrf_refusal(session: &Session, token: &str) -> Option<Response> {
+    let reason = session.verify_csrf(token).err()?;
+    tracing::info!(id = session.id(), %reason, "form refused: CSRF token");
+    Some(pages::form_expired())
 }
 
 /// Refuses a `POST` whose `Origin` is another site's. `SameSite=Lax` already keeps the session

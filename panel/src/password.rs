@@ -12,7 +12,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use sigcookie::web::{Duration, SetCookie};
 
-use crate::app::{LoggedIn, Panel, check_csrf, counted_check, failure, same_origin};
+use crate::app::{LoggedIn, Panel, counted_check, csrf_refusal, failure, same_origin};
 use crate::device;
 use crate::pages::{self, Message, escape, human_duration};
 use crate::users::{self, MAX_PASSWORD_LEN, MIN_PASSWORD_LEN};
@@ -60,7 +60,7 @@ pub(crate) async fn page(me: LoggedIn, Query(query): Query<PasswordQuery>) -> Re
 
 #[derive(Deserialize)]
 pub(crate) struct PasswordForm {
-    /// The session's CSRF token ([`check_csrf`]); a missing one is empty, and refused.
+    /// The session's CSRF token ([`csrf_refusal`]); a missing one is empty, and refused.
     #[serde(default)]
     csrf: String,
     current: String,
@@ -81,7 +81,7 @@ pub(crate) async fn change(
     if !same_origin(&headers) {
         return StatusCode::FORBIDDEN.into_response();
     }
-    if let Err(refused) = check_csrf(&me.session, &form.csrf) {
+    if let Some(refused) = csrf_refusal(&me.session, &form.csrf) {
         return refused;
     }
     let back = |error: &str, wait: Option<i64>| {
