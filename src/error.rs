@@ -115,6 +115,15 @@ pub enum Error {
     /// reverse). Deliberately says no more than that.
     BadSignature,
 
+    // --- CSRF tokens (checked on a session that verified) -------------------------------------
+    /// A form's CSRF token is not [`CsrfToken::LEN`](crate::CsrfToken::LEN) lowercase hex
+    /// digits: empty (the field is missing), truncated, too long, uppercase, or not hex at all.
+    /// The integrations answer `403`.
+    CsrfMalformed,
+    /// A form's CSRF token is not the token of the session that sent it: another user's,
+    /// another login's, or another cookie's. The integrations answer `403`.
+    CsrfMismatch,
+
     // --- time ---------------------------------------------------------------------------------
     /// The value is older than the signer's maximum age.
     Expired {
@@ -200,6 +209,13 @@ impl Error {
         )
     }
 
+    /// Whether the refusal is of a request whose session verified but whose CSRF token did
+    /// not: the integrations answer `403`, not `401`.
+    #[cfg(any(feature = "axum", feature = "actix"))]
+    pub(crate) fn is_forbidden(&self) -> bool {
+        matches!(self, Error::CsrfMalformed | Error::CsrfMismatch)
+    }
+
     /// The variant's name, stable across releases: for logs, metrics and JSON output, where a
     /// machine-readable reason is wanted without the details the `Display` message carries.
     ///
@@ -228,6 +244,8 @@ impl Error {
             Error::SignatureUppercase => "SignatureUppercase",
             Error::SignatureNotHex => "SignatureNotHex",
             Error::BadSignature => "BadSignature",
+            Error::CsrfMalformed => "CsrfMalformed",
+            Error::CsrfMismatch => "CsrfMismatch",
             Error::Expired { .. } => "Expired",
             Error::IssuedInFuture { .. } => "IssuedInFuture",
             Error::AuthAfterIssue { .. } => "AuthAfterIssue",
@@ -308,6 +326,12 @@ impl fmt::Display for Error {
             Error::SignatureUppercase => f.write_str("signature has uppercase hex digits"),
             Error::SignatureNotHex => f.write_str("signature is not hex"),
             Error::BadSignature => f.write_str("signature does not match"),
+            Error::CsrfMalformed => write!(
+                f,
+                "CSRF token missing or malformed: expected {} lowercase hex digits",
+                crate::CsrfToken::LEN
+            ),
+            Error::CsrfMismatch => f.write_str("CSRF token is not this session's"),
             Error::Expired { issued_at, max_age } => write!(
                 f,
                 "value expired: issued at {issued_at}, older than the maximum age of {max_age} s"

@@ -35,6 +35,9 @@
 //!   absolute lifetime, renewal). They sign into a [`SignedValue`] on the stack and take the
 //!   time as an argument, so the core needs neither a heap nor a clock; the timed ones return a
 //!   [`Verified`].
+//! - [`CsrfToken`]: the token of a verified session for its forms,
+//!   [`SessionSigner::csrf_token`], checked by [`SessionSigner::verify_csrf`] without state on
+//!   the server.
 //! - [`Error`]: why an id, a value or a request's cookie was refused; [`ConfigError`]: why a
 //!   key, a signer or a cookie's settings were, at start.
 //! - [`revocation`]: [`Cutoffs`] ("log out everywhere", "log out this user") and the
@@ -76,6 +79,7 @@ extern crate alloc;
 
 mod clock;
 mod config;
+mod csrf;
 mod error;
 pub mod format;
 pub mod header;
@@ -101,6 +105,7 @@ pub(crate) use clock::SystemClock;
 #[cfg(feature = "std")]
 pub(crate) use clock::unix_now;
 pub use config::ConfigError;
+pub use csrf::CsrfToken;
 pub use error::Error;
 pub use format::{ID_MAX_LEN, MAX_VALUE_LEN, TAG_LEN_DEFAULT, TAG_LEN_MAX, TAG_LEN_MIN};
 pub use key::{Key, MAX_PREVIOUS_KEYS};

@@ -208,6 +208,16 @@ impl Signer {
             .map(|(parts, _)| parts.id())
     }
 
+    /// The MAC key of the current secret, which signs.
+    pub(crate) fn current_key(&self) -> &MacKey {
+        &self.current
+    }
+
+    /// The MAC keys of the current secret and the previous ones, newest first.
+    pub(crate) fn keys(&self) -> impl Iterator<Item = &MacKey> {
+        core::iter::once(&self.current).chain(self.previous.iter().flatten())
+    }
+
     /// Which signer this is, for checking that a verified session comes from it.
     pub(crate) fn fingerprint(&self) -> u64 {
         self.fingerprint

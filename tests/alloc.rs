@@ -88,6 +88,12 @@ fn verify_and_stack_signing_allocate_nothing() {
             .expect("verify");
         assert_eq!(session.logged_in_at(), 1_000);
         assert!(sessions.renew_at(&session, 2_000, &store).is_ok());
+        // CSRF tokens: made on the stack, checked under each key in turn.
+        let token = sessions.csrf_token(&session).expect("token");
+        assert_eq!(sessions.verify_csrf(&session, &token), Ok(()));
+        let zeros = "00000000000000000000000000000000";
+        assert!(sessions.verify_csrf(&session, zeros).is_err());
+        assert!(sessions.verify_csrf(&session, "").is_err());
         assert!(sessions.login_at("42", 2_000, &store).is_ok());
         assert!(
             timed

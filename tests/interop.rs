@@ -1,6 +1,7 @@
 //! Interop with independent implementations: the Python (`hmac`) and Node (`crypto`) references
 //! in `tests/interop/` verify what this crate signs, sign what it verifies, and reject the same
-//! tampered values with the same error.
+//! tampered values with the same error; they make the same CSRF tokens, and accept and refuse
+//! the same ones.
 //!
 //! When `python3` or `node` is missing the test says so and passes, except under `CI=true`, where
 //! a missing interpreter is a failure: CI installs both.
@@ -232,4 +233,157 @@ fn tamper(value: &str, rng: &mut Rng) -> Vec<String> {
         },
         format!("{}é", &value[..value.len() - 2]),
     ]
+}
+
+/// The crate's answer to a `verify_csrf` request: the session `id.auth` signed and verified
+/// under the request's key (previous keys included), then its token checked.
+fn verify_csrf_with_crate(request: &Value) -> Value {
+    let mut case = Case::from_json(&json!({
+        "secret_hex": request["secret_hex"],
+        "previous_secret_hex": request["previous_secret_hex"],
+        "purpose": request["purpose"],
+        "tag_bytes": 32,
+    }));
+    case.lifetime = u64::MAX;
+    let (id, auth) = (
+        request["id"].as_str().expect("id"),
+        uint(&request["auth"]).expect("auth"),
+    );
+    let value = case.session_value(id, auth, auth);
+    let signer = case.session_signer();
+    let session = signer
+        .verify_at(&value, auth, &sigcookie::Cutoffs::NONE)
+        .expect("the session verifies");
+    match signer.verify_csrf(&session, request["token"].as_str().expect("token")) {
+        Ok(()) => json!({"ok": true}),
+        Err(e) => json!({"ok": false, "error": variant(&e)}),
+    }
+}
+
+/// The crate's token for the session `id.auth` under the current key of `request`.
+fn csrf_with_crate(request: &Value) -> String {
+    let mut case = Case::from_json(&json!({
+        "secret_hex": request["secret_hex"],
+        "purpose": request["purpose"],
+        "tag_bytes": 32,
+    }));
+    case.lifetime = u64::MAX;
+    let (id, auth) = (
+        request["id"].as_str().expect("id"),
+        uint(&request["auth"]).expect("auth"),
+    );
+    let value = case.session_value(id, auth, auth);
+    let signer = case.session_signer();
+    let session = signer
+        .verify_at(&value, auth, &sigcookie::Cutoffs::NONE)
+        .expect("the session verifies");
+    signer.csrf_token(&session).expect("token").to_string()
+}
+
+#[test]
+fn crate_and_references_agree_on_csrf_tokens() {
+    let mut rng = Rng(0x5eed_c5f0_0000_0001);
+    let chars = idchars();
+    let purposes = [Some("session"), Some("__Host-panel"), Some("sessión"), None];
+    let cases: Vec<Value> = (0..120)
+        .map(|_| {
+            let longest = if rng.below(4) == 0 { 255 } else { 40 };
+            let id: String = (0..1 + rng.below(longest) as usize)
+                .map(|_| chars[rng.below(chars.len() as u64) as usize])
+                .collect();
+            let secret_len = 32 + rng.below(80) as usize;
+            let previous: Vec<String> = (0..rng.below(3))
+                .map(|_| hex::encode(rng.bytes(32)))
+                .collect();
+            json!({
+                "secret_hex": hex::encode(rng.bytes(secret_len)),
+                "previous_secret_hex": previous,
+                "purpose": purposes[rng.below(4) as usize],
+                "id": id,
+                // Times travel as decimal strings: many are past 2^53.
+                "auth": (rng.next() >> rng.below(64)).to_string(),
+            })
+        })
+        .collect();
+
+    // 1. The references make each session's token; the crate must make the same.
+    let make: Vec<Value> = cases
+        .iter()
+        .map(|c| {
+            let mut request = case_fields(c);
+            request.insert("op".into(), json!("csrf"));
+            Value::Object(request)
+        })
+        .collect();
+    for (program, responses) in references(&make) {
+        for (request, response) in make.iter().zip(&responses) {
+            let theirs = response["token"]
+                .as_str()
+                .unwrap_or_else(|| panic!("{program}: {response}"));
+            assert_eq!(
+                csrf_with_crate(request),
+                theirs,
+                "{program} disagrees on {request}"
+            );
+        }
+    }
+
+    // 2. Tokens to check: the crate's own, one made under a previous key, and altered ones;
+    //    the crate and every reference must give the same answer to each.
+    let mut checks = Vec::new();
+    for case in &cases {
+        let token = csrf_with_crate(case);
+        let mut request = case_fields(case);
+        request.insert("op".into(), json!("verify_csrf"));
+        let id = case["id"].as_str().expect("id");
+        let auth: u64 = uint(&case["auth"]).expect("auth");
+        let mut other_login = case_fields(case);
+        other_login.insert("auth".into(), json!(auth.wrapping_add(1).to_string()));
+        let mut other_user = case_fields(case);
+        other_user.insert(
+            "id".into(),
+            json!(if id == "another" { "user" } else { "another" }),
+        );
+        let mut other_purpose = case_fields(case);
+        other_purpose.insert("purpose".into(), json!("prefs"));
+        let mut tokens = vec![
+            token.clone(),
+            token.to_uppercase(),
+            token[..31].to_owned(),
+            format!("{token}0"),
+            format!("{}g", &token[..31]),
+            format!("{}é", &token[..30]),
+            String::new(),
+            {
+                let mut flipped = token.clone().into_bytes();
+                let at = rng.below(32) as usize;
+                flipped[at] = if flipped[at] == b'0' { b'1' } else { b'0' };
+                String::from_utf8(flipped).expect("ASCII")
+            },
+            csrf_with_crate(&Value::Object(other_login)),
+            csrf_with_crate(&Value::Object(other_user)),
+            csrf_with_crate(&Value::Object(other_purpose)),
+            Case::of(&[7; 32], None, 32).session_value(id, auth, auth),
+        ];
+        if let Some(old) = case["previous_secret_hex"]
+            .as_array()
+            .and_then(|p| p.last())
+        {
+            let mut with_old = case_fields(case);
+            with_old.insert("secret_hex".into(), old.clone());
+            tokens.push(csrf_with_crate(&Value::Object(with_old)));
+        }
+        for token in tokens {
+            request.insert("token".into(), json!(token));
+            checks.push(Value::Object(request.clone()));
+        }
+    }
+    let ours: Vec<Value> = checks.iter().map(verify_csrf_with_crate).collect();
+    let accepted = ours.iter().filter(|r| r["ok"] == json!(true)).count();
+    assert!(accepted >= cases.len(), "{accepted} accepted");
+    for (program, theirs) in references(&checks) {
+        for ((request, ours), theirs) in checks.iter().zip(&ours).zip(&theirs) {
+            assert_eq!(ours, theirs, "{program} disagrees on {request}");
+        }
+    }
 }

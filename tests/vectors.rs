@@ -84,3 +84,84 @@ fn the_readme_examples_are_in_the_vectors() {
         assert!(names.contains(&name), "missing {name}");
     }
 }
+
+/// The session of a CSRF vector (`id` logged in at `auth`, verified under the vector's keys),
+/// and its signer.
+fn csrf_case(v: &serde_json::Value) -> Case {
+    let mut case = Case::from_json(&serde_json::json!({
+        "name": v["name"],
+        "secret_hex": v["secret_hex"],
+        "previous_secret_hex": v["previous_secret_hex"],
+        "purpose": v["purpose"],
+        "tag_bytes": 32,
+    }));
+    case.lifetime = u64::MAX;
+    case
+}
+
+/// `f` applied to the verified session of a CSRF vector under `case`'s signer.
+fn with_session<T>(
+    case: &Case,
+    v: &serde_json::Value,
+    f: impl FnOnce(&sigcookie::SessionSigner, &sigcookie::Verified<'_>) -> T,
+) -> T {
+    let id = v["id"].as_str().expect("id");
+    let auth = uint(&v["auth"]).expect("auth");
+    // Signed by the current key: the session verifies; the token may be a previous key's.
+    let value = case.session_value(id, auth, auth);
+    let signer = case.session_signer();
+    let session = signer
+        .verify_at(&value, auth, &sigcookie::Cutoffs::NONE)
+        .unwrap_or_else(|e| panic!("vector {}: the session: {e}", case.name));
+    f(&signer, &session)
+}
+
+#[test]
+fn every_csrf_vector_is_reproduced_and_checked() {
+    let data = vectors();
+    let csrf = data["csrf"].as_array().expect("csrf vectors");
+    assert!(csrf.len() >= 40, "vector file looks truncated");
+    assert!(
+        csrf.iter()
+            .any(|v| v["name"] == "readme-csrf" && v["token"] == "85b53540e107925269167fe77d059098"),
+        "the format's worked example"
+    );
+    for v in csrf {
+        let case = csrf_case(v);
+        let token = v["token"].as_str().expect("token");
+        let checked = with_session(&case, v, |signer, session| {
+            signer.verify_csrf(session, token)
+        });
+        match v["error"].as_str() {
+            None => {
+                assert_eq!(checked, Ok(()), "vector {}", case.name);
+                // Made by exactly one of the case's keys: the current one, or for rotation
+                // vectors the previous key of the form's page.
+                let made_by: Vec<bool> = std::iter::once(&case.secret)
+                    .chain(&case.previous)
+                    .map(|key| {
+                        let single = Case {
+                            secret: key.clone(),
+                            previous: Vec::new(),
+                            ..csrf_case(v)
+                        };
+                        with_session(&single, v, |signer, session| {
+                            signer.csrf_token(session).expect("token").to_string()
+                        }) == token
+                    })
+                    .collect();
+                assert_eq!(
+                    made_by.iter().filter(|&&b| b).count(),
+                    1,
+                    "vector {}: made by keys {made_by:?}",
+                    case.name
+                );
+            }
+            Some(expected) => {
+                let e = checked.expect_err(&case.name);
+                assert_eq!(variant(&e), expected, "vector {}: {e}", case.name);
+                assert_eq!(e.name(), expected, "vector {}: Error::name", case.name);
+            }
+        }
+    }
+}

@@ -1,6 +1,6 @@
 //! The embedded panel's request handling: login, status and logout on picoserve, with the
-//! `no_std` API only (`SessionSigner`, `sigcookie::header`), no `SessionCookie`, no `String`, and
-//! no heap allocation. Nothing here needs `std`: on a microcontroller this runs as it is under
+//! `no_std` API only (`SessionSigner`, `sigcookie::header`, `CsrfToken`), no `SessionCookie`, no
+//! `String`, and no heap allocation. Nothing here needs `std`: on a microcontroller this runs as it is under
 //! embassy (`picoserve::Server::new`), with `now` reading the device's clock.
 //!
 //! Memory: the request is read into picoserve's buffer ([`HTTP_BUFFER`] bytes, the caller's),
@@ -15,7 +15,9 @@ use picoserve::request::Request;
 use picoserve::response::{IntoResponse, ResponseWriter, StatusCode};
 use picoserve::routing::RequestHandlerService;
 use sigcookie::header::CookieSpec;
-use sigcookie::{ConfigError, Cutoffs, Error, Key, Revocations, SessionSigner, Signer, Verified};
+use sigcookie::{
+    ConfigError, CsrfToken, Cutoffs, Error, Key, Revocations, SessionSigner, Signer, Verified,
+};
 use subtle::ConstantTimeEq;
 
 /// The session cookie: a device reached by plain HTTP on a local network, so no `Secure` (and
@@ -227,6 +229,23 @@ impl Panel {
         }
     }
 
+    /// The CSRF token of a verified session, for the forms it submits (`/status` shows it as
+    /// the line `csrf=...`, which is the logout form's body). On the stack, stored nowhere.
+    pub fn csrf_token(&self, session: &Verified<'_>) -> Result<CsrfToken, Error> {
+        self.signer.csrf_token(session)
+    }
+
+    /// Checks the `csrf` field of a form `a=1&csrf=...` (no percent-decoding: a token is plain
+    /// hex) against a verified session, in constant time. A form without the field is refused
+    /// like a wrong token.
+    pub fn check_csrf(&self, session: &Verified<'_>, form: &str) -> Result<(), Error> {
+        let token = form
+            .split('&')
+            .find_map(|pair| pair.strip_prefix("csrf="))
+            .unwrap_or_default();
+        self.signer.verify_csrf(session, token)
+    }
+
     /// "Log out everywhere": refuses every session that began up to this second, including a
     /// login stamped with an earlier cut-off of this second ([`Cutoffs::revoke_at`]).
     pub fn log_out_everywhere(&self) {
@@ -360,8 +379,9 @@ impl RequestHandlerService<Panel> for Login {
     }
 }
 
-/// `GET /status`: who is logged in, with a renewed cookie when one is due; `401` without a
-/// valid session (and no reason: that is for the device's log).
+/// `GET /status`: who is logged in and the session's CSRF token (the line `csrf=...`, which is
+/// the logout form's body), with a renewed cookie when one is due; `401` without a valid
+/// session (and no reason: that is for the device's log).
 pub struct Status;
 
 impl RequestHandlerService<Panel> for Status {
@@ -372,16 +392,18 @@ impl RequestHandlerService<Panel> for Status {
         request: Request<'_, R>,
         response_writer: W,
     ) -> Result<ResponseSent, W::Error> {
-        let verified = panel.verify(cookies(&request));
+        let verified = panel
+            .verify(cookies(&request))
+            .and_then(|session| Ok((session, panel.csrf_token(&session)?)));
         let mut buf = [0u8; SET_COOKIE_BUFFER];
         let connection = request.body_connection.finalize().await?;
         match verified {
-            Ok(session) => {
+            Ok((session, token)) => {
                 let renewal = panel.renewal(&session, &mut buf).map(|h| ("Set-Cookie", h));
                 (
                     StatusCode::OK,
                     renewal,
-                    format_args!("logged in as {}\n", session.id()),
+                    format_args!("logged in as {}\ncsrf={token}\n", session.id()),
                 )
                     .write_to(connection, response_writer)
                     .await
@@ -391,10 +413,13 @@ impl RequestHandlerService<Panel> for Status {
     }
 }
 
-/// `POST /logout`: ends this session on the device and removes the cookie from the browser.
-/// `POST /logout?everywhere` (or `?everywhere=1`) ends every session instead, and says so.
-/// Both act for a valid session only; any other query is refused with `400`, so a mistyped
-/// "everywhere" is never taken for a plain logout.
+/// `POST /logout` with the form `csrf=...` (the line `/status` shows): ends this session on the
+/// device and removes the cookie from the browser. `POST /logout?everywhere` (or
+/// `?everywhere=1`) ends every session instead, and says so. Both act for a valid session
+/// only, and then a form without its CSRF token, or with another session's, is refused with
+/// `403` and changes nothing; a cookie that no longer verifies is removed without one. Any
+/// other query is refused with `400`, so a mistyped "everywhere" is never taken for a plain
+/// logout.
 pub struct Logout;
 
 impl RequestHandlerService<Panel> for Logout {
@@ -402,7 +427,7 @@ impl RequestHandlerService<Panel> for Logout {
         &self,
         panel: &Panel,
         (): (),
-        request: Request<'_, R>,
+        mut request: Request<'_, R>,
         response_writer: W,
     ) -> Result<ResponseSent, W::Error> {
         if !same_origin(&request) {
@@ -417,18 +442,23 @@ impl RequestHandlerService<Panel> for Logout {
                 return empty(StatusCode::BAD_REQUEST, connection, response_writer).await;
             }
         };
-        let session = panel.verify(cookies(&request)).map(|s| s.logged_in_at());
-        let said = match (session, everywhere) {
-            (Ok(_), true) => {
+        let session = panel.verify(cookies(&request));
+        let form = picoserve::from_request!(panel, request, response_writer, &str);
+        let said = match &session {
+            Ok(session) if panel.check_csrf(session, form).is_err() => {
+                let connection = request.body_connection.finalize().await?;
+                return empty(StatusCode::FORBIDDEN, connection, response_writer).await;
+            }
+            Ok(_) if everywhere => {
                 panel.log_out_everywhere();
                 "logged out everywhere\n"
             }
-            (Ok(logged_in_at), false) => {
-                panel.log_out(logged_in_at);
+            Ok(session) => {
+                panel.log_out(session.logged_in_at());
                 "logged out\n"
             }
             // Nothing to end on the device; the browser still forgets the cookie.
-            (Err(_), _) => "logged out\n",
+            Err(_) => "logged out\n",
         };
         let mut buf = [0u8; SET_COOKIE_BUFFER];
         let removal = panel

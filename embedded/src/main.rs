@@ -4,8 +4,8 @@
 //! ```text
 //! cargo run -p sigcookie-embedded      # SIGCOOKIE_SECRET (hex), else a random secret for this run
 //! curl -i -c jar -d 'user=admin&password=change-me' http://127.0.0.1:8080/login
-//! curl -i -b jar http://127.0.0.1:8080/status
-//! curl -i -b jar -X POST http://127.0.0.1:8080/logout
+//! curl -i -b jar http://127.0.0.1:8080/status      # "logged in as admin", then "csrf=<token>"
+//! curl -i -b jar -d "$(curl -s -b jar http://127.0.0.1:8080/status | grep '^csrf=')" http://127.0.0.1:8080/logout
 //! ```
 //!
 //! The request handling is `app.rs`; this file is the host's glue (a tokio listener, the system

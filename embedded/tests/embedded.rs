@@ -184,11 +184,15 @@ async fn login_status_renewal_logout_over_http_without_allocating() {
     let cookie = client::pair(set_cookie).to_owned();
 
     let reply = client::get(addr, "/status", &["theme=dark", &cookie]).await;
+    // The session's CSRF token, made apart from the panel with the same key and cookie name.
+    let token = csrf_token(&cookie, now());
     assert_eq!(
         (reply.status, reply.body.as_str()),
-        (200, "logged in as admin\n")
+        (200, format!("logged in as admin\ncsrf={token}\n").as_str())
     );
     assert!(reply.set_cookies.is_empty(), "fresh: no renewal");
+    // The line `csrf=...` is the logout form's body.
+    let form = csrf_form(&reply.body);
 
     // Refused, with no reason given: none, forged, duplicated.
     for cookies in [
@@ -216,12 +220,36 @@ async fn login_status_renewal_logout_over_http_without_allocating() {
     assert_eq!(client::get(addr, "/status", &[&cookie]).await.status, 401);
     assert_eq!(client::get(addr, "/status", &[&renewed]).await.status, 200);
 
+    // The renewed session has the same token: renewals keep the login time.
+    let reply = client::get(addr, "/status", &[&renewed]).await;
+    assert_eq!(csrf_form(&reply.body), form);
+
+    // With a session, logging out needs its CSRF token: without it, or with an altered or
+    // uppercase one, `403`, no removal, and "everywhere" ends nothing.
+    for wrong in [
+        String::new(),
+        "csrf=".to_owned(),
+        form.to_uppercase().replace("CSRF=", "csrf="),
+        form[..form.len() - 1].to_owned(),
+    ] {
+        for path in ["/logout", "/logout?everywhere"] {
+            let reply = client::send_body(addr, "POST", path, &[&renewed], &wrong).await;
+            assert_eq!(
+                (reply.status, reply.set_cookies.len()),
+                (403, 0),
+                "{path} {wrong:?}"
+            );
+        }
+    }
+    assert_eq!(client::get(addr, "/status", &[&renewed]).await.status, 200);
+
     // Logout removes the cookie and ends this session on the device: a copy of it is refused,
     // while another session (a second browser, logged in later) stays.
     NOW.fetch_add(1, Ordering::SeqCst);
     let other =
         client::pair(&login("user=admin&password=change-me").await.set_cookies[0]).to_owned();
-    let reply = client::send(addr, "POST", "/logout", &[&renewed]).await;
+    let other_form = csrf_form(&client::get(addr, "/status", &[&other]).await.body);
+    let reply = client::send_body(addr, "POST", "/logout", &[&renewed], &form).await;
     assert_eq!(
         reply.set_cookies,
         [
@@ -231,18 +259,29 @@ async fn login_status_renewal_logout_over_http_without_allocating() {
     assert_eq!(reply.body, "logged out\n");
     assert_eq!(client::get(addr, "/status", &[&renewed]).await.status, 401);
     assert_eq!(client::get(addr, "/status", &[&other]).await.status, 200);
+    // The session is over, and its token with it: a logout of the dead cookie just removes it.
+    let reply = client::send_body(addr, "POST", "/logout", &[&renewed], &form).await;
+    assert_eq!((reply.status, reply.set_cookies.len()), (200, 1));
     // "Everywhere", spelled either way, ends every session and says so; any other query is
     // refused rather than taken for a plain logout.
-    let reply = client::send(addr, "POST", "/logout?everywhere=2", &[&other]).await;
+    let reply =
+        client::send_body(addr, "POST", "/logout?everywhere=2", &[&other], &other_form).await;
     assert_eq!((reply.status, reply.set_cookies.len()), (400, 0));
-    let reply = client::send(addr, "POST", "/logout?everywhere=1", &[&other]).await;
+    let reply =
+        client::send_body(addr, "POST", "/logout?everywhere=1", &[&other], &other_form).await;
     assert_eq!(reply.body, "logged out everywhere\n");
     assert_eq!(client::get(addr, "/status", &[&other]).await.status, 401);
-    // A login after it works at once.
+    // A login after it works at once, with a token of its own: the old one is refused.
     let again =
         client::pair(&login("user=admin&password=change-me").await.set_cookies[0]).to_owned();
+    let reply = client::get(addr, "/status", &[&again]).await;
+    assert_eq!(reply.status, 200);
+    let again_form = csrf_form(&reply.body);
+    assert_ne!(again_form, form);
+    let reply = client::send_body(addr, "POST", "/logout?everywhere", &[&again], &form).await;
+    assert_eq!((reply.status, reply.set_cookies.len()), (403, 0));
     assert_eq!(client::get(addr, "/status", &[&again]).await.status, 200);
-    let reply = client::send(addr, "POST", "/logout?everywhere", &[&again]).await;
+    let reply = client::send_body(addr, "POST", "/logout?everywhere", &[&again], &again_form).await;
     assert_eq!(reply.body, "logged out everywhere\n");
     let again =
         client::pair(&login("user=admin&password=change-me").await.set_cookies[0]).to_owned();
@@ -288,8 +327,33 @@ async fn login_status_renewal_logout_over_http_without_allocating() {
          in one connection (picoserve's tokio glue included): {in_connection}, \
          in one connection to a picoserve server without sigcookie: {in_plain_connection}"
     );
-    assert_eq!(handled, 25);
+    assert_eq!(handled, 39);
     assert_eq!(in_handler, 0, "a handler allocated");
+}
+
+/// The CSRF token of the session cookie `pair` (`panel=...`) at `now`, made apart from the
+/// example: its key, its cookie name as the purpose, its idle time and lifetime.
+fn csrf_token(pair: &str, now: u64) -> String {
+    let key = Key::from_bytes(&[4; 32]).expect("key");
+    let signer = SessionSigner::new(
+        Signer::new(&key, "panel").expect("signer"),
+        app::MAX_AGE,
+        app::LIFETIME,
+    );
+    let value = pair.strip_prefix("panel=").expect("the panel's cookie");
+    let session = signer
+        .verify_at(value, now, &Cutoffs::NONE)
+        .expect("a valid session");
+    signer.csrf_token(&session).expect("a token").to_string()
+}
+
+/// The `csrf=...` line of a status page: the logout form's body.
+fn csrf_form(status: &str) -> String {
+    status
+        .lines()
+        .find(|line| line.starts_with("csrf="))
+        .expect("a csrf line")
+        .to_owned()
 }
 
 /// The sigcookie calls of the request path on their own, on this thread: none allocates.
@@ -319,6 +383,14 @@ fn the_no_std_calls_allocate_nothing() {
     let _ = panel.renewal(&session, &mut renewal);
     let mut removal = [0u8; app::SET_COOKIE_BUFFER];
     let _ = panel.spec().write_removal(&mut removal).expect("fits");
+    let token = panel.csrf_token(&session).expect("a token");
+    let mut form = [0u8; 5 + sigcookie::CsrfToken::LEN];
+    form[..5].copy_from_slice(b"csrf=");
+    form[5..].copy_from_slice(token.as_bytes());
+    let form = std::str::from_utf8(&form).expect("ASCII");
+    assert!(panel.check_csrf(&session, form).is_ok());
+    assert!(panel.check_csrf(&session, "csrf=0").is_err());
+    assert!(panel.check_csrf(&session, "").is_err());
     assert_eq!((after_login - before, allocations() - start), (0, 0));
 }
 

@@ -590,10 +590,11 @@ async fn status(
 </table>
 <div class="actions">
 <a id="change-password" class="button plain" href="/password">Change password</a>
-<form method="post" action="/logout"><button id="logout" type="submit">Log out</button></form>
+<form method="post" action="/logout">{csrf}<button id="logout" type="submit">Log out</button></form>
 <a id="logout-everywhere" class="button danger" href="/logout-everywhere">Log out all sessions…</a>
 </div>"#,
         name = escape(&me.user.name),
+        csrf = pages::csrf_field(&me.session.csrf_token()),
         logged_in = pages::clock(logged_in, now),
         ago = pages::ago(now - logged_in),
         idle_end = pages::clock(idle_end, now),
@@ -610,11 +611,14 @@ async fn status(
 }
 
 /// Ends this session on the server, so a copy of its cookie is refused too, and removes the
-/// cookie; without a valid session (already expired, say) it only removes the cookie.
+/// cookie. With a session that verifies, the form must carry its CSRF token, so that no other
+/// page can log the user out; a cookie that no longer verifies (expired, revoked) is only
+/// removed, whatever the form says.
 async fn logout(
     State(panel): State<Panel>,
     headers: HeaderMap,
     session: Option<Session>,
+    Form(form): Form<CsrfForm>,
 ) -> Response {
     if !same_origin(&headers) {
         return StatusCode::FORBIDDEN.into_response();
@@ -622,6 +626,9 @@ async fn logout(
     let removal = match session {
         None => panel.cookie.removal(),
         Some(session) => {
+            if let Some(refused) = csrf_refusal(&session, &form.csrf) {
+                return refused;
+            }
             let user = session.id().to_owned();
             // The store writes to disk or asks Redis: not on the async threads.
             let outcome = tokio::task::spawn_blocking(move || session.log_out())
@@ -648,21 +655,31 @@ async fn logout(
 
 /// "Log out all sessions" asks first: it logs out every user on every device, this one too.
 async fn confirm_logout_everywhere(me: LoggedIn) -> Response {
-    let body = r#"<p>Every session of every user ends, on every browser and device, including this one. Everyone has to log in again.</p>
+    let body = format!(
+        r#"<p>Every session of every user ends, on every browser and device, including this one. Everyone has to log in again.</p>
 <div class="actions">
-<form method="post" action="/logout-everywhere"><button id="confirm-logout-everywhere" class="danger" type="submit">Log out all sessions</button></form>
+<form method="post" action="/logout-everywhere">{csrf}<button id="confirm-logout-everywhere" class="danger" type="submit">Log out all sessions</button></form>
 <a id="cancel" class="button plain" href="/status">Cancel</a>
-</div>"#;
+</div>"#,
+        csrf = pages::csrf_field(&me.session.csrf_token()),
+    );
     (
         me.renewal(),
-        pages::page(StatusCode::OK, "Log out all sessions?", None, body),
+        pages::page(StatusCode::OK, "Log out all sessions?", None, &body),
     )
         .into_response()
 }
 
-async fn logout_everywhere(headers: HeaderMap, me: LoggedIn) -> Response {
+async fn logout_everywhere(
+    headers: HeaderMap,
+    me: LoggedIn,
+    Form(form): Form<CsrfForm>,
+) -> Response {
     if !same_origin(&headers) {
         return StatusCode::FORBIDDEN.into_response();
+    }
+    if let Some(refused) = csrf_refusal(&me.session, &form.csrf) {
+        return refused;
     }
     let cookie = me.session.cookie().clone();
     // The store writes to disk or asks Redis: not on the async threads.
@@ -698,6 +715,25 @@ pub(crate) fn failure(message: &str) -> Response {
         Some(Message::Error(message)),
         body,
     )
+}
+
+/// A form with nothing but the session's CSRF token, as the logout forms send it. A missing
+/// field is an empty token, refused by [`csrf_refusal`] like any other wrong one.
+#[derive(Deserialize)]
+pub(crate) struct CsrfForm {
+    #[serde(default)]
+    csrf: String,
+}
+
+/// The "Form refused" page for a logged-in user's form whose CSRF token is not this session's,
+/// or `None` when it is: a check on top of the `Origin` one. A page of another site (or of a
+/// sibling host, which is the same *site* for `SameSite`) cannot know the token, and a page
+/// from before the user logged in again has another session's. Checked in constant time, with
+/// nothing stored ([`Session::verify_csrf`]).
+pub(crate) fn csrf_refusal(session: &Session, token: &str) -> Option<Response> {
+    let reason = session.verify_csrf(token).err()?;
+    tracing::info!(id = session.id(), %reason, "form refused: CSRF token");
+    Some(pages::form_expired())
 }
 
 /// Refuses a `POST` whose `Origin` is another site's. `SameSite=Lax` already keeps the session

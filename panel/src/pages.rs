@@ -107,6 +107,27 @@ pub fn login(status: StatusCode, message: Option<Message<'_>>, user: &str) -> Re
     page(status, "Log in", message, &body)
 }
 
+/// The hidden field that carries a session's CSRF token in each of its forms.
+pub fn csrf_field(token: &str) -> String {
+    format!(
+        r#"<input type="hidden" name="csrf" value="{}">"#,
+        escape(token)
+    )
+}
+
+/// For a logged-in user's form whose CSRF token is missing or not this session's: a form
+/// from another site, or a page from before the user logged in again.
+pub fn form_expired() -> Response {
+    let body = r#"<p>This form does not belong to your current session: it may be from a page opened before you logged in again. Nothing was changed.</p>
+<div class="actions"><a id="back" class="button" href="/status">Back to the panel</a></div>"#;
+    page(
+        StatusCode::FORBIDDEN,
+        "Form refused",
+        Some(Message::Error("The form was refused.")),
+        body,
+    )
+}
+
 /// For a request whose session has ended (expired, logged out elsewhere, password changed, user
 /// removed): a way back rather than a bare 401.
 pub fn session_ended() -> Response {

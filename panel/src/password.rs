@@ -12,7 +12,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use sigcookie::web::{Duration, SetCookie};
 
-use crate::app::{LoggedIn, Panel, counted_check, failure, same_origin};
+use crate::app::{LoggedIn, Panel, counted_check, csrf_refusal, failure, same_origin};
 use crate::device;
 use crate::pages::{self, Message, escape, human_duration};
 use crate::users::{self, MAX_PASSWORD_LEN, MIN_PASSWORD_LEN};
@@ -40,7 +40,7 @@ pub(crate) async fn page(me: LoggedIn, Query(query): Query<PasswordQuery>) -> Re
     };
     let body = format!(
         r#"<p>Changing the password logs out every other session of <b>{name}</b>; this browser stays logged in.</p>
-<form id="password-form" method="post" action="/password">
+<form id="password-form" method="post" action="/password">{csrf}
 <label>Current password <input id="current" name="current" type="password" autocomplete="current-password" required autofocus></label>
 <label>New password <small>(at least {MIN_PASSWORD_LEN} characters)</small> <input id="new" name="new" type="password" autocomplete="new-password" minlength="{MIN_PASSWORD_LEN}" maxlength="{MAX_PASSWORD_LEN}" required></label>
 <label>New password again <input id="again" name="again" type="password" autocomplete="new-password" required></label>
@@ -48,6 +48,7 @@ pub(crate) async fn page(me: LoggedIn, Query(query): Query<PasswordQuery>) -> Re
 <a class="button plain" href="/status">Cancel</a></div>
 </form>"#,
         name = escape(&me.user.name),
+        csrf = pages::csrf_field(&me.session.csrf_token()),
     );
     let message = error.as_deref().map(Message::Error);
     (
@@ -59,6 +60,9 @@ pub(crate) async fn page(me: LoggedIn, Query(query): Query<PasswordQuery>) -> Re
 
 #[derive(Deserialize)]
 pub(crate) struct PasswordForm {
+    /// The session's CSRF token ([`csrf_refusal`]); a missing one is empty, and refused.
+    #[serde(default)]
+    csrf: String,
     current: String,
     new: String,
     again: String,
@@ -76,6 +80,9 @@ pub(crate) async fn change(
 ) -> Response {
     if !same_origin(&headers) {
         return StatusCode::FORBIDDEN.into_response();
+    }
+    if let Some(refused) = csrf_refusal(&me.session, &form.csrf) {
+        return refused;
     }
     let back = |error: &str, wait: Option<i64>| {
         let wait = wait.map_or_else(String::new, |wait| format!("&wait={wait}"));

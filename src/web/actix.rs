@@ -82,13 +82,25 @@ impl FromRequest for Session {
     }
 }
 
-/// `401 Unauthorized` with an empty body, or `500` for the server's own failures (its clock,
+/// `401 Unauthorized` with an empty body, `403 Forbidden` for a CSRF token refused on a session
+/// that verified ([`Session::verify_csrf`]), or `500` for the server's own failures (its clock,
 /// unreadable cut-offs): not the `Display` text actix would send by default, since telling a
 /// client *why* its cookie failed only helps someone probing forged ones.
+///
+/// ```
+/// use actix_web::{ResponseError, http::StatusCode};
+/// use sigcookie::Error;
+///
+/// assert_eq!(Error::BadSignature.status_code(), StatusCode::UNAUTHORIZED);
+/// assert_eq!(Error::CsrfMalformed.status_code(), StatusCode::FORBIDDEN);
+/// assert_eq!(Error::CutoffUnreadable.status_code(), StatusCode::INTERNAL_SERVER_ERROR);
+/// ```
 impl ResponseError for Error {
     fn status_code(&self) -> StatusCode {
         if self.is_server_side() {
             StatusCode::INTERNAL_SERVER_ERROR
+        } else if self.is_forbidden() {
+            StatusCode::FORBIDDEN
         } else {
             StatusCode::UNAUTHORIZED
         }

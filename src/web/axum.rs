@@ -122,7 +122,8 @@ impl IntoResponse for SetCookie {
     }
 }
 
-/// `401 Unauthorized` with an empty body, or `500 Internal Server Error` for the server's own
+/// `401 Unauthorized` with an empty body, `403 Forbidden` for a CSRF token refused on a session
+/// that verified ([`Session::verify_csrf`]), or `500 Internal Server Error` for the server's own
 /// failures (its clock, unreadable cut-offs): telling a client *why* its cookie failed
 /// (expired, revoked, bad signature) only helps someone probing forged ones. The reason goes to
 /// the log at debug level.
@@ -133,6 +134,7 @@ impl IntoResponse for SetCookie {
 /// use sigcookie::Error;
 ///
 /// assert_eq!(Error::BadSignature.into_response().status(), StatusCode::UNAUTHORIZED);
+/// assert_eq!(Error::CsrfMismatch.into_response().status(), StatusCode::FORBIDDEN);
 /// assert_eq!(Error::CutoffUnreadable.into_response().status(), StatusCode::INTERNAL_SERVER_ERROR);
 /// ```
 impl IntoResponse for Error {
@@ -165,6 +167,8 @@ impl Error {
     fn status(&self) -> StatusCode {
         if self.is_server_side() {
             StatusCode::INTERNAL_SERVER_ERROR
+        } else if self.is_forbidden() {
+            StatusCode::FORBIDDEN
         } else {
             StatusCode::UNAUTHORIZED
         }

@@ -4,7 +4,7 @@
 use super::time::secs_time;
 use super::{OffsetDateTime, SessionCookie, SetCookie};
 use crate::store::StoreError;
-use crate::{Error, Verified};
+use crate::{CsrfToken, Error, Verified};
 
 /// A verified session: its id, when the user logged in, when its value was issued, and the
 /// [`SessionCookie`] it was verified with, to renew it. Made by [`SessionCookie::verify`] and
@@ -190,6 +190,55 @@ impl Session {
         );
         let value = signer.renew_at(&verified, now, &**self.cookie.store())?;
         self.cookie.session_cookie(&value, now).map(Some)
+    }
+
+    /// This session's CSRF token, for a hidden field in every form the user submits: the same
+    /// on every page of the session (renewals keep the login time), different for any other
+    /// session, and stored nowhere ([`CsrfToken`]). Check it with
+    /// [`verify_csrf`](Self::verify_csrf).
+    ///
+    /// ```
+    /// # use sigcookie::{Key, web::SessionCookie};
+    /// let cookie = SessionCookie::builder(&Key::from_bytes(&[7; 32])?, "s").build()?;
+    /// let session = cookie.verify(cookie.issue("42")?.value())?;
+    /// let form = format!(
+    ///     r#"<form method="post" action="/delete"><input type="hidden" name="csrf" value="{}"><button>Delete</button></form>"#,
+    ///     session.csrf_token()
+    /// );
+    /// assert!(form.contains(session.csrf_token().as_str()));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn csrf_token(&self) -> CsrfToken {
+        self.cookie
+            .signer()
+            .csrf_token_of(&self.id, self.logged_in_at)
+    }
+
+    /// Checks a submitted form's CSRF token against this session, in constant time
+    /// ([`SessionSigner::verify_csrf`](crate::SessionSigner::verify_csrf)): one line in a
+    /// handler, `session.verify_csrf(&form.csrf)?;`, which with the `axum` or `actix` feature
+    /// answers a refused token with `403 Forbidden`. A token can only be checked on a session
+    /// that verified, so a request whose session expired, was logged out or revoked is refused
+    /// (`401`) before its token is looked at.
+    ///
+    /// # Errors
+    /// [`Error::CsrfMalformed`] (not [`CsrfToken::LEN`] lowercase hex digits, an empty token
+    /// included), [`Error::CsrfMismatch`] (another session's token).
+    ///
+    /// ```
+    /// # use sigcookie::{Error, Key, web::SessionCookie};
+    /// let cookie = SessionCookie::builder(&Key::from_bytes(&[7; 32])?, "s").build()?;
+    /// let session = cookie.verify(cookie.issue("42")?.value())?;
+    /// let other = cookie.verify(cookie.issue("43")?.value())?;
+    /// assert_eq!(session.verify_csrf(&session.csrf_token()), Ok(()));
+    /// assert_eq!(session.verify_csrf(&other.csrf_token()), Err(Error::CsrfMismatch));
+    /// assert_eq!(session.verify_csrf(""), Err(Error::CsrfMalformed));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn verify_csrf(&self, token: &str) -> Result<(), Error> {
+        self.cookie
+            .signer()
+            .verify_csrf_of(&self.id, self.logged_in_at, token)
     }
 }
 

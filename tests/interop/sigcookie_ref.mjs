@@ -4,11 +4,15 @@
 // `crypto` only. Batch mode: one JSON request per stdin line -> one JSON
 // response per stdout line, same order. `--self-test` checks the worked examples.
 // Three shapes, one per signer: untimed `id.sig`, timestamped `id.ts.sig`, session
-// `id.auth.ts.sig` (auth = when the user logged in, same grammar as ts).
+// `id.auth.ts.sig` (auth = when the user logged in, same grammar as ts). And the CSRF
+// token of a session (section "CSRF tokens"): 32 lowercase hex digits, a MAC of
+// `id.auth` under a key derived from the session signer's.
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { readFileSync } from "node:fs";
 
 const LABEL = Buffer.from("sigcookie key ", "ascii");
+const CSRF_LABEL = Buffer.from("sigcookie csrf key", "ascii"); // derives K_csrf from K
+const CSRF_BYTES = 16; // a token is the first 16 bytes of its MAC, in hex
 const U64_MAX = (1n << 64n) - 1n;
 const ID_MAX = 255;
 const TS_MAX_DIGITS = 20; // the "21" in the length cap is "." + 20 digits
@@ -118,6 +122,34 @@ export function verify(secret, previous, purpose, tagBytes, timestamped, value, 
   return { id, ts, auth };
 }
 
+function checkCsrfParams(secret, purpose, previous = []) {
+  if ([secret, ...previous].some((k) => k.length < 32)) throw new TypeError("secret shorter than 32 bytes");
+  if (purpose !== null && (typeof purpose !== "string" || purpose === ""))
+    throw new TypeError("purpose must be a non-empty string or null");
+}
+
+// The token of the session of `id` logged in at `auth` (BigInt): the first 16 bytes of
+// HMAC(K_csrf, id "." auth) in lowercase hex, K_csrf = HMAC(K, label), K the session
+// signer's key (the secret itself when unbound).
+export function csrfToken(secret, purpose, id, auth) {
+  checkCsrfParams(secret, purpose);
+  const kCsrf = createHmac("sha256", deriveKey(secret, purpose)).update(CSRF_LABEL).digest();
+  return createHmac("sha256", kCsrf).update(Buffer.from(`${id}.${auth}`, "ascii"))
+    .digest().subarray(0, CSRF_BYTES).toString("hex");
+}
+
+// Checks a form's token against the (already verified) session id/auth: CsrfMalformed
+// unless exactly 32 bytes of [0-9a-f], then CsrfMismatch unless it matches under the
+// current or a previous key.
+export function verifyCsrf(secret, previous, purpose, id, auth, token) {
+  checkCsrfParams(secret, purpose, previous);
+  const given = Buffer.from(token, "utf8");
+  if (given.length !== 2 * CSRF_BYTES || !/^[0-9a-f]*$/.test(token)) throw new Reject("CsrfMalformed");
+  if (![secret, ...previous].some((k) =>
+    timingSafeEqual(Buffer.from(csrfToken(k, purpose, id, auth), "ascii"), given)))
+    throw new Reject("CsrfMismatch");
+}
+
 // JSON numbers above 2^53-1 are already corrupted by JSON.parse, so refuse them
 // and require decimal strings for large values instead.
 function uint(v, name, nullable = false) {
@@ -144,7 +176,8 @@ function sessionOf(req) {
 // sign -> {value} | {error}; verify -> {ok: true, id, issued_at} (+ auth for session
 // values; other shapes keep the old response exactly) | {ok: false, error}. Session
 // requests carry "session": true; sign then needs auth and ts (auth > ts is signed,
-// the verifier refuses it), verify takes lifetime.
+// the verifier refuses it), verify takes lifetime. csrf -> {token}; verify_csrf -> {ok: true}
+// | {ok: false, error}.
 export function handle(req) {
   try {
     const secret = hex(req.secret_hex), purpose = req.purpose ?? null;
@@ -164,9 +197,16 @@ export function handle(req) {
       if (session) resp.auth = emitUint(r.auth);
       return resp;
     }
+    if (req.op === "csrf") return { token: csrfToken(secret, purpose, req.id, uint(req.auth, "auth")) };
+    if (req.op === "verify_csrf") {
+      verifyCsrf(secret, (req.previous_secret_hex ?? []).map(hex), purpose, req.id,
+        uint(req.auth, "auth"), req.token);
+      return { ok: true };
+    }
     throw new TypeError(`unknown op ${JSON.stringify(req.op)}`);
   } catch (e) {
-    if (e instanceof Reject) return req.op === "verify" ? { ok: false, error: e.variant } : { error: e.variant };
+    const verifying = req.op === "verify" || req.op === "verify_csrf";
+    if (e instanceof Reject) return verifying ? { ok: false, error: e.variant } : { error: e.variant };
     return { error: `BadRequest: ${e.message}` };
   }
 }
@@ -180,6 +220,9 @@ function selfTest() {
   eq(sign(s, "session", 32, "12345", 1764003600n, 1764000000n), session);
   const r = verify(s, [], "session", 32, true, session, 1764003600n, 0n, 0n, null, true, U64_MAX);
   eq(`${r.id}.${r.auth}.${r.ts}`, "12345.1764000000.1764003600");
+  const token = csrfToken(s, "session", r.id, r.auth);
+  eq(token, "85b53540e107925269167fe77d059098");
+  verifyCsrf(s, [], "session", r.id, r.auth, token);
   console.log("self-test ok");
 }
 

@@ -10,10 +10,14 @@ generate.py). `--self-test` checks the spec's worked examples.
 
 Three shapes, one per signer: untimed `id.sig`, timestamped `id.ts.sig`,
 session `id.auth.ts.sig` (auth = when the user logged in, same grammar as ts).
+And the CSRF token of a session (section "CSRF tokens"): 32 lowercase hex
+digits, a MAC of `id.auth` under a key derived from the session signer's.
 """
 import argparse, hashlib, hmac, json, sys
 
 LABEL = b"sigcookie key "
+CSRF_LABEL = b"sigcookie csrf key"  # derives K_csrf from the session signer's key K
+CSRF_BYTES = 16                      # a token is the first 16 bytes of its MAC, in hex
 U64_MAX = 2**64 - 1
 JS_SAFE_MAX = 2**53 - 1  # larger integers travel as decimal strings in JSON
 ID_MAX = 255
@@ -141,6 +145,35 @@ def verify(secret, previous, purpose, tag_bytes, timestamped, value, now=0,
     return id_s, ts, auth
 
 
+def check_csrf_params(secret, purpose, previous=()):
+    if any(len(k) < 32 for k in [secret, *previous]):
+        raise ValueError("secret shorter than 32 bytes")
+    if purpose is not None and (not isinstance(purpose, str) or purpose == ""):
+        raise ValueError("purpose must be a non-empty string or null")
+
+
+def csrf_token(secret, purpose, id_, auth):
+    """The token of the session of id_ logged in at auth: the first 16 bytes
+    of HMAC(K_csrf, id "." auth) in lowercase hex, K_csrf = HMAC(K, label),
+    K the session signer's key (the secret itself when unbound)."""
+    check_csrf_params(secret, purpose)
+    k_csrf = hmac.new(derive_key(secret, purpose), CSRF_LABEL, hashlib.sha256).digest()
+    msg = id_.encode("ascii") + b"." + str(auth).encode("ascii")
+    return hmac.new(k_csrf, msg, hashlib.sha256).digest()[:CSRF_BYTES].hex()
+
+
+def verify_csrf(secret, previous, purpose, id_, auth, token):
+    """Check a form's token against the (already verified) session id_/auth.
+    Raises Reject("CsrfMalformed") unless exactly 32 bytes of [0-9a-f], then
+    Reject("CsrfMismatch") unless it matches under the current or a previous key."""
+    check_csrf_params(secret, purpose, previous)
+    raw = token.encode("utf-8")
+    reject_if(len(raw) != 2 * CSRF_BYTES or any(b not in b"0123456789abcdef" for b in raw),
+              "CsrfMalformed")
+    reject_if(not any(hmac.compare_digest(csrf_token(k, purpose, id_, auth).encode("ascii"), raw)
+                      for k in [secret, *previous]), "CsrfMismatch")
+
+
 def _uint(v, name, nullable=False):
     # Accept JSON numbers or decimal strings (strings carry values > 2^53-1).
     if v is None and nullable:
@@ -170,7 +203,8 @@ def _session(req):
 
 def handle(req):
     """sign -> {"value"} | {"error"};
-    verify -> {"ok":true,"id","issued_at"} (+ "auth" for session values) | {"ok":false,"error"}.
+    verify -> {"ok":true,"id","issued_at"} (+ "auth" for session values) | {"ok":false,"error"};
+    csrf -> {"token"}; verify_csrf -> {"ok":true} | {"ok":false,"error"}.
 
     Session requests carry "session": true; sign then needs "auth" and "ts"
     (auth > ts is signed, the verifier refuses it), verify takes "lifetime"."""
@@ -199,9 +233,17 @@ def handle(req):
             if session:  # other shapes keep the old response exactly
                 resp["auth"] = _emit_uint(auth)
             return resp
+        if req["op"] == "csrf":
+            return {"token": csrf_token(secret, req.get("purpose"), req["id"],
+                                        _uint(req["auth"], "auth"))}
+        if req["op"] == "verify_csrf":
+            verify_csrf(secret, [bytes.fromhex(h) for h in req.get("previous_secret_hex", [])],
+                        req.get("purpose"), req["id"], _uint(req["auth"], "auth"), req["token"])
+            return {"ok": True}
         raise ValueError(f"unknown op {req['op']!r}")
     except Reject as e:
-        return {"ok": False, "error": e.args[0]} if req.get("op") == "verify" else {"error": e.args[0]}
+        verifying = req.get("op") in ("verify", "verify_csrf")
+        return {"ok": False, "error": e.args[0]} if verifying else {"error": e.args[0]}
     except (KeyError, ValueError, TypeError, AttributeError) as e:
         return {"error": f"BadRequest: {e}"}
 
@@ -214,6 +256,9 @@ WORKED_EXAMPLES = [  # (purpose, tag_bytes, auth, ts, value) with secret 0x00..=
      "12345.1764000000.1764003600.5ac44e3ba810958131ea64f38fe75147b87cda201e8b17e4bfc05ca4da9921d1"),
 ]
 
+# The token of the readme-session value's session (id "12345", auth 1764000000).
+CSRF_WORKED_EXAMPLE = "85b53540e107925269167fe77d059098"
+
 
 def self_test():
     secret = bytes(range(32))
@@ -225,6 +270,10 @@ def self_test():
                       session=auth is not None, lifetime=U64_MAX)
         if back != ("12345", ts, auth):
             sys.exit(f"self-test FAILED: {want} verified as {back}")
+    token = csrf_token(secret, "session", "12345", 1764000000)
+    if token != CSRF_WORKED_EXAMPLE:
+        sys.exit(f"self-test FAILED: CSRF token {token} != {CSRF_WORKED_EXAMPLE}")
+    verify_csrf(secret, [], "session", "12345", 1764000000, token)
     print("self-test ok")
 
 

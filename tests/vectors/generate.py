@@ -15,6 +15,10 @@ Every entry names its signer: "timestamped" and "session" (a session signer,
 shape id.auth.ts.sig, is also timestamped), "lifetime" (0 unless session) and
 "auth" (the login time; null unless session, and like "ts" null on invalid
 entries whose value does not carry a meaningful one).
+
+"csrf" holds CSRF token checks: a session of "id" logged in at "auth" that
+verified under "secret_hex" (and "previous_secret_hex") for "purpose", and a
+form's "token" for it; an "error" when the check refuses it.
 """
 import json, os, subprocess, sys
 
@@ -394,6 +398,68 @@ stime("session-lifetime-exceeded-beats-not-before", "LifetimeExceeded", VS, life
       not_before=T + 1)
 
 
+# ---------------------------------------------------------------- CSRF tokens
+CSRF, CSRF_MADE_WITH = [], {}   # CSRF_MADE_WITH: name -> secret that made a valid token
+
+
+def tok(secret=A, purpose="session", id_="12345", auth=T):
+    return ref.csrf_token(secret, purpose, id_, auth)
+
+
+def csrf(name, token, id_="12345", auth=T, secret=A, purpose="session", previous=(),
+         error=None, made_with=None):
+    """A token check on the verified session id_/auth; made_with names the key of a valid
+    token when it is not the current one (rotation)."""
+    e = {"name": name, "secret_hex": secret.hex(), "previous_secret_hex": [p.hex() for p in previous],
+         "purpose": purpose, "id": id_, "auth": num(auth), "token": token}
+    if error is not None:
+        e["error"] = error
+    else:
+        CSRF_MADE_WITH[name] = made_with or secret
+    CSRF.append(e)
+
+
+TOK = tok()
+csrf("readme-csrf", TOK)
+csrf("csrf-unbound", tok(purpose=None), purpose=None)
+csrf("csrf-purpose-utf8", tok(purpose="sessi\u00f3n"), purpose="sessi\u00f3n")
+csrf("csrf-purpose-cookie-name", tok(purpose="__Host-panel"), purpose="__Host-panel")
+csrf("csrf-secret-65", tok(secret=S65), secret=S65)
+csrf("csrf-secret-100", tok(secret=S100), secret=S100)
+csrf("csrf-secret-100-unbound", tok(secret=S100, purpose=None), secret=S100, purpose=None)
+csrf("csrf-id-len-1", tok(id_="a"), id_="a")
+csrf("csrf-id-len-255", tok(id_=ID255), id_=ID255)
+csrf("csrf-id-all-idchars", tok(id_=ALL_IDCHARS), id_=ALL_IDCHARS)
+csrf("csrf-auth-0", tok(auth=0), auth=0)
+csrf("csrf-auth-2pow53", tok(auth=2**53), auth=2**53)                  # sent as a string
+csrf("csrf-auth-u64max", tok(auth=U64), auth=U64)
+csrf("csrf-rotation-current-key-with-previous", TOK, previous=[B])
+csrf("csrf-rotation-previous-1", TOK, secret=B, previous=[A], made_with=A)
+csrf("csrf-rotation-previous-2-of-2", TOK, secret=C, previous=[B, A], made_with=A)
+# The token's shape: exactly 32 bytes of lowercase hex, else CsrfMalformed.
+TSIG16 = ref.sign(A, "session", 16, "12345", TS, T).split(".")[-1]   # 32 hex digits
+for nm, t in [("empty", ""), ("truncated", TOK[:-1]), ("half", TOK[:16]), ("extended", TOK + "0"),
+              ("doubled", TOK * 2), ("uppercase", TOK.upper()), ("one-uppercase-digit", TOK[:-1] + "A"),
+              ("first-uppercase-digit", "F" + TOK[1:]), ("non-hex-g", TOK[:-1] + "g"),
+              ("trailing-space", TOK[:-1] + " "), ("leading-space", " " + TOK[1:]),
+              ("non-ascii-32-bytes", TOK[:30] + "\u00e9"), ("non-ascii-32-chars", "\u00e9" * 32),
+              ("session-value-as-token", VS), ("session-sig-as-token", SS),
+              ("tag-16-session-value-as-token", f"12345.{T}.{TS}.{TSIG16}")]:
+    csrf(f"csrf-{nm}", t, error="CsrfMalformed")
+# Well-formed, but not this session's token, else CsrfMismatch.
+for nm, t, kw in [("digit-flipped", flip(TOK), {}), ("all-zero", "0" * 32, {}),
+                  ("session-sig-truncated", SS[:32], {}), ("tag-16-session-sig", TSIG16, {}),
+                  ("other-login-second-later", tok(auth=T + 1), {}),
+                  ("other-login-second-earlier", tok(auth=T - 1), {}),
+                  ("other-user", tok(id_="12346"), {}), ("other-purpose", tok(purpose="csrf"), {}),
+                  ("purpose-nfc-vs-nfd", tok(purpose="sessi\u00f3n"), {"purpose": "sessio\u0301n"}),
+                  ("wrong-key", tok(secret=B), {}),
+                  ("rotation-key-dropped", TOK, {"secret": C, "previous": [B]}),
+                  ("unbound-token-to-purpose", tok(purpose=None), {}),
+                  ("purpose-token-to-unbound", TOK, {"purpose": None})]:
+    csrf(f"csrf-{nm}", t, error="CsrfMismatch", **kw)
+
+
 # ---------------------------------------------------------------- self-check
 def verify_req(e):
     return {"op": "verify", **{k: e[k] for k in ("secret_hex", "previous_secret_hex", "purpose",
@@ -427,6 +493,15 @@ def self_check(entries):
                          "tag_bytes": e["tag_bytes"], "session": e["session"], "id": e["id"],
                          "auth": e["auth"], "ts": e["ts"]})
             want.append({"value": e["value"]})
+    for e in CSRF:
+        check = {"op": "verify_csrf", **{k: e[k] for k in ("secret_hex", "previous_secret_hex",
+                 "purpose", "id", "auth", "token")}}
+        reqs.append(check)
+        want.append({"ok": False, "error": e["error"]} if "error" in e else {"ok": True})
+        if "error" not in e:  # the csrf op must reproduce the token too
+            reqs.append({"op": "csrf", "secret_hex": CSRF_MADE_WITH[e["name"]].hex(),
+                         "purpose": e["purpose"], "id": e["id"], "auth": e["auth"]})
+            want.append({"token": e["token"]})
     runs = {"python-inproc": [ref.handle(r) for r in reqs],
             "python-batch": batch([sys.executable, os.path.join(INTEROP, "sigcookie_ref.py")], reqs),
             "node-batch": batch(["node", os.path.join(INTEROP, "sigcookie_ref.mjs")], reqs)}
@@ -448,14 +523,16 @@ def main():
         "readme-session": "12345.1764000000.1764003600."
                           "5ac44e3ba810958131ea64f38fe75147b87cda201e8b17e4bfc05ca4da9921d1",
     }, readme
-    names = [e["name"] for e in VALID + INVALID]
+    assert TOK == "85b53540e107925269167fe77d059098", TOK  # docs/format.md's worked example
+    names = [e["name"] for e in VALID + INVALID + CSRF]
     assert len(names) == len(set(names)), "duplicate vector names"
     n = self_check(VALID + INVALID)
     doc = {"format": "sigcookie-v1", "generator": "tests/vectors/generate.py (Python hmac)",
-           "valid": VALID, "invalid": INVALID}
+           "valid": VALID, "invalid": INVALID, "csrf": CSRF}
     with open(os.path.join(HERE, "v1.json"), "w", encoding="utf-8", newline="\n") as f:
         f.write(json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
-    print(f"wrote tests/vectors/v1.json: {len(VALID)} valid, {len(INVALID)} invalid "
+    print(f"wrote tests/vectors/v1.json: {len(VALID)} valid, {len(INVALID)} invalid, "
+          f"{len(CSRF)} CSRF token checks "
           f"({n} requests agreed across python in-process, python batch, node batch)")
 
 

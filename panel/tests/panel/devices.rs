@@ -48,6 +48,18 @@ async fn post_from(
     .await
 }
 
+/// [`post_from`] a logged-in user's form, as a browser at `127.0.0.{source}` submits it: with
+/// its page's CSRF token ([`crate::support::submit_from`]).
+async fn submit_from(
+    panel: &Panel,
+    source: u8,
+    path: &str,
+    cookie: Option<&str>,
+    form: &str,
+) -> Response {
+    crate::support::submit_from(Some(client(source)), panel.addr, path, cookie, form).await
+}
+
 fn outcome(response: &Response) -> String {
     assert_eq!(response.status, 303, "{}", response.body);
     match response.login_error() {
@@ -334,16 +346,16 @@ async fn device_cookies_end_with_revocations_and_only_a_password_renews_them() {
     let (session, first) = login_both(&panel, 20, LOGIN, device::COOKIE_NAME).await;
     let both = format!("{session}; {first}");
     let form = change_form("panel-demo-2024", NEW_PASSWORD, NEW_PASSWORD);
-    let changed = post_from(&panel, 20, "/password", Some(&both), &form).await;
+    let changed = submit_from(&panel, 20, "/password", Some(&both), &form).await;
     assert_eq!(changed.status, 303, "{}", changed.body);
     let second = changed.cookie_pair(device::COOKIE_NAME);
     let session = changed.cookie_pair(panel.cookie_name);
-    let ended = post_from(&panel, 20, "/logout-everywhere", Some(&session), "").await;
+    let ended = submit_from(&panel, 20, "/logout-everywhere", Some(&session), "").await;
     assert_eq!(ended.status, 303);
     assert!(ended.set_cookie(device::COOKIE_NAME).is_none());
     panel.advance(Duration::seconds(1));
     let (session, device) = login_both(&panel, 20, NEW_LOGIN, device::COOKIE_NAME).await;
-    let logout = post_from(&panel, 20, "/logout", Some(&session), "").await;
+    let logout = submit_from(&panel, 20, "/logout", Some(&session), "").await;
     assert!(logout.set_cookie(device::COOKIE_NAME).is_none());
 
     exhaust_the_global_budget(&panel).await;
@@ -364,7 +376,7 @@ async fn device_cookies_end_with_revocations_and_only_a_password_renews_them() {
         "another long password",
         "another long password",
     );
-    let again = post_from(
+    let again = submit_from(
         &panel,
         21,
         "/password",
@@ -392,7 +404,7 @@ async fn device_cookies_minted_with_an_old_password_give_no_lane() {
     let (session, owner_device) = login_both(&panel, 20, LOGIN, device::COOKIE_NAME).await;
     let form = change_form("panel-demo-2024", NEW_PASSWORD, NEW_PASSWORD);
     let both = format!("{session}; {owner_device}");
-    let changed = post_from(&panel, 20, "/password", Some(&both), &form).await;
+    let changed = submit_from(&panel, 20, "/password", Some(&both), &form).await;
     assert_eq!(changed.status, 303, "{}", changed.body);
     let owner_device = changed.cookie_pair(device::COOKIE_NAME);
     panel.advance(Duration::seconds(1));
@@ -424,7 +436,7 @@ async fn device_cookies_of_an_old_password_add_no_guesses_to_an_address() {
     }
     let (session, _) = login_both(&panel, 20, LOGIN, device::COOKIE_NAME).await;
     let form = change_form("panel-demo-2024", NEW_PASSWORD, NEW_PASSWORD);
-    let changed = post_from(&panel, 20, "/password", Some(&session), &form).await;
+    let changed = submit_from(&panel, 20, "/password", Some(&session), &form).await;
     assert_eq!(changed.status, 303, "{}", changed.body);
     panel.advance(Duration::seconds(1));
 
@@ -476,7 +488,7 @@ async fn a_refused_password_change_is_told_the_wait_that_frees_two_runs() {
         assert_eq!(attempt(&panel, 2, None, LOGIN).await, "ok"); // 19 runs at 10 s
     }
     let form = change_form("panel-demo-2024", NEW_PASSWORD, NEW_PASSWORD);
-    let refused = post_from(&panel, 3, "/password", Some(&session), &form).await;
+    let refused = submit_from(&panel, 3, "/password", Some(&session), &form).await;
     let location = refused.header("location").unwrap_or_default().to_owned();
     assert!(
         location.starts_with("/password?error=throttled"),
@@ -488,7 +500,7 @@ async fn a_refused_password_change_is_told_the_wait_that_frees_two_runs() {
         .and_then(|w| w.parse().ok())
         .expect("a wait");
     panel.advance(Duration::seconds(wait));
-    let again = post_from(&panel, 3, "/password", Some(&session), &form).await;
+    let again = submit_from(&panel, 3, "/password", Some(&session), &form).await;
     assert_eq!(
         again.header("location"),
         Some(crate::support::PASSWORD_CHANGED),
@@ -507,7 +519,7 @@ async fn a_stolen_session_gets_no_device_lane_from_log_out_everywhere() {
     // The owner logs in; the thief copies the session cookie only.
     let owner = post_from(&panel, 20, "/login", None, LOGIN).await;
     let stolen = owner.cookie_pair(panel.cookie_name);
-    let thief = post_from(&panel, 30, "/logout-everywhere", Some(&stolen), "").await;
+    let thief = submit_from(&panel, 30, "/logout-everywhere", Some(&stolen), "").await;
     assert_eq!(thief.status, 303, "{}", thief.body);
     panel.advance(Duration::seconds(1));
     exhaust_the_global_budget(&panel).await;

@@ -7,7 +7,10 @@ use sigcookie::header::SameSite;
 use sigcookie::web::Duration;
 
 use crate::app::{FORM_BODY_LIMIT, LOGIN_PERMITS};
-use crate::support::{LOGIN, Options, Panel, request, same_site};
+use crate::support::{
+    self, LOGIN, NEW_LOGIN, NEW_PASSWORD, Options, PASSWORD_CHANGED, Panel, change_form, request,
+    same_site, with_csrf,
+};
 
 #[tokio::test]
 async fn login_sets_the_cookie_with_safe_attributes() {
@@ -255,7 +258,7 @@ async fn log_out_everywhere_revokes_earlier_cookies() {
     let laptop = panel.login().await;
     let phone = panel.login().await;
     panel.advance(Duration::seconds(5));
-    let response = panel.post("/logout-everywhere", Some(&laptop), "").await;
+    let response = panel.submit("/logout-everywhere", Some(&laptop), "").await;
     assert_eq!(response.status, 303);
     assert_eq!(
         response.header("location"),
@@ -284,7 +287,7 @@ async fn log_out_everywhere_revokes_earlier_cookies() {
 async fn logout_ends_the_session_and_clears_the_cookie() {
     let panel = Panel::start().await;
     let cookie = panel.login().await;
-    let response = panel.post("/logout", Some(&cookie), "").await;
+    let response = panel.submit("/logout", Some(&cookie), "").await;
     assert_eq!(response.status, 303);
     assert_eq!(
         response.header("location"),
@@ -319,6 +322,111 @@ async fn logout_ends_the_session_and_clears_the_cookie() {
             .set_cookie(panel.cookie_name)
             .map(|c| c.value().to_owned()),
         Some(String::new())
+    );
+}
+
+/// Every form a logged-in user submits carries the session's CSRF token, and a `POST` of one
+/// without it (or with another session's) changes nothing: `403` and a page saying so, on top
+/// of the `Origin` check.
+#[tokio::test]
+async fn a_logged_in_users_forms_need_the_sessions_csrf_token() {
+    let panel = Panel::start().await;
+    let cookie = panel.login().await;
+    let token = support::csrf_token(panel.addr, "/logout", &cookie)
+        .await
+        .expect("the status page's logout form has a token");
+    assert_eq!(token.len(), sigcookie::CsrfToken::LEN);
+    // One token for the session, in every form: the logout button, the confirmation of "log
+    // out all sessions", the password form.
+    for path in ["/logout-everywhere", "/password"] {
+        let page = panel.get(path, Some(&cookie)).await;
+        assert_eq!(
+            support::csrf_in(&page.body).as_deref(),
+            Some(token.as_str()),
+            "{path}"
+        );
+        assert!(
+            page.body.contains(&format!(
+                r#"<input type="hidden" name="csrf" value="{token}">"#
+            )),
+            "{path}: {}",
+            page.body
+        );
+    }
+    // The login form has none: there is no session yet (the `Origin` check guards it).
+    let login_page = panel.get("/login", None).await;
+    assert_eq!(support::csrf_in(&login_page.body), None);
+
+    // Another session of the same user, logged in a second later, has another token.
+    panel.advance(Duration::seconds(1));
+    let other = panel.login().await;
+    let other_token = support::csrf_token(panel.addr, "/logout", &other)
+        .await
+        .expect("a token");
+    assert_ne!(other_token, token);
+
+    let change = change_form("panel-demo-2024", NEW_PASSWORD, NEW_PASSWORD);
+    let wrong_tokens = [
+        None,
+        Some(String::new()),
+        Some(other_token.clone()),
+        Some(token.to_uppercase()),
+        Some(token[..token.len() - 1].to_owned()),
+    ];
+    for wrong in &wrong_tokens {
+        for (path, form) in [
+            ("/logout", String::new()),
+            ("/logout-everywhere", String::new()),
+            ("/password", change.clone()),
+        ] {
+            let form = match wrong {
+                Some(wrong) => with_csrf(wrong, &form),
+                None => form,
+            };
+            let response = panel.post(path, Some(&cookie), &form).await;
+            assert_eq!(response.status, 403, "{path} with {wrong:?}");
+            assert!(response.body.contains("Form refused"), "{}", response.body);
+            assert!(response.set_cookies().is_empty(), "{path} with {wrong:?}");
+        }
+    }
+    // Nothing happened: both sessions and the demo password still work.
+    assert_eq!(panel.get("/status", Some(&cookie)).await.status, 200);
+    assert_eq!(panel.get("/status", Some(&other)).await.status, 200);
+    assert_eq!(panel.post("/login", None, LOGIN).await.login_error(), None);
+
+    // With its own token, each form works.
+    let response = panel
+        .post("/password", Some(&other), &with_csrf(&other_token, &change))
+        .await;
+    assert_eq!(response.header("location"), Some(PASSWORD_CHANGED));
+    // The change ended the first session: its cookie and its token are refused as a session
+    // that ended, before any token is looked at.
+    let response = panel
+        .post("/logout-everywhere", Some(&cookie), &with_csrf(&token, ""))
+        .await;
+    assert_eq!(response.status, 401);
+    assert!(response.body.contains("Session ended"), "{}", response.body);
+
+    // A logout of a session that no longer verifies needs no token: the cookie is removed.
+    let response = panel.post("/logout", Some(&cookie), "").await;
+    assert_eq!(response.status, 303);
+    assert_eq!(
+        response
+            .set_cookie(panel.cookie_name)
+            .map(|c| c.value().to_owned()),
+        Some(String::new())
+    );
+    // And the right token logs out a live one.
+    let fresh = support::login(panel.addr, panel.cookie_name, NEW_LOGIN).await;
+    let fresh_token = support::csrf_token(panel.addr, "/logout", &fresh)
+        .await
+        .expect("a token");
+    let response = panel
+        .post("/logout", Some(&fresh), &with_csrf(&fresh_token, ""))
+        .await;
+    assert_eq!(
+        response.header("location"),
+        Some("/login?notice=logged-out")
     );
 }
 

@@ -166,7 +166,7 @@ async fn two_panels_sharing_a_redis_honour_each_others_logouts() {
     }
 
     // "Log out all sessions" on B ends the laptop's session on A.
-    let response = support::post(b.addr, "/logout-everywhere", Some(&phone), "").await;
+    let response = support::submit(b.addr, "/logout-everywhere", Some(&phone), "").await;
     assert_eq!(response.status, 303);
     let took = refused_within(a.addr, &laptop, Duration::from_secs(5)).await;
     eprintln!("a logout on B reached A in {took:?}");
@@ -186,7 +186,7 @@ async fn two_panels_sharing_a_redis_honour_each_others_logouts() {
 /// Asks the panel at `addr` to change the demo password to `new`, whatever it answers.
 async fn try_change(addr: std::net::SocketAddr, cookie: &str, new: &str) -> support::Response {
     let form = support::change_form("panel-demo-2024", new, new);
-    support::post(addr, "/password", Some(cookie), &form).await
+    support::submit(addr, "/password", Some(cookie), &form).await
 }
 
 #[tokio::test]
@@ -248,7 +248,7 @@ async fn a_password_changed_on_one_panel_is_changed_on_all() {
         page.body
     );
     let form = "current=correct+horse+battery&new=another+long+one&again=another+long+one";
-    let response = support::post(b.addr, "/password", Some(&on_b), form).await;
+    let response = support::submit(b.addr, "/password", Some(&on_b), form).await;
     assert_eq!(response.status, 500);
     assert!(
         response.body.contains("could not be changed"),
@@ -415,7 +415,7 @@ async fn a_password_change_with_a_late_reply_still_ends_the_old_sessions() {
         support::NEW_PASSWORD,
         support::NEW_PASSWORD,
     );
-    let response = support::post(panel.addr, "/password", Some(&owner), &form).await;
+    let response = support::submit(panel.addr, "/password", Some(&owner), &form).await;
     eprintln!(
         "the change answered {} {:?}",
         response.status,
@@ -455,14 +455,22 @@ async fn a_revocation_waiting_on_redis_does_not_stall_other_requests() {
     };
     let one = support::login(panel.addr, COOKIE_NAME, LOGIN).await;
     let two = support::login(panel.addr, COOKIE_NAME, LOGIN).await;
+    // The confirmation pages, with their CSRF tokens, were loaded before Redis hangs.
+    let mut forms = Vec::new();
+    for cookie in [one, two] {
+        let token = support::csrf_token(panel.addr, "/logout-everywhere", &cookie)
+            .await
+            .expect("the confirmation page's token");
+        forms.push((cookie, support::with_csrf(&token, "")));
+    }
 
     redis.freeze();
     let addr = panel.addr;
-    let clicks: Vec<_> = [one, two]
+    let clicks: Vec<_> = forms
         .into_iter()
-        .map(|cookie| {
+        .map(|(cookie, form)| {
             tokio::spawn(async move {
-                support::post(addr, "/logout-everywhere", Some(&cookie), "")
+                support::post(addr, "/logout-everywhere", Some(&cookie), &form)
                     .await
                     .status
             })

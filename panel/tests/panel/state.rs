@@ -86,7 +86,7 @@ async fn changing_the_password_ends_every_other_session() {
     let change = |form: String| {
         let here = here.clone();
         let addr = panel.addr;
-        async move { support::post(addr, "/password", Some(&here), &form).await }
+        async move { support::submit(addr, "/password", Some(&here), &form).await }
     };
     for (form, error) in [
         (change_form("wrong", NEW_PASSWORD, NEW_PASSWORD), "wrong"),
@@ -132,7 +132,9 @@ async fn log_out_everywhere_right_after_a_password_change_ends_the_new_login_too
     let here = panel.login().await;
     let fresh = support::change_password(panel.addr, panel.cookie_name, &here).await;
     let elsewhere = support::login(panel.addr, panel.cookie_name, NEW_LOGIN).await;
-    let response = panel.post("/logout-everywhere", Some(&elsewhere), "").await;
+    let response = panel
+        .submit("/logout-everywhere", Some(&elsewhere), "")
+        .await;
     assert_eq!(
         response.header("location"),
         Some("/login?notice=logged-out-all")
@@ -150,7 +152,7 @@ async fn a_restart_keeps_every_revocation_and_password() {
     let panel = PanelProcess::start(&state.0, &[], None);
     let first = support::login(panel.addr, COOKIE_NAME, LOGIN).await;
     let second = support::login(panel.addr, COOKIE_NAME, LOGIN).await;
-    let response = support::post(panel.addr, "/logout-everywhere", Some(&first), "").await;
+    let response = support::submit(panel.addr, "/logout-everywhere", Some(&first), "").await;
     assert_eq!(response.status, 303);
     assert_eq!(
         support::get(panel.addr, "/status", Some(&second))

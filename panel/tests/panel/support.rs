@@ -243,6 +243,12 @@ impl Panel {
         post(self.addr, path, cookie, form).await
     }
 
+    /// A logged-in user's form as a browser submits it, with its page's CSRF token: see
+    /// [`submit`].
+    pub async fn submit(&self, path: &str, cookie: Option<&str>, form: &str) -> Response {
+        submit(self.addr, path, cookie, form).await
+    }
+
     /// Logs in as the demo user and returns the `Cookie:` header that carries the session.
     pub async fn login(&self) -> String {
         login(self.addr, self.cookie_name, LOGIN).await
@@ -257,6 +263,73 @@ pub async fn get(addr: SocketAddr, path: &str, cookie: Option<&str>) -> Response
 pub async fn post(addr: SocketAddr, path: &str, cookie: Option<&str>, form: &str) -> Response {
     let headers: Vec<_> = cookie.map(|c| ("Cookie", c)).into_iter().collect();
     request(addr, "POST", path, &headers, form).await
+}
+
+/// The page that holds the form posting to `path`: the status page has the "Log out" button,
+/// the other forms are on their own page.
+fn form_page(path: &str) -> &str {
+    if path == "/logout" { "/status" } else { path }
+}
+
+/// The CSRF token in a page's hidden `csrf` field, if it has one.
+pub fn csrf_in(html: &str) -> Option<String> {
+    let field = r#"name="csrf" value=""#;
+    let start = html.find(field)? + field.len();
+    let token = html.get(start..)?.split('"').next()?;
+    Some(token.to_owned())
+}
+
+/// The CSRF token of the form posting to `path`, from its page as the panel serves it to the
+/// browser holding `cookie` (from `source`); `None` when that page has no form of a session
+/// (the session does not verify).
+pub async fn csrf_token_from(
+    source: Option<IpAddr>,
+    addr: SocketAddr,
+    path: &str,
+    cookie: &str,
+) -> Option<String> {
+    let headers = [("Cookie", cookie)];
+    let page = request_from(source, addr, "GET", form_page(path), &headers, "").await;
+    csrf_in(&page.body)
+}
+
+/// [`csrf_token_from`] the system's choice of source address.
+pub async fn csrf_token(addr: SocketAddr, path: &str, cookie: &str) -> Option<String> {
+    csrf_token_from(None, addr, path, cookie).await
+}
+
+/// `form` with the `csrf` field a logged-in page's form adds.
+pub fn with_csrf(token: &str, form: &str) -> String {
+    if form.is_empty() {
+        format!("csrf={token}")
+    } else {
+        format!("csrf={token}&{form}")
+    }
+}
+
+/// A logged-in user's form posted to `path` as a browser submits it (from `source`): the
+/// page it is on is fetched first with `cookie`, and its hidden CSRF token goes with `form`.
+/// Without a cookie, or when the page has no token (the session does not verify), `form`
+/// goes as it is.
+pub async fn submit_from(
+    source: Option<IpAddr>,
+    addr: SocketAddr,
+    path: &str,
+    cookie: Option<&str>,
+    form: &str,
+) -> Response {
+    let token = match cookie {
+        Some(cookie) => csrf_token_from(source, addr, path, cookie).await,
+        None => None,
+    };
+    let form = token.map_or_else(|| form.to_owned(), |token| with_csrf(&token, form));
+    let headers: Vec<_> = cookie.map(|c| ("Cookie", c)).into_iter().collect();
+    request_from(source, addr, "POST", path, &headers, &form).await
+}
+
+/// [`submit_from`] the system's choice of source address.
+pub async fn submit(addr: SocketAddr, path: &str, cookie: Option<&str>, form: &str) -> Response {
+    submit_from(None, addr, path, cookie, form).await
 }
 
 /// Logs in with `form` and returns the `Cookie:` header that carries the session.
@@ -276,7 +349,7 @@ pub async fn login(addr: SocketAddr, cookie_name: &str, form: &str) -> String {
 /// returns the `Cookie:` header of the new login the panel gives that browser.
 pub async fn change_password(addr: SocketAddr, cookie_name: &str, cookie: &str) -> String {
     let form = change_form("panel-demo-2024", NEW_PASSWORD, NEW_PASSWORD);
-    let response = post(addr, "/password", Some(cookie), &form).await;
+    let response = submit(addr, "/password", Some(cookie), &form).await;
     assert_eq!(
         (response.status, response.header("location")),
         (303, Some(PASSWORD_CHANGED)),
