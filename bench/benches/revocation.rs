@@ -75,15 +75,32 @@ fn revocation(c: &mut Criterion) {
                 .expect("log out");
         }
     }
+    // Every other second, so that a session can begin between two of them.
     for i in 0..LOGOUTS_PER_USER as u64 - 1 {
         logouts
-            .revoke_session("12345", NOW - 3_600 + i, NOW + 43_200)
+            .revoke_session("12345", NOW - 3_600 + 2 * i, NOW + 43_200)
             .expect("log out");
     }
     assert!(!logouts.session_cutoffs("12345", NOW - 600).is_logged_out());
+    // A session that began between two of its user's logouts: the lookup searches the list.
+    let between_at = NOW - 3_599;
+    let between = signer
+        .login_at("12345", between_at, &Cutoffs::NONE)
+        .expect("login");
+    assert!(!logouts.session_cutoffs("12345", between_at).is_logged_out());
     group.bench_function(
         "session verify + store of 100k logged-out sessions (id has 31)",
         |b| b.iter(|| signer.verify_at(black_box(&value), NOW, &logouts).is_ok()),
+    );
+    group.bench_function(
+        "session verify + store of 100k logged-out sessions (id has 31, session among them)",
+        |b| {
+            b.iter(|| {
+                signer
+                    .verify_at(black_box(&between), NOW - 3_000, &logouts)
+                    .is_ok()
+            })
+        },
     );
     group.bench_function(
         "session verify + store of 100k logged-out sessions (id has none)",

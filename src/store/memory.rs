@@ -48,6 +48,7 @@ pub struct MemoryStore {
 #[derive(Clone, Debug, Default)]
 pub(crate) struct User {
     pub(crate) cutoff: Entry,
+    /// Sorted by login time, one entry per login time: a verify's lookup is a binary search.
     pub(crate) logouts: Vec<Logout>,
 }
 
@@ -241,27 +242,57 @@ impl User {
             // Already refused by the user's cut-off.
             return false;
         }
-        if let Some(known) = self
-            .logouts
-            .iter_mut()
-            .find(|l| l.logged_in_at == logout.logged_in_at)
-        {
-            let later = logout.until > known.until;
-            known.until = known.until.max(logout.until);
-            return later;
+        match self.position(logout.logged_in_at) {
+            Ok(known) => {
+                let known = &mut self.logouts[known];
+                let later = logout.until > known.until;
+                known.until = known.until.max(logout.until);
+                return later;
+            }
+            Err(at) => self.logouts.insert(at, logout),
         }
-        self.logouts.push(logout);
         if self.logouts.len() > LOGOUTS_PER_USER {
             // Fail closed: the oldest logout becomes a cut-off just past it, which also ends
             // whatever older session of this user is left; the entries it covers go.
-            let oldest = self.logouts.iter().map(|l| l.logged_in_at).min();
-            if let Some(oldest) = oldest {
-                self.cutoff.raise(oldest.saturating_add(1));
-                let cutoff = self.cutoff.last();
-                self.logouts.retain(|l| l.logged_in_at >= cutoff);
-            }
+            let oldest = self.logouts[0].logged_in_at;
+            self.cutoff.raise(oldest.saturating_add(1));
+            let cutoff = self.cutoff.last();
+            self.logouts.retain(|l| l.logged_in_at >= cutoff);
         }
         true
+    }
+
+    /// Where the logout of the session that began at `logged_in_at` is, or would go.
+    fn position(&self, logged_in_at: u64) -> Result<usize, usize> {
+        self.logouts
+            .binary_search_by_key(&logged_in_at, |l| l.logged_in_at)
+    }
+
+    /// Whether the session that began at `logged_in_at` was logged out. A session still in use
+    /// is usually newer than every logout of its user, which the bounds tell without a search.
+    fn logged_out(&self, logged_in_at: u64) -> bool {
+        match (self.logouts.first(), self.logouts.last()) {
+            (Some(first), Some(last))
+                if first.logged_in_at <= logged_in_at && logged_in_at <= last.logged_in_at =>
+            {
+                self.position(logged_in_at).is_ok()
+            }
+            _ => false,
+        }
+    }
+
+    /// A user as read from elsewhere (a shared store), put in the order and form [`User::add`]
+    /// keeps: sorted, one entry per login time with the latest `until`.
+    #[cfg(feature = "redis")]
+    pub(crate) fn read(cutoff: Entry, logouts: Vec<Logout>) -> User {
+        let mut user = User {
+            cutoff,
+            logouts: Vec::with_capacity(logouts.len()),
+        };
+        for logout in logouts {
+            user.add(logout);
+        }
+        user
     }
 }
 
@@ -299,7 +330,7 @@ impl MemoryStore {
             Entry::At(at) => Cutoffs::at(at),
             Entry::Unreadable(last) => Cutoffs::unreadable_after(last),
         };
-        let logged_out = session.is_some_and(|t| user.logouts.iter().any(|l| l.logged_in_at == t));
+        let logged_out = session.is_some_and(|t| user.logged_out(t));
         let cutoffs = global.and(cutoffs);
         if logged_out {
             cutoffs.and_logged_out()

@@ -151,13 +151,13 @@ impl Shared {
                     .query(con)?;
                 // What this instance knows counts too: an entry malformed in Redis may still
                 // hold logouts that its copy kept.
-                let mut user = User {
-                    cutoff: Entry::At(cutoff.as_deref().and_then(parse_secs).unwrap_or(0)),
-                    logouts: stored
+                let mut user = User::read(
+                    Entry::At(cutoff.as_deref().and_then(parse_secs).unwrap_or(0)),
+                    stored
                         .as_deref()
                         .and_then(decode_logouts)
                         .unwrap_or_default(),
-                };
+                );
                 let before = user.cutoff.last();
                 user.add(logout);
                 user.prune(self.memory.horizon(logout.logged_in_at));
