@@ -48,7 +48,8 @@
 //!
 //! # Files
 //! `builder`, `cookie` (issue, verify, revoke), `session` (the verified session, renewal),
-//! `set_cookie`, `time`, and the framework glue in `axum` and `actix`. The cookie's rules on the
+//! `set_cookie`, `cache` (the caching headers of a response that carries the cookie), `time`,
+//! and the framework glue in `axum` and `actix`. The cookie's rules on the
 //! wire (the name, path, domain and `__Host-`/`__Secure-` rules, reading `Cookie:` headers,
 //! writing `Set-Cookie`) are the core's [`crate::header`], which this layer calls.
 
@@ -57,6 +58,7 @@ mod actix;
 #[cfg(feature = "axum")]
 mod axum;
 mod builder;
+pub(crate) mod cache;
 mod cookie;
 mod session;
 mod set_cookie;
