@@ -40,6 +40,9 @@
 //! - `Path=/` and no `Domain`: the cookie goes to this host only, not to sibling subdomains.
 //! - `Max-Age` until the value's idle or absolute end, so the browser drops the cookie when the
 //!   server would refuse it anyway.
+//! - A response that carries the cookie (a login, a renewal, a logout) is kept out of shared
+//!   caches, `Cache-Control: private` unless the application said `no-store`, and varies on
+//!   `Cookie` ([`SetCookie`]): a cache that stored it would hand the cookie to the next visitor.
 //! - The signer's purpose is the cookie name, so a value cannot be moved from one cookie to
 //!   another (a value of `prefs` does not verify as `session`), unlike `cookie`'s `SignedJar`.
 //! - Cut-offs in memory ([`MemoryStore`](crate::store::MemoryStore)) unless
