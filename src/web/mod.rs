@@ -61,6 +61,7 @@ mod actix;
 #[cfg(feature = "axum")]
 mod axum;
 mod builder;
+#[cfg(any(feature = "axum", feature = "tower", feature = "actix"))]
 pub(crate) mod cache;
 mod cookie;
 mod session;
