@@ -5,8 +5,9 @@
 //! `Vary: Cookie` by the cookie itself. A page computed from a session that sets no cookie
 //! needs `Vary: Cookie` too, and an extractor cannot touch the response: put a
 //! [`SessionLayer`](crate::tower::SessionLayer) on the router (optional, so that the handlers'
-//! extractors still decide who gets a `401`), which adds it to every response and takes the
-//! same rule to the finished response; the extractor then takes the session the layer verified.
+//! extractors still decide who gets a `401`), which adds it to every response and applies the
+//! cookie's rule again to the finished response; the extractor then takes the session the
+//! layer verified.
 //!
 //! ```
 //! use axum::{Router, response::{IntoResponse, Redirect}, routing::{get, post}};
