@@ -28,6 +28,9 @@
 //! - The cookie is `__Host-session`: `Secure`, `HttpOnly`, `SameSite=Lax`, idle after 30
 //!   minutes, over 8 hours after the login however often it is renewed. Browsers accept
 //!   `Secure` cookies from `http://127.0.0.1` and `http://localhost`; anywhere else, serve HTTPS.
+//! - Caches: every response varies on the cookie (`Vary: Cookie`, from the `SessionLayer`),
+//!   and one that sets or removes the session cookie is `Cache-Control: private`, so a shared
+//!   cache in front never hands one user's page or cookie to another.
 //! - `authenticate` is a stand-in with one account. Replace it with your user store and a slow
 //!   password hash such as Argon2id (`examples/panel` has one), and throttle failed logins.
 
@@ -40,6 +43,7 @@ use axum::routing::{get, post};
 use axum::{Form, Router};
 use serde::Deserialize;
 use sigcookie::store::StoreError;
+use sigcookie::tower::SessionLayer;
 use sigcookie::web::{Duration, Session, SessionCookie};
 use sigcookie::{ConfigError, Error, Key};
 use subtle::ConstantTimeEq;
@@ -119,7 +123,7 @@ pub fn app(key: &Key, demo_password: &str) -> Result<Router, ConfigError> {
         .lifetime(Duration::hours(8)) // absolute timeout after the login
         .build()?;
     let state = AppState {
-        cookie,
+        cookie: cookie.clone(),
         demo_password: demo_password.into(),
     };
     Ok(Router::new()
@@ -127,6 +131,9 @@ pub fn app(key: &Key, demo_password: &str) -> Result<Router, ConfigError> {
         .route("/logout", post(logout))
         .route("/me", get(me))
         .layer(DefaultBodyLimit::max(1024))
+        // Optional: `me`'s extractor answers the 401s and takes the session the layer verified;
+        // the layer gives every response `Vary: Cookie`.
+        .layer(SessionLayer::optional(cookie))
         .with_state(state))
 }
 

@@ -65,9 +65,9 @@
 //! - `file-store`: `store::FileStore`, cut-offs in a file, for devices.
 //! - `redis`: `store::RedisStore`, cut-offs shared by a fleet through Redis.
 //! - `axum`: [`web::Session`] as an axum extractor, [`web::SetCookie`] and [`Error`] as
-//!   responses.
+//!   responses; implies `tower`, whose layer gives every page `Vary: Cookie`.
 //! - `tower`: [`tower`], `SessionLayer`, middleware for any tower and `http` 1 framework.
-//! - `actix`: [`web::Session`] as an actix-web extractor.
+//! - `actix`: [`web::Session`] as an actix-web extractor, [`web::SetCookie::add_to`].
 //! - `cli`: the `sigcookie` command-line tool.
 #![cfg_attr(not(feature = "std"), no_std)]
 #![cfg_attr(docsrs, feature(doc_cfg))]

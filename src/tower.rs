@@ -34,13 +34,14 @@
 use core::future::{Ready, ready};
 use core::task::{Context, Poll};
 
-use futures_util::future::Either;
-use http::header::COOKIE;
-use http::{Request, Response, StatusCode};
+use futures_util::FutureExt;
+use futures_util::future::{Either, Join, Map, join};
+use http::header::{COOKIE, SET_COOKIE};
+use http::{HeaderValue, Request, Response, StatusCode};
 use tower_layer::Layer;
 use tower_service::Service;
 
-use crate::web::{Session, SessionCookie};
+use crate::web::{Session, SessionCookie, cache};
 
 /// A tower [`Layer`] that verifies the session cookie of every request: a valid session goes
 /// into the request's extensions as a [`Session`]; without one, a
@@ -52,12 +53,6 @@ use crate::web::{Session, SessionCookie};
 /// `SessionLayer<S>`: readiness is the inner service's, and a request a required layer answers
 /// with `401` never reaches it, as with tower's own filters.
 ///
-/// A request carries one `Session`: each layer first removes whatever an outer layer put there,
-/// so with layers of two different cookies on one route the innermost one's session is what
-/// the handler sees. Use one layer per route; for a second cookie, use the axum extractor,
-/// which takes the layer's session only when it was verified with the very same
-/// [`SessionCookie`], and verifies its own otherwise.
-///
 /// ```
 /// use sigcookie::{Key, tower::SessionLayer, web::SessionCookie};
 ///
@@ -67,6 +62,52 @@ use crate::web::{Session, SessionCookie};
 /// assert_eq!(layer.cookie().name(), "__Host-session");
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
+///
+/// # Shared caches
+///
+/// A shared cache (a CDN, a reverse proxy's cache) keys pages by their URL, not by who asked:
+/// a page computed from one user's session, or one that carries their `Set-Cookie`, that it
+/// stores goes to the next visitor, with the cookie (the pattern of Flask's CVE-2023-30861). So
+/// the layer gives every response that passes through it, its own `401` included, `Cookie` in
+/// its `Vary` (added to the application's members, once; `Vary: *` stays): each of them was
+/// chosen by the request's `Cookie:` header. A response that sets or removes this layer's
+/// cookie (its `Set-Cookie` names it, however the handler added it) also becomes
+/// `Cache-Control: private`, unless it says `no-store` (`public` and `s-maxage` go, the
+/// application's other directives stay). This is the rule [`SetCookie`](crate::web::SetCookie)
+/// applies in axum, applied again to the finished response, so that a caching header added
+/// after the cookie does not undo it. Other cookies' `Set-Cookie` are the application's.
+///
+/// ```
+/// use http::{Request, Response, header::{CACHE_CONTROL, SET_COOKIE, VARY}};
+/// use sigcookie::{Key, tower::SessionLayer, web::SessionCookie};
+/// use tower::{Layer, ServiceExt, service_fn};
+///
+/// let cookie = SessionCookie::builder(&Key::from_bytes(&[7; 32])?, "__Host-s").build()?;
+/// let removal = http::HeaderValue::try_from(&cookie.removal())?;
+/// let logout = service_fn(move |_: Request<String>| {
+///     let removal = removal.clone();
+///     async move {
+///         Response::builder()
+///             .header(CACHE_CONTROL, "public, max-age=60")
+///             .header(SET_COOKIE, removal)
+///             .body(String::new())
+///     }
+/// });
+/// let service = SessionLayer::optional(cookie).layer(logout);
+/// let runtime = tokio::runtime::Builder::new_current_thread().build()?;
+/// let response = runtime.block_on(service.oneshot(Request::new(String::new())))?;
+/// assert_eq!(response.headers()[CACHE_CONTROL], "private, max-age=60");
+/// assert_eq!(response.headers()[VARY], "Cookie");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+///
+/// # Several layers
+///
+/// A request carries one `Session`: each layer first removes whatever an outer layer put there,
+/// so with layers of two different cookies on one route the innermost one's session is what
+/// the handler sees. Use one layer per route; for a second cookie, use the axum extractor,
+/// which takes the layer's session only when it was verified with the very same
+/// [`SessionCookie`], and verifies its own otherwise.
 #[derive(Clone, Debug)]
 pub struct SessionLayer<S = ()> {
     cookie: SessionCookie,
@@ -149,6 +190,11 @@ impl<S> Layer<S> for SessionLayer {
     }
 }
 
+/// The inner service's answer, with the cookie the layer verifies (its name tells which
+/// `Set-Cookie` is the session's), made cache-safe when it completes: the futures are
+/// `futures-util`'s own, since this crate forbids the `unsafe` of a hand-written one.
+type Finish<F, R> = Map<Join<F, Ready<SessionCookie>>, fn((R, SessionCookie)) -> R>;
+
 impl<S, B, ResBody> Service<Request<B>> for SessionLayer<S>
 where
     S: Service<Request<B>, Response = Response<ResBody>>,
@@ -156,7 +202,10 @@ where
 {
     type Response = Response<ResBody>;
     type Error = S::Error;
-    type Future = Either<Ready<Result<Response<ResBody>, S::Error>>, S::Future>;
+    type Future = Either<
+        Ready<Result<Response<ResBody>, S::Error>>,
+        Finish<S::Future, Result<Response<ResBody>, S::Error>>,
+    >;
 
     fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), S::Error>> {
         self.inner.poll_ready(cx)
@@ -175,10 +224,24 @@ where
                 if self.required {
                     let mut response = Response::new(ResBody::default());
                     *response.status_mut() = StatusCode::UNAUTHORIZED;
+                    cache::apply(response.headers_mut(), false);
                     return Either::Left(ready(Ok(response)));
                 }
             }
         }
-        Either::Right(self.inner.call(request))
+        let finish: fn(_) -> _ =
+            |(result, cookie): (Result<Response<ResBody>, S::Error>, SessionCookie)| {
+                result.map(|mut response| {
+                    let headers = response.headers_mut();
+                    let set_cookies = headers
+                        .get_all(SET_COOKIE)
+                        .iter()
+                        .map(HeaderValue::as_bytes);
+                    let sets_cookie = cache::sets_cookie(cookie.name(), set_cookies);
+                    cache::apply(headers, sets_cookie);
+                    response
+                })
+            };
+        Either::Right(join(self.inner.call(request), ready(cookie.clone())).map(finish))
     }
 }

@@ -7,6 +7,7 @@ mod common;
 
 use std::net::SocketAddr;
 
+use actix_web::http::header::{CACHE_CONTROL, VARY};
 use actix_web::{App, HttpResponse, HttpServer, Responder, get, web};
 use common::ManualClock;
 use sigcookie::header::CookieSpec;
@@ -15,13 +16,27 @@ use sigcookie::{Error, Key};
 
 const T0: u64 = 1_764_000_000;
 
+/// Caching headers as an application might set them: the page is public for a minute.
 #[get("/me")]
 async fn me(session: Session) -> Result<HttpResponse, Error> {
-    let mut response = HttpResponse::Ok();
+    let mut response = HttpResponse::Ok()
+        .insert_header((CACHE_CONTROL, "public, max-age=60"))
+        .insert_header((VARY, "Accept-Encoding, Cookie"))
+        .body(format!("hello {}", session.id()));
     if let Some(renewal) = session.renewal(0.5)? {
-        response.append_header(renewal);
+        renewal.add_to(&mut response);
     }
-    Ok(response.body(format!("hello {}", session.id())))
+    Ok(response)
+}
+
+/// A login whose page the application already keeps out of every cache.
+#[get("/login")]
+async fn log_in(cookie: web::Data<SessionCookie>) -> Result<HttpResponse, Error> {
+    let mut response = HttpResponse::Ok()
+        .insert_header((CACHE_CONTROL, "no-store"))
+        .body("welcome");
+    cookie.issue("42")?.add_to(&mut response);
+    Ok(response)
 }
 
 #[get("/maybe")]
@@ -32,7 +47,9 @@ async fn maybe(session: Option<Session>) -> impl Responder {
 /// No session needed: an expired or revoked cookie is removed too.
 #[get("/logout")]
 async fn logout(cookie: web::Data<SessionCookie>) -> impl Responder {
-    HttpResponse::Ok().append_header(cookie.removal()).finish()
+    let mut response = HttpResponse::Ok().finish();
+    cookie.removal().add_to(&mut response);
+    response
 }
 
 /// An actix-web server on 127.0.0.1 with `cookie` in its app data.
@@ -41,6 +58,7 @@ fn server(cookie: SessionCookie) -> SocketAddr {
         App::new()
             .app_data(web::Data::new(cookie.clone()))
             .service(me)
+            .service(log_in)
             .service(maybe)
             .service(logout)
     })
@@ -66,6 +84,9 @@ async fn the_extractor_verifies_renews_and_answers_401_over_http() {
     let reply = client::get(addr, "/me", &["theme=dark", &login]).await;
     assert_eq!((reply.status, reply.body.as_str()), (200, "hello 42"));
     assert!(reply.set_cookies.is_empty(), "fresh: no renewal");
+    // No cookie: the application's caching headers, as it set them.
+    assert_eq!(reply.header("cache-control"), ["public, max-age=60"]);
+    assert_eq!(reply.header("vary"), ["Accept-Encoding, Cookie"]);
 
     clock.advance(31 * 60);
     let reply = client::get(addr, "/me", &[&login]).await;
@@ -77,6 +98,16 @@ async fn the_extractor_verifies_renews_and_answers_401_over_http() {
     assert!(
         reply.set_cookies[0].contains("; HttpOnly; SameSite=Lax; Secure; Path=/; Max-Age=3600")
     );
+    // The renewal is kept out of shared caches; the browser's `max-age` and `Vary` stay.
+    assert_eq!(reply.header("cache-control"), ["private, max-age=60"]);
+    assert_eq!(reply.header("vary"), ["Accept-Encoding, Cookie"]);
+
+    // A login: the application's stricter `no-store` stays.
+    let reply = client::get(addr, "/login", &[]).await;
+    assert_eq!((reply.status, reply.body.as_str()), (200, "welcome"));
+    assert_eq!(reply.set_cookies.len(), 1);
+    assert_eq!(reply.header("cache-control"), ["no-store"]);
+    assert_eq!(reply.header("vary"), ["Cookie"]);
 
     // Refused: 401, an empty body; the reason is only logged.
     for cookies in [
@@ -109,6 +140,8 @@ async fn the_extractor_verifies_renews_and_answers_401_over_http() {
         let reply = client::get(addr, "/logout", &cookies).await;
         assert_eq!(reply.status, 200, "{cookies:?}");
         assert_eq!(reply.set_cookies, [removal], "{cookies:?}");
+        assert_eq!(reply.header("cache-control"), ["private"], "{cookies:?}");
+        assert_eq!(reply.header("vary"), ["Cookie"], "{cookies:?}");
     }
 
     // "Log out everywhere" ends it at once.

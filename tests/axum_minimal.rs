@@ -34,6 +34,16 @@ struct Response {
     status: u16,
     set_cookie: Option<Cookie<'static>>,
     body: String,
+    /// Every header line, its name in lowercase.
+    headers: Vec<(String, String)>,
+}
+
+impl Response {
+    /// The values of the header `name` (lowercase), one per line.
+    fn header(&self, name: &str) -> Vec<&str> {
+        let lines = self.headers.iter().filter(|(n, _)| n == name);
+        lines.map(|(_, value)| value.as_str()).collect()
+    }
 }
 
 /// One HTTP/1.1 exchange, headers exactly as the server sent them.
@@ -73,14 +83,19 @@ async fn request(
         .and_then(|line| line.split(' ').nth(1))
         .and_then(|code| code.parse().ok())
         .expect("a status line");
-    let set_cookie = lines
+    let headers: Vec<(String, String)> = lines
         .filter_map(|line| line.split_once(':'))
-        .find(|(name, _)| name.eq_ignore_ascii_case("set-cookie"))
-        .map(|(_, value)| Cookie::parse(value.trim().to_owned()).expect("a valid Set-Cookie"));
+        .map(|(name, value)| (name.to_ascii_lowercase(), value.trim().to_owned()))
+        .collect();
+    let set_cookie = headers
+        .iter()
+        .find(|(name, _)| name == "set-cookie")
+        .map(|(_, value)| Cookie::parse(value.clone()).expect("a valid Set-Cookie"));
     Response {
         status,
         set_cookie,
         body: body.to_owned(),
+        headers,
     }
 }
 
@@ -96,6 +111,9 @@ async fn login_me_logout() {
     )
     .await;
     assert_eq!((login.status, login.body.as_str()), (200, "logged in\n"));
+    // No shared cache may store the login and hand its cookie to someone else.
+    assert_eq!(login.header("cache-control"), ["private"]);
+    assert_eq!(login.header("vary"), ["Cookie"]);
     let cookie = login.set_cookie.expect("a session cookie");
     assert_eq!(cookie.name(), "__Host-session");
     assert_eq!(
@@ -110,6 +128,12 @@ async fn login_me_logout() {
         (200, "logged in as demo-1\n")
     );
     assert!(me.set_cookie.is_none(), "a fresh session is not renewed");
+    // The page is demo-1's: a cache may only serve it to the same `Cookie:` header.
+    assert_eq!(me.header("vary"), ["Cookie"]);
+    assert_eq!(
+        request(addr, "GET", "/me", None, "").await.header("vary"),
+        ["Cookie"]
+    );
 
     let logout = request(
         addr,
@@ -120,6 +144,8 @@ async fn login_me_logout() {
     )
     .await;
     assert_eq!(logout.status, 200);
+    assert_eq!(logout.header("cache-control"), ["private"]);
+    assert_eq!(logout.header("vary"), ["Cookie"]);
     let removal = logout.set_cookie.expect("a removal cookie");
     assert_eq!((removal.name(), removal.value()), ("__Host-session", ""));
     assert_eq!(removal.max_age(), Some(sigcookie::web::Duration::ZERO));
@@ -214,4 +240,36 @@ async fn logout_clears_the_cookie_without_a_valid_session() {
             "a __Host- cookie is only replaced by a Secure one at Path=/"
         );
     }
+}
+
+/// A renewal on `/me`: a session issued 20 minutes ago (past half the 30-minute idle timeout)
+/// gets a new cookie, kept out of shared caches like the login's.
+#[tokio::test]
+async fn a_renewal_on_me_is_private_and_varies_on_the_cookie() {
+    let addr = serve(PASSWORD).await;
+    let key = Key::from_bytes(&[0x42; 32]).expect("a 32-byte key");
+    let twenty_minutes_ago = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("after 1970")
+        .as_secs()
+        - 20 * 60;
+    let past = sigcookie::web::SessionCookie::builder(&key, "__Host-session")
+        .clock(move || twenty_minutes_ago)
+        .build()
+        .expect("cookie");
+    let older = past.issue("demo-1").expect("issue").stripped().to_string();
+    let me = request(addr, "GET", "/me", Some(&older), "").await;
+    assert_eq!(
+        (me.status, me.body.as_str()),
+        (200, "logged in as demo-1\n")
+    );
+    assert_eq!(me.header("cache-control"), ["private"]);
+    assert_eq!(me.header("vary"), ["Cookie"]);
+    let renewed = me.set_cookie.expect("a renewed cookie");
+    assert!(
+        renewed.value().starts_with("demo-1."),
+        "{}",
+        renewed.value()
+    );
+    assert_ne!(renewed.stripped().to_string(), older);
 }

@@ -11,10 +11,10 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use axum::Router;
-use axum::extract::Extension;
+use axum::extract::{Extension, State};
 use axum::routing::get;
 use common::ManualClock;
-use http::header::SET_COOKIE;
+use http::header::{CACHE_CONTROL, SET_COOKIE, VARY};
 use http::{HeaderValue, Request, Response};
 use hyper::body::Incoming;
 use hyper::server::conn::http1;
@@ -38,7 +38,14 @@ fn cookie(key: u8, clock: &ManualClock) -> SessionCookie {
         .expect("valid")
 }
 
-/// The plain hyper handler: who is logged in, with a renewal when one is due, and logout.
+/// The caching header of a page that anyone may cache for a minute.
+fn public() -> [(http::HeaderName, &'static str); 1] {
+    [(CACHE_CONTROL, "public, max-age=60")]
+}
+
+/// The plain hyper handler: who is logged in, with a renewal when one is due, and logout. Every
+/// page says it may be cached by anyone for a minute, as a careless application might: the
+/// layer keeps the session's `Set-Cookie` out of shared caches anyway.
 async fn handler(request: Request<Incoming>) -> Result<Response<String>, Infallible> {
     let session = request.extensions().get::<Session>().cloned();
     let mut response = Response::new(match &session {
@@ -56,6 +63,10 @@ async fn handler(request: Request<Incoming>) -> Result<Response<String>, Infalli
             response.headers_mut().append(SET_COOKIE, value);
         }
     }
+    let [(name, value)] = public();
+    response
+        .headers_mut()
+        .insert(name, HeaderValue::from_static(value));
     Ok(response)
 }
 
@@ -88,11 +99,19 @@ async fn hyper_required_layer_verifies_renews_and_answers_401() {
     let reply = client::get(addr, "/me", &["theme=dark", &login]).await;
     assert_eq!((reply.status, reply.body.as_str()), (200, "hello 42"));
     assert!(reply.set_cookies.is_empty(), "fresh: no renewal");
+    // Computed from the session: it varies on the cookie; no cookie, so the application's
+    // caching stays.
+    assert_eq!(reply.header("vary"), ["Cookie"]);
+    assert_eq!(reply.header("cache-control"), ["public, max-age=60"]);
 
     // Past half the maximum age, the handler renews through the session's handle.
     clock.advance(31 * 60);
     let reply = client::get(addr, "/me", &[&login]).await;
     assert_eq!(reply.status, 200);
+    // The renewal: no shared cache may store it, though the handler said `public` after
+    // adding the cookie.
+    assert_eq!(reply.header("cache-control"), ["private, max-age=60"]);
+    assert_eq!(reply.header("vary"), ["Cookie"]);
     let renewed = client::pair(&reply.set_cookies[0]).to_owned();
     assert_eq!(
         cookie
@@ -115,9 +134,10 @@ async fn hyper_required_layer_verifies_renews_and_answers_401() {
             (401, ""),
             "{cookies:?}"
         );
+        assert_eq!(reply.header("vary"), ["Cookie"], "{cookies:?}");
     }
 
-    // Logout: the removal, written by the core.
+    // Logout: the removal, written by the core, out of shared caches too.
     let reply = client::get(addr, "/logout", &[&renewed]).await;
     let mut buf = [0u8; 256];
     let removal = CookieSpec::new(cookie.name())
@@ -125,6 +145,8 @@ async fn hyper_required_layer_verifies_renews_and_answers_401() {
         .write_removal(&mut buf)
         .expect("fits");
     assert_eq!(reply.set_cookies, [removal]);
+    assert_eq!(reply.header("cache-control"), ["private, max-age=60"]);
+    assert_eq!(reply.header("vary"), ["Cookie"]);
 
     // Expired: the idle limit after the renewal.
     clock.advance(61 * 60 + 60);
@@ -142,7 +164,90 @@ async fn hyper_optional_layer_passes_requests_on_without_a_session() {
     for cookies in [vec![], vec!["__Host-s=7.1.1.00"]] {
         let reply = client::get(addr, "/me", &cookies).await;
         assert_eq!((reply.status, reply.body.as_str()), (200, "anonymous"));
+        // The anonymous page too was chosen by the `Cookie:` header.
+        assert_eq!(reply.header("vary"), ["Cookie"]);
     }
+}
+
+/// Every response through the layer varies on the cookie, and one that sets or removes the
+/// layer's cookie is kept out of shared caches, whatever the handler did after adding it: a
+/// login, a renewal and a logout whose handlers put a caching header to the right of the
+/// cookie, which replaces what the cookie's own part merged. Other cookies are the
+/// application's, and its stricter `no-store` and `Vary: *` stay.
+#[tokio::test]
+async fn axum_layer_keeps_login_renewal_and_logout_out_of_shared_caches() {
+    let clock = ManualClock::new(T0);
+    let cookie = cookie(1, &clock);
+    let app = Router::new()
+        .route(
+            "/login",
+            get(|State(cookie): State<SessionCookie>| async move {
+                (cookie.issue("42").expect("issued"), public(), "welcome")
+            }),
+        )
+        .route(
+            "/me",
+            get(|session: Session| async move {
+                let renewal = session.renewal(0.5).expect("renewal allowed");
+                (renewal, public(), format!("hello {}", session.id()))
+            }),
+        )
+        .route(
+            "/logout",
+            get(|State(cookie): State<SessionCookie>| async move {
+                (cookie.removal(), public(), "bye")
+            }),
+        )
+        .route(
+            "/strict",
+            get(|State(cookie): State<SessionCookie>| async move {
+                let strict = [(CACHE_CONTROL, "no-store"), (VARY, "*")];
+                (cookie.removal(), strict, "bye")
+            }),
+        )
+        .route(
+            "/theme",
+            get(|| async { ([(SET_COOKIE, "theme=dark")], public(), "themed") }),
+        )
+        .with_state(cookie.clone())
+        .layer(SessionLayer::optional(cookie.clone()));
+    let addr = axum_server(app).await;
+
+    let login = client::get(addr, "/login", &[]).await;
+    assert_eq!((login.status, login.body.as_str()), (200, "welcome"));
+    assert_eq!(login.header("cache-control"), ["private, max-age=60"]);
+    assert_eq!(login.header("vary"), ["Cookie"]);
+    let session = client::pair(&login.set_cookies[0]).to_owned();
+
+    let fresh = client::get(addr, "/me", &[&session]).await;
+    assert_eq!((fresh.status, fresh.body.as_str()), (200, "hello 42"));
+    assert!(fresh.set_cookies.is_empty());
+    assert_eq!(fresh.header("cache-control"), ["public, max-age=60"]);
+    assert_eq!(fresh.header("vary"), ["Cookie"]);
+
+    clock.advance(31 * 60);
+    let renewal = client::get(addr, "/me", &[&session]).await;
+    assert_eq!(renewal.set_cookies.len(), 1);
+    assert_eq!(renewal.header("cache-control"), ["private, max-age=60"]);
+    assert_eq!(renewal.header("vary"), ["Cookie"]);
+
+    let refused = client::get(addr, "/me", &[]).await;
+    assert_eq!(refused.status, 401);
+    assert_eq!(refused.header("vary"), ["Cookie"]);
+
+    let logout = client::get(addr, "/logout", &[&session]).await;
+    assert_eq!(logout.set_cookies.len(), 1);
+    assert_eq!(logout.header("cache-control"), ["private, max-age=60"]);
+    assert_eq!(logout.header("vary"), ["Cookie"]);
+
+    let strict = client::get(addr, "/strict", &[]).await;
+    assert_eq!(strict.header("cache-control"), ["no-store"]);
+    assert_eq!(strict.header("vary"), ["*"]);
+
+    let themed = client::get(addr, "/theme", &[]).await;
+    assert_eq!(themed.set_cookies, ["theme=dark"]);
+    assert_eq!(themed.header("cache-control"), ["public, max-age=60"]);
+    assert_eq!(themed.header("vary"), ["Cookie"]);
 }
 
 /// An axum server on 127.0.0.1 with the layer on its routes.

@@ -706,3 +706,131 @@ fn a_clock_that_is_not_set_yet_signs_nothing_and_verifies_as_before() {
     assert!(session.issue("7").is_ok());
     assert!(session.verify(value.value()).is_ok());
 }
+
+/// The caching headers a response with the session's `Set-Cookie` ends up with, through each
+/// integration, given the application's `Cache-Control` and `Vary`: `[Cache-Control, Vary]`.
+#[cfg(all(feature = "axum", feature = "actix"))]
+mod caching {
+    use axum::response::IntoResponse;
+    use sigcookie::web::SetCookie;
+    use tower::{Layer, ServiceExt};
+
+    type Headers<'a> = (Option<&'a str>, Option<&'a str>);
+
+    pub fn axum(set_cookie: SetCookie, (cache_control, vary): Headers<'_>) -> [String; 2] {
+        let mut page = axum::http::HeaderMap::new();
+        let headers = [("cache-control", cache_control), ("vary", vary)];
+        for (name, value) in headers.into_iter().filter_map(|(n, v)| Some((n, v?))) {
+            page.insert(name, value.parse().expect("a header value"));
+        }
+        let response = (page, set_cookie, "page").into_response();
+        let header = |name| {
+            let values = response.headers().get_all(name).iter();
+            values
+                .map(|v| v.to_str().expect("ASCII"))
+                .collect::<Vec<_>>()
+                .join(" | ")
+        };
+        [header("cache-control"), header("vary")]
+    }
+
+    pub fn actix(set_cookie: &SetCookie, (cache_control, vary): Headers<'_>) -> [String; 2] {
+        let mut builder = actix_web::HttpResponse::Ok();
+        let headers = [("cache-control", cache_control), ("vary", vary)];
+        for (name, value) in headers.into_iter().filter_map(|(n, v)| Some((n, v?))) {
+            builder.insert_header((name, value));
+        }
+        let mut response = builder.finish();
+        set_cookie.add_to(&mut response);
+        let header = |name| {
+            let values = response.headers().get_all(name);
+            values
+                .map(|v| v.to_str().expect("ASCII"))
+                .collect::<Vec<_>>()
+                .join(" | ")
+        };
+        [header("cache-control"), header("vary")]
+    }
+
+    /// Through the tower layer, the cookie added by the handler as a bare header value, after
+    /// the application's own caching headers.
+    pub fn tower(
+        layer: &sigcookie::tower::SessionLayer,
+        set_cookie: &SetCookie,
+        (cache_control, vary): Headers<'_>,
+    ) -> [String; 2] {
+        let value = http::HeaderValue::try_from(set_cookie).expect("a header value");
+        let (cache_control, vary) = (cache_control.map(str::to_owned), vary.map(str::to_owned));
+        let handler = tower::service_fn(move |_: http::Request<String>| {
+            let mut response = http::Response::builder();
+            for (name, value) in [("cache-control", &cache_control), ("vary", &vary)] {
+                if let Some(value) = value {
+                    response = response.header(name, value.as_str());
+                }
+            }
+            let response = response
+                .header("set-cookie", value.clone())
+                .body(String::new());
+            async move { response }
+        });
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .expect("a runtime");
+        let request = http::Request::new(String::new());
+        let response = runtime
+            .block_on(layer.layer(handler).oneshot(request))
+            .expect("a response");
+        let header = |name| {
+            let values = response.headers().get_all(name).iter();
+            values
+                .map(|v| v.to_str().expect("ASCII"))
+                .collect::<Vec<_>>()
+                .join(" | ")
+        };
+        [header("cache-control"), header("vary")]
+    }
+}
+
+/// A login, a renewal and a logout carry the same caching headers through axum, actix-web and
+/// the tower layer: one rule. Each is kept out of shared caches whatever the application set,
+/// its stricter `no-store` and its `Vary: *` stay, and `Cookie` joins its `Vary` once.
+#[cfg(all(feature = "axum", feature = "actix"))]
+#[test]
+fn every_integration_keeps_a_set_cookie_out_of_shared_caches_alike() {
+    let clock = ManualClock::new(T0);
+    let cookie = SessionCookie::builder(&key(), "__Host-s")
+        .clock(clock.clone())
+        .build()
+        .expect("valid");
+    let login = cookie.issue("42").expect("issued");
+    let session = cookie.verify(login.value()).expect("valid");
+    clock.advance(31 * 60);
+    let renewal = session.renewal(0.5).expect("allowed").expect("due");
+    let layer = sigcookie::tower::SessionLayer::optional(cookie.clone());
+    for (application, expected) in [
+        ((None, None), ["private", "Cookie"]),
+        ((Some("no-store"), Some("*")), ["no-store", "*"]),
+        (
+            (Some("public, max-age=60"), Some("Accept-Encoding")),
+            ["private, max-age=60", "Accept-Encoding, Cookie"],
+        ),
+        (
+            (Some("s-maxage=600, must-revalidate"), Some("cookie")),
+            ["private, must-revalidate", "cookie"],
+        ),
+        (
+            (Some("private, no-cache"), None),
+            ["private, no-cache", "Cookie"],
+        ),
+    ] {
+        for set_cookie in [&login, &renewal, &cookie.removal()] {
+            let expected = expected.map(str::to_owned);
+            let via_axum = caching::axum(set_cookie.clone(), application);
+            assert_eq!(via_axum, expected, "axum, {application:?}, {set_cookie:?}");
+            let via_actix = caching::actix(set_cookie, application);
+            assert_eq!(via_actix, expected, "actix, {application:?}");
+            let via_tower = caching::tower(&layer, set_cookie, application);
+            assert_eq!(via_tower, expected, "tower, {application:?}");
+        }
+    }
+}

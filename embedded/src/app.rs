@@ -36,6 +36,12 @@ pub const HTTP_BUFFER: usize = 2048;
 /// ([`CookieSpec::MAX_HEADER_LEN`] covers names, paths and domains up to 128 bytes).
 pub const SET_COOKIE_BUFFER: usize = CookieSpec::MAX_HEADER_LEN;
 
+/// Sent with every response that carries a `Set-Cookie` (the login, a renewal, the logout) or
+/// was computed from a session (`/status`): `Cache-Control: no-store` and `Vary: Cookie`, so
+/// that a caching proxy between the device and its users never hands one user's cookie or
+/// page to another.
+const CACHE_HEADERS: [(&str, &str); 2] = CookieSpec::CACHE_HEADERS;
+
 /// Idle after 15 minutes without a request, over 8 hours after the login.
 pub const MAX_AGE: u64 = 15 * 60;
 /// The absolute lifetime of a session.
@@ -342,7 +348,8 @@ impl RequestHandlerService<Panel> for Login {
         match set_cookie {
             _ if cross_site => empty(StatusCode::FORBIDDEN, connection, response_writer).await,
             Ok(set_cookie) => {
-                (StatusCode::OK, ("Set-Cookie", set_cookie), "logged in\n")
+                let cookie = ("Set-Cookie", set_cookie);
+                (StatusCode::OK, cookie, CACHE_HEADERS, "logged in\n")
                     .write_to(connection, response_writer)
                     .await
             }
@@ -400,9 +407,11 @@ impl RequestHandlerService<Panel> for Status {
         match verified {
             Ok((session, token)) => {
                 let renewal = panel.renewal(&session, &mut buf).map(|h| ("Set-Cookie", h));
+                // The page is this session's, renewed or not: no cache may keep it.
                 (
                     StatusCode::OK,
                     renewal,
+                    CACHE_HEADERS,
                     format_args!("logged in as {}\ncsrf={token}\n", session.id()),
                 )
                     .write_to(connection, response_writer)
@@ -467,7 +476,7 @@ impl RequestHandlerService<Panel> for Logout {
             .ok()
             .map(|h| ("Set-Cookie", h));
         let connection = request.body_connection.finalize().await?;
-        (StatusCode::OK, removal, said)
+        (StatusCode::OK, removal, CACHE_HEADERS, said)
             .write_to(connection, response_writer)
             .await
     }

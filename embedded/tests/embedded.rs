@@ -181,6 +181,12 @@ async fn login_status_renewal_logout_over_http_without_allocating() {
         set_cookie.ends_with("; HttpOnly; SameSite=Lax; Path=/; Max-Age=900"),
         "{set_cookie}"
     );
+    // No cache may keep a response with the cookie, nor a page computed from the session.
+    let uncached = |reply: &client::Reply| {
+        assert_eq!(reply.header("cache-control"), ["no-store"], "{reply:?}");
+        assert_eq!(reply.header("vary"), ["Cookie"], "{reply:?}");
+    };
+    uncached(&reply);
     let cookie = client::pair(set_cookie).to_owned();
 
     let reply = client::get(addr, "/status", &["theme=dark", &cookie]).await;
@@ -193,6 +199,7 @@ async fn login_status_renewal_logout_over_http_without_allocating() {
     assert!(reply.set_cookies.is_empty(), "fresh: no renewal");
     // The line `csrf=...` is the logout form's body.
     let form = csrf_form(&reply.body);
+    uncached(&reply);
 
     // Refused, with no reason given: none, forged, duplicated.
     for cookies in [
@@ -212,6 +219,7 @@ async fn login_status_renewal_logout_over_http_without_allocating() {
     NOW.fetch_add(8 * 60, Ordering::SeqCst);
     let reply = client::get(addr, "/status", &[&cookie]).await;
     assert_eq!(reply.status, 200);
+    uncached(&reply);
     let renewed = client::pair(&reply.set_cookies[0]).to_owned();
     assert_ne!(renewed, cookie);
 
@@ -256,6 +264,7 @@ async fn login_status_renewal_logout_over_http_without_allocating() {
             "panel=; HttpOnly; SameSite=Lax; Path=/; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT"
         ]
     );
+    uncached(&reply);
     assert_eq!(reply.body, "logged out\n");
     assert_eq!(client::get(addr, "/status", &[&renewed]).await.status, 401);
     assert_eq!(client::get(addr, "/status", &[&other]).await.status, 200);

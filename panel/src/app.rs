@@ -17,6 +17,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::{Form, Router};
 use serde::Deserialize;
+use sigcookie::tower::SessionLayer;
 use sigcookie::web::{
     Duration, OffsetDateTime, Session, SessionCookie, SessionCookieBuilder, SetCookie,
 };
@@ -247,6 +248,10 @@ pub fn router(
 ) -> Router {
     let hosts: Arc<[String]> = config.hosts.into();
     let form_limit = DefaultBodyLimit::max(FORM_BODY_LIMIT);
+    // Every page is chosen by the session cookie: the layer adds `Vary: Cookie` to each, and
+    // keeps any response that sets or removes the cookie out of shared caches. Optional: the
+    // handlers' extractors decide who is logged in, and take the session it verified.
+    let sessions = SessionLayer::optional(cookie.clone());
     Router::new()
         .route("/", get(home))
         .route("/login", get(login_page).post(login).layer(form_limit))
@@ -272,6 +277,7 @@ pub fn router(
                 std::time::Duration::from_secs(10),
             ))),
         })
+        .layer(sessions)
         .layer(middleware::from_fn_with_state(hosts, known_host))
 }
 

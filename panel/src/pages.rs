@@ -44,7 +44,10 @@ pub enum Message<'a> {
     Warning(&'a str),
 }
 
-/// A whole page: the layout around `body`, never cached (it shows a user's session).
+/// A whole page: the layout around `body`, never stored by any cache, the browser's included
+/// (it shows a user's session, and the back button after a logout must not show it again):
+/// `no-store`, which the session cookie's own rule (`private`, for a response that sets it)
+/// keeps as the stricter value. `Vary: Cookie` comes from the router's `SessionLayer`.
 pub fn page(status: StatusCode, title: &str, message: Option<Message<'_>>, body: &str) -> Response {
     let message = message.map_or_else(String::new, |message| {
         let (class, text) = match message {

@@ -1,7 +1,8 @@
 //! The session cookie on the wire, without `std` or a heap: a [`CookieSpec`] is the cookie's
 //! checked name and attributes; it finds and verifies the cookie in `Cookie:` request headers
 //! ([`CookieSpec::verify`]) and writes the `Set-Cookie` response header into a caller's buffer
-//! ([`CookieSpec::write`], [`CookieSpec::write_removal`]).
+//! ([`CookieSpec::write`], [`CookieSpec::write_removal`]), to send with
+//! [`CookieSpec::CACHE_HEADERS`] so that no shared cache hands it to someone else.
 //!
 //! This is the one implementation of these rules in the crate: the `std` web layer
 //! (`sigcookie::web` and the axum, tower and actix-web integrations) reads and writes through it.

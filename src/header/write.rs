@@ -84,11 +84,43 @@ impl CookieSpec<'_> {
             + domain
     }
 
+    /// The headers to send, besides the `Set-Cookie`, with every response that carries a header
+    /// [`write`](Self::write) or [`write_removal`](Self::write_removal) made, and with every
+    /// response computed from a verified session: `Cache-Control: no-store` and `Vary: Cookie`.
+    ///
+    /// A shared cache (a CDN, a caching reverse proxy) keys pages by their URL: one that stores a
+    /// response with a session's `Set-Cookie` hands the cookie to the next visitor of that URL,
+    /// one user logged in as another (the pattern of Flask's CVE-2023-30861), and one that stores
+    /// a page computed from a session shows it to others. `no-store` keeps every cache from
+    /// storing the response (RFC 9111), and `Vary: Cookie` tells a cache that stores it anyway
+    /// that it belongs to the request's `Cookie:` header. A response that has caching headers
+    /// of its own needs them merged instead (`private` unless `no-store`, `Cookie` added to
+    /// `Vary`), as the web layer does ([`web::SetCookie`](crate::web::SetCookie), with the
+    /// `cookie` feature).
+    ///
+    /// ```
+    /// use sigcookie::header::CookieSpec;
+    ///
+    /// let mut buf = [0u8; 128];
+    /// let set_cookie = CookieSpec::new("s")?.write_removal(&mut buf)?;
+    /// let mut response = format!("HTTP/1.1 200 OK\r\nSet-Cookie: {set_cookie}\r\n");
+    /// for (name, value) in CookieSpec::CACHE_HEADERS {
+    ///     response.push_str(&format!("{name}: {value}\r\n"));
+    /// }
+    /// assert!(response.ends_with("\r\nCache-Control: no-store\r\nVary: Cookie\r\n"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub const CACHE_HEADERS: [(&'static str, &'static str); 2] =
+        [("Cache-Control", "no-store"), ("Vary", "Cookie")];
+
     /// Writes the `Set-Cookie` header value carrying `value` into the start of `buf`, and
     /// returns it. `max_age` is the `Max-Age` in seconds: the time until the value's idle or
     /// absolute end ([`SessionSigner::expires_at`](crate::SessionSigner::expires_at) minus now)
     /// so that the browser drops the cookie when the server would refuse it anyway, or `None`
     /// for a cookie the browser drops when it closes. Allocates nothing.
+    ///
+    /// Send [`CACHE_HEADERS`](Self::CACHE_HEADERS) with it, so that no shared cache stores the
+    /// response and hands the cookie to someone else.
     ///
     /// # Errors
     /// [`Error::InvalidIdByte`] for a byte that a cookie value cannot carry (what a signer makes
@@ -132,7 +164,9 @@ impl CookieSpec<'_> {
 
     /// Writes the header that removes the cookie from the browser, for logout: the same name,
     /// path and domain (or the browser would keep the original), an empty value, `Max-Age=0`,
-    /// and an `Expires` in 1970 for clients that ignore `Max-Age`.
+    /// and an `Expires` in 1970 for clients that ignore `Max-Age`. Send
+    /// [`CACHE_HEADERS`](Self::CACHE_HEADERS) with it: a cached removal would log out whoever
+    /// is served it.
     ///
     /// # Errors
     /// [`Error::BufferTooSmall`] with the length needed.

@@ -1,21 +1,31 @@
-//! The web layer in actix-web: [`Session`] is an extractor, [`SetCookie`] a header pair and
-//! [`Error`] a response error.
+//! The web layer in actix-web: [`Session`] is an extractor, [`SetCookie::add_to`] adds the
+//! cookie to a response and [`Error`] is a response error.
+//!
+//! Shared caches: [`SetCookie::add_to`] makes the response `Cache-Control: private` and
+//! `Vary: Cookie`. A page computed from a session that sets no cookie needs `Vary: Cookie` as
+//! well, and an extractor cannot touch the response: add it to such a page
+//! (`.insert_header((VARY, "Cookie"))`, merged with a `Vary` of your own), as `me` does below.
 //!
 //! ```
+//! use actix_web::http::header::VARY;
 //! use actix_web::{HttpResponse, web};
 //! use sigcookie::{Error, Key, web::{Session, SessionCookie}};
 //!
 //! async fn me(session: Session) -> Result<HttpResponse, Error> {
-//!     let mut response = HttpResponse::Ok();
+//!     let mut response = HttpResponse::Ok()
+//!         .insert_header((VARY, "Cookie"))
+//!         .body(format!("logged in as {}", session.id()));
 //!     if let Some(renewed) = session.renewal(0.5)? {
-//!         response.append_header(renewed);
+//!         renewed.add_to(&mut response);
 //!     }
-//!     Ok(response.body(format!("logged in as {}", session.id())))
+//!     Ok(response)
 //! }
 //!
 //! async fn logout(cookie: web::Data<SessionCookie>) -> HttpResponse {
 //!     // No session needed: an expired cookie is removed too.
-//!     HttpResponse::Ok().append_header(cookie.removal()).finish()
+//!     let mut response = HttpResponse::Ok().finish();
+//!     cookie.removal().add_to(&mut response);
+//!     response
 //! }
 //!
 //! let cookie = SessionCookie::builder(&Key::from_bytes(&[7; 32])?, "__Host-session").build()?;
@@ -31,12 +41,10 @@ use std::future::{Ready, ready};
 
 use actix_web::dev::Payload;
 use actix_web::http::StatusCode;
-use actix_web::http::header::{
-    COOKIE, HeaderName, HeaderValue, InvalidHeaderValue, SET_COOKIE, TryIntoHeaderPair,
-};
+use actix_web::http::header::{COOKIE, HeaderValue, SET_COOKIE};
 use actix_web::{FromRequest, HttpRequest, HttpResponse, ResponseError, web};
 
-use super::{Session, SessionCookie, SetCookie};
+use super::{Session, SessionCookie, SetCookie, cache};
 use crate::Error;
 
 /// The extractor: the [`SessionCookie`] comes from the app data (`web::Data<SessionCookie>` or
@@ -132,22 +140,39 @@ impl ResponseError for crate::store::StoreError {
     }
 }
 
-/// `HttpResponse::Ok().append_header(set_cookie)`: the header's text as the core wrote it.
-///
-/// ```
-/// use actix_web::HttpResponse;
-/// use sigcookie::{Key, web::SessionCookie};
-///
-/// let cookie = SessionCookie::builder(&Key::from_bytes(&[7; 32])?, "__Host-s").build()?;
-/// let response = HttpResponse::Ok().append_header(cookie.removal()).finish();
-/// let header = response.headers().get("set-cookie").ok_or("a header")?.to_str()?;
-/// assert!(header.starts_with("__Host-s=; HttpOnly"));
-/// # Ok::<(), Box<dyn std::error::Error>>(())
-/// ```
-impl TryIntoHeaderPair for SetCookie {
-    type Error = InvalidHeaderValue;
-
-    fn try_into_pair(self) -> Result<(HeaderName, HeaderValue), InvalidHeaderValue> {
-        Ok((SET_COOKIE, HeaderValue::try_from(self.to_string())?))
+impl SetCookie {
+    /// Adds this `Set-Cookie` header to an actix-web response, and keeps the response out of
+    /// shared caches: its `Cache-Control` becomes `private` unless it says `no-store` (`public`
+    /// and `s-maxage` go, the application's other directives stay), and its `Vary` gains
+    /// `Cookie`. See [`SetCookie`] for why. Call it on the finished response, after the
+    /// application's own caching headers, which an actix-web builder does not let it read.
+    ///
+    /// This is the one way to send the cookie with actix-web: a header pair (`append_header`)
+    /// could not carry the caching headers.
+    ///
+    /// ```
+    /// use actix_web::HttpResponse;
+    /// use actix_web::http::header::{CACHE_CONTROL, SET_COOKIE, VARY};
+    /// use sigcookie::{Key, web::SessionCookie};
+    ///
+    /// let cookie = SessionCookie::builder(&Key::from_bytes(&[7; 32])?, "__Host-s").build()?;
+    /// let mut response = HttpResponse::Ok()
+    ///     .insert_header((CACHE_CONTROL, "public, max-age=60"))
+    ///     .finish();
+    /// cookie.removal().add_to(&mut response);
+    /// let header = |name| response.headers().get(name).and_then(|v| v.to_str().ok());
+    /// assert!(header(SET_COOKIE).ok_or("a cookie")?.starts_with("__Host-s=; HttpOnly"));
+    /// assert_eq!(header(CACHE_CONTROL), Some("private, max-age=60"));
+    /// assert_eq!(header(VARY), Some("Cookie"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn add_to<B>(&self, response: &mut HttpResponse<B>) {
+        // What the core writes is always a valid header value; a failure here would mean a bug,
+        // and sending no cookie is safer than sending a mangled one.
+        if let Ok(value) = HeaderValue::try_from(self.to_string()) {
+            let headers = response.headers_mut();
+            headers.append(SET_COOKIE, value);
+            cache::apply_actix(headers);
+        }
     }
 }

@@ -1,9 +1,17 @@
 //! The web layer in axum: [`Session`] is an extractor, [`SetCookie`] a response part and
 //! [`Error`] a response, so handlers need no glue.
 //!
+//! Shared caches: a response with a [`SetCookie`] is made `Cache-Control: private` and
+//! `Vary: Cookie` by the cookie itself. A page computed from a session that sets no cookie
+//! needs `Vary: Cookie` too, and an extractor cannot touch the response: put a
+//! [`SessionLayer`](crate::tower::SessionLayer) on the router (optional, so that the handlers'
+//! extractors still decide who gets a `401`), which adds it to every response and applies the
+//! cookie's rule again to the finished response; the extractor then takes the session the
+//! layer verified.
+//!
 //! ```
 //! use axum::{Router, response::{IntoResponse, Redirect}, routing::{get, post}};
-//! use sigcookie::{Error, Key, web::{Session, SessionCookie}};
+//! use sigcookie::{Error, Key, tower::SessionLayer, web::{Session, SessionCookie}};
 //!
 //! async fn me(session: Session) -> Result<impl IntoResponse, Error> {
 //!     // Sliding sessions: re-issue the cookie once half its maximum age has passed.
@@ -19,6 +27,7 @@
 //! let app: Router = Router::new()
 //!     .route("/me", get(me))
 //!     .route("/logout", post(logout))
+//!     .layer(SessionLayer::optional(cookie.clone()))
 //!     .with_state(cookie);
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
@@ -31,7 +40,7 @@ use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, IntoResponseParts, Response, ResponseParts};
 
-use super::{Session, SessionCookie, SetCookie};
+use super::{Session, SessionCookie, SetCookie, cache};
 use crate::Error;
 
 impl Session {
@@ -101,7 +110,30 @@ where
     }
 }
 
-/// Appends the `Set-Cookie` header: `(cookie, body)` from a handler.
+/// Appends the `Set-Cookie` header, and keeps the response out of shared caches:
+/// `(cookie, body)` from a handler.
+///
+/// The response's `Cache-Control` becomes `private` unless it says `no-store` (`public` and
+/// `s-maxage` go, the application's other directives stay), and its `Vary` gains `Cookie`; see
+/// [`SetCookie`] for why. axum applies a tuple's parts from left to right, after the body: a
+/// part to the right of the cookie that *replaces* `Cache-Control` (a `[(CACHE_CONTROL, ..)]`
+/// array does) undoes this, so put such parts before the cookie, or put a
+/// [`SessionLayer`](crate::tower::SessionLayer) on the router, which applies the same rule to
+/// the finished response.
+///
+/// ```
+/// use axum::http::header::{CACHE_CONTROL, SET_COOKIE, VARY};
+/// use axum::response::IntoResponse;
+/// use sigcookie::{Key, web::SessionCookie};
+///
+/// let cookie = SessionCookie::builder(&Key::from_bytes(&[7; 32])?, "__Host-s").build()?;
+/// let page = [(CACHE_CONTROL, "public, max-age=60"), (VARY, "Accept-Encoding")];
+/// let response = (page, cookie.issue("7")?, "welcome").into_response();
+/// assert!(response.headers()[SET_COOKIE].to_str()?.starts_with("__Host-s=7."));
+/// assert_eq!(response.headers()[CACHE_CONTROL], "private, max-age=60");
+/// assert_eq!(response.headers()[VARY], "Accept-Encoding, Cookie");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 impl IntoResponseParts for SetCookie {
     type Error = Infallible;
 
@@ -110,6 +142,7 @@ impl IntoResponseParts for SetCookie {
         // and sending no cookie is safer than sending a mangled one.
         if let Ok(value) = HeaderValue::try_from(&self) {
             res.headers_mut().append(SET_COOKIE, value);
+            cache::apply(res.headers_mut(), true);
         }
         Ok(res)
     }
@@ -172,5 +205,83 @@ impl Error {
         } else {
             StatusCode::UNAUTHORIZED
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use axum::http::header::{CACHE_CONTROL, SET_COOKIE, VARY};
+    use axum::response::{IntoResponse, Redirect, Response};
+
+    use crate::Key;
+    use crate::web::SessionCookie;
+
+    fn cookie() -> SessionCookie {
+        let key = Key::from_bytes(&[7; 32]).expect("key");
+        SessionCookie::builder(&key, "__Host-s")
+            .build()
+            .expect("valid")
+    }
+
+    fn headers(response: &Response, name: axum::http::HeaderName) -> Vec<&str> {
+        let values = response.headers().get_all(name);
+        values.iter().map(|v| v.to_str().expect("ASCII")).collect()
+    }
+
+    #[test]
+    fn login_renewal_and_removal_are_private_and_vary_on_the_cookie() {
+        let cookie = cookie();
+        for response in [
+            (cookie.issue("7").expect("issued"), "welcome").into_response(),
+            cookie.issue("7").expect("issued").into_response(),
+            (cookie.removal(), Redirect::to("/")).into_response(),
+        ] {
+            assert_eq!(headers(&response, SET_COOKIE).len(), 1);
+            assert_eq!(headers(&response, CACHE_CONTROL), ["private"]);
+            assert_eq!(headers(&response, VARY), ["Cookie"]);
+        }
+    }
+
+    #[test]
+    fn the_applications_stricter_or_other_headers_stay() {
+        let cookie = cookie();
+        let page = [(CACHE_CONTROL, "no-store"), (VARY, "*")];
+        let response = (page, cookie.removal(), "bye").into_response();
+        assert_eq!(headers(&response, CACHE_CONTROL), ["no-store"]);
+        assert_eq!(headers(&response, VARY), ["*"]);
+
+        let page = [(CACHE_CONTROL, "public, s-maxage=600, max-age=60")];
+        let response = (page, cookie.removal(), "bye").into_response();
+        assert_eq!(headers(&response, CACHE_CONTROL), ["private, max-age=60"]);
+    }
+
+    #[test]
+    fn two_cookies_in_one_response_vary_once() {
+        let (session, other) = (
+            cookie(),
+            SessionCookie::builder(&Key::from_bytes(&[8; 32]).expect("key"), "device")
+                .build()
+                .expect("valid"),
+        );
+        let response = (
+            session.issue("7").expect("issued"),
+            other.issue("7").expect("issued"),
+            "hi",
+        )
+            .into_response();
+        assert_eq!(headers(&response, SET_COOKIE).len(), 2);
+        assert_eq!(headers(&response, CACHE_CONTROL), ["private"]);
+        assert_eq!(headers(&response, VARY), ["Cookie"]);
+    }
+
+    /// The documented limit: a part to the right of the cookie that replaces `Cache-Control`
+    /// wins over the cookie's rule (the tower layer applies it again on the whole response).
+    #[test]
+    fn a_later_part_replacing_cache_control_wins() {
+        let cookie = cookie();
+        let later = [(CACHE_CONTROL, "public, max-age=60")];
+        let response = (cookie.removal(), later, "bye").into_response();
+        assert_eq!(headers(&response, CACHE_CONTROL), ["public, max-age=60"]);
+        assert_eq!(headers(&response, VARY), ["Cookie"]);
     }
 }

@@ -40,6 +40,9 @@
 //! - `Path=/` and no `Domain`: the cookie goes to this host only, not to sibling subdomains.
 //! - `Max-Age` until the value's idle or absolute end, so the browser drops the cookie when the
 //!   server would refuse it anyway.
+//! - A response that carries the cookie (a login, a renewal, a logout) is kept out of shared
+//!   caches, `Cache-Control: private` unless the application said `no-store`, and varies on
+//!   `Cookie` ([`SetCookie`]): a cache that stored it would hand the cookie to the next visitor.
 //! - The signer's purpose is the cookie name, so a value cannot be moved from one cookie to
 //!   another (a value of `prefs` does not verify as `session`), unlike `cookie`'s `SignedJar`.
 //! - Cut-offs in memory ([`MemoryStore`](crate::store::MemoryStore)) unless
@@ -48,7 +51,8 @@
 //!
 //! # Files
 //! `builder`, `cookie` (issue, verify, revoke), `session` (the verified session, renewal),
-//! `set_cookie`, `time`, and the framework glue in `axum` and `actix`. The cookie's rules on the
+//! `set_cookie`, `cache` (the caching headers of a response that carries the cookie), `time`,
+//! and the framework glue in `axum` and `actix`. The cookie's rules on the
 //! wire (the name, path, domain and `__Host-`/`__Secure-` rules, reading `Cookie:` headers,
 //! writing `Set-Cookie`) are the core's [`crate::header`], which this layer calls.
 
@@ -57,6 +61,8 @@ mod actix;
 #[cfg(feature = "axum")]
 mod axum;
 mod builder;
+#[cfg(any(feature = "axum", feature = "tower", feature = "actix"))]
+pub(crate) mod cache;
 mod cookie;
 mod session;
 mod set_cookie;

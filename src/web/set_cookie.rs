@@ -11,9 +11,26 @@ use super::Cookie;
 /// It reads as the [`Cookie`] it carries (`value()`, `max_age()`, `http_only()`, ...); its
 /// `Display` is the header's text exactly as the core wrote it
 /// ([`CookieSpec::write`](crate::header::CookieSpec::write)). Send it with the framework's own
-/// means: it is an axum response part and response (feature `axum`), an actix-web header pair
-/// (feature `actix`), and converts into an `http::HeaderValue` (`tower`). `Debug` hides the
-/// value, a bearer credential.
+/// means: it is an axum response part and response (feature `axum`), it adds itself to an
+/// actix-web response ([`add_to`](SetCookie::add_to), feature `actix`), and converts into an
+/// `http::HeaderValue` (`tower`). `Debug` hides the value, a bearer credential.
+///
+/// # Shared caches
+///
+/// A shared cache (a CDN, a caching reverse proxy) that stores a response carrying a session's
+/// `Set-Cookie` hands that cookie to whoever asks for the same URL next: one user logged in as
+/// another, the pattern of Flask's CVE-2023-30861. So the response a `SetCookie` goes into, a
+/// login, a renewal or a logout, is kept out of shared caches (RFC 9111): its `Cache-Control`
+/// becomes `private` unless the application said `no-store`, which is stricter and stays;
+/// `public` and `s-maxage` go, the application's other directives (`max-age`, `no-cache`, ...)
+/// stay for the browser's own cache; and `Cookie` is added to its `Vary`, once, after the
+/// application's members (`Vary: *` stays). The axum part and [`add_to`](SetCookie::add_to) do
+/// this themselves, and [`SessionLayer`](crate::tower::SessionLayer) does it for a response
+/// whose `Set-Cookie` names its cookie, however the handler added it. A bare `HeaderValue` is
+/// only the cookie: send it through the layer. Without `std`, [`CookieSpec::CACHE_HEADERS`]
+/// are the headers to send.
+///
+/// [`CookieSpec::CACHE_HEADERS`]: crate::header::CookieSpec::CACHE_HEADERS
 ///
 /// [`SessionCookie::issue`]: super::SessionCookie::issue
 /// [`SessionCookie::removal`]: super::SessionCookie::removal

@@ -16,6 +16,16 @@ pub struct Reply {
     pub status: u16,
     pub set_cookies: Vec<String>,
     pub body: String,
+    /// Every header, `Set-Cookie` included.
+    pub headers: hyper::HeaderMap,
+}
+
+impl Reply {
+    /// The values of the header `name`, one per field line.
+    pub fn header(&self, name: &str) -> Vec<&str> {
+        let values = self.headers.get_all(name).iter();
+        values.map(|v| v.to_str().expect("ASCII")).collect()
+    }
 }
 
 /// Sends `method path` to `addr`, with one `Cookie:` header per entry of `cookies`.
@@ -57,6 +67,7 @@ pub async fn send_headers(
     let exchange = async {
         let response = client.request(request).await.expect("an HTTP response");
         let status = response.status().as_u16();
+        let headers = response.headers().clone();
         let set_cookies = response
             .headers()
             .get_all(SET_COOKIE)
@@ -73,6 +84,7 @@ pub async fn send_headers(
             status,
             set_cookies,
             body: String::from_utf8(body.to_vec()).expect("UTF-8"),
+            headers,
         }
     };
     tokio::time::timeout(Duration::from_secs(30), exchange)

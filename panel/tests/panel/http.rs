@@ -639,3 +639,56 @@ async fn a_clock_that_is_not_set_refuses_logins_and_says_why() {
     panel.set_clock(crate::support::T0);
     panel.login().await;
 }
+
+/// No response that carries the session cookie, nor a page computed from it, may be stored by
+/// a shared cache: the login and logout redirects are `private`, the pages keep the panel's own
+/// stricter `no-store`, and all of them vary on the cookie.
+#[tokio::test]
+async fn responses_with_the_cookie_or_from_the_session_stay_out_of_shared_caches() {
+    let panel = Panel::start().await;
+    let login = panel.post("/login", None, LOGIN).await;
+    assert_eq!(login.status, 303);
+    assert_eq!(
+        login.set_cookies().len(),
+        2,
+        "the session and the device cookie"
+    );
+    assert_eq!(login.header("cache-control"), Some("private"));
+    assert_eq!(login.header("vary"), Some("Cookie"));
+    let cookie = login.cookie_pair(panel.cookie_name);
+
+    let status = panel.get("/status", Some(&cookie)).await;
+    assert_eq!(status.header("cache-control"), Some("no-store"));
+    assert_eq!(status.header("vary"), Some("Cookie"));
+    let home = panel.get("/", Some(&cookie)).await;
+    assert_eq!(home.header("location"), Some("/status"));
+    assert_eq!(home.header("vary"), Some("Cookie"));
+
+    panel.advance(Duration::minutes(40));
+    let renewed = panel.get("/status", Some(&cookie)).await;
+    assert!(renewed.set_cookie(panel.cookie_name).is_some(), "renewed");
+    assert_eq!(renewed.header("cache-control"), Some("no-store"));
+    assert_eq!(renewed.header("vary"), Some("Cookie"));
+
+    let logout = panel.submit("/logout", Some(&cookie), "").await;
+    assert!(logout.set_cookie(panel.cookie_name).is_some(), "removed");
+    assert_eq!(logout.header("cache-control"), Some("private"));
+    assert_eq!(logout.header("vary"), Some("Cookie"));
+
+    panel.advance(Duration::hours(2));
+    let ended = panel.get("/status", Some(&cookie)).await;
+    assert_eq!(ended.status, 401);
+    assert!(ended.set_cookie(panel.cookie_name).is_some(), "removed");
+    assert_eq!(ended.header("cache-control"), Some("no-store"));
+    assert_eq!(ended.header("vary"), Some("Cookie"));
+    // A response line each: one `Cache-Control`, one `Vary`.
+    for response in [&login, &status, &renewed, &logout, &ended] {
+        for name in ["cache-control", "vary"] {
+            let lines = response
+                .headers
+                .iter()
+                .filter(|(n, _)| n.eq_ignore_ascii_case(name));
+            assert_eq!(lines.count(), 1, "{name}: {:?}", response.headers);
+        }
+    }
+}
