@@ -4,9 +4,11 @@
 //! - [`FileStore`] (feature `file-store`): for a device; survives restarts, written atomically.
 //! - `RedisStore` (feature `redis`): for a fleet of instances sharing one Redis.
 //!
-//! Every store answers [`Revocations::cutoffs`] from memory, so a verify never waits on a disk
-//! or a network. Cut-offs only ever move forward: revoking at an earlier time than the one in
-//! force changes nothing, so no race between two revocations can un-revoke a session.
+//! Every store answers [`Revocations::cutoffs`] and [`Revocations::session_cutoffs`] from
+//! memory, so a verify never waits on a disk or a network. Cut-offs only ever move forward:
+//! revoking at an earlier time than the one in force changes nothing, so no race between two
+//! revocations can un-revoke a session. Beside them a store keeps the sessions logged out on
+//! their own ([`CutoffStore::revoke_session`]), each until its session's lifetime ends.
 //!
 //! ```
 //! use sigcookie::store::{CutoffStore, MemoryStore};
