@@ -238,6 +238,27 @@ fn tamper(value: &str, rng: &mut Rng) -> Vec<String> {
 /// The crate's answer to a `verify_csrf` request: the session `id.auth` signed and verified
 /// under the request's key (previous keys included), then its token checked.
 fn verify_csrf_with_crate(request: &Value) -> Value {
+    with_crate_session(request, |signer, session| {
+        match signer.verify_csrf(session, request["token"].as_str().expect("token")) {
+            Ok(()) => json!({"ok": true}),
+            Err(e) => json!({"ok": false, "error": variant(&e)}),
+        }
+    })
+}
+
+/// The crate's token for the session `id.auth` under the current key of `request`.
+fn csrf_with_crate(request: &Value) -> String {
+    with_crate_session(request, |signer, session| {
+        signer.csrf_token(session).expect("token").to_string()
+    })
+}
+
+/// `f` on the crate's session signer for `request` (its secrets and purpose) and the session
+/// `id.auth` it signed and verified.
+fn with_crate_session<T>(
+    request: &Value,
+    f: impl FnOnce(&sigcookie::SessionSigner, &sigcookie::Verified<'_>) -> T,
+) -> T {
     let mut case = Case::from_json(&json!({
         "secret_hex": request["secret_hex"],
         "previous_secret_hex": request["previous_secret_hex"],
@@ -254,30 +275,7 @@ fn verify_csrf_with_crate(request: &Value) -> Value {
     let session = signer
         .verify_at(&value, auth, &sigcookie::Cutoffs::NONE)
         .expect("the session verifies");
-    match signer.verify_csrf(&session, request["token"].as_str().expect("token")) {
-        Ok(()) => json!({"ok": true}),
-        Err(e) => json!({"ok": false, "error": variant(&e)}),
-    }
-}
-
-/// The crate's token for the session `id.auth` under the current key of `request`.
-fn csrf_with_crate(request: &Value) -> String {
-    let mut case = Case::from_json(&json!({
-        "secret_hex": request["secret_hex"],
-        "purpose": request["purpose"],
-        "tag_bytes": 32,
-    }));
-    case.lifetime = u64::MAX;
-    let (id, auth) = (
-        request["id"].as_str().expect("id"),
-        uint(&request["auth"]).expect("auth"),
-    );
-    let value = case.session_value(id, auth, auth);
-    let signer = case.session_signer();
-    let session = signer
-        .verify_at(&value, auth, &sigcookie::Cutoffs::NONE)
-        .expect("the session verifies");
-    signer.csrf_token(&session).expect("token").to_string()
+    f(&signer, &session)
 }
 
 #[test]

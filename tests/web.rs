@@ -204,10 +204,7 @@ fn revocations_after_a_clock_step_back_within_the_leeway_end_earlier_logins() {
 #[test]
 fn renewal_fraction_is_clamped() {
     let clock = ManualClock::new(T0);
-    let session = SessionCookie::builder(&key(), "s")
-        .clock(clock.clone())
-        .build()
-        .expect("valid");
+    let session = on_clock(&clock, Duration::minutes(1));
     let cookie = session.issue("7").expect("issued");
     let verified = session.verify(cookie.value()).expect("valid");
     let renew = |fraction: f64, after: u64| {
@@ -234,10 +231,7 @@ fn a_value_from_before_1970_or_after_9999_is_refused_not_a_panic() {
         .expect("valid");
     assert_eq!(broken.issue("7").err(), Some(Error::ClockBeforeEpoch));
     let clock = ManualClock::new(253_402_300_799);
-    let session = SessionCookie::builder(&key(), "s")
-        .clock(clock.clone())
-        .build()
-        .expect("valid");
+    let session = on_clock(&clock, Duration::minutes(1));
     let far = session.issue("7").expect("issued");
     assert_eq!(
         broken.verify(far.value()).err(),
@@ -683,10 +677,7 @@ fn a_session_on_a_previous_key_is_renewed_with_the_current_key_at_once() {
 #[test]
 fn a_clock_that_is_not_set_yet_signs_nothing_and_verifies_as_before() {
     let clock = ManualClock::new(T0);
-    let session = SessionCookie::builder(&key(), "s")
-        .clock(clock.clone())
-        .build()
-        .expect("valid");
+    let session = on_clock(&clock, Duration::minutes(1));
     let value = session.issue("7").expect("issued with a set clock");
     let verified = session.verify(value.value()).expect("valid");
     // The device reboots without a real-time clock: 1970 until NTP answers.
