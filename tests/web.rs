@@ -743,6 +743,44 @@ mod caching {
         [header("cache-control"), header("vary")]
     }
 
+    /// Through actix-web's middleware (`App::wrap` with the `SessionCookie`), the cookie added
+    /// by the handler as a bare header, after the application's own caching headers.
+    pub fn actix_middleware(
+        cookie: &sigcookie::web::SessionCookie,
+        set_cookie: &SetCookie,
+        (cache_control, vary): Headers<'_>,
+    ) -> [String; 2] {
+        use actix_web::{App, HttpResponse, test, web};
+        let value = set_cookie.to_string();
+        let (cache_control, vary) = (cache_control.map(str::to_owned), vary.map(str::to_owned));
+        let handler = move || {
+            let mut response = HttpResponse::Ok();
+            for (name, value) in [("cache-control", &cache_control), ("vary", &vary)] {
+                if let Some(value) = value {
+                    response.insert_header((name, value.as_str()));
+                }
+            }
+            response.append_header(("set-cookie", value.as_str()));
+            let response = response.finish();
+            async move { response }
+        };
+        let cookie = cookie.clone();
+        actix_web::rt::System::new().block_on(async move {
+            let app =
+                test::init_service(App::new().wrap(cookie).route("/", web::get().to(handler)))
+                    .await;
+            let response = test::call_service(&app, test::TestRequest::get().to_request()).await;
+            let header = |name| {
+                let values = response.headers().get_all(name);
+                values
+                    .map(|v| v.to_str().expect("ASCII"))
+                    .collect::<Vec<_>>()
+                    .join(" | ")
+            };
+            [header("cache-control"), header("vary")]
+        })
+    }
+
     /// Through the tower layer, the cookie added by the handler as a bare header value, after
     /// the application's own caching headers.
     pub fn tower(
@@ -822,6 +860,11 @@ fn every_integration_keeps_a_set_cookie_out_of_shared_caches_alike() {
             assert_eq!(via_actix, expected, "actix, {application:?}");
             let via_tower = caching::tower(&layer, set_cookie, application);
             assert_eq!(via_tower, expected, "tower, {application:?}");
+            let via_middleware = caching::actix_middleware(&cookie, set_cookie, application);
+            assert_eq!(
+                via_middleware, expected,
+                "actix middleware, {application:?}"
+            );
         }
     }
 }

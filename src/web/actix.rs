@@ -3,18 +3,17 @@
 //!
 //! Shared caches: [`SetCookie::add_to`] makes the response `Cache-Control: private` and
 //! `Vary: Cookie`. A page computed from a session that sets no cookie needs `Vary: Cookie` as
-//! well, and an extractor cannot touch the response: add it to such a page
-//! (`.insert_header((VARY, "Cookie"))`, merged with a `Vary` of your own), as `me` does below.
+//! well, which an extractor cannot add: wrap the app in its `SessionCookie`
+//! (`App::new().wrap(cookie)`), which adds `Vary: Cookie` to every response (merged with the
+//! application's own `Vary`) and makes any that sets the session cookie, however it was
+//! added, `private`.
 //!
 //! ```
-//! use actix_web::http::header::VARY;
 //! use actix_web::{HttpResponse, web};
 //! use sigcookie::{Error, Key, web::{Session, SessionCookie}};
 //!
 //! async fn me(session: Session) -> Result<HttpResponse, Error> {
-//!     let mut response = HttpResponse::Ok()
-//!         .insert_header((VARY, "Cookie"))
-//!         .body(format!("logged in as {}", session.id()));
+//!     let mut response = HttpResponse::Ok().body(format!("logged in as {}", session.id()));
 //!     if let Some(renewed) = session.renewal(0.5)? {
 //!         renewed.add_to(&mut response);
 //!     }
@@ -30,6 +29,7 @@
 //!
 //! let cookie = SessionCookie::builder(&Key::from_bytes(&[7; 32])?, "__Host-session").build()?;
 //! let app = actix_web::App::new()
+//!     .wrap(cookie.clone())
 //!     .app_data(web::Data::new(cookie))
 //!     .route("/me", web::get().to(me))
 //!     .route("/logout", web::post().to(logout));
@@ -39,7 +39,7 @@
 
 use std::future::{Ready, ready};
 
-use actix_web::dev::Payload;
+use actix_web::dev::{Payload, Service, ServiceRequest, ServiceResponse, Transform};
 use actix_web::http::StatusCode;
 use actix_web::http::header::{COOKIE, HeaderValue, SET_COOKIE};
 use actix_web::{FromRequest, HttpRequest, HttpResponse, ResponseError, web};
@@ -172,7 +172,105 @@ impl SetCookie {
         if let Ok(value) = HeaderValue::try_from(self.to_string()) {
             let headers = response.headers_mut();
             headers.append(SET_COOKIE, value);
-            cache::apply_actix(headers);
+            cache::apply_actix(headers, true);
+        }
+    }
+}
+
+/// The `SessionCookie` is also the actix-web middleware that keeps pages out of shared caches:
+/// `App::new().wrap(cookie)`. Every response gains `Vary: Cookie` (merged with the
+/// application's own; `Vary: *` stays), and one that sets or removes this cookie, however the
+/// handler added it, becomes `Cache-Control: private` (an application's `no-store` stays).
+///
+/// ```
+/// use actix_web::http::header::{CACHE_CONTROL, SET_COOKIE, VARY};
+/// use actix_web::{App, HttpResponse, test, web};
+/// use sigcookie::{Key, web::SessionCookie};
+///
+/// # actix_web::rt::System::new().block_on(async {
+/// let cookie = SessionCookie::builder(&Key::from_bytes(&[7; 32])?, "__Host-s").build()?;
+/// let login = cookie.issue("42")?.to_string();
+/// let app = test::init_service(
+///     App::new()
+///         .wrap(cookie.clone())
+///         .route("/page", web::get().to(|| async { HttpResponse::Ok().insert_header((VARY, "Accept-Encoding")).body("page") }))
+///         .route("/login", web::post().to(move || {
+///             let login = login.clone();
+///             async move { HttpResponse::Ok().insert_header((CACHE_CONTROL, "public, max-age=60")).insert_header((SET_COOKIE, login)).finish() }
+///         })),
+/// )
+/// .await;
+/// let page = test::call_service(&app, test::TestRequest::get().uri("/page").to_request()).await;
+/// assert_eq!(page.headers().get(VARY).ok_or("vary")?, "Accept-Encoding, Cookie");
+/// assert_eq!(page.headers().get(CACHE_CONTROL), None);
+/// let login = test::call_service(&app, test::TestRequest::post().uri("/login").to_request()).await;
+/// assert_eq!(login.headers().get(CACHE_CONTROL).ok_or("cache-control")?, "private, max-age=60");
+/// assert_eq!(login.headers().get(VARY).ok_or("vary")?, "Cookie");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// # })?;
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+impl<S, B> Transform<S, ServiceRequest> for SessionCookie
+where
+    S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = actix_web::Error>,
+    S::Future: 'static,
+    B: 'static,
+{
+    type Response = ServiceResponse<B>;
+    type Error = actix_web::Error;
+    type Transform = middleware::Uncached<S>;
+    type InitError = ();
+    type Future = Ready<Result<Self::Transform, ()>>;
+
+    fn new_transform(&self, service: S) -> Self::Future {
+        ready(Ok(middleware::Uncached {
+            service,
+            name: self.name().to_owned(),
+        }))
+    }
+}
+
+/// The middleware's service: reachable only through `SessionCookie`'s `Transform`, so it adds
+/// nothing to the crate's surface to learn.
+mod middleware {
+    use std::future::Future;
+    use std::pin::Pin;
+
+    use actix_web::dev::{Service, ServiceRequest, ServiceResponse, forward_ready};
+    use actix_web::http::header::{HeaderValue, SET_COOKIE};
+
+    use crate::web::cache;
+
+    /// Wraps the application's service; see `SessionCookie`'s `Transform`.
+    pub struct Uncached<S> {
+        pub(super) service: S,
+        /// The session cookie's name: a response that sets it is made private.
+        pub(super) name: String,
+    }
+
+    impl<S, B> Service<ServiceRequest> for Uncached<S>
+    where
+        S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = actix_web::Error>,
+        S::Future: 'static,
+        B: 'static,
+    {
+        type Response = ServiceResponse<B>;
+        type Error = actix_web::Error;
+        type Future = Pin<Box<dyn Future<Output = Result<ServiceResponse<B>, actix_web::Error>>>>;
+
+        forward_ready!(service);
+
+        fn call(&self, request: ServiceRequest) -> Self::Future {
+            let response = self.service.call(request);
+            let name = self.name.clone();
+            Box::pin(async move {
+                let mut response = response.await?;
+                let headers = response.headers_mut();
+                let values = headers.get_all(SET_COOKIE).map(HeaderValue::as_bytes);
+                let sets_cookie = cache::sets_cookie(&name, values);
+                cache::apply_actix(headers, sets_cookie);
+                Ok(response)
+            })
         }
     }
 }

@@ -114,7 +114,7 @@ fn join<'a>(elements: impl Iterator<Item = &'a [u8]>) -> Vec<u8> {
 
 /// Whether `set_cookies` (the `Set-Cookie` field values of a response) set or remove the cookie
 /// `name`: the core writes `name=` first.
-#[cfg(feature = "tower")]
+#[cfg(any(feature = "tower", feature = "actix"))]
 pub(crate) fn sets_cookie<'a>(name: &str, set_cookies: impl IntoIterator<Item = &'a [u8]>) -> bool {
     set_cookies.into_iter().any(|value| {
         value
@@ -149,16 +149,17 @@ pub(crate) fn apply(headers: &mut http::HeaderMap, sets_cookie: bool) {
     }
 }
 
-/// [`apply`] for actix-web's header map, for a response that carries the session cookie's
-/// `Set-Cookie`.
+/// [`apply`] for actix-web's header map.
 #[cfg(feature = "actix")]
-pub(crate) fn apply_actix(headers: &mut actix_web::http::header::HeaderMap) {
+pub(crate) fn apply_actix(headers: &mut actix_web::http::header::HeaderMap, sets_cookie: bool) {
     use actix_web::http::header::{CACHE_CONTROL, HeaderValue, VARY};
-    let values = headers.get_all(CACHE_CONTROL).map(HeaderValue::as_bytes);
-    if let Some(value) = private(values) {
-        let value = HeaderValue::from_bytes(&value)
-            .unwrap_or_else(|_| HeaderValue::from_static("no-store"));
-        headers.insert(CACHE_CONTROL, value);
+    if sets_cookie {
+        let values = headers.get_all(CACHE_CONTROL).map(HeaderValue::as_bytes);
+        if let Some(value) = private(values) {
+            let value = HeaderValue::from_bytes(&value)
+                .unwrap_or_else(|_| HeaderValue::from_static("no-store"));
+            headers.insert(CACHE_CONTROL, value);
+        }
     }
     if let Some(value) = vary_cookie(headers.get_all(VARY).map(HeaderValue::as_bytes)) {
         let value =
