@@ -186,3 +186,29 @@ fn a_file_store_keeps_logouts_across_a_restart() {
     assert!(cookie.verify(laptop.value()).is_ok());
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn a_login_time_far_ahead_expires_no_one_elses_logouts() {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("after 1970")
+        .as_secs();
+    let store = MemoryStore::new();
+    store
+        .revoke_session("42", now - 60, now + LIFETIME)
+        .expect("stored");
+    // A logout dated far ahead: a clock that ran ahead, or an entry planted in a shared store.
+    store
+        .revoke_session("7", u64::MAX - 10, u64::MAX)
+        .expect("stored");
+    // Enough logouts for a sweep of every list.
+    for i in 0..300 {
+        store
+            .revoke_session("99", now - 1_000 + i, now + LIFETIME)
+            .expect("stored");
+    }
+    assert!(
+        store.session_cutoffs("42", now - 60).is_logged_out(),
+        "42's logout outlived the planted one"
+    );
+}

@@ -756,6 +756,21 @@ fn a_session_logged_out_on_one_instance_is_refused_on_the_others_and_after_resta
         .exec(&mut server.raw())
         .expect("written");
     assert!(server.store().session_cutoffs("9", 5).is_unreadable());
+    // A logout over it cannot keep what the list held: every session of 9 up to now ends.
+    let d = server.store();
+    d.revoke_session("9", 2_000, 50_000).expect("logged out");
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("after 1970")
+        .as_secs();
+    let cutoff = hget(&mut server.raw(), "sigcookie:cutoffs:users", "9")
+        .and_then(|c| c.parse::<u64>().ok())
+        .expect("a cut-off for 9");
+    assert!(cutoff > now, "cut-off {cutoff}, now {now}");
+    assert_eq!(
+        hget(&mut server.raw(), "sigcookie:cutoffs:logouts", "9"),
+        None
+    );
 }
 
 #[test]

@@ -692,6 +692,15 @@ fn a_clock_that_is_not_set_yet_signs_nothing_and_verifies_as_before() {
         session.verify(value.value()),
         Err(Error::IssuedInFuture { .. })
     ));
+    // Nor is a revocation dated by it: a cut-off in 1970 would end nothing once it is set.
+    assert!(matches!(
+        session.log_out_everywhere(),
+        Err(StoreError::Clock(Error::ClockNotSet { now: 45, .. }))
+    ));
+    assert!(matches!(
+        session.log_out_user("7"),
+        Err(StoreError::Clock(Error::ClockNotSet { .. }))
+    ));
     // Once the clock is set, logins work again.
     clock.set(T0 + 60);
     assert!(session.issue("7").is_ok());

@@ -142,7 +142,7 @@ impl MemoryStore {
     /// replaced: the new cut-off is what the id's sessions are judged by from now on.
     pub(crate) fn raise_user(&self, id: &str, not_before: u64) -> Result<bool, StoreError> {
         format::check_id(id).map_err(StoreError::InvalidId)?;
-        let horizon = self.horizon.load(Ordering::Acquire);
+        let horizon = self.horizon(0);
         let mut users = self.write();
         let user = users.entry(id.into()).or_default();
         let raised = user.cutoff.raise(not_before);
@@ -159,10 +159,9 @@ impl MemoryStore {
     /// older one of the user) by the cut-off instead, so no logout is ever forgotten.
     pub(crate) fn add_logout(&self, id: &str, logout: Logout) -> Result<bool, StoreError> {
         format::check_id(id).map_err(StoreError::InvalidId)?;
-        let horizon = self
-            .horizon
-            .fetch_max(logout.logged_in_at, Ordering::AcqRel)
-            .max(logout.logged_in_at);
+        self.horizon
+            .fetch_max(logout.logged_in_at, Ordering::AcqRel);
+        let horizon = self.horizon(0);
         let changed = {
             let mut users = self.write();
             let user = users.entry(id.into()).or_default();
@@ -173,7 +172,8 @@ impl MemoryStore {
             }
             changed
         };
-        if self.logouts_since_sweep.fetch_add(1, Ordering::Relaxed) + 1 >= SWEEP_EVERY {
+        // Only new logouts count: a reload that adds what is known already sweeps nothing.
+        if changed && self.logouts_since_sweep.fetch_add(1, Ordering::Relaxed) + 1 >= SWEEP_EVERY {
             self.logouts_since_sweep.store(0, Ordering::Relaxed);
             let mut users = self.write();
             users.retain(|_, user| {
@@ -184,11 +184,18 @@ impl MemoryStore {
         Ok(changed)
     }
 
-    /// The latest login time of any session logged out here, at least `logged_in_at`: what
-    /// a shared store prunes a list it read by.
-    #[cfg(feature = "redis")]
+    /// What logouts are pruned by: the latest login time of any session logged out here (at
+    /// least `logged_in_at`), but never past this machine's clock. A login time comes from a
+    /// value, a file or another instance, so one far ahead (a clock that ran ahead, a planted
+    /// entry) would otherwise expire every user's logouts at once; a logout kept until before
+    /// the clock is one whose session's lifetime has ended for every verifier within the
+    /// leeway. A clock that cannot be read prunes nothing.
     pub(crate) fn horizon(&self, logged_in_at: u64) -> u64 {
-        self.horizon.load(Ordering::Acquire).max(logged_in_at)
+        let now = crate::unix_now().unwrap_or(0);
+        self.horizon
+            .load(Ordering::Acquire)
+            .max(logged_in_at)
+            .min(now)
     }
 
     /// Every user's logged-out sessions, in id order (a file written from it is stable).

@@ -125,8 +125,10 @@ pub trait CutoffStore: Revocations + Send + Sync {
     /// (login, plus lifetime, plus twice the leeway for clocks that disagree), after which its
     /// lifetime refuses it anyway, as
     /// [`Session::log_out`](crate::web::Session::log_out) does. A store drops a logout once
-    /// it has been given one of a session that began after its `until`, so it holds the
-    /// logouts of about one lifetime, and at most [`LOGOUTS_PER_USER`] per user.
+    /// it has been given one of a session that began after its `until` and this machine's
+    /// clock has passed it too (so a login time far ahead, from a clock that ran ahead or a
+    /// planted entry, expires no one's logouts), so it holds the logouts of about one lifetime,
+    /// and at most [`LOGOUTS_PER_USER`] per user.
     ///
     /// # Errors
     /// As [`CutoffStore::revoke_user`]. The logout may still be in force in this process.

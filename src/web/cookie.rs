@@ -420,8 +420,14 @@ impl SessionCookie {
     /// which its verifier still accepts as within the leeway. A larger step back is not
     /// covered: values issued ahead by more than the leeway are refused as issued in the future
     /// until the clock reaches them (see the README, "Clocks").
+    /// A clock that is not set yet ([`SessionSigner::with_earliest_time`]) dates nothing: a
+    /// revocation dated 1970 would end no session once the clock is right.
     fn revocation_time(&self) -> Result<u64, StoreError> {
         let now = self.inner.clock.now().map_err(StoreError::Clock)?;
+        let earliest = self.inner.signer.earliest_time();
+        if now < earliest {
+            return Err(StoreError::Clock(Error::ClockNotSet { now, earliest }));
+        }
         let stamped = self.inner.stamped.load(Ordering::Relaxed);
         Ok(now.max(stamped.min(now.saturating_add(self.inner.signer.leeway()))))
     }

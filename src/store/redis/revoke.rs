@@ -1,7 +1,7 @@
 //! Revocations "until now": judged against what Redis holds, in a `WATCH`/`MULTI` transaction,
 //! and the script that raises one cut-off and announces it.
 
-use redis::{Connection, ErrorKind, RedisError, RedisResult};
+use redis::{Connection, RedisResult};
 
 use super::{Shared, decode_logouts, encode_logouts, parse_secs};
 use crate::store::memory::{Entry, Logout, User};
@@ -132,8 +132,11 @@ impl Shared {
     /// read, the logout added by the rule every store uses (`User::add`, with its cap), and the
     /// new list, the announcement `s <login> <until> <id>` and, when the cap turned the oldest
     /// logout into a cut-off, that cut-off through the script, written in `MULTI`. A change by
-    /// another instance in between aborts it, and it starts again, at most [`ATTEMPTS`] times;
-    /// then it fails, since a write over an unread list could drop a logout.
+    /// another instance in between aborts it, and it starts again, at most [`ATTEMPTS`] times.
+    /// Then, since a write over an unread list could drop a logout and a fleet that keeps
+    /// revoking could abort it forever, the logout fails closed: the user's cut-off is raised
+    /// past the session through the script, which nothing aborts, ending it and the user's
+    /// older sessions.
     pub(super) fn transact_logout(&self, id: &str, logout: Logout) -> RedisResult<()> {
         self.with_conn(|con| {
             for _ in 0..ATTEMPTS {
@@ -149,16 +152,21 @@ impl Shared {
                     .arg(&self.logouts_key)
                     .arg(id)
                     .query(con)?;
-                // What this instance knows counts too: an entry malformed in Redis may still
-                // hold logouts that its copy kept.
-                let mut user = User::read(
-                    Entry::At(cutoff.as_deref().and_then(parse_secs).unwrap_or(0)),
-                    stored
-                        .as_deref()
-                        .and_then(decode_logouts)
-                        .unwrap_or_default(),
-                );
-                let before = user.cutoff.last();
+                let cutoff = Entry::At(cutoff.as_deref().and_then(parse_secs).unwrap_or(0));
+                let before = cutoff.last();
+                let mut user = match stored.as_deref().map(decode_logouts) {
+                    None => User::read(cutoff, Vec::new()),
+                    Some(Some(logouts)) => User::read(cutoff, logouts),
+                    // A malformed list may have held any of the user's sessions: they all end
+                    // (a cut-off past now, or past this session), and the list starts afresh.
+                    Some(None) => {
+                        let mut user = User::read(cutoff, Vec::new());
+                        let now = crate::unix_now().unwrap_or(0);
+                        user.cutoff
+                            .raise(now.max(logout.logged_in_at).saturating_add(1));
+                        user
+                    }
+                };
                 user.add(logout);
                 user.prune(self.memory.horizon(logout.logged_in_at));
                 let mut pipe = redis::pipe();
@@ -185,10 +193,17 @@ impl Shared {
                     return Ok(());
                 }
             }
-            Err(RedisError::from((
-                ErrorKind::Client,
-                "other instances kept changing this user's logouts; not stored in Redis",
-            )))
+            let cutoff = logout.logged_in_at.saturating_add(1);
+            let mut pipe = redis::pipe();
+            self.raise_in(&mut pipe, Some(id), cutoff);
+            pipe.query::<(i64,)>(con)?;
+            // The id was checked when the logout went into the copy.
+            let _ = self.memory.raise_user(id, cutoff);
+            tracing::warn!(
+                "redis cut-off store: other instances kept changing cut-offs; logged out by a \
+                 cut-off for the user instead"
+            );
+            Ok(())
         })
     }
 
