@@ -43,9 +43,16 @@ const T0: u64 = 1_764_000_000;
 /// The session cookie's name.
 const NAME: &str = "__Host-s";
 
-/// The caching header the app puts on every page: anyone may keep it for a minute.
-fn public() -> [(axum::http::HeaderName, &'static str); 1] {
-    [(CACHE_CONTROL, "public, max-age=60")]
+/// The caching headers the app puts on every page: anyone may keep it for a minute, and nginx
+/// for ten (`X-Accel-Expires` takes precedence over `Cache-Control` in nginx).
+fn public() -> [(axum::http::HeaderName, &'static str); 2] {
+    [
+        (CACHE_CONTROL, "public, max-age=60"),
+        (
+            axum::http::HeaderName::from_static("x-accel-expires"),
+            "600",
+        ),
+    ]
 }
 
 /// What the app's handlers share: the cookie, and a serial number for each response, so that a

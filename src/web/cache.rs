@@ -19,8 +19,18 @@
 //!
 //! Several field lines of one header are read as one list and written back as one line (some
 //! caches read only the first `Vary` line).
+//!
+//! Headers that tell one kind of cache to ignore `Cache-Control` go from a response that
+//! carries the session cookie: [`OVERRIDES`].
 
 use std::iter;
+
+/// Headers some shared caches obey instead of `Cache-Control`: `CDN-Cache-Control` (RFC 9213),
+/// `Surrogate-Control` (Varnish, Fastly, Akamai) and nginx's `X-Accel-Expires`. Removed from a
+/// response that carries the session cookie, so that such a cache falls back to its private
+/// `Cache-Control`.
+pub(crate) const OVERRIDES: [&str; 3] =
+    ["cdn-cache-control", "surrogate-control", "x-accel-expires"];
 
 /// The `Cache-Control` value for a response that carries the session cookie's `Set-Cookie`,
 /// given the response's `Cache-Control` field values, or `None` when they already keep it out
@@ -132,6 +142,9 @@ pub(crate) fn apply(headers: &mut http::HeaderMap, sets_cookie: bool) {
     // The values are the response's own, valid already, joined with `, `: valid too. Were one
     // refused, the strictest value stands in for it.
     if sets_cookie {
+        for name in OVERRIDES {
+            headers.remove(name);
+        }
         let values = headers
             .get_all(CACHE_CONTROL)
             .iter()
@@ -154,6 +167,9 @@ pub(crate) fn apply(headers: &mut http::HeaderMap, sets_cookie: bool) {
 pub(crate) fn apply_actix(headers: &mut actix_web::http::header::HeaderMap, sets_cookie: bool) {
     use actix_web::http::header::{CACHE_CONTROL, HeaderValue, VARY};
     if sets_cookie {
+        for name in OVERRIDES {
+            headers.remove(name);
+        }
         let values = headers.get_all(CACHE_CONTROL).map(HeaderValue::as_bytes);
         if let Some(value) = private(values) {
             let value = HeaderValue::from_bytes(&value)
@@ -316,9 +332,23 @@ mod tests {
         let all = |headers: &HeaderMap, name| -> Vec<_> {
             headers.get_all(name).iter().cloned().collect()
         };
+        headers.append("cdn-cache-control", "max-age=600".parse().unwrap());
+        headers.append("Surrogate-Control", "max-age=600".parse().unwrap());
+        headers.append("x-accel-expires", "600".parse().unwrap());
+        apply(&mut headers, false);
+        assert!(
+            headers.contains_key("cdn-cache-control"),
+            "no cookie, no change"
+        );
         apply(&mut headers, true);
         assert_eq!(all(&headers, CACHE_CONTROL), ["private, max-age=60"]);
         assert_eq!(all(&headers, VARY), ["Accept-Encoding, Cookie"]);
+        for name in OVERRIDES {
+            assert!(
+                !headers.contains_key(name),
+                "{name} overrides Cache-Control"
+            );
+        }
         apply(&mut headers, true);
         assert_eq!(
             all(&headers, CACHE_CONTROL),
