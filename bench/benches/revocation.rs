@@ -112,6 +112,12 @@ fn revocation(c: &mut Criterion) {
             })
         },
     );
+    group.bench_function("lookup alone, the id has 31, session newer", |b| {
+        b.iter(|| logouts.session_cutoffs(black_box("12345"), black_box(NOW - 600)))
+    });
+    group.bench_function("lookup alone, the id has 31, session among them", |b| {
+        b.iter(|| logouts.session_cutoffs(black_box("12345"), black_box(between_at)))
+    });
     group.bench_function("session verify + one global cut-off", |b| {
         let global = Cutoffs::at(NOW - 86_400);
         b.iter(|| {
