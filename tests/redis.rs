@@ -805,3 +805,50 @@ fn the_cap_on_a_users_logouts_holds_in_redis_and_fails_closed() {
         );
     }
 }
+
+#[test]
+fn a_logout_under_a_storm_of_other_revocations_is_never_lost() {
+    let Some(server) = Server::start() else {
+        return;
+    };
+    logs();
+    let (a, b) = (server.store(), server.store());
+    // Another instance keeps changing the users' cut-offs as fast as it can, which aborts the
+    // logout's transaction whenever it lands in between.
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let storm = {
+        let (stop, mut raw) = (stop.clone(), server.raw());
+        thread::spawn(move || {
+            let mut n = 0u64;
+            while !stop.load(Ordering::Relaxed) {
+                n += 1;
+                let _: redis::RedisResult<()> = redis::cmd("HSET")
+                    .arg("sigcookie:cutoffs:users")
+                    .arg(format!("storm-{}", n % 64))
+                    .arg(n)
+                    .query(&mut raw);
+            }
+        })
+    };
+    let started = Instant::now();
+    for i in 0..50u64 {
+        a.revoke_session("42", 10_000 + i, 90_000)
+            .expect("stored or failed closed");
+    }
+    stop.store(true, Ordering::Relaxed);
+    storm.join().expect("the storm ends");
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "took {:?}",
+        started.elapsed()
+    );
+    // However each went (a transaction, or a cut-off when it kept being aborted), every one of
+    // the 50 sessions is refused on the other instance.
+    for i in 0..50u64 {
+        let login = 10_000 + i;
+        eventually("B refuses it", PROPAGATION, || {
+            let cutoffs = b.session_cutoffs("42", login);
+            cutoffs.is_logged_out() || cutoffs.not_before() > Some(login)
+        });
+    }
+}
