@@ -212,3 +212,73 @@ fn a_login_time_far_ahead_expires_no_one_elses_logouts() {
         "42's logout outlived the planted one"
     );
 }
+
+use proptest::prelude::*;
+
+/// One change to a store: a logout of `(user, login)` kept `keep` seconds past its login, or a
+/// cut-off for `user`.
+#[derive(Clone, Debug)]
+enum Change {
+    LogOut { user: u8, login: u16, keep: u16 },
+    CutOff { user: u8, at: u16 },
+}
+
+fn change() -> impl Strategy<Value = Change> {
+    prop_oneof![
+        4 => (0u8..4, any::<u16>(), 1u16..2_000).prop_map(|(user, login, keep)| Change::LogOut { user, login, keep }),
+        1 => (0u8..4, any::<u16>()).prop_map(|(user, at)| Change::CutOff { user, at }),
+    ]
+}
+
+proptest! {
+    /// Whatever the order of logouts and cut-offs, a session logged out is refused until its
+    /// logout's end has passed the newest logout's login (the store's only reason to forget
+    /// it), by its logout or by a cut-off that the cap or a revocation raised; and no session
+    /// is refused that was neither logged out nor below a cut-off.
+    #[test]
+    fn no_logout_is_forgotten_before_its_end(changes in prop::collection::vec(change(), 1..200)) {
+        let store = MemoryStore::new();
+        let base = T0;
+        let mut logged_out: Vec<(String, u64, u64)> = Vec::new();
+        let mut cut: std::collections::HashMap<String, u64> = Default::default();
+        let mut newest = 0;
+        for change in &changes {
+            match *change {
+                Change::LogOut { user, login, keep } => {
+                    let (id, login) = (format!("u{user}"), base + u64::from(login));
+                    let until = login + u64::from(keep);
+                    store.revoke_session(&id, login, until).expect("stored");
+                    logged_out.push((id, login, until));
+                    newest = newest.max(login);
+                }
+                Change::CutOff { user, at } => {
+                    let (id, at) = (format!("u{user}"), base + u64::from(at));
+                    store.revoke_user(&id, at).expect("stored");
+                    let c = cut.entry(id).or_default();
+                    *c = (*c).max(at);
+                }
+            }
+        }
+        let refused = |id: &str, login: u64| {
+            let cutoffs = store.session_cutoffs(id, login);
+            cutoffs.is_logged_out() || cutoffs.not_before().is_some_and(|c| login < c)
+        };
+        for (id, login, until) in &logged_out {
+            if *until >= newest {
+                prop_assert!(refused(id, *login), "{id} at {login} (until {until}) forgotten");
+            }
+        }
+        // A session of a user without any logout or cut-off is never refused.
+        prop_assert!(!refused("u9", base + 1));
+        // Refusals come only from logouts and cut-offs: a cap may raise a user's cut-off, but
+        // never past that user's own logouts.
+        for user in 0..4u8 {
+            let id = format!("u{user}");
+            if let Some(c) = store.cutoffs(&id).not_before() {
+                let own_cut = cut.get(&id).copied().unwrap_or(0);
+                let own_logouts = logged_out.iter().filter(|(i, ..)| *i == id).map(|(_, l, _)| l + 1).max().unwrap_or(0);
+                prop_assert!(c <= own_cut.max(own_logouts), "{id}: cut-off {c} from nowhere");
+            }
+        }
+    }
+}
