@@ -813,8 +813,9 @@ fn a_logout_under_a_storm_of_other_revocations_is_never_lost() {
     };
     logs();
     let (a, b) = (server.store(), server.store());
-    // Another instance keeps changing the users' cut-offs as fast as it can, which aborts the
-    // logout's transaction whenever it lands in between.
+    // Other instances keep logging other users out as fast as they can, which aborts the
+    // logout's transaction whenever one lands in between; and keep raising cut-offs, which
+    // must not.
     let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     let storm = {
         let (stop, mut raw) = (stop.clone(), server.raw());
@@ -822,10 +823,16 @@ fn a_logout_under_a_storm_of_other_revocations_is_never_lost() {
             let mut n = 0u64;
             while !stop.load(Ordering::Relaxed) {
                 n += 1;
+                let key = if n % 2 == 0 { "users" } else { "logouts" };
+                let value = if n % 2 == 0 {
+                    format!("{n}")
+                } else {
+                    format!("{n}:{}", n + 1)
+                };
                 let _: redis::RedisResult<()> = redis::cmd("HSET")
-                    .arg("sigcookie:cutoffs:users")
+                    .arg(format!("sigcookie:cutoffs:{key}"))
                     .arg(format!("storm-{}", n % 64))
-                    .arg(n)
+                    .arg(value)
                     .query(&mut raw);
             }
         })
@@ -851,4 +858,40 @@ fn a_logout_under_a_storm_of_other_revocations_is_never_lost() {
             cutoffs.is_logged_out() || cutoffs.not_before() > Some(login)
         });
     }
+}
+
+#[test]
+fn other_instances_raising_cut_offs_do_not_turn_a_logout_into_one() {
+    let Some(server) = Server::start() else {
+        return;
+    };
+    let (a, b) = (server.store(), server.store());
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let storm = {
+        let (stop, mut raw) = (stop.clone(), server.raw());
+        thread::spawn(move || {
+            let mut n = 0u64;
+            while !stop.load(Ordering::Relaxed) {
+                n += 1;
+                let _: redis::RedisResult<()> = redis::cmd("HSET")
+                    .arg("sigcookie:cutoffs:users")
+                    .arg(format!("storm-{}", n % 64))
+                    .arg(n)
+                    .query(&mut raw);
+            }
+        })
+    };
+    let logins = 10_000..10_000 + sigcookie::store::LOGOUTS_PER_USER as u64;
+    for login in logins.clone() {
+        a.revoke_session("42", login, 90_000).expect("stored");
+    }
+    stop.store(true, Ordering::Relaxed);
+    storm.join().expect("the storm ends");
+    // Each one is a logout of its own session, not a cut-off for the user.
+    for login in logins {
+        eventually("B has the logout", PROPAGATION, || {
+            b.session_cutoffs("42", login).is_logged_out()
+        });
+    }
+    assert_eq!(b.cutoffs("42"), Cutoffs::NONE);
 }

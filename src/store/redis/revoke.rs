@@ -128,11 +128,13 @@ impl Shared {
         }
     }
 
-    /// Logs out one session of `id` in Redis: under `WATCH`, the user's cut-off and logouts are
-    /// read, the logout added by the rule every store uses (`User::add`, with its cap), and the
-    /// new list, the announcement `s <login> <until> <id>` and, when the cap turned the oldest
-    /// logout into a cut-off, that cut-off through the script, written in `MULTI`. A change by
-    /// another instance in between aborts it, and it starts again, at most [`ATTEMPTS`] times.
+    /// Logs out one session of `id` in Redis: under `WATCH` of the logouts, the user's cut-off
+    /// and logouts are read, the logout added by the rule every store uses (`User::add`, with
+    /// its cap), and the new list, the announcement `s <login> <until> <id>` and, when the cap
+    /// turned the oldest logout into a cut-off, that cut-off through the script, written in
+    /// `MULTI`. The cut-offs are not watched: one raised in between only means the list keeps
+    /// a logout that it already covers, and the script never lowers a cut-off. Another logout
+    /// written in between aborts it, and it starts again, at most [`ATTEMPTS`] times.
     /// Then, since a write over an unread list could drop a logout and a fleet that keeps
     /// revoking could abort it forever, the logout fails closed: the user's cut-off is raised
     /// past the session through the script, which nothing aborts, ending it and the user's
@@ -140,10 +142,7 @@ impl Shared {
     pub(super) fn transact_logout(&self, id: &str, logout: Logout) -> RedisResult<()> {
         self.with_conn(|con| {
             for _ in 0..ATTEMPTS {
-                redis::cmd("WATCH")
-                    .arg(&self.users_key)
-                    .arg(&self.logouts_key)
-                    .exec(con)?;
+                redis::cmd("WATCH").arg(&self.logouts_key).exec(con)?;
                 let (cutoff, stored): (Option<Vec<u8>>, Option<Vec<u8>>) = redis::pipe()
                     .cmd("HGET")
                     .arg(&self.users_key)
