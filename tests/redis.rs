@@ -823,11 +823,10 @@ fn a_logout_under_a_storm_of_other_revocations_is_never_lost() {
             let mut n = 0u64;
             while !stop.load(Ordering::Relaxed) {
                 n += 1;
-                let key = if n % 2 == 0 { "users" } else { "logouts" };
-                let value = if n % 2 == 0 {
-                    format!("{n}")
+                let (key, value) = if n.is_multiple_of(2) {
+                    ("users", format!("{n}"))
                 } else {
-                    format!("{n}:{}", n + 1)
+                    ("logouts", format!("{n}:{}", n + 1))
                 };
                 let _: redis::RedisResult<()> = redis::cmd("HSET")
                     .arg(format!("sigcookie:cutoffs:{key}"))
