@@ -816,33 +816,13 @@ fn a_logout_under_a_storm_of_other_revocations_is_never_lost() {
     // Other instances keep logging other users out as fast as they can, which aborts the
     // logout's transaction whenever one lands in between; and keep raising cut-offs, which
     // must not.
-    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
-    let storm = {
-        let (stop, mut raw) = (stop.clone(), server.raw());
-        thread::spawn(move || {
-            let mut n = 0u64;
-            while !stop.load(Ordering::Relaxed) {
-                n += 1;
-                let (key, value) = if n.is_multiple_of(2) {
-                    ("users", format!("{n}"))
-                } else {
-                    ("logouts", format!("{n}:{}", n + 1))
-                };
-                let _: redis::RedisResult<()> = redis::cmd("HSET")
-                    .arg(format!("sigcookie:cutoffs:{key}"))
-                    .arg(format!("storm-{}", n % 64))
-                    .arg(value)
-                    .query(&mut raw);
-            }
-        })
-    };
+    let storm = Storm::start(&server, &["users", "logouts"]);
     let started = Instant::now();
     for i in 0..50u64 {
         a.revoke_session("42", 10_000 + i, 90_000)
             .expect("stored or failed closed");
     }
-    stop.store(true, Ordering::Relaxed);
-    storm.join().expect("the storm ends");
+    storm.stop();
     assert!(
         started.elapsed() < Duration::from_secs(10),
         "took {:?}",
@@ -865,27 +845,12 @@ fn other_instances_raising_cut_offs_do_not_turn_a_logout_into_one() {
         return;
     };
     let (a, b) = (server.store(), server.store());
-    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
-    let storm = {
-        let (stop, mut raw) = (stop.clone(), server.raw());
-        thread::spawn(move || {
-            let mut n = 0u64;
-            while !stop.load(Ordering::Relaxed) {
-                n += 1;
-                let _: redis::RedisResult<()> = redis::cmd("HSET")
-                    .arg("sigcookie:cutoffs:users")
-                    .arg(format!("storm-{}", n % 64))
-                    .arg(n)
-                    .query(&mut raw);
-            }
-        })
-    };
+    let storm = Storm::start(&server, &["users"]);
     let logins = 10_000..10_000 + sigcookie::store::LOGOUTS_PER_USER as u64;
     for login in logins.clone() {
         a.revoke_session("42", login, 90_000).expect("stored");
     }
-    stop.store(true, Ordering::Relaxed);
-    storm.join().expect("the storm ends");
+    storm.stop();
     // Each one is a logout of its own session, not a cut-off for the user.
     for login in logins {
         eventually("B has the logout", PROPAGATION, || {
@@ -893,4 +858,41 @@ fn other_instances_raising_cut_offs_do_not_turn_a_logout_into_one() {
         });
     }
     assert_eq!(b.cutoffs("42"), Cutoffs::NONE);
+}
+
+/// Another instance writing, as fast as it can, entries of other users into the hashes
+/// `{prefix}:{hash}` of the default prefix (cut-offs in `users`, logouts in `logouts`), in
+/// turn, until stopped.
+struct Storm {
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    thread: thread::JoinHandle<()>,
+}
+
+impl Storm {
+    fn start(server: &Server, hashes: &'static [&'static str]) -> Storm {
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let (flag, mut raw) = (stop.clone(), server.raw());
+        let thread = thread::spawn(move || {
+            let mut n = 0u64;
+            while !flag.load(Ordering::Relaxed) {
+                n += 1;
+                let hash = hashes[(n % hashes.len() as u64) as usize];
+                let value = match hash {
+                    "logouts" => format!("{n}:{}", n + 1),
+                    _ => format!("{n}"),
+                };
+                let _: redis::RedisResult<()> = redis::cmd("HSET")
+                    .arg(format!("sigcookie:cutoffs:{hash}"))
+                    .arg(format!("storm-{}", n % 64))
+                    .arg(value)
+                    .query(&mut raw);
+            }
+        });
+        Storm { stop, thread }
+    }
+
+    fn stop(self) {
+        self.stop.store(true, Ordering::Relaxed);
+        self.thread.join().expect("the storm ends");
+    }
 }

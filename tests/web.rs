@@ -717,6 +717,12 @@ mod caching {
 
     type Headers<'a> = (Option<&'a str>, Option<&'a str>);
 
+    /// The field lines of one header, as one text: `a | b` for two lines.
+    fn joined<'a, E: std::fmt::Debug>(values: impl Iterator<Item = Result<&'a str, E>>) -> String {
+        let values: Vec<&str> = values.map(|v| v.expect("ASCII")).collect();
+        values.join(" | ")
+    }
+
     pub fn axum(set_cookie: SetCookie, (cache_control, vary): Headers<'_>) -> [String; 2] {
         let mut page = axum::http::HeaderMap::new();
         let headers = [("cache-control", cache_control), ("vary", vary)];
@@ -724,13 +730,7 @@ mod caching {
             page.insert(name, value.parse().expect("a header value"));
         }
         let response = (page, set_cookie, "page").into_response();
-        let header = |name| {
-            let values = response.headers().get_all(name).iter();
-            values
-                .map(|v| v.to_str().expect("ASCII"))
-                .collect::<Vec<_>>()
-                .join(" | ")
-        };
+        let header = |name| joined(response.headers().get_all(name).iter().map(|v| v.to_str()));
         [header("cache-control"), header("vary")]
     }
 
@@ -742,13 +742,7 @@ mod caching {
         }
         let mut response = builder.finish();
         set_cookie.add_to(&mut response);
-        let header = |name| {
-            let values = response.headers().get_all(name);
-            values
-                .map(|v| v.to_str().expect("ASCII"))
-                .collect::<Vec<_>>()
-                .join(" | ")
-        };
+        let header = |name| joined(response.headers().get_all(name).map(|v| v.to_str()));
         [header("cache-control"), header("vary")]
     }
 
@@ -779,13 +773,7 @@ mod caching {
                 test::init_service(App::new().wrap(cookie).route("/", web::get().to(handler)))
                     .await;
             let response = test::call_service(&app, test::TestRequest::get().to_request()).await;
-            let header = |name| {
-                let values = response.headers().get_all(name);
-                values
-                    .map(|v| v.to_str().expect("ASCII"))
-                    .collect::<Vec<_>>()
-                    .join(" | ")
-            };
+            let header = |name| joined(response.headers().get_all(name).map(|v| v.to_str()));
             [header("cache-control"), header("vary")]
         })
     }
@@ -818,13 +806,7 @@ mod caching {
         let response = runtime
             .block_on(layer.layer(handler).oneshot(request))
             .expect("a response");
-        let header = |name| {
-            let values = response.headers().get_all(name).iter();
-            values
-                .map(|v| v.to_str().expect("ASCII"))
-                .collect::<Vec<_>>()
-                .join(" | ")
-        };
+        let header = |name| joined(response.headers().get_all(name).iter().map(|v| v.to_str()));
         [header("cache-control"), header("vary")]
     }
 }
