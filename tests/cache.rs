@@ -25,7 +25,7 @@ use std::net::{SocketAddr, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use axum::Router;
@@ -169,21 +169,13 @@ struct Nginx {
 impl Nginx {
     /// Starts nginx in front of `app`, or `None` (the test skips) when it is not installed.
     fn start(app: SocketAddr) -> Option<Nginx> {
-        let Some(binary) = nginx_binary() else {
-            if std::env::var("CI").as_deref() == Ok("true") {
-                panic!("nginx is required under CI=true (Debian's `nginx` package)");
-            }
-            eprintln!("skipping: nginx is not installed (neither on the PATH nor /usr/sbin/nginx)");
+        let binary = nginx_binary();
+        let what = "nginx (Debian's `nginx` package, on the PATH or in /usr/sbin)";
+        if !common::server_installed(what, binary.is_some()) {
             return None;
-        };
-        static NEXT: AtomicUsize = AtomicUsize::new(0);
-        let dir = std::env::temp_dir().join(format!(
-            "sigcookie-nginx-{}-{}",
-            std::process::id(),
-            NEXT.fetch_add(1, Ordering::Relaxed)
-        ));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).expect("temporary folder");
+        }
+        let binary = binary?;
+        let dir = common::server_folder("nginx");
         let mut nginx = Nginx {
             child: None,
             dir,

@@ -7,10 +7,12 @@
 //! crate's dev-dependency on itself turns on for `cargo test`.
 #![cfg(feature = "redis")]
 
+mod common;
+
 use std::net::TcpListener;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::Ordering;
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -35,21 +37,14 @@ struct Server {
 impl Server {
     /// Starts a server, or `None` (the test skips) when `redis-server` is not installed.
     fn start() -> Option<Server> {
-        if let Err(e) = Command::new("redis-server").arg("--version").output() {
-            if std::env::var("CI").as_deref() == Ok("true") {
-                panic!("redis-server is required under CI=true: {e}");
-            }
-            eprintln!("skipping: redis-server is not installed ({e})");
+        let found = Command::new("redis-server")
+            .arg("--version")
+            .output()
+            .is_ok();
+        if !common::server_installed("redis-server", found) {
             return None;
         }
-        static NEXT: AtomicUsize = AtomicUsize::new(0);
-        let dir = std::env::temp_dir().join(format!(
-            "sigcookie-redis-{}-{}",
-            std::process::id(),
-            NEXT.fetch_add(1, Ordering::Relaxed)
-        ));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).expect("temporary folder");
+        let dir = common::server_folder("redis");
         let mut server = Server {
             child: None,
             port: 0,

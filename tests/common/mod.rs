@@ -242,3 +242,32 @@ impl sigcookie::Clock for ManualClock {
         Ok(self.get())
     }
 }
+
+/// Whether a test that needs a server program can run: `found` says whether it is installed.
+/// Without it the test says so and passes, except under `CI=true`, where CI has installed it
+/// and its absence is a failure.
+pub fn server_installed(what: &str, found: bool) -> bool {
+    if found {
+        return true;
+    }
+    assert!(
+        std::env::var("CI").as_deref() != Ok("true"),
+        "{what} is required under CI=true"
+    );
+    eprintln!("skipping: {what} is not installed");
+    false
+}
+
+/// A fresh, empty folder for one server of this test process: `kind` names it, a counter keeps
+/// two servers of one process apart.
+pub fn server_folder(kind: &str) -> std::path::PathBuf {
+    static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let dir = std::env::temp_dir().join(format!(
+        "sigcookie-{kind}-{}-{}",
+        std::process::id(),
+        NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("temporary folder");
+    dir
+}
