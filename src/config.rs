@@ -58,6 +58,24 @@ pub enum ConfigError {
         max: usize,
     },
 
+    // --- Ed25519 keys and signers ---------------------------------------------------------------
+    /// An Ed25519 key is not 64 hex digits (a public key: lowercase), nor, for a public key,
+    /// an SPKI PEM block of an Ed25519 key.
+    Ed25519KeyMalformed,
+    /// An Ed25519 public key is not the canonical encoding of a curve point, or is a point of
+    /// small order, for which anyone can make signatures that verify: refused when loaded.
+    Ed25519WeakKey,
+    /// Two of a verifier's Ed25519 public keys have the same key id (the same key given twice,
+    /// or, by a 2^-32 chance, two keys whose ids collide): a value's key id must name one key.
+    Ed25519DuplicateKeyId,
+    /// An Ed25519 signer's purpose is longer than 255 bytes: it goes into every signed message.
+    PurposeTooLong {
+        /// Length of the purpose, in bytes.
+        len: usize,
+    },
+    /// A tag length was set for an Ed25519 cookie, whose signatures always have 64 bytes.
+    Ed25519TagLength,
+
     // --- the cookie's name and attributes (`header::CookieSpec`) --------------------------------
     /// The cookie name is empty or has a byte an RFC 6265 cookie name cannot carry.
     InvalidName {
@@ -103,6 +121,11 @@ impl ConfigError {
             ConfigError::EmptyPurpose => "EmptyPurpose",
             ConfigError::TagLength { .. } => "TagLength",
             ConfigError::TooManyPreviousKeys { .. } => "TooManyPreviousKeys",
+            ConfigError::Ed25519KeyMalformed => "Ed25519KeyMalformed",
+            ConfigError::Ed25519WeakKey => "Ed25519WeakKey",
+            ConfigError::Ed25519DuplicateKeyId => "Ed25519DuplicateKeyId",
+            ConfigError::PurposeTooLong { .. } => "PurposeTooLong",
+            ConfigError::Ed25519TagLength => "Ed25519TagLength",
             ConfigError::InvalidName { .. } => "InvalidName",
             ConfigError::InvalidPath => "InvalidPath",
             ConfigError::InvalidDomain => "InvalidDomain",
@@ -148,6 +171,22 @@ impl fmt::Display for ConfigError {
             ConfigError::TooManyPreviousKeys { max } => {
                 write!(f, "a signer keeps at most {max} previous keys")
             }
+            ConfigError::Ed25519KeyMalformed => f.write_str(
+                "Ed25519 key is not 64 hex digits (a public key: lowercase, or an SPKI PEM block)",
+            ),
+            ConfigError::Ed25519WeakKey => f.write_str(
+                "Ed25519 public key is not a canonical point encoding, or is of small order",
+            ),
+            ConfigError::Ed25519DuplicateKeyId => {
+                f.write_str("two of the verifier's Ed25519 public keys have the same key id")
+            }
+            ConfigError::PurposeTooLong { len } => write!(
+                f,
+                "an Ed25519 signer's purpose is {len} bytes; at most 255 are allowed"
+            ),
+            ConfigError::Ed25519TagLength => f.write_str(
+                "an Ed25519 cookie has no tag length to set: its signatures are 64 bytes",
+            ),
             ConfigError::InvalidName { position } => write!(
                 f,
                 "cookie name is empty or has a byte a cookie name cannot carry at offset {position}"

@@ -16,6 +16,7 @@ use zeroize::Zeroize;
 
 use crate::format::{self, ID_MAX_LEN, TS_MAX_DIGITS};
 use crate::mac::{BLOCK_LEN, MacKey};
+use crate::scheme::Mint;
 use crate::signer::ascii_str;
 use crate::{Error, SessionSigner, Verified};
 
@@ -88,10 +89,9 @@ impl CsrfToken {
         ascii_str(&self.hex)
     }
 
-    /// The token of the session `id` logged in at `logged_in_at`, under one of the session
-    /// signer's keys.
-    pub(crate) fn new(session_key: &MacKey, id: &str, logged_in_at: u64) -> CsrfToken {
-        let mut tag = token_key(session_key).tag(message(id, logged_in_at).as_slice());
+    /// The token of the session `id` logged in at `logged_in_at`, under a token key `K_csrf`.
+    pub(crate) fn new(token_key: &MacKey, id: &str, logged_in_at: u64) -> CsrfToken {
+        let mut tag = token_key.tag(message(id, logged_in_at).as_slice());
         let mut hex = [0; CsrfToken::LEN];
         // Sized exactly: twice the bytes encoded, so this cannot fail. `base16ct` encodes
         // without tables indexed by the (secret until sent) tag.
@@ -128,7 +128,7 @@ impl fmt::Debug for CsrfToken {
 }
 
 /// `K_csrf = HMAC(K, KEY_LABEL)` as a MAC key of its own, from the session signer's `K`.
-fn token_key(session_key: &MacKey) -> MacKey {
+pub(crate) fn token_key(session_key: &MacKey) -> MacKey {
     let mut derived = session_key.tag(KEY_LABEL);
     // HMAC's padded key `K0`: a 32-byte key zero-padded to a block.
     let mut k0 = [0; BLOCK_LEN];
@@ -176,7 +176,7 @@ fn words(hex: &[u8; CsrfToken::LEN]) -> [u64; CsrfToken::LEN / 8] {
     })
 }
 
-impl SessionSigner {
+impl<S: Mint> SessionSigner<S> {
     /// The CSRF token of a session this signer verified: the same for every request of the
     /// session (renewals keep its login time), different for every other session. Put it in
     /// each form the logged-in user submits; check it with [`verify_csrf`](Self::verify_csrf).
@@ -204,7 +204,7 @@ impl SessionSigner {
     /// ```
     pub fn csrf_token(&self, session: &Verified<'_>) -> Result<CsrfToken, Error> {
         self.check_own(session)?;
-        Ok(self.csrf_token_of(session.id(), session.logged_in_at()))
+        self.csrf_token_of(session.id(), session.logged_in_at())
     }
 
     /// Checks a form's CSRF token against a session this signer verified, with no state on the
@@ -245,8 +245,9 @@ impl SessionSigner {
 
     /// The token of the session `id` logged in at `logged_in_at`, under the current key; the
     /// caller knows the session is this signer's.
-    pub(crate) fn csrf_token_of(&self, id: &str, logged_in_at: u64) -> CsrfToken {
-        CsrfToken::new(self.signer().current_key(), id, logged_in_at)
+    pub(crate) fn csrf_token_of(&self, id: &str, logged_in_at: u64) -> Result<CsrfToken, Error> {
+        let key = self.signer().csrf_key(0)?.ok_or(Error::VerifyOnly)?;
+        Ok(CsrfToken::new(&key, id, logged_in_at))
     }
 
     /// [`verify_csrf`](Self::verify_csrf) for a session the caller knows is this signer's.
@@ -270,8 +271,10 @@ impl SessionSigner {
         let received = words(received);
         // Keys newest first, stopping at a match: which key matched is not secret, and a forged
         // token pays for every key anyway.
-        for key in self.signer().keys() {
-            let ours = CsrfToken::new(key, id, logged_in_at);
+        let mut index = 0;
+        while let Some(key) = self.signer().csrf_key(index)? {
+            index += 1;
+            let ours = CsrfToken::new(&key, id, logged_in_at);
             // The differences OR-ed in registers and judged once by `subtle`, as a signer
             // compares its signatures (`signer.rs`): the time does not depend on where a
             // guess first differs.
@@ -327,7 +330,7 @@ mod tests {
         let id = "a".repeat(ID_MAX_LEN);
         for (id, auth) in [("7", 0), ("12345", 1_764_000_000), (id.as_str(), u64::MAX)] {
             assert_eq!(
-                signer.csrf_token_of(id, auth).as_str(),
+                signer.csrf_token_of(id, auth).expect("token").as_str(),
                 oracle(&secret, "p", id, auth)
             );
         }
@@ -341,7 +344,7 @@ mod tests {
         let value = session.login_at("7", 1_000, &Cutoffs::NONE).expect("login");
         let (_, sig) = value.rsplit_once('.').expect("dot");
         // A session signature's first 16 bytes are not the token of the same message.
-        let token = session.csrf_token_of("7", 1_000);
+        let token = session.csrf_token_of("7", 1_000).expect("token");
         assert!(!sig.starts_with(token.as_str()));
         let timed = crate::TimestampSigner::new(signer, 600)
             .sign_at("7", 1_000)

@@ -108,12 +108,26 @@ pub enum Error {
     SignatureUppercase,
     /// The signature contains a character that is not a hex digit.
     SignatureNotHex,
+    /// An Ed25519 value's key id is not 8 lowercase hex digits.
+    KeyIdMalformed,
 
     // --- authenticity -------------------------------------------------------------------------
     /// The signature does not match under any of the signer's keys: a forged or altered value,
     /// another key, another purpose, or the unbound scheme where a purpose was expected (or the
     /// reverse). Deliberately says no more than that.
     BadSignature,
+    /// An Ed25519 value names a key this verifier does not hold: signed with a key that was
+    /// never this service's, or one retired from its list of previous keys. Refused before any
+    /// curve arithmetic. The key id is public (it is in the value), so it may be logged.
+    UnknownKeyId {
+        /// The value's key id, its 8 hex digits read as a big-endian number.
+        key_id: u32,
+    },
+
+    // --- signing ------------------------------------------------------------------------------
+    /// This side holds only public keys (an Ed25519 verifier): it verifies values but cannot
+    /// sign, renew or make CSRF tokens. The service with the signing key does that.
+    VerifyOnly,
 
     // --- CSRF tokens (checked on a session that verified) -------------------------------------
     /// A form's CSRF token is not [`CsrfToken::LEN`](crate::CsrfToken::LEN) lowercase hex
@@ -203,6 +217,7 @@ impl Error {
         matches!(
             self,
             Error::ClockBeforeEpoch
+                | Error::VerifyOnly
                 | Error::ClockNotSet { .. }
                 | Error::CutoffUnreadable
                 | Error::BufferTooSmall { .. }
@@ -243,6 +258,9 @@ impl Error {
             Error::SignatureLength { .. } => "SignatureLength",
             Error::SignatureUppercase => "SignatureUppercase",
             Error::SignatureNotHex => "SignatureNotHex",
+            Error::KeyIdMalformed => "KeyIdMalformed",
+            Error::UnknownKeyId { .. } => "UnknownKeyId",
+            Error::VerifyOnly => "VerifyOnly",
             Error::BadSignature => "BadSignature",
             Error::CsrfMalformed => "CsrfMalformed",
             Error::CsrfMismatch => "CsrfMismatch",
@@ -326,6 +344,16 @@ impl fmt::Display for Error {
             Error::SignatureUppercase => f.write_str("signature has uppercase hex digits"),
             Error::SignatureNotHex => f.write_str("signature is not hex"),
             Error::BadSignature => f.write_str("signature does not match"),
+            Error::KeyIdMalformed => f.write_str("key id is not 8 lowercase hex digits"),
+            Error::UnknownKeyId { key_id } => {
+                write!(
+                    f,
+                    "value is signed with a key this verifier does not hold (key id {key_id:08x})"
+                )
+            }
+            Error::VerifyOnly => f.write_str(
+                "this verifier holds only public keys: it cannot sign, renew or make CSRF tokens",
+            ),
             Error::CsrfMalformed => write!(
                 f,
                 "CSRF token missing or malformed: expected {} lowercase hex digits",

@@ -62,7 +62,8 @@ pub const TAG_LEN_DEFAULT: usize = TAG_LEN_MAX;
 /// assert_eq!(u64::MAX.to_string().len(), sigcookie::format::TS_MAX_DIGITS);
 /// ```
 pub const TS_MAX_DIGITS: usize = 20;
-/// Longest value any signer produces: a session value with the longest id, times and tag. A
+/// Longest value any signer produces: an Ed25519 session value with the longest id and times,
+/// whose key id and 64-byte signature make it 73 bytes longer than the longest HMAC one. A
 /// [`SignedValue`](crate::SignedValue) or a buffer of this size holds any value.
 ///
 /// ```
@@ -70,10 +71,17 @@ pub const TS_MAX_DIGITS: usize = 20;
 /// let signer = SessionSigner::new(Signer::new(&Key::from_bytes(&[1; 32])?, "s")?, 60, 600);
 /// // 20-digit times, the longest a login can be stamped with (the last second cannot).
 /// let value = signer.login_at(&"a".repeat(255), u64::MAX - 1, &Cutoffs::NONE)?;
-/// assert_eq!(value.len(), MAX_VALUE_LEN);
+/// assert_eq!(value.len(), signer.max_value_len());
+/// assert_eq!(value.len() + 1 + 8 + 64, MAX_VALUE_LEN); // "." kid, and 64 more hex digits
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-pub const MAX_VALUE_LEN: usize = max_value_len(TAG_LEN_MAX, Kind::Session);
+pub const MAX_VALUE_LEN: usize = Shape::ed25519(Kind::Session).max_len();
+
+/// Bytes of an Ed25519 signature; an Ed25519 value's signature has twice as many hex digits.
+pub(crate) const ED25519_SIG_LEN: usize = 64;
+
+/// Hex digits of an Ed25519 value's key id.
+pub(crate) const KEY_ID_DIGITS: usize = 8;
 
 /// The three shapes of a value. A signer produces and accepts exactly one.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -99,6 +107,26 @@ impl Kind {
     /// How many times a value of this shape carries: 0, 1 (`ts`) or 2 (`auth` and `ts`).
     const fn times(self) -> usize {
         self.parts() - 2
+    }
+
+    /// The shape of a value that carries `times` times (0, 1, or 2 and more).
+    #[cfg(feature = "ed25519")]
+    pub(crate) const fn with_times(times: usize) -> Kind {
+        match times {
+            0 => Kind::Untimed,
+            1 => Kind::Timestamped,
+            _ => Kind::Session,
+        }
+    }
+
+    /// The shape's name in an Ed25519 value's signed message.
+    #[cfg(feature = "ed25519")]
+    pub(crate) const fn name(self) -> &'static str {
+        match self {
+            Kind::Untimed => "untimed",
+            Kind::Timestamped => "timestamped",
+            Kind::Session => "session",
+        }
     }
 }
 
@@ -142,14 +170,6 @@ pub fn check_id(id: &str) -> Result<(), Error> {
     }
 }
 
-/// Longest value a signer of this tag length and shape produces. Saturates rather than
-/// overflows for tag lengths no signer accepts.
-///
-pub(crate) const fn max_value_len(tag_len: usize, kind: Kind) -> usize {
-    let fixed = ID_MAX_LEN + 1 + kind.times() * (TS_MAX_DIGITS + 1);
-    tag_len.saturating_mul(2).saturating_add(fixed)
-}
-
 /// The parts of a well-formed value. Not verified: anyone can make a value with these parts.
 ///
 /// ```
@@ -167,6 +187,7 @@ pub struct Parts<'a> {
     id: &'a str,
     auth: Option<u64>,
     issued_at: Option<u64>,
+    key_id: Option<&'a str>,
     sig: &'a str,
 }
 
@@ -232,6 +253,20 @@ impl<'a> Parts<'a> {
     pub fn signed_message(&self) -> &'a str {
         self.msg
     }
+
+    /// The key id of an Ed25519 value: which public key verifies it (`docs/format.md`,
+    /// "Ed25519 values"). `None` for an HMAC value.
+    ///
+    /// ```
+    /// # use sigcookie::format::inspect;
+    /// let value = format!("7.1a2b3c4d.{}", "0".repeat(128));
+    /// assert_eq!(inspect(&value)?.key_id(), Some("1a2b3c4d"));
+    /// assert_eq!(inspect(&format!("7.{}", "0".repeat(32)))?.key_id(), None);
+    /// # Ok::<(), sigcookie::Error>(())
+    /// ```
+    pub fn key_id(&self) -> Option<&'a str> {
+        self.key_id
+    }
 }
 
 /// Hides the signature, like [`SignedValue`](crate::SignedValue): parts of a genuine value are a
@@ -243,6 +278,7 @@ impl fmt::Debug for Parts<'_> {
             .field("logged_in_at", &self.auth)
             .field("issued_at", &self.issued_at)
             .field("tag_len", &self.tag_len())
+            .field("key_id", &self.key_id)
             .finish_non_exhaustive()
     }
 }
@@ -270,26 +306,57 @@ pub fn inspect(value: &str) -> Result<Parts<'_>, Error> {
             max: MAX_VALUE_LEN,
         });
     }
-    let kind = match value.bytes().filter(|&b| b == b'.').count() {
+    let sig_len = value.rsplit('.').next().map_or(0, str::len);
+    // Only an Ed25519 signature is this long, and an Ed25519 value has one more part.
+    let key_id = sig_len == 2 * ED25519_SIG_LEN;
+    let kind = match value.bytes().filter(|&b| b == b'.').count() - usize::from(key_id) {
         0 | 1 => Kind::Untimed,
         2 => Kind::Timestamped,
         _ => Kind::Session,
     };
-    let sig_len = value.rsplit('.').next().map_or(0, str::len);
-    let tag_len = (sig_len / 2).clamp(TAG_LEN_MIN, TAG_LEN_MAX);
-    Shape { tag_len, kind }.parse(value)
+    let tag_len = match key_id {
+        true => ED25519_SIG_LEN,
+        false => (sig_len / 2).clamp(TAG_LEN_MIN, TAG_LEN_MAX),
+    };
+    Shape {
+        tag_len,
+        kind,
+        key_id,
+    }
+    .parse(value)
 }
 
 /// What a signer's values look like: the one thing the parser needs to know about the signer.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct Shape {
+    /// Bytes of the signature: an HMAC signer's tag length, or an Ed25519 signature's 64.
     pub(crate) tag_len: usize,
     pub(crate) kind: Kind,
+    /// Whether the signature is preceded by a key id (Ed25519 values).
+    pub(crate) key_id: bool,
 }
 
 impl Shape {
+    /// The shape of an Ed25519 value of this kind.
+    pub(crate) const fn ed25519(kind: Kind) -> Shape {
+        Shape {
+            tag_len: ED25519_SIG_LEN,
+            kind,
+            key_id: true,
+        }
+    }
+
+    /// Longest value of this shape. Saturates rather than overflows for tag lengths no signer
+    /// accepts.
     pub(crate) const fn max_len(self) -> usize {
-        max_value_len(self.tag_len, self.kind)
+        let key_id = if self.key_id { KEY_ID_DIGITS + 1 } else { 0 };
+        let fixed = ID_MAX_LEN + 1 + self.kind.times() * (TS_MAX_DIGITS + 1) + key_id;
+        self.tag_len.saturating_mul(2).saturating_add(fixed)
+    }
+
+    /// Parts of a value of this shape: its kind's, and the key id's.
+    const fn parts(self) -> usize {
+        self.kind.parts() + if self.key_id { 1 } else { 0 }
     }
 
     /// Parses a value of this shape. Well-formed values, which is what signers produce and what
@@ -320,7 +387,11 @@ impl Shape {
         if !sig.bytes().fold(true, |ok, b| ok & is_lower_hex(b)) {
             return None;
         }
-        let (id, auth, ts) = split_msg(msg, self.kind)?;
+        let (rest, key_id) = self.split_key_id(msg)?;
+        if key_id.is_some_and(|key_id| !is_key_id(key_id)) {
+            return None;
+        }
+        let (id, auth, ts) = split_msg(rest, self.kind)?;
         let (auth, issued_at) = parse_times(auth, ts).ok()?;
         let id_ok = !id.is_empty() && id.len() <= ID_MAX_LEN;
         if !id.bytes().fold(id_ok, |ok, b| ok & is_id_byte(b)) {
@@ -331,6 +402,7 @@ impl Shape {
             id,
             auth,
             issued_at,
+            key_id,
             sig,
         })
     }
@@ -346,7 +418,7 @@ impl Shape {
             });
         }
         check_ascii(value.as_bytes())?;
-        let expected = self.kind.parts();
+        let expected = self.parts();
         let found = value.bytes().filter(|&b| b == b'.').count() + 1;
         if found != expected {
             return Err(Error::PartCount { expected, found });
@@ -354,7 +426,11 @@ impl Shape {
         // The counts match, so the splits succeed; `unwrap_or` only satisfies the types.
         let (msg, sig) = value.rsplit_once('.').unwrap_or_default();
         check_sig(sig, self.tag_len)?;
-        let (id, auth, ts) = split_msg(msg, self.kind).unwrap_or((msg, None, None));
+        let (rest, key_id) = self.split_key_id(msg).unwrap_or((msg, None));
+        if key_id.is_some_and(|key_id| !is_key_id(key_id)) {
+            return Err(Error::KeyIdMalformed);
+        }
+        let (id, auth, ts) = split_msg(rest, self.kind).unwrap_or((rest, None, None));
         check_id(id)?;
         let (auth, issued_at) = parse_times(auth, ts)?;
         Ok(Parts {
@@ -362,9 +438,25 @@ impl Shape {
             id,
             auth,
             issued_at,
+            key_id,
             sig,
         })
     }
+
+    /// Splits the key id off the end of a signed message, for a shape that has one.
+    fn split_key_id(self, msg: &str) -> Option<(&str, Option<&str>)> {
+        match self.key_id {
+            true => msg
+                .rsplit_once('.')
+                .map(|(rest, key_id)| (rest, Some(key_id))),
+            false => Some((msg, None)),
+        }
+    }
+}
+
+/// A key id: exactly [`KEY_ID_DIGITS`] lowercase hex digits.
+fn is_key_id(key_id: &str) -> bool {
+    key_id.len() == KEY_ID_DIGITS && key_id.bytes().all(is_lower_hex)
 }
 
 /// The text of each part of `msg` for this shape: `(id, auth, ts)`. `None` when `msg` lacks a
@@ -471,6 +563,10 @@ mod tests {
             "a.0.00000000000000000000000000000000",
             "u-1.27f988a4afa735417e65bd94c63b821e",
             "12345.27f988a4afa735417e65bd94c63b821e82972c4faf62f5e9065240c492ad62ba",
+            // Ed25519 shapes: a key id before a 128-digit signature.
+            "7.0badc0de.27f988a4afa735417e65bd94c63b821e82972c4faf62f5e9065240c492ad62ba27f988a4afa735417e65bd94c63b821e82972c4faf62f5e9065240c492ad62ba",
+            "7.9.1a2b3c4d.27f988a4afa735417e65bd94c63b821e82972c4faf62f5e9065240c492ad62ba27f988a4afa735417e65bd94c63b821e82972c4faf62f5e9065240c492ad62ba",
+            "7.1.2.1a2b3c4d.27f988a4afa735417e65bd94c63b821e82972c4faf62f5e9065240c492ad62ba27f988a4afa735417e65bd94c63b821e82972c4faf62f5e9065240c492ad62ba",
         ];
         let bytes = [
             b'.', b'0', b'1', b'a', b'f', b'A', b'g', b' ', b'-', 0x7f, 0xc3,
@@ -479,9 +575,13 @@ mod tests {
             let Ok(value) = core::str::from_utf8(candidate) else {
                 return;
             };
-            for tag_len in [16, 32] {
+            for (tag_len, key_id) in [(16, false), (32, false), (ED25519_SIG_LEN, true)] {
                 for kind in [Kind::Untimed, Kind::Timestamped, Kind::Session] {
-                    let shape = Shape { tag_len, kind };
+                    let shape = Shape {
+                        tag_len,
+                        kind,
+                        key_id,
+                    };
                     let quick = shape.parse_well_formed(value);
                     assert_eq!(
                         quick.ok_or(()),
@@ -491,7 +591,7 @@ mod tests {
                 }
             }
         };
-        let mut buf = [0u8; 96];
+        let mut buf = [0u8; 160];
         for value in valid {
             let len = value.len();
             for end in 0..=len {

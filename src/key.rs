@@ -255,12 +255,17 @@ impl Key {
 
     /// The key a signer with `purpose` MACs with: `HMAC-SHA256(secret, "sigcookie key " || purpose)`.
     pub(crate) fn derive(&self, purpose: &str) -> Key {
+        self.derive_with(DERIVE_LABEL, purpose)
+    }
+
+    /// `HMAC-SHA256(secret, label || purpose)` as a key of its own.
+    pub(crate) fn derive_with(&self, label: &[u8], purpose: &str) -> Key {
         // The purpose has no length limit, so this one-off MAC streams through the `hmac` crate,
         // whose state, unlike a signer's `MacKey`, is not wiped afterwards. The key block is
         // already the padded HMAC key, so this is infallible; borrowed, not copied, so no stray
         // copy of the key is left on the stack.
         let mut mac = <Hmac<Sha256> as KeyInit>::new(self.block.as_slice().into());
-        mac.update(DERIVE_LABEL);
+        mac.update(label);
         mac.update(purpose.as_bytes());
         let mut derived = Key::empty();
         // Straight into the block that is wiped on drop, not through a temporary copy.

@@ -80,12 +80,16 @@ extern crate alloc;
 mod clock;
 mod config;
 mod csrf;
+#[cfg(feature = "ed25519")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ed25519")))]
+mod ed25519;
 mod error;
 pub mod format;
 pub mod header;
 mod key;
 mod mac;
 pub mod revocation;
+mod scheme;
 mod session;
 mod signer;
 #[cfg(feature = "std")]
@@ -106,6 +110,8 @@ pub(crate) use clock::SystemClock;
 pub(crate) use clock::unix_now;
 pub use config::ConfigError;
 pub use csrf::CsrfToken;
+#[cfg(feature = "ed25519")]
+pub use ed25519::{Ed25519PublicKey, Ed25519Signer, Ed25519SigningKey, Ed25519Verifier};
 pub use error::Error;
 pub use format::{ID_MAX_LEN, MAX_VALUE_LEN, TAG_LEN_DEFAULT, TAG_LEN_MAX, TAG_LEN_MIN};
 pub use key::{Key, MAX_PREVIOUS_KEYS};

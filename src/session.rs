@@ -4,8 +4,9 @@
 
 use core::fmt;
 
-use crate::format::Kind;
+use crate::format::{Kind, Parts};
 use crate::revocation::Revocations;
+use crate::scheme::{Mint, Scheme};
 use crate::signer::{SignedValue, Signer};
 use crate::{Error, TimestampSigner, Verified};
 
@@ -39,14 +40,23 @@ use crate::{Error, TimestampSigner, Verified};
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Clone)]
-pub struct SessionSigner {
-    timed: TimestampSigner,
+pub struct SessionSigner<S = Signer> {
+    timed: TimestampSigner<S>,
     lifetime: u64,
     /// Unix seconds before which the clock is not believed: no login or renewal then.
     earliest: u64,
 }
 
+/// The default, on the HMAC signer's type so that `SessionSigner::DEFAULT_EARLIEST_TIME` names it
+/// without a type parameter; it is the same for every scheme.
 impl SessionSigner {
+    /// 2025-01-01T00:00:00Z: a clock that reads earlier has not been set. What the web
+    /// layer's session cookies use unless told otherwise, and a sensible value for
+    /// [`with_earliest_time`](Self::with_earliest_time) on a device.
+    pub const DEFAULT_EARLIEST_TIME: u64 = 1_735_689_600;
+}
+
+impl<S: Scheme> SessionSigner<S> {
     /// A session signer over `signer`: values expire `max_age` seconds after they were issued
     /// (the idle timeout) and sessions `lifetime` seconds after the login (the absolute one).
     ///
@@ -56,18 +66,13 @@ impl SessionSigner {
     /// assert_eq!((signer.max_age(), signer.lifetime(), signer.leeway()), (600, 3_600, 60));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn new(signer: Signer, max_age: u64, lifetime: u64) -> SessionSigner {
+    pub fn new(signer: S, max_age: u64, lifetime: u64) -> SessionSigner<S> {
         SessionSigner {
             timed: TimestampSigner::new(signer, max_age),
             lifetime,
             earliest: 0,
         }
     }
-
-    /// 2025-01-01T00:00:00Z: a clock that reads earlier has not been set. What the web
-    /// layer's session cookies use unless told otherwise, and a sensible value for
-    /// [`with_earliest_time`](Self::with_earliest_time) on a device.
-    pub const DEFAULT_EARLIEST_TIME: u64 = 1_735_689_600;
 
     /// Refuses to log in or renew while the clock reads earlier than `earliest` (unix
     /// seconds), with [`Error::ClockNotSet`]. A device without a battery-backed clock boots in
@@ -89,7 +94,7 @@ impl SessionSigner {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
-    pub fn with_earliest_time(self, earliest: u64) -> SessionSigner {
+    pub fn with_earliest_time(self, earliest: u64) -> SessionSigner<S> {
         SessionSigner { earliest, ..self }
     }
 
@@ -129,7 +134,7 @@ impl SessionSigner {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
-    pub fn with_leeway(self, leeway: u64) -> SessionSigner {
+    pub fn with_leeway(self, leeway: u64) -> SessionSigner<S> {
         SessionSigner {
             timed: self.timed.with_leeway(leeway),
             ..self
@@ -180,7 +185,7 @@ impl SessionSigner {
     /// assert_eq!(signer.signer().tag_len(), 32);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn signer(&self) -> &Signer {
+    pub fn signer(&self) -> &S {
         self.timed.signer()
     }
 
@@ -212,6 +217,85 @@ impl SessionSigner {
         idle.min(logged_in_at.saturating_add(self.lifetime))
     }
 
+    /// Verifies an `id.auth.ts.sig` value at `now` (unix seconds) against the cut-offs of
+    /// `revocations`. Allocates nothing; the id is borrowed from `value`.
+    ///
+    /// Checks, in order: the length cap, the grammar, the MAC, then time: `ts` by the idle rule
+    /// ([`Error::Expired`], [`Error::IssuedInFuture`]), a login after `ts`
+    /// ([`Error::AuthAfterIssue`]), a login more than `lifetime` ago
+    /// ([`Error::LifetimeExceeded`]), and last the cut-offs ([`Error::LoggedInBeforeNotBefore`],
+    /// [`Error::CutoffUnreadable`]).
+    ///
+    /// # Errors
+    /// The parse errors of the wire format, [`Error::BadSignature`], then the errors above.
+    ///
+    /// ```
+    /// # use sigcookie::{Cutoffs, Error, Key, SessionSigner, Signer};
+    /// # let signer = SessionSigner::new(Signer::new(&Key::from_bytes(&[1; 32])?, "s")?, 600, 3_600);
+    /// let login = signer.login_at("7", 1_000, &Cutoffs::NONE)?;
+    /// assert_eq!(signer.verify_at(&login, 1_600, &Cutoffs::NONE)?.id(), "7");
+    /// assert_eq!(
+    ///     signer.verify_at(&login, 1_601, &Cutoffs::NONE).err(),
+    ///     Some(Error::Expired { issued_at: 1_000, max_age: 600 })
+    /// );
+    /// // Renewed at 1_500, but the session began at 1_000: a cut-off at 1_200 ends it.
+    /// let renewed = signer.renew_at(&signer.verify_at(&login, 1_500, &Cutoffs::NONE)?, 1_500, &Cutoffs::NONE)?;
+    /// assert_eq!(
+    ///     signer.verify_at(&renewed, 1_500, &Cutoffs::at(1_200)).err(),
+    ///     Some(Error::LoggedInBeforeNotBefore { logged_in_at: 1_000, not_before: 1_200 })
+    /// );
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn verify_at<'v>(
+        &self,
+        value: &'v str,
+        now: u64,
+        revocations: &(impl Revocations + ?Sized),
+    ) -> Result<Verified<'v>, Error> {
+        // The shape is a session's, so the parser always sets both times.
+        let times = |parts: &Parts<'_>| {
+            (
+                parts.logged_in_at().unwrap_or_default(),
+                parts.issued_at().unwrap_or_default(),
+            )
+        };
+        let (parts, key) = self.signer().verify_parts(value, Kind::Session, |parts| {
+            let (logged_in_at, issued_at) = times(parts);
+            self.check_times(logged_in_at, issued_at, now)
+        })?;
+        let (logged_in_at, issued_at) = times(&parts);
+        Verified::session(
+            parts.id(),
+            (logged_in_at, issued_at),
+            self.signer().fingerprint(),
+            key,
+        )
+        .check_revocation(revocations)
+    }
+
+    /// The time rules of a session, in the order verify reports them; renewal checks them again.
+    fn check_times(&self, logged_in_at: u64, issued_at: u64, now: u64) -> Result<(), Error> {
+        self.timed.check_issued(issued_at, now)?;
+        if logged_in_at > issued_at {
+            return Err(Error::AuthAfterIssue {
+                logged_in_at,
+                issued_at,
+            });
+        }
+        // The login is no later than `issued_at`, which is at most the leeway ahead: a login
+        // "in the future" counts as zero seconds ago.
+        if now.saturating_sub(logged_in_at) > self.lifetime {
+            return Err(Error::LifetimeExceeded {
+                logged_in_at,
+                lifetime: self.lifetime,
+            });
+        }
+        Ok(())
+    }
+}
+
+/// Logins and renewals, for the schemes that hold a secret (not an `Ed25519Verifier`).
+impl<S: Mint> SessionSigner<S> {
     /// The value for a login of `id` at `now` (unix seconds), on the stack: its login and issue
     /// time are both `now`, or a fresh cut-off for this id within the leeway ahead
     /// ([`Cutoffs::login_time`](crate::Cutoffs::login_time)), so that a login right after a
@@ -291,57 +375,6 @@ impl SessionSigner {
         self.sign(session.id(), logged_in_at, now.max(logged_in_at))
     }
 
-    /// Verifies an `id.auth.ts.sig` value at `now` (unix seconds) against the cut-offs of
-    /// `revocations`. Allocates nothing; the id is borrowed from `value`.
-    ///
-    /// Checks, in order: the length cap, the grammar, the MAC, then time: `ts` by the idle rule
-    /// ([`Error::Expired`], [`Error::IssuedInFuture`]), a login after `ts`
-    /// ([`Error::AuthAfterIssue`]), a login more than `lifetime` ago
-    /// ([`Error::LifetimeExceeded`]), and last the cut-offs ([`Error::LoggedInBeforeNotBefore`],
-    /// [`Error::CutoffUnreadable`]).
-    ///
-    /// # Errors
-    /// The parse errors of the wire format, [`Error::BadSignature`], then the errors above.
-    ///
-    /// ```
-    /// # use sigcookie::{Cutoffs, Error, Key, SessionSigner, Signer};
-    /// # let signer = SessionSigner::new(Signer::new(&Key::from_bytes(&[1; 32])?, "s")?, 600, 3_600);
-    /// let login = signer.login_at("7", 1_000, &Cutoffs::NONE)?;
-    /// assert_eq!(signer.verify_at(&login, 1_600, &Cutoffs::NONE)?.id(), "7");
-    /// assert_eq!(
-    ///     signer.verify_at(&login, 1_601, &Cutoffs::NONE).err(),
-    ///     Some(Error::Expired { issued_at: 1_000, max_age: 600 })
-    /// );
-    /// // Renewed at 1_500, but the session began at 1_000: a cut-off at 1_200 ends it.
-    /// let renewed = signer.renew_at(&signer.verify_at(&login, 1_500, &Cutoffs::NONE)?, 1_500, &Cutoffs::NONE)?;
-    /// assert_eq!(
-    ///     signer.verify_at(&renewed, 1_500, &Cutoffs::at(1_200)).err(),
-    ///     Some(Error::LoggedInBeforeNotBefore { logged_in_at: 1_000, not_before: 1_200 })
-    /// );
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
-    pub fn verify_at<'v>(
-        &self,
-        value: &'v str,
-        now: u64,
-        revocations: &(impl Revocations + ?Sized),
-    ) -> Result<Verified<'v>, Error> {
-        let (parts, key) = self.signer().verify_parts(value, Kind::Session)?;
-        // The shape was a session's, so the parser always set both times.
-        let (logged_in_at, issued_at) = (
-            parts.logged_in_at().unwrap_or_default(),
-            parts.issued_at().unwrap_or_default(),
-        );
-        self.check_times(logged_in_at, issued_at, now)?;
-        Verified::session(
-            parts.id(),
-            (logged_in_at, issued_at),
-            self.signer().fingerprint(),
-            key,
-        )
-        .check_revocation(revocations)
-    }
-
     /// Signs a session value; every caller has checked the times by the rules first.
     fn sign(&self, id: &str, logged_in_at: u64, issued_at: u64) -> Result<SignedValue, Error> {
         SignedValue::write_with(|buf| {
@@ -349,29 +382,9 @@ impl SessionSigner {
                 .sign_parts(id, &[logged_in_at, issued_at], buf)
         })
     }
-
-    /// The time rules of a session, in the order verify reports them; renewal checks them again.
-    fn check_times(&self, logged_in_at: u64, issued_at: u64, now: u64) -> Result<(), Error> {
-        self.timed.check_issued(issued_at, now)?;
-        if logged_in_at > issued_at {
-            return Err(Error::AuthAfterIssue {
-                logged_in_at,
-                issued_at,
-            });
-        }
-        // The login is no later than `issued_at`, which is at most the leeway ahead: a login
-        // "in the future" counts as zero seconds ago.
-        if now.saturating_sub(logged_in_at) > self.lifetime {
-            return Err(Error::LifetimeExceeded {
-                logged_in_at,
-                lifetime: self.lifetime,
-            });
-        }
-        Ok(())
-    }
 }
 
-impl fmt::Debug for SessionSigner {
+impl<S: Scheme> fmt::Debug for SessionSigner<S> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("SessionSigner")
             .field("signer", self.signer())

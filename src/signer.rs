@@ -9,6 +9,7 @@ use crate::format::{
 };
 use crate::key::{Key, MAX_PREVIOUS_KEYS};
 use crate::mac::MacKey;
+use crate::scheme::{Mint, Scheme};
 use crate::{ConfigError, Error};
 
 /// Signs ids into `id.sig` values and verifies them: the untimed signer.
@@ -204,73 +205,27 @@ impl Signer {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn verify<'v>(&self, value: &'v str) -> Result<&'v str, Error> {
-        self.verify_parts(value, Kind::Untimed)
+        self.verify_parts(value, Kind::Untimed, |_| Ok(()))
             .map(|(parts, _)| parts.id())
     }
+}
 
-    /// The MAC key of the current secret, which signs.
-    pub(crate) fn current_key(&self) -> &MacKey {
-        &self.current
-    }
-
-    /// The MAC keys of the current secret and the previous ones, newest first.
-    pub(crate) fn keys(&self) -> impl Iterator<Item = &MacKey> {
-        core::iter::once(&self.current).chain(self.previous.iter().flatten())
-    }
-
-    /// Which signer this is, for checking that a verified session comes from it.
-    pub(crate) fn fingerprint(&self) -> u64 {
-        self.fingerprint
-    }
-
-    pub(crate) fn shape(&self, kind: Kind) -> Shape {
+// Sealed: the trait cannot be named outside the crate, so its crate-private types stay private.
+#[allow(private_interfaces)]
+impl Scheme for Signer {
+    fn shape(&self, kind: Kind) -> Shape {
         Shape {
             tag_len: self.tag_len,
             kind,
+            key_id: false,
         }
     }
 
-    /// Writes `id[.auth][.ts].sig` into `out`, returning its length: `times` is empty, `[ts]` or
-    /// `[auth, ts]`. Shared by every signer so all produce exactly the grammar the parser accepts.
-    pub(crate) fn sign_parts(
-        &self,
-        id: &str,
-        times: &[u64],
-        out: &mut [u8],
-    ) -> Result<usize, Error> {
-        format::check_id(id)?;
-        let mut digits = [[0; format::TS_MAX_DIGITS]; 2];
-        let mut encoded: [&[u8]; 2] = [&[]; 2];
-        for ((time, buf), slot) in times.iter().zip(&mut digits).zip(&mut encoded) {
-            *slot = format::encode_ts(*time, buf);
-        }
-        let encoded = &encoded[..times.len().min(2)];
-        let msg_len = id.len() + encoded.iter().map(|t| 1 + t.len()).sum::<usize>();
-        let needed = msg_len + 1 + 2 * self.tag_len;
-        let out = out
-            .get_mut(..needed)
-            .ok_or(Error::BufferTooSmall { needed })?;
-        let (msg, sig) = out.split_at_mut(msg_len);
-        msg[..id.len()].copy_from_slice(id.as_bytes());
-        let mut at = id.len();
-        for time in encoded {
-            msg[at] = b'.';
-            msg[at + 1..at + 1 + time.len()].copy_from_slice(time);
-            at += 1 + time.len();
-        }
-        let tag = self.current.tag(msg);
-        sig[0] = b'.';
-        encode_sig(&tag[..self.tag_len], &mut sig[1..])?;
-        Ok(needed)
-    }
-
-    /// Parses `value` as a value of shape `kind` and checks its MAC: its parts and which key
-    /// matched (0 the current one, then the previous ones in order). The timed signers add time
-    /// checks.
-    pub(crate) fn verify_parts<'v>(
+    fn verify_parts<'v>(
         &self,
         value: &'v str,
         kind: Kind,
+        check: impl FnOnce(&Parts<'v>) -> Result<(), Error>,
     ) -> Result<(Parts<'v>, u8), Error> {
         let parts = self.shape(kind).parse(value)?;
         // Compared as hex, in a zero-padded buffer of the longest signature so that whole words
@@ -300,11 +255,79 @@ impl Signer {
                 .zip(&received)
                 .fold(0, |diff, (ours, theirs)| diff | (ours ^ theirs));
             if bool::from(diff.ct_eq(&0)) {
+                // The time rules come after the MAC, which costs about what they do: a value
+                // that is both forged and expired says `BadSignature`.
+                check(&parts)?;
                 return Ok((parts, index));
             }
         }
         Err(Error::BadSignature)
     }
+
+    fn fingerprint(&self) -> u64 {
+        self.fingerprint
+    }
+}
+
+// Sealed: the trait cannot be named outside the crate, so its crate-private types stay private.
+#[allow(private_interfaces)]
+impl Mint for Signer {
+    fn sign_parts(&self, id: &str, times: &[u64], out: &mut [u8]) -> Result<usize, Error> {
+        write_value(id, times, None, 2 * self.tag_len, out, |msg, sig| {
+            encode_sig(&self.current.tag(msg)[..self.tag_len], sig)
+        })
+    }
+
+    fn csrf_key(&self, index: usize) -> Result<Option<MacKey>, Error> {
+        let key = core::iter::once(&self.current)
+            .chain(self.previous.iter().flatten())
+            .nth(index);
+        Ok(key.map(crate::csrf::token_key))
+    }
+}
+
+/// Writes `id[.auth][.ts][.kid]` into `out` and, after a `.`, the `sig_len` characters of its
+/// signature that `sign` writes: every scheme's values, so that all produce exactly the grammar
+/// the parser accepts. `times` is empty, `[ts]` or `[auth, ts]`.
+pub(crate) fn write_value(
+    id: &str,
+    times: &[u64],
+    key_id: Option<&[u8; format::KEY_ID_DIGITS]>,
+    sig_len: usize,
+    out: &mut [u8],
+    sign: impl FnOnce(&[u8], &mut [u8]) -> Result<(), Error>,
+) -> Result<usize, Error> {
+    format::check_id(id)?;
+    let mut digits = [[0; format::TS_MAX_DIGITS]; 2];
+    let mut parts: [&[u8]; 4] = [id.as_bytes(), &[], &[], &[]];
+    let mut count = 1;
+    for (time, buf) in times.iter().take(2).zip(&mut digits) {
+        parts[count] = format::encode_ts(*time, buf);
+        count += 1;
+    }
+    if let Some(key_id) = key_id {
+        parts[count] = key_id;
+        count += 1;
+    }
+    let parts = &parts[..count];
+    let msg_len = parts.iter().map(|part| part.len()).sum::<usize>() + count - 1;
+    let needed = msg_len + 1 + sig_len;
+    let out = out
+        .get_mut(..needed)
+        .ok_or(Error::BufferTooSmall { needed })?;
+    let (msg, sig) = out.split_at_mut(msg_len);
+    let mut at = 0;
+    for part in parts {
+        if at > 0 {
+            msg[at] = b'.';
+            at += 1;
+        }
+        msg[at..at + part.len()].copy_from_slice(part);
+        at += part.len();
+    }
+    sig[0] = b'.';
+    sign(msg, &mut sig[1..])?;
+    Ok(needed)
 }
 
 /// Lowercase hex of `tag` into `out`, exactly twice as long; the signers size `out` so, and an

@@ -5,6 +5,7 @@ use core::fmt;
 use crate::Error;
 use crate::format::Kind;
 use crate::revocation::Revocations;
+use crate::scheme::{Mint, Scheme};
 use crate::signer::{SignedValue, Signer};
 
 /// Signs ids into `id.ts.sig` values stamped with their issue time, and verifies them with an
@@ -32,12 +33,14 @@ use crate::signer::{SignedValue, Signer};
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Clone)]
-pub struct TimestampSigner {
-    signer: Signer,
+pub struct TimestampSigner<S = Signer> {
+    signer: S,
     max_age: u64,
     leeway: u64,
 }
 
+/// The defaults, on the HMAC signer's type so that `TimestampSigner::DEFAULT_LEEWAY` names them
+/// without a type parameter; they are the same for every scheme.
 impl TimestampSigner {
     /// Clock skew tolerated by default, in seconds: a value may claim to be issued this far ahead
     /// of the verifier's clock (servers behind a load balancer rarely agree to the second).
@@ -49,7 +52,9 @@ impl TimestampSigner {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub const DEFAULT_LEEWAY: u64 = 60;
+}
 
+impl<S: Scheme> TimestampSigner<S> {
     /// A timestamped signer over `signer` whose values are valid for `max_age` seconds.
     ///
     /// ```
@@ -58,11 +63,11 @@ impl TimestampSigner {
     /// assert_eq!((signer.max_age(), signer.leeway()), (600, 60));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn new(signer: Signer, max_age: u64) -> TimestampSigner {
+    pub fn new(signer: S, max_age: u64) -> TimestampSigner<S> {
         TimestampSigner {
             signer,
             max_age,
-            leeway: Self::DEFAULT_LEEWAY,
+            leeway: TimestampSigner::DEFAULT_LEEWAY,
         }
     }
 
@@ -76,7 +81,7 @@ impl TimestampSigner {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
-    pub fn with_leeway(mut self, leeway: u64) -> TimestampSigner {
+    pub fn with_leeway(mut self, leeway: u64) -> TimestampSigner<S> {
         self.leeway = leeway;
         self
     }
@@ -113,7 +118,7 @@ impl TimestampSigner {
     /// assert_eq!(signer.signer().tag_len(), 32);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn signer(&self) -> &Signer {
+    pub fn signer(&self) -> &S {
         &self.signer
     }
 
@@ -127,23 +132,6 @@ impl TimestampSigner {
     /// ```
     pub fn max_value_len(&self) -> usize {
         self.signer.shape(Kind::Timestamped).max_len()
-    }
-
-    /// Signs `id` as issued at `now` (unix seconds), on the stack: no allocation.
-    ///
-    /// # Errors
-    /// [`Error::EmptyId`], [`Error::IdTooLong`] or [`Error::InvalidIdByte`].
-    ///
-    /// ```
-    /// use sigcookie::{Key, Signer, TimestampSigner};
-    ///
-    /// let key = Key::from_bytes(&(0u8..32).collect::<Vec<_>>())?;
-    /// let signer = TimestampSigner::new(Signer::new(&key, "session")?.with_tag_len(16)?, 3600);
-    /// assert_eq!(signer.sign_at("12345", 1764000000)?.as_str(), "12345.1764000000.2df5b78a1191cc09a4c9c9243ba5287d");
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
-    pub fn sign_at(&self, id: &str, now: u64) -> Result<SignedValue, Error> {
-        SignedValue::write_with(|buf| self.signer.sign_parts(id, &[now], buf))
     }
 
     /// Verifies an `id.ts.sig` value against the clock reading `now` (unix seconds). Allocates
@@ -168,10 +156,13 @@ impl TimestampSigner {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn verify_at<'v>(&self, value: &'v str, now: u64) -> Result<Verified<'v>, Error> {
-        let (parts, key) = self.signer.verify_parts(value, Kind::Timestamped)?;
-        // The shape was timestamped, so the parser always set issued-at.
+        // The shape is timestamped, so the parser always sets issued-at.
+        let (parts, key) = self
+            .signer
+            .verify_parts(value, Kind::Timestamped, |parts| {
+                self.check_issued(parts.issued_at().unwrap_or_default(), now)
+            })?;
         let issued_at = parts.issued_at().unwrap_or_default();
-        self.check_issued(issued_at, now)?;
         Ok(Verified {
             id: parts.id(),
             issued_at,
@@ -199,23 +190,6 @@ impl TimestampSigner {
         Ok(())
     }
 
-    /// Signs `id` as issued now, by the system clock.
-    ///
-    /// # Errors
-    /// As [`TimestampSigner::sign_at`], or [`Error::ClockBeforeEpoch`].
-    ///
-    /// ```
-    /// # use sigcookie::{Key, Signer, TimestampSigner};
-    /// # let signer = TimestampSigner::new(Signer::new(&Key::from_bytes(&[1; 32])?, "s")?, 600);
-    /// let value = signer.sign("12345")?;
-    /// assert_eq!(signer.verify(&value)?.id(), "12345");
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
-    #[cfg(feature = "std")]
-    pub fn sign(&self, id: &str) -> Result<SignedValue, Error> {
-        self.sign_at(id, crate::unix_now()?)
-    }
-
     /// Verifies a value against the system clock; see [`TimestampSigner::verify_at`].
     ///
     /// # Errors
@@ -233,7 +207,44 @@ impl TimestampSigner {
     }
 }
 
-impl fmt::Debug for TimestampSigner {
+/// Signing, for the schemes that hold a secret (not an `Ed25519Verifier`).
+impl<S: Mint> TimestampSigner<S> {
+    /// Signs `id` as issued at `now` (unix seconds), on the stack: no allocation.
+    ///
+    /// # Errors
+    /// [`Error::EmptyId`], [`Error::IdTooLong`] or [`Error::InvalidIdByte`].
+    ///
+    /// ```
+    /// use sigcookie::{Key, Signer, TimestampSigner};
+    ///
+    /// let key = Key::from_bytes(&(0u8..32).collect::<Vec<_>>())?;
+    /// let signer = TimestampSigner::new(Signer::new(&key, "session")?.with_tag_len(16)?, 3600);
+    /// assert_eq!(signer.sign_at("12345", 1764000000)?.as_str(), "12345.1764000000.2df5b78a1191cc09a4c9c9243ba5287d");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn sign_at(&self, id: &str, now: u64) -> Result<SignedValue, Error> {
+        SignedValue::write_with(|buf| self.signer.sign_parts(id, &[now], buf))
+    }
+
+    /// Signs `id` as issued now, by the system clock.
+    ///
+    /// # Errors
+    /// As [`TimestampSigner::sign_at`], or [`Error::ClockBeforeEpoch`].
+    ///
+    /// ```
+    /// # use sigcookie::{Key, Signer, TimestampSigner};
+    /// # let signer = TimestampSigner::new(Signer::new(&Key::from_bytes(&[1; 32])?, "s")?, 600);
+    /// let value = signer.sign("12345")?;
+    /// assert_eq!(signer.verify(&value)?.id(), "12345");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[cfg(feature = "std")]
+    pub fn sign(&self, id: &str) -> Result<SignedValue, Error> {
+        self.sign_at(id, crate::unix_now()?)
+    }
+}
+
+impl<S: Scheme> fmt::Debug for TimestampSigner<S> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("TimestampSigner")
             .field("signer", &self.signer)

@@ -352,7 +352,7 @@ fn the_web_sessions_token_is_the_cores() {
         .signer()
         .verify_at(value.value(), T0, &Cutoffs::NONE)
         .expect("valid");
-    let token = session.csrf_token();
+    let token = session.csrf_token().expect("token");
     assert_eq!(
         token.as_str(),
         cookie.signer().csrf_token(&core).expect("token").as_str()
@@ -362,7 +362,10 @@ fn the_web_sessions_token_is_the_cores() {
     clock.advance(40 * 60);
     let renewed = session.renewal(0.5).expect("renewal").expect("due");
     let renewed = cookie.verify(renewed.value()).expect("valid");
-    assert_eq!(renewed.csrf_token().as_str(), token.as_str());
+    assert_eq!(
+        renewed.csrf_token().expect("token").as_str(),
+        token.as_str()
+    );
     assert_eq!(renewed.verify_csrf(&token), Ok(()));
     // Another login of the same user, a second later: another token.
     clock.advance(1);
@@ -418,7 +421,7 @@ mod axum_app {
     async fn page(session: Session) -> impl IntoResponse {
         format!(
             r#"<form method="post" action="/delete"><input type="hidden" name="csrf" value="{}"><input name="item"></form>"#,
-            session.csrf_token()
+            session.csrf_token().expect("token")
         )
     }
 
@@ -578,6 +581,7 @@ async fn actix_checks_a_forms_token_in_one_line() {
         .verify(login.value())
         .expect("valid")
         .csrf_token()
+        .expect("token")
         .to_string();
     let login = login.stripped().to_string();
 
@@ -589,6 +593,7 @@ async fn actix_checks_a_forms_token_in_one_line() {
         .verify(other.value())
         .expect("valid")
         .csrf_token()
+        .expect("token")
         .to_string();
     for refused in [
         String::new(),

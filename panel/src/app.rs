@@ -600,7 +600,7 @@ async fn status(
 <a id="logout-everywhere" class="button danger" href="/logout-everywhere">Log out all sessions…</a>
 </div>"#,
         name = escape(&me.user.name),
-        csrf = pages::csrf_field(&me.session.csrf_token()),
+        csrf = pages::csrf_field(&me.session),
         logged_in = pages::clock(logged_in, now),
         ago = pages::ago(now - logged_in),
         idle_end = pages::clock(idle_end, now),
@@ -667,7 +667,7 @@ async fn confirm_logout_everywhere(me: LoggedIn) -> Response {
 <form method="post" action="/logout-everywhere">{csrf}<button id="confirm-logout-everywhere" class="danger" type="submit">Log out all sessions</button></form>
 <a id="cancel" class="button plain" href="/status">Cancel</a>
 </div>"#,
-        csrf = pages::csrf_field(&me.session.csrf_token()),
+        csrf = pages::csrf_field(&me.session),
     );
     (
         me.renewal(),

@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 use axum::http::StatusCode;
 use axum::http::header::{CACHE_CONTROL, CONTENT_SECURITY_POLICY, X_FRAME_OPTIONS};
 use axum::response::{Html, IntoResponse, Response};
-use sigcookie::web::{Duration, OffsetDateTime};
+use sigcookie::web::{Duration, OffsetDateTime, Session};
 
 /// The stylesheet: a centred card, aligned form fields, and colours for errors and notices.
 const STYLE: &str = "\
@@ -111,10 +111,13 @@ pub fn login(status: StatusCode, message: Option<Message<'_>>, user: &str) -> Re
 }
 
 /// The hidden field that carries a session's CSRF token in each of its forms.
-pub fn csrf_field(token: &str) -> String {
+pub fn csrf_field(session: &Session) -> String {
+    // The panel signs with an HMAC key, so it always has a token; without one the field is
+    // empty, and the form's POST is refused (fail closed).
+    let token = session.csrf_token().map(|token| token.to_string());
     format!(
         r#"<input type="hidden" name="csrf" value="{}">"#,
-        escape(token)
+        escape(token.as_deref().unwrap_or_default())
     )
 }
 

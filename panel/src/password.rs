@@ -48,7 +48,7 @@ pub(crate) async fn page(me: LoggedIn, Query(query): Query<PasswordQuery>) -> Re
 <a class="button plain" href="/status">Cancel</a></div>
 </form>"#,
         name = escape(&me.user.name),
-        csrf = pages::csrf_field(&me.session.csrf_token()),
+        csrf = pages::csrf_field(&me.session),
     );
     let message = error.as_deref().map(Message::Error);
     (

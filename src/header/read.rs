@@ -3,6 +3,7 @@
 use super::CookieSpec;
 use crate::format::check_ascii;
 use crate::revocation::Revocations;
+use crate::scheme::Scheme;
 use crate::{Error, SessionSigner, Verified};
 
 impl CookieSpec<'_> {
@@ -44,9 +45,9 @@ impl CookieSpec<'_> {
     /// );
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn verify<'h, I>(
+    pub fn verify<'h, I, S: Scheme>(
         &self,
-        signer: &SessionSigner,
+        signer: &SessionSigner<S>,
         headers: I,
         now: u64,
         revocations: &(impl Revocations + ?Sized),

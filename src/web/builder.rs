@@ -5,11 +5,12 @@ use std::sync::Arc;
 use std::sync::atomic::AtomicU64;
 
 use super::cookie::{Inner, SessionCookie};
+use super::scheme::CookieKey;
 use super::time::{at_least_a_second, duration_secs, secs_time};
 use super::{Duration, OffsetDateTime};
 use crate::header::{CookieSpec, SameSite};
 use crate::store::{CutoffStore, MemoryStore};
-use crate::{Clock, ConfigError, Key, SessionSigner, Signer, SystemClock};
+use crate::{Clock, ConfigError, SessionSigner, SystemClock};
 
 /// Configures a [`SessionCookie`]; made by [`SessionCookie::builder`], checked by
 /// [`SessionCookieBuilder::build`].
@@ -33,7 +34,7 @@ use crate::{Clock, ConfigError, Key, SessionSigner, Signer, SystemClock};
 /// ```
 #[must_use = "a builder does nothing until `build` is called"]
 pub struct SessionCookieBuilder<'a> {
-    key: &'a Key,
+    key: &'a dyn CookieKey,
     name: &'a str,
     purpose: Option<&'a str>,
     max_age: Duration,
@@ -41,7 +42,7 @@ pub struct SessionCookieBuilder<'a> {
     cookie_max_age: Option<Option<Duration>>,
     leeway: Option<Duration>,
     earliest: OffsetDateTime,
-    tag_len: usize,
+    tag_len: Option<usize>,
     path: &'a str,
     domain: Option<&'a str>,
     same_site: SameSite,
@@ -51,7 +52,7 @@ pub struct SessionCookieBuilder<'a> {
 }
 
 impl<'a> SessionCookieBuilder<'a> {
-    pub(super) fn new(key: &'a Key, name: &'a str) -> Self {
+    pub(super) fn new(key: &'a dyn CookieKey, name: &'a str) -> Self {
         SessionCookieBuilder {
             key,
             name,
@@ -61,7 +62,7 @@ impl<'a> SessionCookieBuilder<'a> {
             cookie_max_age: None,
             leeway: None,
             earliest: secs_time(SessionSigner::DEFAULT_EARLIEST_TIME),
-            tag_len: crate::TAG_LEN_DEFAULT,
+            tag_len: None,
             path: "/",
             domain: None,
             same_site: SameSite::Lax,
@@ -177,7 +178,9 @@ impl<'a> SessionCookieBuilder<'a> {
         self
     }
 
-    /// The tag length in bytes; see [`Signer::with_tag_len`].
+    /// The tag length in bytes of an HMAC cookie; see [`Signer::with_tag_len`](crate::Signer::with_tag_len).
+    /// An Ed25519 signature has one length: setting one for it is
+    /// [`ConfigError::Ed25519TagLength`].
     ///
     /// ```
     /// # use sigcookie::{Key, web::SessionCookie};
@@ -186,7 +189,7 @@ impl<'a> SessionCookieBuilder<'a> {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn tag_len(mut self, tag_len: usize) -> Self {
-        self.tag_len = tag_len;
+        self.tag_len = Some(tag_len);
         self
     }
 
@@ -320,8 +323,9 @@ impl<'a> SessionCookieBuilder<'a> {
             spec = spec.insecure_plain_http()?;
         }
         let domain = spec.domain().map(str::to_owned);
-        let signer =
-            Signer::new(self.key, self.purpose.unwrap_or(self.name))?.with_tag_len(self.tag_len)?;
+        let signer = self
+            .key
+            .scheme(self.purpose.unwrap_or(self.name), self.tag_len)?;
         let max_age = at_least_a_second(self.max_age)?;
         let lifetime = match self.lifetime {
             Some(lifetime) => at_least_a_second(lifetime)?,

@@ -5,11 +5,12 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use super::builder::SessionCookieBuilder;
+use super::scheme::{CookieKey, CookieScheme};
 use super::time::{duration_secs, secs_duration, secs_time};
 use super::{Duration, OffsetDateTime, Session, SetCookie};
 use crate::header::{self, CookieSpec, SameSite};
 use crate::store::{CutoffStore, StoreError};
-use crate::{Clock, Error, Key, SessionSigner, format};
+use crate::{Clock, Error, SessionSigner, format};
 
 /// Issues and verifies one session cookie: its name, its attributes, the session signer bound to
 /// it, the clock, and the store of revocation cut-offs.
@@ -43,7 +44,7 @@ pub struct SessionCookie {
 
 pub(super) struct Inner {
     pub(super) name: String,
-    pub(super) signer: SessionSigner,
+    pub(super) signer: SessionSigner<CookieScheme>,
     pub(super) cookie_max_age: Option<Option<Duration>>,
     pub(super) path: String,
     pub(super) domain: Option<String>,
@@ -81,13 +82,31 @@ impl SessionCookie {
 
     /// A builder for the session cookie `name`, signed with `key` under the purpose `name`.
     ///
+    /// `key` is an HMAC [`Key`](crate::Key) or, with the `ed25519` feature, an
+    /// [`Ed25519SigningKey`](crate::Ed25519SigningKey) (the service that logs users in) or an
+    /// [`Ed25519PublicKey`](crate::Ed25519PublicKey) (a service that only verifies: it cannot
+    /// issue, renew or make CSRF tokens, [`Error::VerifyOnly`]).
+    ///
     /// ```
     /// # use sigcookie::{Key, web::SessionCookie};
     /// let session = SessionCookie::builder(&Key::from_bytes(&[7; 32])?, "session").build()?;
     /// assert_eq!(session.name(), "session");
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn builder<'a>(key: &'a Key, name: &'a str) -> SessionCookieBuilder<'a> {
+    ///
+    /// ```
+    /// # #[cfg(feature = "ed25519")] {
+    /// # use sigcookie::{Ed25519SigningKey, Error, web::SessionCookie};
+    /// let key = Ed25519SigningKey::from_bytes(&[7; 32])?;
+    /// let login = SessionCookie::builder(&key, "session").build()?;
+    /// let api = SessionCookie::builder(key.public_key(), "session").build()?;
+    /// let cookie = login.issue("42")?;
+    /// assert_eq!(api.verify(cookie.value())?.id(), "42");
+    /// assert_eq!(api.issue("admin").err(), Some(Error::VerifyOnly));
+    /// # }
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn builder<'a, K: CookieKey>(key: &'a K, name: &'a str) -> SessionCookieBuilder<'a> {
         SessionCookieBuilder::new(key, name)
     }
 
@@ -151,7 +170,7 @@ impl SessionCookie {
     /// assert!(session.signer().verify_at(&value, 1, &**session.store()).is_err());
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn signer(&self) -> &SessionSigner {
+    pub fn signer(&self) -> &SessionSigner<CookieScheme> {
         &self.inner.signer
     }
 

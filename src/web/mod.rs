@@ -64,6 +64,7 @@ mod builder;
 #[cfg(any(feature = "axum", feature = "tower", feature = "actix"))]
 pub(crate) mod cache;
 mod cookie;
+mod scheme;
 mod session;
 mod set_cookie;
 mod time;

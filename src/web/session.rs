@@ -152,7 +152,8 @@ impl Session {
     /// Every rule is checked again now, not when the session was verified
     /// ([`SessionSigner::renew_at`](crate::SessionSigner::renew_at)): a handler that verified a
     /// cookie before a "log out everywhere" and renews it after gets an error, not a fresh
-    /// cookie, and no renewal carries a session past its lifetime.
+    /// cookie, and no renewal carries a session past its lifetime. A cookie built with an
+    /// Ed25519 public key alone renews nothing (`None`): the service that signs does.
     ///
     /// # Errors
     /// [`Error::Expired`], [`Error::LifetimeExceeded`], [`Error::LoggedInBeforeNotBefore`],
@@ -176,6 +177,10 @@ impl Session {
     /// ```
     pub fn renewal(&self, fraction: f64) -> Result<Option<SetCookie>, Error> {
         let signer = self.cookie.signer();
+        // Renewing is signing: the service with the signing key does it.
+        if !signer.signer().can_sign() {
+            return Ok(None);
+        }
         let now = self.cookie.clock_now()?;
         // `f64` to integer casts saturate and map NaN to 0, so no input can panic here.
         let threshold = (signer.max_age() as f64 * fraction.clamp(0.0, 1.0)) as u64;
@@ -197,18 +202,22 @@ impl Session {
     /// session, and stored nowhere ([`CsrfToken`]). Check it with
     /// [`verify_csrf`](Self::verify_csrf).
     ///
+    /// # Errors
+    /// [`Error::VerifyOnly`] on a cookie built with an Ed25519 public key alone, which holds
+    /// no secret to make or check a token with.
+    ///
     /// ```
     /// # use sigcookie::{Key, web::SessionCookie};
     /// let cookie = SessionCookie::builder(&Key::from_bytes(&[7; 32])?, "s").build()?;
     /// let session = cookie.verify(cookie.issue("42")?.value())?;
     /// let form = format!(
     ///     r#"<form method="post" action="/delete"><input type="hidden" name="csrf" value="{}"><button>Delete</button></form>"#,
-    ///     session.csrf_token()
+    ///     session.csrf_token()?
     /// );
-    /// assert!(form.contains(session.csrf_token().as_str()));
+    /// assert!(form.contains(session.csrf_token()?.as_str()));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn csrf_token(&self) -> CsrfToken {
+    pub fn csrf_token(&self) -> Result<CsrfToken, Error> {
         self.cookie
             .signer()
             .csrf_token_of(&self.id, self.logged_in_at)
@@ -230,8 +239,8 @@ impl Session {
     /// let cookie = SessionCookie::builder(&Key::from_bytes(&[7; 32])?, "s").build()?;
     /// let session = cookie.verify(cookie.issue("42")?.value())?;
     /// let other = cookie.verify(cookie.issue("43")?.value())?;
-    /// assert_eq!(session.verify_csrf(&session.csrf_token()), Ok(()));
-    /// assert_eq!(session.verify_csrf(&other.csrf_token()), Err(Error::CsrfMismatch));
+    /// assert_eq!(session.verify_csrf(&session.csrf_token()?), Ok(()));
+    /// assert_eq!(session.verify_csrf(&other.csrf_token()?), Err(Error::CsrfMismatch));
     /// assert_eq!(session.verify_csrf(""), Err(Error::CsrfMalformed));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
