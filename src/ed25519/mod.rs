@@ -12,7 +12,7 @@ mod message;
 
 use core::fmt;
 
-use ed25519_dalek::{Signature, Signer as _};
+use ed25519_dalek::{Signature, Signer as _, VerifyingKey};
 use sha2::{Digest, Sha256};
 
 pub use key::{Ed25519PublicKey, Ed25519SigningKey};
@@ -284,16 +284,25 @@ impl Scheme for Ed25519Verifier {
         base16ct::lower::decode(parts.signature(), &mut signature)
             .map_err(|_| Error::SignatureNotHex)?;
         let message = Message::new(self.purpose(), kind, parts.signed_message().as_bytes());
-        // Strict: `S` below the group order, `R` a canonical encoding of a point not of small
-        // order, the key not of small order (also refused when it was loaded).
-        key.verify_strict(message.as_bytes(), &Signature::from_bytes(&signature))
-            .map_err(|_| Error::BadSignature)?;
+        check_signature(key, message.as_bytes(), &signature)?;
         Ok((parts, index))
     }
 
     fn fingerprint(&self) -> u64 {
         self.fingerprint
     }
+}
+
+/// The one signature check: strict, `S` below the group order, `R` a canonical encoding of a
+/// point not of small order, the key not of small order (also refused when it was loaded), and
+/// the cofactorless equation. What the known-attack vectors are run through.
+fn check_signature(
+    key: &VerifyingKey,
+    message: &[u8],
+    signature: &[u8; ED25519_SIG_LEN],
+) -> Result<(), Error> {
+    key.verify_strict(message, &Signature::from_bytes(signature))
+        .map_err(|_| Error::BadSignature)
 }
 
 // Sealed: the trait cannot be named outside the crate, so its crate-private types stay private.
@@ -346,5 +355,7 @@ impl Mint for Ed25519Signer {
     }
 }
 
+#[cfg(test)]
+mod attacks;
 #[cfg(test)]
 mod tests;
