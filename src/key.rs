@@ -165,16 +165,7 @@ impl Key {
     /// ```
     #[cfg(feature = "std")]
     pub fn from_env(variable: &'static str) -> Result<Key, ConfigError> {
-        let missing = ConfigError::KeyEnvMissing { variable };
-        // Raw bytes rather than `env::var`, whose error for a non-Unicode value would carry the
-        // secret off in an `OsString` that nobody wipes.
-        let bytes = zeroize::Zeroizing::new(
-            std::env::var_os(variable)
-                .ok_or(missing)?
-                .into_encoded_bytes(),
-        );
-        let text = core::str::from_utf8(&bytes).map_err(|_| missing)?;
-        Key::from_hex(text).map_err(|_| ConfigError::KeyEnvInvalid { variable })
+        from_env(variable, Key::from_hex)
     }
 
     /// A fresh random key of [`Key::MIN_LEN`] bytes from the operating system's generator.
@@ -292,4 +283,27 @@ impl Drop for Key {
         self.block.zeroize();
         self.previous.zeroize();
     }
+}
+
+/// The secret in the environment variable `variable`, read by `from_hex`: the one way every key
+/// type reads the environment.
+///
+/// # Errors
+/// [`ConfigError::KeyEnvMissing`] when the variable is unset or not Unicode,
+/// [`ConfigError::KeyEnvInvalid`] when `from_hex` refuses it; both name the variable.
+#[cfg(feature = "std")]
+pub(crate) fn from_env<K>(
+    variable: &'static str,
+    from_hex: impl FnOnce(&str) -> Result<K, ConfigError>,
+) -> Result<K, ConfigError> {
+    let missing = ConfigError::KeyEnvMissing { variable };
+    // Raw bytes rather than `env::var`, whose error for a non-Unicode value would carry the
+    // secret off in an `OsString` that nobody wipes.
+    let bytes = zeroize::Zeroizing::new(
+        std::env::var_os(variable)
+            .ok_or(missing)?
+            .into_encoded_bytes(),
+    );
+    let text = core::str::from_utf8(&bytes).map_err(|_| missing)?;
+    from_hex(text).map_err(|_| ConfigError::KeyEnvInvalid { variable })
 }

@@ -75,6 +75,23 @@ impl Ed25519SigningKey {
         }
     }
 
+    /// A signing key from an environment variable holding its seed in hex, as
+    /// [`from_hex`](Self::from_hex) reads it (and as `sigcookie keygen --ed25519` writes it).
+    ///
+    /// # Errors
+    /// [`ConfigError::KeyEnvMissing`] when the variable is unset or not Unicode,
+    /// [`ConfigError::KeyEnvInvalid`] when it holds no valid seed; both name the variable.
+    ///
+    /// ```
+    /// # use sigcookie::{ConfigError, Ed25519SigningKey};
+    /// let err = Ed25519SigningKey::from_env("SIGCOOKIE_DOCTEST_UNSET").unwrap_err();
+    /// assert_eq!(err, ConfigError::KeyEnvMissing { variable: "SIGCOOKIE_DOCTEST_UNSET" });
+    /// ```
+    #[cfg(feature = "std")]
+    pub fn from_env(variable: &'static str) -> Result<Ed25519SigningKey, ConfigError> {
+        crate::key::from_env(variable, Ed25519SigningKey::from_hex)
+    }
+
     /// A fresh random signing key from the operating system's generator.
     ///
     /// # Errors
