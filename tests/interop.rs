@@ -14,6 +14,10 @@ use std::process::{Command, Stdio};
 use common::{Case, uint, variant};
 use serde_json::{Value, json};
 use sigcookie::format;
+use sigcookie::{
+    Cutoffs, Ed25519PublicKey, Ed25519Signer, Ed25519SigningKey, Ed25519Verifier, SessionSigner,
+    TimestampSigner,
+};
 
 /// Deterministic xorshift: reproducible cases without another dependency.
 struct Rng(u64);
@@ -382,6 +386,130 @@ fn crate_and_references_agree_on_csrf_tokens() {
     for (program, theirs) in references(&checks) {
         for ((request, ours), theirs) in checks.iter().zip(&ours).zip(&theirs) {
             assert_eq!(ours, theirs, "{program} disagrees on {request}");
+        }
+    }
+}
+
+/// The crate's Ed25519 value of `id` with the case's times: a session value is a login at
+/// `auth` renewed at `ts`, the only way the library signs one.
+fn ed25519_sign_with_crate(
+    seed: &[u8],
+    purpose: &str,
+    times: (Option<u64>, Option<u64>),
+    id: &str,
+) -> String {
+    let key = Ed25519SigningKey::from_bytes(seed).expect("seed");
+    let signer = Ed25519Signer::new(&key, purpose).expect("purpose");
+    match times {
+        (Some(auth), Some(ts)) => {
+            let session = SessionSigner::new(signer, u64::MAX, u64::MAX);
+            let login = session.login_at(id, auth, &Cutoffs::NONE).expect("login");
+            let verified = session
+                .verify_at(&login, auth, &Cutoffs::NONE)
+                .expect("own");
+            let renewed = session.renew_at(&verified, ts, &Cutoffs::NONE);
+            renewed.expect("renew").to_string()
+        }
+        (None, Some(ts)) => TimestampSigner::new(signer, u64::MAX)
+            .sign_at(id, ts)
+            .expect("sign")
+            .to_string(),
+        _ => signer.sign(id).expect("sign").to_string(),
+    }
+}
+
+/// The crate's answer to an `ed25519_verify` request, with a verifier that holds the public
+/// key alone.
+fn ed25519_verify_with_crate(request: &Value) -> Value {
+    let public = Ed25519PublicKey::from_hex(request["public_key_hex"].as_str().expect("key"))
+        .expect("public key");
+    let verifier = Ed25519Verifier::new(&public, request["purpose"].as_str().expect("purpose"))
+        .expect("purpose");
+    let value = request["value"].as_str().expect("value");
+    let now = uint(&request["now"]).expect("now");
+    let verified = match request["shape"].as_str().expect("shape") {
+        "untimed" => verifier.verify(value).map(|id| (id, None, None)),
+        "timestamped" => TimestampSigner::new(verifier, 3600)
+            .verify_at(value, now)
+            .map(|v| (v.id(), Some(v.issued_at()), None)),
+        _ => SessionSigner::new(verifier, 3600, u64::MAX)
+            .verify_at(value, now, &Cutoffs::NONE)
+            .map(|v| (v.id(), Some(v.issued_at()), Some(v.logged_in_at()))),
+    };
+    match verified {
+        Ok((id, issued_at, auth)) => json!({
+            "ok": true,
+            "id": id,
+            "issued_at": issued_at.map(|t| t.to_string()),
+            "auth": auth.map(|t| t.to_string()),
+        }),
+        Err(e) => json!({"ok": false, "error": variant(&e)}),
+    }
+}
+
+#[test]
+fn crate_and_references_agree_on_ed25519_values() {
+    let mut rng = Rng(0x5eed_ed25_5190_0001);
+    let chars = idchars();
+    let purposes = ["session", "api", "sessión"];
+    let shapes = ["untimed", "timestamped", "session"];
+    let (mut sign_requests, mut ours_signed, mut verify_requests) = (vec![], vec![], vec![]);
+    for _ in 0..60 {
+        let seed = rng.bytes(32);
+        let public = *Ed25519SigningKey::from_bytes(&seed)
+            .expect("seed")
+            .public_key();
+        let purpose = purposes[rng.below(3) as usize];
+        let shape = rng.below(3) as usize;
+        let longest = if rng.below(4) == 0 { 255 } else { 40 };
+        let id_len = 1 + rng.below(longest) as usize;
+        let id: String = (0..id_len)
+            .map(|_| chars[rng.below(chars.len() as u64) as usize])
+            .collect();
+        let ts = rng.next() >> (1 + rng.below(63));
+        let auth = ts - ts / (1 + rng.below(1000));
+        let times = match shape {
+            0 => (None, None),
+            1 => (None, Some(ts)),
+            _ => (Some(auth), Some(ts)),
+        };
+        let value = ed25519_sign_with_crate(&seed, purpose, times, &id);
+        sign_requests.push(json!({"op": "ed25519_sign", "seed_hex": hex::encode(&seed),
+            "purpose": purpose, "shape": shapes[shape], "id": id,
+            "ts": times.1.map(|t| t.to_string()), "auth": times.0.map(|t| t.to_string())}));
+        ours_signed.push(value.clone());
+        let request = json!({"op": "ed25519_verify", "public_key_hex": public.to_string(),
+            "purpose": purpose, "shape": shapes[shape], "now": ts.to_string(), "max_age": 3600,
+            "leeway": 60, "lifetime": u64::MAX.to_string()});
+        let mut values = vec![value.clone()];
+        values.extend(tamper(&value, &mut rng));
+        // Another purpose's signature, and another key's id.
+        values.push(ed25519_sign_with_crate(&seed, "other", times, &id));
+        values.push(value.replacen(public.key_id(), "0badc0de", 1));
+        for value in values {
+            let mut request = case_fields(&request);
+            request.insert("value".into(), json!(value));
+            verify_requests.push(Value::Object(request));
+        }
+    }
+    // The references sign what the crate signs, byte for byte.
+    for (program, responses) in references(&sign_requests) {
+        for (ours, theirs) in ours_signed.iter().zip(&responses) {
+            assert_eq!(Some(ours.as_str()), theirs["value"].as_str(), "{program}");
+        }
+    }
+    // And give the same verdict, error for error, on the values and their altered copies.
+    let ours: Vec<Value> = verify_requests
+        .iter()
+        .map(ed25519_verify_with_crate)
+        .collect();
+    assert!(ours.iter().filter(|r| r["ok"] == json!(true)).count() >= 60);
+    for (program, theirs) in references(&verify_requests) {
+        for ((request, ours), theirs) in verify_requests.iter().zip(&ours).zip(&theirs) {
+            assert!(
+                same(ours, theirs),
+                "{program} answered {theirs}, the crate {ours}, for {request}"
+            );
         }
     }
 }
