@@ -59,6 +59,10 @@ impl CookieKey for Ed25519PublicKey {
 }
 
 /// The signer of a session cookie, whichever key it was built with.
+#[allow(
+    clippy::large_enum_variant,
+    reason = "one per SessionCookie, behind its Arc: a box would only add a hop to every verify"
+)]
 #[derive(Clone, Debug)]
 pub enum CookieScheme {
     /// HMAC-SHA256.
