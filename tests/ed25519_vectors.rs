@@ -5,12 +5,12 @@
 
 mod common;
 
-use common::{uint, variant};
+use common::{ed25519_value, uint, variant};
 use serde_json::Value;
 use sigcookie::store::{CutoffStore, MemoryStore};
 use sigcookie::{
-    ConfigError, Cutoffs, Ed25519PublicKey, Ed25519Signer, Ed25519SigningKey, Ed25519Verifier,
-    Error, SessionSigner, TimestampSigner,
+    ConfigError, Ed25519PublicKey, Ed25519SigningKey, Ed25519Verifier, Error, SessionSigner,
+    TimestampSigner,
 };
 
 fn vectors() -> Value {
@@ -90,26 +90,10 @@ impl Case<'_> {
     /// renewed at `ts`, the only way the library signs one; `None` for the last second, which
     /// no login is ever stamped with.
     fn sign(&self, seed: &str) -> Option<String> {
-        let key = Ed25519SigningKey::from_hex(seed).expect("seed");
-        let signer = Ed25519Signer::new(&key, self.purpose()).expect("purpose");
+        let seed = hex::decode(seed).expect("hex");
         let id = self.0["id"].as_str().expect("id");
-        Some(match (uint(&self.0["auth"]), uint(&self.0["ts"])) {
-            (Some(u64::MAX), _) => return None,
-            (Some(auth), Some(ts)) => {
-                let session = SessionSigner::new(signer, u64::MAX, u64::MAX);
-                let login = session.login_at(id, auth, &Cutoffs::NONE).expect("login");
-                let verified = session
-                    .verify_at(&login, auth, &Cutoffs::NONE)
-                    .expect("own");
-                let renewed = session.renew_at(&verified, ts, &Cutoffs::NONE);
-                renewed.expect("renew").to_string()
-            }
-            (None, Some(ts)) => TimestampSigner::new(signer, u64::MAX)
-                .sign_at(id, ts)
-                .expect("sign")
-                .to_string(),
-            _ => signer.sign(id).expect("sign").to_string(),
-        })
+        let times = (uint(&self.0["auth"]), uint(&self.0["ts"]));
+        (times.0 != Some(u64::MAX)).then(|| ed25519_value(&seed, self.purpose(), times, id))
     }
 
     /// Signs the vector's value from the format's text alone, with `ed25519-dalek`: the body is

@@ -16,9 +16,6 @@ use axum::routing::get;
 use common::ManualClock;
 use http::{Request, Response};
 use hyper::body::Incoming;
-use hyper::server::conn::http1;
-use hyper_util::rt::TokioIo;
-use hyper_util::service::TowerToHyperService;
 use sigcookie::tower::SessionLayer;
 use sigcookie::web::{Duration, Session, SessionCookie, SessionCookieBuilder, SetCookie};
 use sigcookie::{Ed25519PublicKey, Ed25519SigningKey, Error};
@@ -166,20 +163,7 @@ async fn a_required_tower_layer_with_a_public_key_verifies_and_answers_401() {
         SessionCookie::builder(key.public_key(), NAME),
         &clock,
     ));
-    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
-    let addr = listener.local_addr().expect("an address");
-    let service = layer.layer(service_fn(hyper_handler));
-    tokio::spawn(async move {
-        loop {
-            let (stream, _) = listener.accept().await.expect("accept");
-            let service = TowerToHyperService::new(service.clone());
-            tokio::spawn(async move {
-                let _ = http1::Builder::new()
-                    .serve_connection(TokioIo::new(stream), service)
-                    .await;
-            });
-        }
-    });
+    let addr = client::hyper_server(layer.layer(service_fn(hyper_handler))).await;
     let session = format!("{NAME}={}", value.value());
     let me = client::send(addr, "GET", "/me", &[&session]).await;
     assert_eq!((me.status, me.body.as_str()), (200, "hello 42"));

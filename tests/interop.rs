@@ -11,12 +11,11 @@ mod common;
 use std::io::Write;
 use std::process::{Command, Stdio};
 
-use common::{Case, uint, variant};
+use common::{Case, ed25519_value, uint, variant};
 use serde_json::{Value, json};
 use sigcookie::format;
 use sigcookie::{
-    Cutoffs, Ed25519PublicKey, Ed25519Signer, Ed25519SigningKey, Ed25519Verifier, SessionSigner,
-    TimestampSigner,
+    Cutoffs, Ed25519PublicKey, Ed25519SigningKey, Ed25519Verifier, SessionSigner, TimestampSigner,
 };
 
 /// Deterministic xorshift: reproducible cases without another dependency.
@@ -413,34 +412,6 @@ fn ed25519_references(requests: &[Value]) -> Vec<(&'static str, Vec<Value>)> {
     usable
 }
 
-/// The crate's Ed25519 value of `id` with the case's times: a session value is a login at
-/// `auth` renewed at `ts`, the only way the library signs one.
-fn ed25519_sign_with_crate(
-    seed: &[u8],
-    purpose: &str,
-    times: (Option<u64>, Option<u64>),
-    id: &str,
-) -> String {
-    let key = Ed25519SigningKey::from_bytes(seed).expect("seed");
-    let signer = Ed25519Signer::new(&key, purpose).expect("purpose");
-    match times {
-        (Some(auth), Some(ts)) => {
-            let session = SessionSigner::new(signer, u64::MAX, u64::MAX);
-            let login = session.login_at(id, auth, &Cutoffs::NONE).expect("login");
-            let verified = session
-                .verify_at(&login, auth, &Cutoffs::NONE)
-                .expect("own");
-            let renewed = session.renew_at(&verified, ts, &Cutoffs::NONE);
-            renewed.expect("renew").to_string()
-        }
-        (None, Some(ts)) => TimestampSigner::new(signer, u64::MAX)
-            .sign_at(id, ts)
-            .expect("sign")
-            .to_string(),
-        _ => signer.sign(id).expect("sign").to_string(),
-    }
-}
-
 /// The crate's answer to an `ed25519_verify` request, with a verifier that holds the public
 /// key alone.
 fn ed25519_verify_with_crate(request: &Value) -> Value {
@@ -496,7 +467,7 @@ fn crate_and_references_agree_on_ed25519_values() {
             1 => (None, Some(ts)),
             _ => (Some(auth), Some(ts)),
         };
-        let value = ed25519_sign_with_crate(&seed, purpose, times, &id);
+        let value = ed25519_value(&seed, purpose, times, &id);
         sign_requests.push(json!({"op": "ed25519_sign", "seed_hex": hex::encode(&seed),
             "purpose": purpose, "shape": shapes[shape], "id": id,
             "ts": times.1.map(|t| t.to_string()), "auth": times.0.map(|t| t.to_string())}));
@@ -507,7 +478,7 @@ fn crate_and_references_agree_on_ed25519_values() {
         let mut values = vec![value.clone()];
         values.extend(tamper(&value, &mut rng));
         // Another purpose's signature, and another key's id.
-        values.push(ed25519_sign_with_crate(&seed, "other", times, &id));
+        values.push(ed25519_value(&seed, "other", times, &id));
         values.push(value.replacen(public.key_id(), "0badc0de", 1));
         for value in values {
             let mut request = case_fields(&request);

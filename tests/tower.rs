@@ -17,9 +17,6 @@ use common::ManualClock;
 use http::header::{CACHE_CONTROL, SET_COOKIE, VARY};
 use http::{HeaderValue, Request, Response};
 use hyper::body::Incoming;
-use hyper::server::conn::http1;
-use hyper_util::rt::TokioIo;
-use hyper_util::service::TowerToHyperService;
 use sigcookie::header::CookieSpec;
 use sigcookie::store::{CutoffStore, MemoryStore, StoreError};
 use sigcookie::tower::SessionLayer;
@@ -72,21 +69,7 @@ async fn handler(request: Request<Incoming>) -> Result<Response<String>, Infalli
 
 /// A plain hyper 1 server on 127.0.0.1 whose service is `handler` wrapped by `layer`.
 async fn hyper_server(layer: SessionLayer) -> SocketAddr {
-    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
-    let addr = listener.local_addr().expect("an address");
-    let service = layer.layer(service_fn(handler));
-    tokio::spawn(async move {
-        loop {
-            let (stream, _) = listener.accept().await.expect("accept");
-            let service = TowerToHyperService::new(service.clone());
-            tokio::spawn(async move {
-                let _ = http1::Builder::new()
-                    .serve_connection(TokioIo::new(stream), service)
-                    .await;
-            });
-        }
-    });
-    addr
+    client::hyper_server(layer.layer(service_fn(handler))).await
 }
 
 #[tokio::test]

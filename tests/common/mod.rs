@@ -271,3 +271,33 @@ pub fn server_folder(kind: &str) -> std::path::PathBuf {
     std::fs::create_dir_all(&dir).expect("temporary folder");
     dir
 }
+
+/// The library's Ed25519 value of `id` under the signing key `seed` with the times
+/// `(auth, ts)`: a session value is a login at `auth` renewed at `ts`, the only way the library
+/// signs one (so `auth` is never the last second, which no login is stamped with).
+pub fn ed25519_value(
+    seed: &[u8],
+    purpose: &str,
+    times: (Option<u64>, Option<u64>),
+    id: &str,
+) -> String {
+    use sigcookie::{Ed25519Signer, Ed25519SigningKey};
+    let key = Ed25519SigningKey::from_bytes(seed).expect("seed");
+    let signer = Ed25519Signer::new(&key, purpose).expect("purpose");
+    match times {
+        (Some(auth), Some(ts)) => {
+            let session = SessionSigner::new(signer, u64::MAX, u64::MAX);
+            let login = session.login_at(id, auth, &Cutoffs::NONE).expect("login");
+            let verified = session
+                .verify_at(&login, auth, &Cutoffs::NONE)
+                .expect("own");
+            let renewed = session.renew_at(&verified, ts, &Cutoffs::NONE);
+            renewed.expect("renew").to_string()
+        }
+        (None, Some(ts)) => TimestampSigner::new(signer, u64::MAX)
+            .sign_at(id, ts)
+            .expect("sign")
+            .to_string(),
+        _ => signer.sign(id).expect("sign").to_string(),
+    }
+}
