@@ -59,8 +59,8 @@ pub enum ConfigError {
     },
 
     // --- Ed25519 keys and signers ---------------------------------------------------------------
-    /// An Ed25519 key is not 64 hex digits (a public key: lowercase), nor, for a public key,
-    /// an SPKI PEM block of an Ed25519 key.
+    /// An Ed25519 key is malformed: a signing key is not 64 hex digits, a public key not 64
+    /// lowercase hex digits nor an SPKI PEM block of an Ed25519 key.
     Ed25519KeyMalformed,
     /// An Ed25519 public key is not the canonical encoding of a curve point, or is a point of
     /// small order, for which anyone can make signatures that verify: refused when loaded.
@@ -172,7 +172,8 @@ impl fmt::Display for ConfigError {
                 write!(f, "a signer keeps at most {max} previous keys")
             }
             ConfigError::Ed25519KeyMalformed => f.write_str(
-                "Ed25519 key is not 64 hex digits (a public key: lowercase, or an SPKI PEM block)",
+                "Ed25519 key is malformed: a signing key is 64 hex digits, a public key 64 \
+                 lowercase hex digits or an SPKI PEM block",
             ),
             ConfigError::Ed25519WeakKey => f.write_str(
                 "Ed25519 public key is not a canonical point encoding, or is of small order",

@@ -12,7 +12,7 @@ mod message;
 
 use core::fmt;
 
-use ed25519_dalek::{Signature, Signer as _, VerifyingKey};
+use ed25519_dalek::{Signature, Signer as _, SigningKey, VerifyingKey};
 use sha2::{Digest, Sha256};
 
 pub use key::{Ed25519PublicKey, Ed25519SigningKey};
@@ -43,7 +43,8 @@ const CSRF_LABEL: &[u8] = b"sigcookie ed25519 csrf key ";
 /// ```
 #[derive(Clone)]
 pub struct Ed25519Signer {
-    key: Ed25519SigningKey,
+    /// The seed alone: the public keys are the verifier's.
+    signing: SigningKey,
     /// `K_csrf` of the format's "CSRF tokens", from the seed, for the session's forms.
     csrf: MacKey,
     verifier: Ed25519Verifier,
@@ -68,7 +69,7 @@ impl Ed25519Signer {
         // The seed is 32 bytes, a valid HMAC secret.
         let seed = Key::from_bytes(&*key.seed())?;
         Ok(Ed25519Signer {
-            key: key.clone(),
+            signing: key.signing().clone(),
             csrf: seed.derive_with(CSRF_LABEL, purpose).mac(),
             verifier,
         })
@@ -124,7 +125,6 @@ impl Ed25519Signer {
 impl fmt::Debug for Ed25519Signer {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Ed25519Signer")
-            .field("key", &self.key)
             .field("verifier", &self.verifier)
             .finish_non_exhaustive()
     }
@@ -340,7 +340,7 @@ impl Mint for Ed25519Signer {
             out,
             |body, sig| {
                 let message = Message::new(self.verifier.purpose(), kind, body);
-                let signature = self.key.signing().sign(message.as_bytes()).to_bytes();
+                let signature = self.signing.sign(message.as_bytes()).to_bytes();
                 let needed = sig.len();
                 base16ct::lower::encode(&signature, sig)
                     .map_err(|_| Error::BufferTooSmall { needed })?;

@@ -2,6 +2,7 @@
 #![cfg(feature = "cli")]
 
 mod arguments;
+mod ed25519;
 mod inspect;
 mod json;
 mod secret;

@@ -18,7 +18,8 @@ pub const DEFAULT_LIFETIME: u64 = 12 * 60 * 60;
 #[command(
     name = "sigcookie",
     version,
-    about = "Sign, verify and inspect sigcookie values (id.sig / id.ts.sig / id.auth.ts.sig)",
+    about = "Sign, verify and inspect sigcookie values (id.sig / id.ts.sig / id.auth.ts.sig, \
+             and Ed25519's id.kid.sig / id.ts.kid.sig / id.auth.ts.kid.sig)",
     after_help = "An id or value that starts with '-' and is not a number (-42) goes after \
                   '--': sigcookie sign --purpose session -- -a1"
 )]
@@ -29,14 +30,46 @@ pub struct Cli {
 
 #[derive(Subcommand)]
 pub enum Command {
-    /// Print a fresh random 32-byte secret as 64 hex characters.
-    Keygen,
+    /// Print a fresh random 32-byte secret as 64 hex characters; with --ed25519, write a
+    /// signing key to a file and print its public key.
+    Keygen(KeygenArgs),
     /// Sign an id and print the value.
     Sign(SignArgs),
     /// Verify a value; print its id (and issued_at) or exit 1 with the reason.
     Verify(VerifyArgs),
     /// Show the parts of a value WITHOUT verifying it.
     Inspect(InspectArgs),
+}
+
+/// The flags of HMAC signing that mean nothing for Ed25519 values: each is a usage error beside
+/// an Ed25519 key rather than silently ignored.
+const HMAC_SIGN_FLAGS: [&str; 3] = ["secret_file", "tag_bytes", "unbound"];
+/// As [`HMAC_SIGN_FLAGS`], with the previous secrets of `verify`.
+const HMAC_VERIFY_FLAGS: [&str; 4] = [
+    "secret_file",
+    "previous_secret_file",
+    "tag_bytes",
+    "unbound",
+];
+
+#[derive(Args)]
+pub struct KeygenArgs {
+    /// Make an Ed25519 signing key instead: write it to --out, print its public key (64 hex
+    /// digits) for the services that only verify.
+    // The HMAC secret goes to standard output, where `export SIGCOOKIE_SECRET=$(sigcookie
+    // keygen)` takes it. Here standard output carries the public key, the half meant to be
+    // copied to other services; the signing key printed beside it would be one paste away from
+    // going with it, so it goes to a file only, and `--out` is required.
+    #[arg(long, requires = "out")]
+    pub ed25519: bool,
+    /// The new file the Ed25519 signing key is written to, readable by its owner only (mode
+    /// 600). An existing file is never overwritten.
+    #[arg(long, value_name = "PATH", requires = "ed25519")]
+    pub out: Option<PathBuf>,
+    /// Print JSON: the public key and its key id (with --ed25519 only: an HMAC secret is
+    /// printed alone, for `$(...)`).
+    #[arg(long, requires = "ed25519")]
+    pub json: bool,
 }
 
 #[derive(Args)]
@@ -48,6 +81,17 @@ pub struct SignArgs {
     pub id: String,
     #[command(flatten)]
     pub signer: SignerArgs,
+    /// Sign an Ed25519 value with the signing key in $SIGCOOKIE_ED25519_KEY (the hex that
+    /// `keygen --ed25519` wrote) instead of an HMAC secret.
+    // A flag of its own rather than whichever variable is set: a shell may well have both
+    // secrets, and which scheme signs must not depend on that.
+    #[arg(long, conflicts_with_all = HMAC_SIGN_FLAGS)]
+    pub ed25519: bool,
+    /// Sign an Ed25519 value with the signing key in this file (from `keygen --ed25519`)
+    /// instead of $SIGCOOKIE_ED25519_KEY or an HMAC secret. It must not be writable by group or
+    /// others (chmod 600).
+    #[arg(long, value_name = "PATH", conflicts_with_all = HMAC_SIGN_FLAGS)]
+    pub ed25519_key_file: Option<PathBuf>,
     #[command(flatten)]
     pub shape: ShapeArgs,
     /// Issue time in unix seconds (default: now).
@@ -73,6 +117,8 @@ pub struct VerifyArgs {
     /// A previous secret (hex) still accepted when verifying; repeat for several, newest first.
     #[arg(long, value_name = "PATH")]
     pub previous_secret_file: Vec<PathBuf>,
+    #[command(flatten)]
+    pub public_keys: PublicKeyArgs,
     #[command(flatten)]
     pub shape: ShapeArgs,
     /// Maximum age in seconds since the value was issued, at least 1 [default: 86400, one day]
@@ -109,6 +155,34 @@ pub struct VerifyArgs {
     pub json: bool,
 }
 
+/// The Ed25519 public keys `verify` checks with, instead of an HMAC secret.
+#[derive(Args)]
+pub struct PublicKeyArgs {
+    #[command(flatten)]
+    pub current: CurrentPublicKey,
+    /// A previous Ed25519 public key (hex) still accepted; repeat for several. The value's key
+    /// id picks the key, so the order does not matter.
+    #[arg(long, value_name = "HEX", requires = "public_key_given")]
+    pub previous_public_key: Vec<String>,
+    /// As --previous-public-key, from a file (hex or PEM).
+    #[arg(long, value_name = "PATH", requires = "public_key_given")]
+    pub previous_public_key_file: Vec<PathBuf>,
+}
+
+#[derive(Args)]
+#[group(id = "public_key_given", multiple = false, conflicts_with_all = HMAC_VERIFY_FLAGS)]
+pub struct CurrentPublicKey {
+    /// Verify Ed25519 values with this public key (64 lowercase hex digits, as `keygen
+    /// --ed25519` prints) instead of an HMAC secret: no secret is needed, nor read.
+    #[arg(long, value_name = "HEX")]
+    pub public_key: Option<String>,
+    /// As --public-key, from a file: 64 hex digits, or an SPKI PEM block (`-----BEGIN PUBLIC
+    /// KEY-----`). It must not be writable by group or others, who could choose which values
+    /// verify.
+    #[arg(long, value_name = "PATH")]
+    pub public_key_file: Option<PathBuf>,
+}
+
 #[derive(Args)]
 pub struct InspectArgs {
     /// The value to inspect, or `-` to read it from standard input. A value that starts
@@ -129,7 +203,7 @@ pub struct Binding {
     /// The purpose the signing key is bound to (normally the cookie name).
     #[arg(long, value_name = "P")]
     pub purpose: Option<String>,
-    /// Use the unbound scheme, HMAC(secret, id), instead of a purpose.
+    /// Use the unbound scheme, HMAC(secret, id), instead of a purpose (HMAC values only).
     #[arg(long)]
     pub unbound: bool,
 }
@@ -172,7 +246,7 @@ impl ShapeArgs {
 pub struct SignerArgs {
     #[command(flatten)]
     pub binding: Binding,
-    /// Tag length in bytes (16-32).
+    /// Tag length in bytes (16-32; HMAC values only: an Ed25519 signature has 64).
     #[arg(long, value_name = "N", default_value_t = TAG_LEN_DEFAULT)]
     pub tag_bytes: usize,
     /// Read the secret (hex) from this file instead of $SIGCOOKIE_SECRET. It must not be
@@ -253,6 +327,53 @@ pub fn explain_hyphen(e: &mut clap::Error, args: &[OsString]) {
         )
     } else {
         format!("to pass '{shown}' as the {what}, write it after '--'")
+    };
+    e.insert(
+        ContextKind::Suggested,
+        ContextValue::StyledStrs(vec![StyledStr::from(tip)]),
+    );
+}
+
+/// Adds the reason to clap's "cannot be used with" when an HMAC flag meets an Ed25519 one:
+/// clap says only that the two clash.
+pub fn explain_ed25519_conflict(e: &mut clap::Error) {
+    if e.kind() != ErrorKind::ArgumentConflict {
+        return;
+    }
+    let mut flags = Vec::new();
+    for kind in [ContextKind::InvalidArg, ContextKind::PriorArg] {
+        match e.get(kind) {
+            Some(ContextValue::String(flag)) => flags.push(flag.clone()),
+            Some(ContextValue::Strings(more)) => flags.extend(more.iter().cloned()),
+            _ => {}
+        }
+    }
+    // clap names a flag with its value's placeholder: `--secret-file <PATH>`.
+    let given = |name: &str| {
+        flags
+            .iter()
+            .any(|flag| flag.split(' ').next() == Some(name))
+    };
+    if ![
+        "--ed25519",
+        "--ed25519-key-file",
+        "--public-key",
+        "--public-key-file",
+    ]
+    .iter()
+    .any(|name| given(name))
+    {
+        return;
+    }
+    let tip = if given("--tag-bytes") {
+        "an Ed25519 signature always has 64 bytes: --tag-bytes is for HMAC values only"
+    } else if given("--unbound") {
+        "Ed25519 values are always bound to a purpose: give --purpose instead of --unbound"
+    } else if given("--secret-file") || given("--previous-secret-file") {
+        "a value is signed with an HMAC secret or with an Ed25519 key, never both: leave out \
+         the secret files for Ed25519 values"
+    } else {
+        return;
     };
     e.insert(
         ContextKind::Suggested,

@@ -6,6 +6,9 @@ use sigcookie::{ConfigError, Error};
 
 use crate::library::{TAG_LEN_MAX, TAG_LEN_MIN};
 
+/// Bytes of an Ed25519 signature: the format fixes it, and the library does not export it.
+const ED25519_SIGNATURE_LEN: usize = 64;
+
 /// Why the command failed, mapped to the exit status.
 #[derive(Debug)]
 pub enum Failure {
@@ -85,19 +88,31 @@ pub fn explain_empty(value: &str, error: Error) -> Failure {
     }
 }
 
+/// A value of the other scheme (an Ed25519 value given to an HMAC secret, or the reverse) is
+/// refused by its shape alone, and the core's guess at why (a value of another shape) is wrong:
+/// `reason` says what the value is and what verifies it.
+pub fn explain_scheme(error: Error, reason: String) -> Failure {
+    Failure::Rejected {
+        error,
+        message: reason,
+    }
+}
+
 /// `inspect` has no signer, so the core's messages that compare with "this signer" are replaced
 /// by what any signer's values look like.
 pub fn explain_inspect(value: &str, error: Error) -> Failure {
     let message = match error {
         _ if value.is_empty() => "the value is empty".to_owned(),
         Error::SignatureLength { found, .. } => format!(
-            "signature has {found} hex digits; a signature has an even number from {} to {}",
+            "signature has {found} hex digits; a signature has an even number from {} to {}, \
+             or {} for an Ed25519 value",
             2 * TAG_LEN_MIN,
-            2 * TAG_LEN_MAX
+            2 * TAG_LEN_MAX,
+            2 * ED25519_SIGNATURE_LEN
         ),
         Error::PartCount { found, .. } => format!(
             "value has {found} dot-separated part{}; a value has 2 (id.sig), 3 (id.ts.sig) or 4 \
-             (id.auth.ts.sig)",
+             (id.auth.ts.sig), and an Ed25519 value one more, its key id (id.kid.sig)",
             if found == 1 { "" } else { "s" }
         ),
         Error::TooLong { len, max } => {

@@ -7,16 +7,55 @@ use sigcookie::{ConfigError, Cutoffs, Error, SessionSigner, TimestampSigner, for
 use zeroize::Zeroizing;
 
 use crate::args::Shape;
-use crate::failure::{Failure, explain_empty, explain_inspect};
+use crate::failure::{Failure, explain_empty, explain_inspect, explain_scheme};
 
-pub use sigcookie::{Key, Signer, TAG_LEN_DEFAULT, TAG_LEN_MAX, TAG_LEN_MIN};
+pub use sigcookie::{
+    Ed25519PublicKey, Ed25519Signer, Ed25519SigningKey, Ed25519Verifier, Key, Signer,
+    TAG_LEN_DEFAULT, TAG_LEN_MAX, TAG_LEN_MIN,
+};
 
 /// The variable the secret is read from without `--secret-file`.
 pub const SECRET_ENV: &str = "SIGCOOKIE_SECRET";
+/// The variable the Ed25519 signing key is read from by `sign --ed25519`, without
+/// `--ed25519-key-file`.
+pub const ED25519_KEY_ENV: &str = "SIGCOOKIE_ED25519_KEY";
 /// The leeway of `verify` without `--leeway`: the library's.
 pub const DEFAULT_LEEWAY: u64 = TimestampSigner::DEFAULT_LEEWAY;
+/// Bytes of an Ed25519 signing key's seed (RFC 8032's private key).
+const ED25519_SEED_LEN: usize = 32;
+/// Bytes of the key file `keygen --ed25519` writes: the seed in hex, and a newline.
+const ED25519_KEY_FILE_LEN: usize = 2 * ED25519_SEED_LEN + 1;
 /// The largest value `verify` and `inspect` read from standard input is a few times this.
 pub const MAX_VALUE_LEN: usize = sigcookie::MAX_VALUE_LEN;
+
+/// What `sign` signs with: an HMAC secret, or an Ed25519 signing key.
+// One is built per run and moved once: boxing the larger variant would save nothing.
+#[allow(clippy::large_enum_variant)]
+pub enum Issuer {
+    Hmac(Signer),
+    Ed25519(Ed25519Signer),
+}
+
+/// What `verify` checks with: an HMAC secret, or Ed25519 public keys alone.
+// As for `Issuer`, one per run.
+#[allow(clippy::large_enum_variant)]
+pub enum Verifier {
+    Hmac(Signer),
+    Ed25519(Ed25519Verifier),
+}
+
+/// `$body` with `$scheme` bound to the signer inside `$value`, an [`Issuer`] or a [`Verifier`],
+/// whichever scheme it holds. A macro rather than a generic function: the library's traits over
+/// its schemes are sealed and cannot be named outside it, so the body is written once and
+/// compiled for each scheme.
+macro_rules! with_scheme {
+    ($kind:ident, $value:expr, |$scheme:ident| $body:expr) => {
+        match $value {
+            $kind::Hmac($scheme) => $body,
+            $kind::Ed25519($scheme) => $body,
+        }
+    };
+}
 
 /// The times a value carries: none, the issue time, or the login and issue times.
 #[derive(Default, Clone, Copy)]
@@ -56,6 +95,8 @@ pub struct Parts {
     pub times: Times,
     pub signature: String,
     pub tag_len: usize,
+    /// The key id of an Ed25519 value; `None` for an HMAC value.
+    pub key_id: Option<String>,
 }
 
 /// A fresh random secret of the library's minimum key length, in hex.
@@ -68,22 +109,56 @@ pub fn keygen() -> Result<Zeroizing<String>, Failure> {
     Ok(Zeroizing::new(hex.to_owned()))
 }
 
+/// A fresh random Ed25519 signing key: the contents of its key file (the seed in hex and a
+/// newline), and its public key.
+///
+/// The seed is drawn here rather than by `Ed25519SigningKey::generate`, because the library
+/// never hands a key's seed back out, and the seed is what the key file must hold.
+pub fn ed25519_keygen() -> Result<(Zeroizing<[u8; ED25519_KEY_FILE_LEN]>, Ed25519PublicKey), Failure>
+{
+    let mut seed = Zeroizing::new([0u8; ED25519_SEED_LEN]);
+    getrandom::fill(&mut *seed).map_err(|_| ConfigError::RandomUnavailable)?;
+    let public = *Ed25519SigningKey::from_bytes(&*seed)?.public_key();
+    // A fixed buffer rather than a `String` that grows: a reallocation would leave a copy of
+    // the seed behind that nobody wipes.
+    let mut file = Zeroizing::new([b'\n'; ED25519_KEY_FILE_LEN]);
+    base16ct::lower::encode(seed.as_slice(), &mut file[..2 * ED25519_SEED_LEN])
+        .map_err(|_| Failure::config("Encoding", "cannot encode the signing key"))?;
+    Ok((file, public))
+}
+
 /// The key in [`SECRET_ENV`], read here rather than with `Key::from_env` so that a broken
 /// secret says what is wrong with it (not hex, too short), as for a secret file.
 pub fn key_from_env() -> Result<Key, Failure> {
-    let Some(raw) = std::env::var_os(SECRET_ENV) else {
+    let bytes = env_bytes(
+        SECRET_ENV,
+        "a hex secret (see `sigcookie keygen`) or pass --secret-file; for Ed25519 values, \
+         --ed25519-key-file signs and --public-key verifies",
+    )?;
+    key_from_bytes(&bytes, &format!("environment variable {SECRET_ENV}"))
+}
+
+/// The Ed25519 signing key in [`ED25519_KEY_ENV`], read as [`key_from_env`] reads the secret.
+pub fn ed25519_key_from_env() -> Result<Ed25519SigningKey, Failure> {
+    let bytes = env_bytes(
+        ED25519_KEY_ENV,
+        "the signing key `sigcookie keygen --ed25519` wrote, or pass --ed25519-key-file",
+    )?;
+    ed25519_key_from_bytes(&bytes, &format!("environment variable {ED25519_KEY_ENV}"))
+}
+
+/// The raw bytes of the secret in `variable`, wiped when dropped; missing, an error that says
+/// what to `set` it to.
+fn env_bytes(variable: &str, set_to: &str) -> Result<Zeroizing<Vec<u8>>, Failure> {
+    let Some(raw) = std::env::var_os(variable) else {
         return Err(Failure::config(
             "KeyEnvMissing",
-            format!(
-                "no secret: set {SECRET_ENV} to a hex secret (see `sigcookie keygen`) or pass \
-                 --secret-file"
-            ),
+            format!("no secret: set {variable} to {set_to}"),
         ));
     };
-    // Raw bytes, wiped when dropped: `env::var`'s error for a non-Unicode value would carry
-    // the secret off in an `OsString` that nobody wipes.
-    let bytes = Zeroizing::new(raw.into_encoded_bytes());
-    key_from_bytes(&bytes, &format!("environment variable {SECRET_ENV}"))
+    // Raw bytes: `env::var`'s error for a non-Unicode value would carry the secret off in an
+    // `OsString` that nobody wipes.
+    Ok(Zeroizing::new(raw.into_encoded_bytes()))
 }
 
 /// The key in the bytes of the secret file at `path`.
@@ -97,6 +172,40 @@ fn key_from_bytes(bytes: &[u8], source: &str) -> Result<Key, Failure> {
     let text = std::str::from_utf8(bytes).map_err(|_| ConfigError::KeyNotHex);
     text.and_then(Key::from_hex)
         .map_err(|e| Failure::config(e.name(), format!("{source}: {e}")))
+}
+
+/// The Ed25519 signing key in the bytes of the key file at `path`: its seed in hex.
+pub fn ed25519_key_from_file_bytes(
+    bytes: &[u8],
+    path: &Path,
+) -> Result<Ed25519SigningKey, Failure> {
+    ed25519_key_from_bytes(bytes, &format!("key file {}", path.display()))
+}
+
+/// The Ed25519 signing key in `bytes` of hex, from `source`, which the message names.
+fn ed25519_key_from_bytes(bytes: &[u8], source: &str) -> Result<Ed25519SigningKey, Failure> {
+    // Bytes, not `read_to_string`: its error for a non-UTF-8 file would drop an unwiped copy.
+    let text = std::str::from_utf8(bytes).map_err(|_| ConfigError::Ed25519KeyMalformed);
+    text.and_then(Ed25519SigningKey::from_hex)
+        .map_err(|e| Failure::config(e.name(), format!("{source}: {e}")))
+}
+
+/// The Ed25519 public key in `hex`, given as `--public-key` or `--previous-public-key`.
+pub fn public_key_from_hex(hex: &str, flag: &str) -> Result<Ed25519PublicKey, Failure> {
+    Ed25519PublicKey::from_hex(hex).map_err(|e| Failure::config(e.name(), format!("{flag}: {e}")))
+}
+
+/// The Ed25519 public key in the bytes of the file at `path`: 64 hex digits, or a PEM block.
+pub fn public_key_from_file_bytes(bytes: &[u8], path: &Path) -> Result<Ed25519PublicKey, Failure> {
+    let text = std::str::from_utf8(bytes).map_err(|_| ConfigError::Ed25519KeyMalformed);
+    text.and_then(|text| {
+        if text.contains("-----BEGIN") {
+            Ed25519PublicKey::from_pem(text)
+        } else {
+            Ed25519PublicKey::from_hex(text)
+        }
+    })
+    .map_err(|e| Failure::config(e.name(), format!("public key file {}: {e}", path.display())))
 }
 
 /// A signer bound to `purpose` (unbound without one), with `previous` keys still accepted.
@@ -116,27 +225,63 @@ pub fn signer(
     Ok(signer.with_tag_len(tag_len)?)
 }
 
+/// An Ed25519 signer bound to `purpose`. Ed25519 values have no unbound scheme, so the command
+/// line refuses `--unbound` with an Ed25519 key; a missing purpose is still refused here.
+pub fn ed25519_signer(
+    key: &Ed25519SigningKey,
+    purpose: Option<&str>,
+) -> Result<Ed25519Signer, Failure> {
+    Ok(Ed25519Signer::new(key, ed25519_purpose(purpose)?)?)
+}
+
+/// An Ed25519 verifier of `purpose`'s values under `current`, with `previous` keys still
+/// accepted.
+pub fn ed25519_verifier(
+    current: Ed25519PublicKey,
+    previous: &[Ed25519PublicKey],
+    purpose: Option<&str>,
+) -> Result<Ed25519Verifier, Failure> {
+    let keys = previous
+        .iter()
+        .try_fold(current, |keys, old| keys.with_previous(old))?;
+    Ok(Ed25519Verifier::new(&keys, ed25519_purpose(purpose)?)?)
+}
+
+fn ed25519_purpose(purpose: Option<&str>) -> Result<&str, Failure> {
+    purpose.ok_or_else(|| {
+        Failure::config(
+            "Usage",
+            "Ed25519 values are always bound to a purpose: give --purpose",
+        )
+    })
+}
+
 /// Signs `id` as a value of `shape`, issued at `at` (default now) and, for a session, logged
 /// in at `logged_in_at` (default the issue time).
 pub fn sign(
-    signer: Signer,
+    issuer: Issuer,
     shape: Shape,
     id: &str,
     at: Option<u64>,
     logged_in_at: Option<u64>,
 ) -> Result<(String, Times), Failure> {
     Ok(match shape {
-        Shape::Untimed => (signer.sign(id)?.to_string(), Times::default()),
+        Shape::Untimed => {
+            let value = with_scheme!(Issuer, issuer, |signer| signer.sign(id))?;
+            (value.to_string(), Times::default())
+        }
         Shape::Timestamped => {
             let now = now_or(at)?;
-            let value = TimestampSigner::new(signer, 0).sign_at(id, now)?;
+            let value = with_scheme!(Issuer, issuer, |signer| {
+                TimestampSigner::new(signer, 0).sign_at(id, now)
+            })?;
             (value.to_string(), Times::issued(now))
         }
         Shape::Session => {
             let now = now_or(at)?;
             let logged_in_at = logged_in_at.unwrap_or(now);
             (
-                session_value(signer, id, logged_in_at, now)?,
+                session_value(issuer, id, logged_in_at, now)?,
                 Times::session(logged_in_at, now),
             )
         }
@@ -147,7 +292,7 @@ pub fn sign(
 /// sessions only as a login and its renewals, so this is a login at `logged_in_at` renewed at
 /// `now`, by a signer without idle or lifetime limits (the verifier's limits are not the
 /// issuer's business here).
-fn session_value(signer: Signer, id: &str, logged_in_at: u64, now: u64) -> Result<String, Failure> {
+fn session_value(issuer: Issuer, id: &str, logged_in_at: u64, now: u64) -> Result<String, Failure> {
     if logged_in_at > now {
         return Err(Error::AuthAfterIssue {
             logged_in_at,
@@ -155,35 +300,75 @@ fn session_value(signer: Signer, id: &str, logged_in_at: u64, now: u64) -> Resul
         }
         .into());
     }
-    let issuer = SessionSigner::new(signer, u64::MAX, u64::MAX).with_leeway(0);
-    let login = issuer.login_at(id, logged_in_at, &Cutoffs::NONE)?;
-    let session = issuer.verify_at(&login, logged_in_at, &Cutoffs::NONE)?;
-    Ok(issuer.renew_at(&session, now, &Cutoffs::NONE)?.to_string())
+    let value = with_scheme!(Issuer, issuer, |signer| {
+        let issuer = SessionSigner::new(signer, u64::MAX, u64::MAX).with_leeway(0);
+        issuer
+            .login_at(id, logged_in_at, &Cutoffs::NONE)
+            .and_then(|login| {
+                let session = issuer.verify_at(&login, logged_in_at, &Cutoffs::NONE)?;
+                issuer.renew_at(&session, now, &Cutoffs::NONE)
+            })
+    })?;
+    Ok(value.to_string())
 }
 
 /// Verifies `value` as a value of `shape`: its id and times, or why it was rejected.
 pub fn verify(
-    signer: Signer,
+    verifier: Verifier,
     shape: Shape,
     value: &str,
     limits: &Limits,
 ) -> Result<(String, Times), Failure> {
     let cutoffs = limits.not_before.map_or(Cutoffs::NONE, Cutoffs::at);
+    let other_scheme = other_scheme(value, &verifier);
     let verified = match shape {
-        Shape::Untimed => signer.verify(value).map(|id| (id, Times::default())),
-        Shape::Timestamped => TimestampSigner::new(signer, limits.max_age)
-            .with_leeway(limits.leeway)
-            .verify_at(value, now_or(limits.now)?)
+        Shape::Untimed => with_scheme!(Verifier, verifier, |signer| signer.verify(value))
+            .map(|id| (id, Times::default())),
+        Shape::Timestamped => {
+            let now = now_or(limits.now)?;
+            with_scheme!(Verifier, verifier, |signer| {
+                TimestampSigner::new(signer, limits.max_age)
+                    .with_leeway(limits.leeway)
+                    .verify_at(value, now)
+            })
             .and_then(|v| v.check_revocation(&cutoffs))
-            .map(|v| (v.id(), Times::issued(v.issued_at()))),
-        Shape::Session => SessionSigner::new(signer, limits.max_age, limits.lifetime)
-            .with_leeway(limits.leeway)
-            .verify_at(value, now_or(limits.now)?, &cutoffs)
-            .map(|v| (v.id(), Times::session(v.logged_in_at(), v.issued_at()))),
+            .map(|v| (v.id(), Times::issued(v.issued_at())))
+        }
+        Shape::Session => {
+            let now = now_or(limits.now)?;
+            with_scheme!(Verifier, verifier, |signer| {
+                SessionSigner::new(signer, limits.max_age, limits.lifetime)
+                    .with_leeway(limits.leeway)
+                    .verify_at(value, now, &cutoffs)
+            })
+            .map(|v| (v.id(), Times::session(v.logged_in_at(), v.issued_at())))
+        }
     };
     verified
         .map(|(id, times)| (id.to_owned(), times))
-        .map_err(|e| explain_empty(value, e))
+        .map_err(|e| match (e, other_scheme) {
+            (
+                Error::PartCount { .. } | Error::SignatureLength { .. } | Error::TooLong { .. },
+                Some(reason),
+            ) => explain_scheme(e, reason),
+            _ => explain_empty(value, e),
+        })
+}
+
+/// Why `value` is refused when it is plainly a value of the other scheme than `verifier`'s:
+/// the key id that only Ed25519 values carry gives it away.
+fn other_scheme(value: &str, verifier: &Verifier) -> Option<String> {
+    let key_id = format::inspect(value).ok()?.key_id();
+    match (verifier, key_id) {
+        (Verifier::Hmac(_), Some(key_id)) => Some(format!(
+            "an Ed25519 value (key id {key_id}) given to an HMAC secret: verify it with \
+             --public-key or --public-key-file"
+        )),
+        (Verifier::Ed25519(_), None) => Some(
+            "an HMAC value given to an Ed25519 public key: verify it with its secret".to_owned(),
+        ),
+        _ => None,
+    }
 }
 
 /// The parts of `value`, without verifying it.
@@ -197,6 +382,7 @@ pub fn inspect(value: &str) -> Result<Parts, Failure> {
         },
         signature: parts.signature().to_owned(),
         tag_len: parts.tag_len(),
+        key_id: parts.key_id().map(str::to_owned),
     })
 }
 

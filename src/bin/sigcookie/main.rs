@@ -1,8 +1,10 @@
 //! `sigcookie`: issue, verify and inspect sigcookie values from the shell.
 //!
 //! Exit status: 0 success, 1 the value was rejected, 2 usage or configuration error. The secret
-//! comes from `SIGCOOKIE_SECRET` or `--secret-file`, never from an argument (arguments end up in
-//! shell history and `ps`), and is never printed.
+//! comes from `SIGCOOKIE_SECRET` or `--secret-file` (Ed25519: `SIGCOOKIE_ED25519_KEY` or
+//! `--ed25519-key-file`), never from an argument (arguments end up in shell history and `ps`),
+//! and is never printed. Ed25519 values verify with a public key alone (`--public-key`), which
+//! may be an argument.
 
 #![forbid(unsafe_code)]
 
@@ -30,12 +32,13 @@ fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(mut e) => {
             args::explain_hyphen(&mut e, &args);
+            args::explain_ed25519_conflict(&mut e);
             return usage_error(&e, &args);
         }
     };
     let mode = match &cli.command {
-        Command::Keygen => Mode {
-            json: false,
+        Command::Keygen(a) => Mode {
+            json: a.json,
             verify: false,
         },
         Command::Sign(a) => Mode {
