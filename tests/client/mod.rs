@@ -103,7 +103,9 @@ pub fn pair(set_cookie: &str) -> &str {
 }
 
 /// A plain hyper 1 server on 127.0.0.1 (no framework) whose every connection is served by
-/// `service`, a tower service such as a handler behind a `SessionLayer`.
+/// `service`, a tower service such as a handler behind a `SessionLayer`. (Only where tower is:
+/// the embedded example's tests share this file.)
+#[cfg(feature = "tower")]
 pub async fn hyper_server<S, B>(service: S) -> SocketAddr
 where
     S: tower::Service<Request<hyper::body::Incoming>, Response = hyper::Response<B>>
