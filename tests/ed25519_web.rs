@@ -163,7 +163,7 @@ async fn a_required_tower_layer_with_a_public_key_verifies_and_answers_401() {
         SessionCookie::builder(key.public_key(), NAME),
         &clock,
     ));
-    let addr = client::hyper_server(layer.layer(service_fn(hyper_handler))).await;
+    let addr = common::hyper_server(layer.layer(service_fn(hyper_handler))).await;
     let session = format!("{NAME}={}", value.value());
     let me = client::send(addr, "GET", "/me", &[&session]).await;
     assert_eq!((me.status, me.body.as_str()), (200, "hello 42"));

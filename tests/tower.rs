@@ -69,7 +69,7 @@ async fn handler(request: Request<Incoming>) -> Result<Response<String>, Infalli
 
 /// A plain hyper 1 server on 127.0.0.1 whose service is `handler` wrapped by `layer`.
 async fn hyper_server(layer: SessionLayer) -> SocketAddr {
-    client::hyper_server(layer.layer(service_fn(handler))).await
+    common::hyper_server(layer.layer(service_fn(handler))).await
 }
 
 #[tokio::test]

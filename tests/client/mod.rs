@@ -101,37 +101,3 @@ pub async fn get(addr: SocketAddr, path: &str, cookies: &[&str]) -> Reply {
 pub fn pair(set_cookie: &str) -> &str {
     set_cookie.split(';').next().expect("a pair")
 }
-
-/// A plain hyper 1 server on 127.0.0.1 (no framework) whose every connection is served by
-/// `service`, a tower service such as a handler behind a `SessionLayer`. (Only where tower is:
-/// the embedded example's tests share this file.)
-#[cfg(feature = "tower")]
-pub async fn hyper_server<S, B>(service: S) -> SocketAddr
-where
-    S: tower::Service<Request<hyper::body::Incoming>, Response = hyper::Response<B>>
-        + Clone
-        + Send
-        + 'static,
-    S::Future: Send + 'static,
-    S::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
-    B: hyper::body::Body + Send + 'static,
-    B::Data: Send,
-    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
-{
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let addr = listener.local_addr().expect("an address");
-    tokio::spawn(async move {
-        loop {
-            let (stream, _) = listener.accept().await.expect("accept");
-            let service = hyper_util::service::TowerToHyperService::new(service.clone());
-            tokio::spawn(async move {
-                let _ = hyper::server::conn::http1::Builder::new()
-                    .serve_connection(hyper_util::rt::TokioIo::new(stream), service)
-                    .await;
-            });
-        }
-    });
-    addr
-}
