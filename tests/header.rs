@@ -7,7 +7,10 @@ mod common;
 use proptest::prelude::*;
 use sigcookie::header::{CookieSpec, SameSite};
 use sigcookie::web::{Duration, SessionCookie};
-use sigcookie::{ConfigError, Cutoffs, Error, Key, MAX_VALUE_LEN, SessionSigner, Signer};
+use sigcookie::{
+    ConfigError, Cutoffs, Ed25519Signer, Ed25519SigningKey, Error, Key, MAX_VALUE_LEN,
+    SessionSigner, Signer,
+};
 
 /// Unix seconds the cookies are issued at.
 const T0: u64 = 1_764_000_000;
@@ -161,19 +164,30 @@ fn a_quoted_cookie_is_refused_as_before() {
 /// The largest header: the longest value with the longest `Max-Age`, in `MAX_HEADER_LEN`.
 #[test]
 fn the_largest_header_fits_the_documented_bound() {
-    let signer = SessionSigner::new(
+    let hmac = SessionSigner::new(
         Signer::new(&key(), "__Host-session").expect("signer"),
         60,
         600,
     );
+    let key = Ed25519SigningKey::from_bytes(&[9; 32]).expect("key");
+    let signer = SessionSigner::new(
+        Ed25519Signer::new(&key, "__Host-session").expect("signer"),
+        60,
+        600,
+    );
     let id = "a".repeat(255);
-    // The longest value a signer makes: the longest id with the longest times.
-    let value = common::Case::of(&[9; 32], Some("__Host-session"), sigcookie::TAG_LEN_DEFAULT)
-        .session_value(&id, u64::MAX, u64::MAX);
+    // The longest value a signer makes: an Ed25519 session value with the longest id and
+    // 20-digit times (a login is never stamped with the last second); an HMAC one is shorter.
+    let value = signer
+        .login_at(&id, u64::MAX - 1, &Cutoffs::NONE)
+        .expect("login");
     assert_eq!(value.len(), MAX_VALUE_LEN);
     assert_eq!(value.len(), signer.max_value_len());
+    assert!(hmac.max_value_len() < MAX_VALUE_LEN);
     assert!(
-        signer.verify_at(&value, u64::MAX, &Cutoffs::NONE).is_ok(),
+        signer
+            .verify_at(&value, u64::MAX - 1, &Cutoffs::NONE)
+            .is_ok(),
         "a value the signer accepts"
     );
     let spec = CookieSpec::new("__Host-session").expect("valid");
