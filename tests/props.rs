@@ -4,7 +4,10 @@ mod common;
 
 use common::Case;
 use proptest::prelude::*;
-use sigcookie::{Cutoffs, Key, SessionSigner, Signer, TimestampSigner, format};
+use sigcookie::{
+    Cutoffs, Ed25519PublicKey, Ed25519Signer, Ed25519SigningKey, Ed25519Verifier, Key,
+    SessionSigner, Signer, TimestampSigner, format,
+};
 
 const SECRET: [u8; 32] = [9; 32];
 
@@ -197,5 +200,66 @@ proptest! {
         prop_assert!(sessions.verify_at(&s, now, &Cutoffs::NONE).is_err());
         prop_assert!(signer(32).verify(&s).is_err());
         let _ = format::inspect(&s);
+    }
+}
+
+/// The Ed25519 signer of the properties below, and a verifier that holds its public key (and a
+/// previous one, so that key ids are looked up among several).
+fn ed25519() -> (Ed25519Signer, Ed25519Verifier) {
+    let key = Ed25519SigningKey::from_bytes(&SECRET).expect("key");
+    let old = Ed25519SigningKey::from_bytes(&[8; 32]).expect("key");
+    let keys = key
+        .public_key()
+        .with_previous(old.public_key())
+        .expect("keys");
+    let signer = Ed25519Signer::new(&key, "prop").expect("signer");
+    (
+        signer,
+        Ed25519Verifier::new(&keys, "prop").expect("verifier"),
+    )
+}
+
+proptest! {
+    /// Every single-byte change of a valid Ed25519 value, of every shape, is refused by a
+    /// verifier with the public keys alone.
+    #[test]
+    fn ed25519_any_byte_change_is_rejected(id in id(), ts in 1u64..u64::MAX, pos in any::<prop::sample::Index>(), byte in any::<u8>()) {
+        let (signer, verifier) = ed25519();
+        let timed = TimestampSigner::new(verifier.clone(), u64::MAX).with_leeway(u64::MAX);
+        let sessions = SessionSigner::new(verifier.clone(), u64::MAX, u64::MAX).with_leeway(u64::MAX);
+        let values = [
+            signer.sign(&id).expect("sign").to_string(),
+            TimestampSigner::new(signer.clone(), 1).sign_at(&id, ts).expect("sign").to_string(),
+            common::ed25519_value(&SECRET, "prop", (Some(ts / 2), Some(ts)), &id),
+        ];
+        prop_assert!(sessions.verify_at(&values[2], u64::MAX, &Cutoffs::NONE).is_ok());
+        for (i, value) in values.iter().enumerate() {
+            let mut bytes = value.clone().into_bytes();
+            let at = pos.index(bytes.len());
+            prop_assume!(bytes[at] != byte);
+            bytes[at] = byte;
+            let changed = String::from_utf8_lossy(&bytes);
+            let accepted = match i {
+                0 => verifier.verify(&changed).is_ok(),
+                1 => timed.verify_at(&changed, 0).is_ok(),
+                _ => sessions.verify_at(&changed, u64::MAX, &Cutoffs::NONE).is_ok(),
+            };
+            prop_assert!(!accepted, "accepted {:?}", changed);
+        }
+    }
+
+    /// Strings shaped like Ed25519 values, and arbitrary keys, never panic and are never
+    /// accepted.
+    #[test]
+    fn ed25519_value_shaped_strings_never_panic(s in "[a-z0-9!#]{0,5}(\\.[0-9]{0,22}){0,2}\\.[0-9a-fA-F]{0,9}\\.[0-9a-fA-F]{120,130}", key in any::<String>(), now in any::<u64>()) {
+        let (_, verifier) = ed25519();
+        prop_assert!(verifier.verify(&s).is_err());
+        prop_assert!(TimestampSigner::new(verifier.clone(), 3600).verify_at(&s, now).is_err());
+        let sessions = SessionSigner::new(verifier, 3600, 7200);
+        prop_assert!(sessions.verify_at(&s, now, &Cutoffs::NONE).is_err());
+        let _ = format::inspect(&s);
+        let _ = Ed25519PublicKey::from_hex(&key);
+        let _ = Ed25519PublicKey::from_pem(&key);
+        let _ = Ed25519SigningKey::from_hex(&key);
     }
 }
