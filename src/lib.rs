@@ -35,6 +35,10 @@
 //!   absolute lifetime, renewal). They sign into a [`SignedValue`] on the stack and take the
 //!   time as an argument, so the core needs neither a heap nor a clock; the timed ones return a
 //!   [`Verified`].
+//! - With the `ed25519` feature, Ed25519 values for services that verify but must not mint:
+//!   `Ed25519SigningKey` and `Ed25519Signer` on the one service that signs, `Ed25519PublicKey`
+//!   and `Ed25519Verifier` everywhere else, taking the place of [`Key`] and [`Signer`] under
+//!   the timed signers and the web layer.
 //! - [`CsrfToken`]: the token of a verified session for its forms,
 //!   [`SessionSigner::csrf_token`], checked by [`SessionSigner::verify_csrf`] without state on
 //!   the server.
@@ -68,6 +72,8 @@
 //!   responses; implies `tower`, whose layer gives every page `Vary: Cookie`.
 //! - `tower`: [`tower`], `SessionLayer`, middleware for any tower and `http` 1 framework.
 //! - `actix`: [`web::Session`] as an actix-web extractor, [`web::SetCookie::add_to`].
+//! - `ed25519`: Ed25519 values (`no_std`, no heap): `Ed25519SigningKey`, `Ed25519PublicKey`,
+//!   `Ed25519Signer`, `Ed25519Verifier`; with `std`, public keys in PEM too.
 //! - `cli`: the `sigcookie` command-line tool.
 #![cfg_attr(not(feature = "std"), no_std)]
 #![cfg_attr(docsrs, feature(doc_cfg))]

@@ -13,7 +13,9 @@ use crate::{Error, TimestampSigner, Verified};
 /// Signs and verifies session values `id.auth.ts.sig`: `auth` is when the user logged in, `ts`
 /// when this value was issued (the login, or the latest renewal).
 ///
-/// Layered on [`TimestampSigner`]: the same keys, MAC, grammar and idle rule (`max_age` and
+/// Layered on [`TimestampSigner`] (over an HMAC [`Signer`], or with the `ed25519` feature an
+/// `Ed25519Signer`, or an `Ed25519Verifier` that verifies only): the same keys, signature,
+/// grammar and idle rule (`max_age` and
 /// `leeway` judge `ts`), plus two rules of its own: the login may not be after `ts`, and a
 /// session ends `lifetime` seconds after the login. Cut-offs judge the login time
 /// ([`crate::revocation`]), so a renewal, which re-stamps only `ts`, never carries a session past

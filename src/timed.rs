@@ -14,6 +14,8 @@ use crate::signer::{SignedValue, Signer};
 ///
 /// It is layered on [`Signer`]: same keys, same MAC, same grammar with one more part. A
 /// timestamped signer rejects untimed values and an untimed signer rejects timestamped ones.
+/// With the `ed25519` feature it is layered on an `Ed25519Signer` the same way, or on an
+/// `Ed25519Verifier`, over which it only verifies: the time rules are these, whatever signs.
 ///
 /// Times are unix seconds passed in by the caller (`*_at` methods), so the core needs no clock;
 /// with the `std` feature, [`sign`](TimestampSigner::sign) and
