@@ -309,7 +309,9 @@ pub fn inspect(value: &str) -> Result<Parts<'_>, Error> {
     let sig_len = value.rsplit('.').next().map_or(0, str::len);
     // Only an Ed25519 signature is this long, and an Ed25519 value has one more part.
     let key_id = sig_len == 2 * ED25519_SIG_LEN;
-    let kind = match value.bytes().filter(|&b| b == b'.').count() - usize::from(key_id) {
+    // Saturating: 128 digits with no dot at all has no key id to subtract.
+    let dots = value.bytes().filter(|&b| b == b'.').count();
+    let kind = match dots.saturating_sub(usize::from(key_id)) {
         0 | 1 => Kind::Untimed,
         2 => Kind::Timestamped,
         _ => Kind::Session,
@@ -555,6 +557,13 @@ mod tests {
 
     /// The quick path must accept exactly what the strict parser accepts, with the same parts:
     /// every one- and two-byte change of valid values, and every truncation, is tried on both.
+    #[test]
+    fn inspecting_a_bare_ed25519_length_signature_is_an_error_not_a_panic() {
+        let sig = "0".repeat(2 * ED25519_SIG_LEN);
+        assert!(matches!(inspect(&sig), Err(Error::PartCount { .. })));
+        assert!(matches!(inspect(&format!(".{sig}")), Err(Error::PartCount { .. })));
+    }
+
     #[test]
     fn quick_parse_accepts_exactly_what_strict_parse_accepts() {
         let valid = [
