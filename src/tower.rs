@@ -41,6 +41,7 @@ use http::{HeaderValue, Request, Response, StatusCode};
 use tower_layer::Layer;
 use tower_service::Service;
 
+use crate::Error;
 use crate::web::{Session, SessionCookie, cache};
 
 /// A tower [`Layer`] that verifies the session cookie of every request: a valid session goes
@@ -213,14 +214,21 @@ where
 
     fn call(&mut self, mut request: Request<B>) -> Self::Future {
         let cookie = &self.cookie;
-        // Whatever an outer layer put there is not this request's verified session.
+        // Whatever an outer layer put there is not this request's verdict.
         request.extensions_mut().remove::<Session>();
+        request.extensions_mut().remove::<Refused>();
         match cookie.verify_headers(request.headers().get_all(COOKIE)) {
             Ok(session) => {
                 request.extensions_mut().insert(session);
             }
             Err(reason) => {
                 tracing::debug!(cookie = cookie.name(), %reason, "session cookie refused");
+                // For the extractors behind an optional layer: a refusal is not worth a second
+                // verification (with Ed25519, a second curve check a junk cookie would cost).
+                request.extensions_mut().insert(Refused {
+                    cookie: cookie.clone(),
+                    reason,
+                });
                 if self.required {
                     let mut response = Response::new(ResBody::default());
                     *response.status_mut() = StatusCode::UNAUTHORIZED;
@@ -243,5 +251,22 @@ where
                 })
             };
         Either::Right(join(self.inner.call(request), ready(cookie.clone())).map(finish))
+    }
+}
+
+/// Why the layer refused a request's cookie, in the request's extensions: an extractor behind
+/// the layer, with the very same `SessionCookie`, answers with it instead of verifying again.
+#[derive(Clone)]
+pub(crate) struct Refused {
+    cookie: SessionCookie,
+    reason: Error,
+}
+
+impl Refused {
+    /// The layer's reason for refusing this request's cookie, if the layer had `cookie`.
+    #[cfg_attr(not(feature = "axum"), allow(dead_code))]
+    pub(crate) fn reason(extensions: &http::Extensions, cookie: &SessionCookie) -> Option<Error> {
+        let refused = extensions.get::<Refused>()?;
+        refused.cookie.is_same(cookie).then_some(refused.reason)
     }
 }

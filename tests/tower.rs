@@ -319,6 +319,51 @@ async fn axum_router_layer_and_the_extractor_share_the_verified_session() {
     }
 }
 
+/// Behind an optional layer, a refused cookie is verified once per request: the extractors take
+/// the layer's reason instead of verifying again (with Ed25519, a second curve check per junk
+/// cookie). Each verify of a present cookie reads the clock once, which this counts.
+#[tokio::test]
+async fn a_refused_cookie_is_verified_once_behind_an_optional_layer() {
+    let reads = Arc::new(AtomicUsize::new(0));
+    let clock = {
+        let reads = reads.clone();
+        move || {
+            reads.fetch_add(1, Ordering::SeqCst);
+            T0
+        }
+    };
+    let cookie = SessionCookie::builder(&Key::from_bytes(&[1; 32]).expect("key"), "__Host-s")
+        .clock(clock)
+        .build()
+        .expect("valid");
+    let app = Router::new()
+        .route(
+            "/either",
+            get(|session: Option<Session>| async move {
+                session.map_or("anonymous".to_owned(), |s| s.id().to_owned())
+            }),
+        )
+        .route(
+            "/me",
+            get(|session: Session| async move { session.id().to_owned() }),
+        )
+        .with_state(cookie.clone())
+        .layer(SessionLayer::optional(cookie.clone()));
+    let addr = axum_server(app).await;
+    let genuine = cookie.issue("42").expect("issued").stripped().to_string();
+    let forged = genuine.replacen("__Host-s=42.", "__Host-s=43.", 1);
+    for (path, cookie, expected) in [
+        ("/either", &forged, (200, "anonymous")),
+        ("/me", &forged, (401, "")),
+        ("/me", &genuine, (200, "42")),
+    ] {
+        let before = reads.load(Ordering::SeqCst);
+        let reply = client::get(addr, path, &[cookie.as_str()]).await;
+        assert_eq!((reply.status, reply.body.as_str()), expected, "{path}");
+        assert_eq!(reads.load(Ordering::SeqCst) - before, 1, "{path} {cookie}");
+    }
+}
+
 /// The extractor takes the layer's session only when both use the very same `SessionCookie`:
 /// a layer with another key (or another store) under the same cookie name would otherwise
 /// vouch for values the extractor's own configuration refuses.

@@ -44,8 +44,8 @@ use super::{Session, SessionCookie, SetCookie, cache};
 use crate::Error;
 
 impl Session {
-    /// The session the tower layer verified for this request, or else this request's cookie
-    /// verified now, by the one function both use.
+    /// The session the tower layer verified for this request (or its reason to refuse the
+    /// cookie), or else this request's cookie verified now, by the one function both use.
     fn from_parts(parts: &Parts, cookie: &SessionCookie) -> Result<Session, Error> {
         // Only a session verified with this very `SessionCookie` (same keys, same store): one
         // from a layer with another configuration under the same name is verified again.
@@ -53,6 +53,10 @@ impl Session {
             && session.cookie().is_same(cookie)
         {
             return Ok(session.clone());
+        }
+        // Refused by that layer already: one verification per request, even of junk.
+        if let Some(reason) = crate::tower::Refused::reason(&parts.extensions, cookie) {
+            return Err(reason);
         }
         cookie
             .verify_headers(parts.headers.get_all(COOKIE))
