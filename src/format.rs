@@ -561,7 +561,10 @@ mod tests {
     fn inspecting_a_bare_ed25519_length_signature_is_an_error_not_a_panic() {
         let sig = "0".repeat(2 * ED25519_SIG_LEN);
         assert!(matches!(inspect(&sig), Err(Error::PartCount { .. })));
-        assert!(matches!(inspect(&format!(".{sig}")), Err(Error::PartCount { .. })));
+        assert!(matches!(
+            inspect(&format!(".{sig}")),
+            Err(Error::PartCount { .. })
+        ));
     }
 
     #[test]

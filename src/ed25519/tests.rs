@@ -148,3 +148,22 @@ fn only_the_signer_makes_csrf_tokens() {
     let token = session.csrf_token(&verified).expect("token");
     assert_eq!(session.verify_csrf(&verified, token.as_str()), Ok(()));
 }
+
+#[test]
+fn the_csrf_token_is_the_format_texts_worked_example() {
+    let seed: [u8; 32] = core::array::from_fn(|i| i as u8);
+    let key = Ed25519SigningKey::from_bytes(&seed).expect("key");
+    let session = SessionSigner::new(
+        Ed25519Signer::new(&key, "session").expect("signer"),
+        3_600,
+        86_400,
+    );
+    let login = session
+        .login_at("12345", 1_764_000_000, &Cutoffs::NONE)
+        .expect("login");
+    let verified = session
+        .verify_at(&login, 1_764_000_000, &Cutoffs::NONE)
+        .expect("verify");
+    let token = session.csrf_token(&verified).expect("token");
+    assert_eq!(token.as_str(), "1085c15fbf5e91a0b44f5b7e9b9587ef");
+}

@@ -212,9 +212,10 @@ impl SessionCookie {
     /// out everywhere" is not born revoked.
     ///
     /// # Errors
-    /// The core's id errors ([`Error::InvalidIdByte`], ...), [`Error::ClockBeforeEpoch`], or a
+    /// The core's id errors ([`Error::InvalidIdByte`], ...), [`Error::ClockBeforeEpoch`], a
     /// cut-off that refuses the login ([`Error::LoggedInBeforeNotBefore`],
-    /// [`Error::CutoffUnreadable`]). With the `axum` feature an [`Error`] is a response, so `?`
+    /// [`Error::CutoffUnreadable`]), or [`Error::VerifyOnly`] for a cookie built with an
+    /// Ed25519 public key alone. With the `axum` feature an [`Error`] is a response, so `?`
     /// works in a handler.
     ///
     /// ```
@@ -229,6 +230,10 @@ impl SessionCookie {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn issue(&self, id: &str) -> Result<SetCookie, Error> {
+        // Before the clock and the store: a public key alone has nothing to sign with.
+        if !self.inner.signer.signer().can_sign() {
+            return Err(Error::VerifyOnly);
+        }
         let now = self.inner.clock.now()?;
         let value = self.inner.signer.login_at(id, now, &*self.inner.store)?;
         self.session_cookie(&value, now)

@@ -232,7 +232,8 @@ impl Session {
     ///
     /// # Errors
     /// [`Error::CsrfMalformed`] (not [`CsrfToken::LEN`] lowercase hex digits, an empty token
-    /// included), [`Error::CsrfMismatch`] (another session's token).
+    /// included), [`Error::CsrfMismatch`] (another session's token), [`Error::VerifyOnly`] on a
+    /// cookie built with an Ed25519 public key alone (a `500`: no secret to check it with).
     ///
     /// ```
     /// # use sigcookie::{Error, Key, web::SessionCookie};
