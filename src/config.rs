@@ -62,6 +62,9 @@ pub enum ConfigError {
     /// An Ed25519 key is malformed: a signing key is not 64 hex digits, a public key not 64
     /// lowercase hex digits nor an SPKI PEM block of an Ed25519 key.
     Ed25519KeyMalformed,
+    /// A private key (a PKCS#8 `PRIVATE KEY` block) was given where a public key belongs: it
+    /// must never reach the services that only verify.
+    Ed25519SigningKeyAsPublic,
     /// An Ed25519 public key is not the canonical encoding of a curve point, or is a point of
     /// small order, for which anyone can make signatures that verify: refused when loaded.
     Ed25519WeakKey,
@@ -122,6 +125,7 @@ impl ConfigError {
             ConfigError::TagLength { .. } => "TagLength",
             ConfigError::TooManyPreviousKeys { .. } => "TooManyPreviousKeys",
             ConfigError::Ed25519KeyMalformed => "Ed25519KeyMalformed",
+            ConfigError::Ed25519SigningKeyAsPublic => "Ed25519SigningKeyAsPublic",
             ConfigError::Ed25519WeakKey => "Ed25519WeakKey",
             ConfigError::Ed25519DuplicateKeyId => "Ed25519DuplicateKeyId",
             ConfigError::PurposeTooLong { .. } => "PurposeTooLong",
@@ -174,6 +178,10 @@ impl fmt::Display for ConfigError {
             ConfigError::Ed25519KeyMalformed => f.write_str(
                 "Ed25519 key is malformed: a signing key is 64 hex digits, a public key 64 \
                  lowercase hex digits or an SPKI PEM block",
+            ),
+            ConfigError::Ed25519SigningKeyAsPublic => f.write_str(
+                "a private key was given where a public key belongs: give the public key, and \
+                 keep the private key on the service that signs",
             ),
             ConfigError::Ed25519WeakKey => f.write_str(
                 "Ed25519 public key is not a canonical point encoding, or is of small order",

@@ -75,8 +75,32 @@ impl Ed25519SigningKey {
         }
     }
 
-    /// A signing key from an environment variable holding its seed in hex, as
-    /// [`from_hex`](Self::from_hex) reads it (and as `sigcookie keygen --ed25519` writes it).
+    /// A signing key from a PKCS#8 PEM block (`-----BEGIN PRIVATE KEY-----`), as
+    /// `sigcookie keygen --ed25519` and `openssl genpkey -algorithm ed25519` write it: a form
+    /// that says what it is, so that it is never mistaken for a public key (whose readers refuse
+    /// it, [`ConfigError::Ed25519SigningKeyAsPublic`]).
+    ///
+    /// # Errors
+    /// [`ConfigError::Ed25519KeyMalformed`].
+    ///
+    /// ```
+    /// # use sigcookie::Ed25519SigningKey;
+    /// let pem = "-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIAABAgMEBQYHCAkKCwwNDg8QERITFBUWFxgZGhscHR4f\n-----END PRIVATE KEY-----\n";
+    /// assert_eq!(Ed25519SigningKey::from_pem(pem)?.public_key().key_id(), "56475aa7");
+    /// # Ok::<(), sigcookie::ConfigError>(())
+    /// ```
+    #[cfg(feature = "std")]
+    pub fn from_pem(pem: &str) -> Result<Ed25519SigningKey, ConfigError> {
+        use ed25519_dalek::pkcs8::DecodePrivateKey;
+        let signing = SigningKey::from_pkcs8_pem(pem.trim_ascii())
+            .map_err(|_| ConfigError::Ed25519KeyMalformed)?;
+        let public = Ed25519PublicKey::single(signing.verifying_key())?;
+        Ok(Ed25519SigningKey { signing, public })
+    }
+
+    /// A signing key from an environment variable holding its PEM block
+    /// ([`from_pem`](Self::from_pem), `export SIGCOOKIE_ED25519_KEY="$(cat signing.pem)"`) or
+    /// its seed in hex ([`from_hex`](Self::from_hex)).
     ///
     /// # Errors
     /// [`ConfigError::KeyEnvMissing`] when the variable is unset or not Unicode,
@@ -89,7 +113,10 @@ impl Ed25519SigningKey {
     /// ```
     #[cfg(feature = "std")]
     pub fn from_env(variable: &'static str) -> Result<Ed25519SigningKey, ConfigError> {
-        crate::key::from_env(variable, Ed25519SigningKey::from_hex)
+        crate::key::from_env(variable, |text| match text.contains("-----BEGIN") {
+            true => Ed25519SigningKey::from_pem(text),
+            false => Ed25519SigningKey::from_hex(text),
+        })
     }
 
     /// A fresh random signing key from the operating system's generator.
@@ -250,6 +277,7 @@ impl Ed25519PublicKey {
     /// `openssl pkey -pubout` writes it.
     ///
     /// # Errors
+    /// [`ConfigError::Ed25519SigningKeyAsPublic`] for a private key's PEM,
     /// [`ConfigError::Ed25519KeyMalformed`] when it is not the PEM of an Ed25519 public key,
     /// then [`ConfigError::Ed25519WeakKey`].
     ///
@@ -262,6 +290,10 @@ impl Ed25519PublicKey {
     #[cfg(feature = "std")]
     pub fn from_pem(pem: &str) -> Result<Ed25519PublicKey, ConfigError> {
         use ed25519_dalek::pkcs8::DecodePublicKey;
+        // Said plainly, for the one mistake that would hand the signing key to every verifier.
+        if pem.contains("PRIVATE KEY-----") {
+            return Err(ConfigError::Ed25519SigningKeyAsPublic);
+        }
         let key = VerifyingKey::from_public_key_pem(pem.trim_ascii())
             .map_err(|_| ConfigError::Ed25519KeyMalformed)?;
         // Through the bytes again, for the same checks as every other key.

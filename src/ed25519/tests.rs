@@ -167,3 +167,14 @@ fn the_csrf_token_is_the_format_texts_worked_example() {
     let token = session.csrf_token(&verified).expect("token");
     assert_eq!(token.as_str(), "1085c15fbf5e91a0b44f5b7e9b9587ef");
 }
+
+#[test]
+fn a_private_key_is_never_read_as_a_public_key() {
+    let pem = "-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIAABAgMEBQYHCAkKCwwNDg8QERITFBUWFxgZGhscHR4f\n-----END PRIVATE KEY-----\n";
+    assert_eq!(
+        Ed25519PublicKey::from_pem(pem).err(),
+        Some(ConfigError::Ed25519SigningKeyAsPublic)
+    );
+    let key = Ed25519SigningKey::from_pem(pem).expect("PKCS#8");
+    assert_eq!(key.public_key().key_id(), "56475aa7");
+}

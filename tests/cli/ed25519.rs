@@ -104,13 +104,14 @@ fn is_lower_hex(text: &str, digits: usize) -> bool {
 fn keygen_writes_the_signing_key_to_a_new_file_and_prints_only_the_public_key() {
     let dir = TempDir::new("ed-keygen");
     let (path, public) = keygen(&dir, "signing.key");
-    let seed = std::fs::read_to_string(&path).expect("key file");
+    // A PKCS#8 PEM block, which no public key reader takes for a public key.
+    let pem = std::fs::read_to_string(&path).expect("key file");
     assert!(
-        seed.ends_with('\n') && is_lower_hex(seed.trim_end(), 64),
-        "{seed:?}"
+        pem.starts_with("-----BEGIN PRIVATE KEY-----\n")
+            && pem.ends_with("-----END PRIVATE KEY-----\n"),
+        "{pem:?}"
     );
     assert!(is_lower_hex(&public, 64), "{public:?}");
-    assert_ne!(seed.trim_end(), public);
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
@@ -778,4 +779,25 @@ fn malformed_and_weak_public_keys_are_configuration_errors() {
             "{doc}"
         );
     }
+}
+
+#[test]
+fn the_signing_key_file_is_refused_where_a_public_key_belongs() {
+    let dir = TempDir::new("ed-swapped");
+    let (signing, public) = keygen(&dir, "signing.key");
+    let value = sign(&signing, &[]);
+    let mut cmd = no_secret();
+    cmd.args(["verify", &value, "--purpose", "session", "--json"])
+        .arg("--public-key-file")
+        .arg(&signing);
+    let (code, doc) = json_failure(&mut cmd);
+    assert_eq!(
+        (code, doc["error"].as_str()),
+        (Some(2), Some("Ed25519SigningKeyAsPublic")),
+        "{doc}"
+    );
+    let message = doc["message"].as_str().unwrap_or_default();
+    assert!(message.contains("keep the private key"), "{doc}");
+    // The public key it printed is the one that verifies.
+    verify(&value, &public, &[]).assert().success();
 }

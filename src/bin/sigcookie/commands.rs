@@ -44,7 +44,7 @@ fn keygen(args: &KeygenArgs) -> Result<Success, Failure> {
         ));
     };
     let (key_file, public) = library::ed25519_keygen()?;
-    secret::write_new_secret(path, key_file.as_slice())?;
+    secret::write_new_secret(path, key_file.as_bytes())?;
     Ok(Success {
         json: json!({ "public_key": public.to_string(), "key_id": public.key_id() }),
         text: Zeroizing::new(format!("{public}\n")),

@@ -23,8 +23,6 @@ pub const ED25519_KEY_ENV: &str = "SIGCOOKIE_ED25519_KEY";
 pub const DEFAULT_LEEWAY: u64 = TimestampSigner::DEFAULT_LEEWAY;
 /// Bytes of an Ed25519 signing key's seed (RFC 8032's private key).
 const ED25519_SEED_LEN: usize = 32;
-/// Bytes of the key file `keygen --ed25519` writes: the seed in hex, and a newline.
-const ED25519_KEY_FILE_LEN: usize = 2 * ED25519_SEED_LEN + 1;
 /// The largest value `verify` and `inspect` read from standard input is a few times this.
 pub const MAX_VALUE_LEN: usize = sigcookie::MAX_VALUE_LEN;
 
@@ -109,20 +107,19 @@ pub fn keygen() -> Result<Zeroizing<String>, Failure> {
     Ok(Zeroizing::new(hex.to_owned()))
 }
 
-/// A fresh random Ed25519 signing key: the contents of its key file (the seed in hex and a
-/// newline), and its public key.
+/// A fresh random Ed25519 signing key: the contents of its key file, and its public key.
 ///
-/// The seed is drawn here rather than by `Ed25519SigningKey::generate`, because the library
-/// never hands a key's seed back out, and the seed is what the key file must hold.
-pub fn ed25519_keygen() -> Result<(Zeroizing<[u8; ED25519_KEY_FILE_LEN]>, Ed25519PublicKey), Failure>
-{
+/// The file is the standard PKCS#8 PEM block (`-----BEGIN PRIVATE KEY-----`, as `openssl
+/// genpkey -algorithm ed25519` writes it), not bare hex: a public key is 64 hex digits too, and
+/// a key file that says what it is cannot be handed to a verifier by mistake (the public key
+/// readers refuse it). `ed25519-dalek`'s PKCS#8 encoder writes it, into a string it wipes.
+pub fn ed25519_keygen() -> Result<(Zeroizing<String>, Ed25519PublicKey), Failure> {
+    use ed25519_dalek::pkcs8::{EncodePrivateKey, spki::der::pem::LineEnding};
     let mut seed = Zeroizing::new([0u8; ED25519_SEED_LEN]);
     getrandom::fill(&mut *seed).map_err(|_| ConfigError::RandomUnavailable)?;
     let public = *Ed25519SigningKey::from_bytes(&*seed)?.public_key();
-    // A fixed buffer rather than a `String` that grows: a reallocation would leave a copy of
-    // the seed behind that nobody wipes.
-    let mut file = Zeroizing::new([b'\n'; ED25519_KEY_FILE_LEN]);
-    base16ct::lower::encode(seed.as_slice(), &mut file[..2 * ED25519_SEED_LEN])
+    let file = ed25519_dalek::SigningKey::from_bytes(&seed)
+        .to_pkcs8_pem(LineEnding::LF)
         .map_err(|_| Failure::config("Encoding", "cannot encode the signing key"))?;
     Ok((file, public))
 }
@@ -182,12 +179,16 @@ pub fn ed25519_key_from_file_bytes(
     ed25519_key_from_bytes(bytes, &format!("key file {}", path.display()))
 }
 
-/// The Ed25519 signing key in `bytes` of hex, from `source`, which the message names.
+/// The Ed25519 signing key in `bytes`, from `source`, which the message names: the PKCS#8 PEM
+/// block `keygen --ed25519` writes, or the seed in hex.
 fn ed25519_key_from_bytes(bytes: &[u8], source: &str) -> Result<Ed25519SigningKey, Failure> {
     // Bytes, not `read_to_string`: its error for a non-UTF-8 file would drop an unwiped copy.
     let text = std::str::from_utf8(bytes).map_err(|_| ConfigError::Ed25519KeyMalformed);
-    text.and_then(Ed25519SigningKey::from_hex)
-        .map_err(|e| Failure::config(e.name(), format!("{source}: {e}")))
+    text.and_then(|text| match text.contains("-----BEGIN") {
+        true => Ed25519SigningKey::from_pem(text),
+        false => Ed25519SigningKey::from_hex(text),
+    })
+    .map_err(|e| Failure::config(e.name(), format!("{source}: {e}")))
 }
 
 /// The Ed25519 public key in `hex`, given as `--public-key` or `--previous-public-key`.
