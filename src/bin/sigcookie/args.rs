@@ -62,8 +62,8 @@ pub struct KeygenArgs {
     // going with it, so it goes to a file only, and `--out` is required.
     #[arg(long, requires = "out")]
     pub ed25519: bool,
-    /// The new file the Ed25519 signing key is written to, readable by its owner only (mode
-    /// 600). An existing file is never overwritten.
+    /// The new file the Ed25519 signing key is written to, as a PKCS#8 PEM block, readable by
+    /// its owner only (mode 600). An existing file is never overwritten.
     #[arg(long, value_name = "PATH", requires = "ed25519")]
     pub out: Option<PathBuf>,
     /// Print JSON: the public key and its key id (with --ed25519 only: an HMAC secret is
@@ -81,8 +81,8 @@ pub struct SignArgs {
     pub id: String,
     #[command(flatten)]
     pub signer: SignerArgs,
-    /// Sign an Ed25519 value with the signing key in $SIGCOOKIE_ED25519_KEY (the hex that
-    /// `keygen --ed25519` wrote) instead of an HMAC secret.
+    /// Sign an Ed25519 value with the signing key in $SIGCOOKIE_ED25519_KEY (the PEM block
+    /// `keygen --ed25519` wrote, or the seed in hex) instead of an HMAC secret.
     // A flag of its own rather than whichever variable is set: a shell may well have both
     // secrets, and which scheme signs must not depend on that.
     #[arg(long, conflicts_with_all = HMAC_SIGN_FLAGS)]
