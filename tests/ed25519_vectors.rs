@@ -175,7 +175,11 @@ fn every_bad_public_key_is_refused_when_loaded() {
         assert!(
             matches!(
                 refused,
-                Some(ConfigError::Ed25519WeakKey | ConfigError::Ed25519KeyMalformed)
+                Some(
+                    ConfigError::Ed25519WeakKey
+                        | ConfigError::Ed25519KeyMalformed
+                        | ConfigError::Ed25519SigningKeyAsPublic
+                )
             ),
             "key {} ({}) was {refused:?}",
             v["name"],
