@@ -11,13 +11,13 @@
 
 use core::fmt;
 
-use subtle::ConstantTimeEq;
 use zeroize::Zeroize;
 
 use crate::format::{self, ID_MAX_LEN, TS_MAX_DIGITS};
 use crate::mac::{BLOCK_LEN, MacKey};
 use crate::scheme::Mint;
 use crate::signer::ascii_str;
+use crate::tag::ReceivedTag;
 use crate::{Error, SessionSigner, Verified};
 
 /// The message that derives the token key from the session signer's key.
@@ -167,15 +167,6 @@ fn message(id: &str, logged_in_at: u64) -> Message {
     msg
 }
 
-/// A token's hex digits as machine words, for a comparison with one barrier in all.
-fn words(hex: &[u8; CsrfToken::LEN]) -> [u64; CsrfToken::LEN / 8] {
-    core::array::from_fn(|i| {
-        let mut word = [0; 8];
-        word.copy_from_slice(&hex[8 * i..8 * i + 8]);
-        u64::from_ne_bytes(word)
-    })
-}
-
 impl<S: Mint> SessionSigner<S> {
     /// The CSRF token of a session this signer verified: the same for every request of the
     /// session (renewals keep its login time), different for every other session. Put it in
@@ -268,21 +259,14 @@ impl<S: Mint> SessionSigner<S> {
         {
             return Err(Error::CsrfMalformed);
         }
-        let received = words(received);
+        let received = ReceivedTag::decode(token).ok_or(Error::CsrfMalformed)?;
+        let msg = message(id, logged_in_at);
         // Keys newest first, stopping at a match: which key matched is not secret, and a forged
         // token pays for every key anyway.
         let mut index = 0;
         while let Some(key) = self.signer().csrf_key(index)? {
             index += 1;
-            let ours = CsrfToken::new(&key, id, logged_in_at);
-            // The differences OR-ed in registers and judged once by `subtle`, as a signer
-            // compares its signatures (`signer.rs`): the time does not depend on where a
-            // guess first differs.
-            let diff = words(&ours.hex)
-                .iter()
-                .zip(&received)
-                .fold(0, |diff, (ours, theirs)| diff | (ours ^ theirs));
-            if bool::from(diff.ct_eq(&0)) {
+            if received.matches(key.tag_words(msg.as_slice())) {
                 return Ok(());
             }
         }

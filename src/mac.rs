@@ -90,9 +90,18 @@ impl MacKey {
         key
     }
 
-    /// The full HMAC-SHA256 tag of `msg`, with no heap: whole blocks are hashed straight from
-    /// `msg`, and only the last, padded, block is assembled on the stack.
+    /// The full HMAC-SHA256 tag of `msg`.
     pub(crate) fn tag(&self, msg: &[u8]) -> [u8; TAG_LEN] {
+        let mut tag = [0; TAG_LEN];
+        write_digest(&self.tag_words(msg), &mut tag);
+        tag
+    }
+
+    /// The HMAC-SHA256 tag of `msg` as the outer hash's final state, whose eight words written
+    /// big-endian are the tag: what a verifier compares (`crate::tag`), with no bytes written
+    /// and read back in between. No heap: whole blocks are hashed straight from `msg`, and
+    /// only the last, padded, block is assembled on the stack.
+    pub(crate) fn tag_words(&self, msg: &[u8]) -> [u32; 8] {
         // Inner hash, continuing after the block `K0 ^ ipad`.
         let mut inner = self.inner;
         let (blocks, rest) = msg.as_chunks::<BLOCK_LEN>();
@@ -120,21 +129,18 @@ impl MacKey {
         let mut outer = self.outer;
         compress256(&mut outer, slice::from_ref(&outer_block));
 
-        let mut tag = [0; TAG_LEN];
-        write_digest(&outer, &mut tag);
-        // What is left on the stack is wiped: copies of the midstates, the inner digest, and
-        // the last message block (public for a signed value, but this function does not know
+        // What is left on the stack is wiped: the copy of the inner midstate, the inner digest,
+        // and the last message block (public for a signed value, but this function does not know
         // what it is given). As slices, not arrays: `zeroize` 1.9 clears a slice with plain
         // stores and one optimisation barrier, an array with one volatile store per element.
         // `compress256`'s own registers and stack are out of reach, as in any Rust SHA-256. The
-        // returned tag is the caller's to keep or to send.
+        // returned state is the tag, the caller's to keep or to send.
         inner.as_mut_slice().zeroize();
-        outer.as_mut_slice().zeroize();
         outer_block[..].zeroize();
-        for block in &mut last {
+        for block in &mut last[..used] {
             block[..].zeroize();
         }
-        tag
+        outer
     }
 }
 

@@ -2,14 +2,13 @@
 
 use core::fmt;
 
-use subtle::ConstantTimeEq;
-
 use crate::format::{
     self, Kind, MAX_VALUE_LEN, Parts, Shape, TAG_LEN_DEFAULT, TAG_LEN_MAX, TAG_LEN_MIN,
 };
 use crate::key::{Key, MAX_PREVIOUS_KEYS};
 use crate::mac::MacKey;
 use crate::scheme::{Mint, Scheme};
+use crate::tag::ReceivedTag;
 use crate::{ConfigError, Error};
 
 /// Signs ids into `id.sig` values and verifies them: the untimed signer.
@@ -228,33 +227,15 @@ impl Scheme for Signer {
         check: impl FnOnce(&Parts<'v>) -> Result<(), Error>,
     ) -> Result<(Parts<'v>, u8), Error> {
         let parts = self.shape(kind).parse(value)?;
-        // Compared as hex, in a zero-padded buffer of the longest signature so that whole words
-        // can be compared: the received signature needs no decoding, and our tag is encoded by
-        // `base16ct`, whose encoder, unlike a table-driven one, does not index memory by the
-        // secret tag.
-        let sig_len = 2 * self.tag_len;
-        let mut received = [0u8; 2 * TAG_LEN_MAX];
-        received[..sig_len].copy_from_slice(parts.signature().as_bytes());
-        let received = words(&received);
+        // The parser let through lowercase hex of exactly `2 * tag_len` digits only.
+        let received = ReceivedTag::decode(parts.signature()).ok_or(Error::SignatureNotHex)?;
         let msg = parts.signed_message().as_bytes();
         // Keys are tried newest first and the loop stops at a match: which key matched is not
         // secret, and a forged value pays for every key anyway.
         let keys = core::iter::once(&self.current).chain(self.previous.iter().flatten());
         // At most 1 + MAX_PREVIOUS_KEYS keys, so the index fits a byte.
         for (index, key) in (0..=u8::MAX).zip(keys) {
-            let mut ours = [0u8; 2 * TAG_LEN_MAX];
-            encode_sig(&key.tag(msg)[..self.tag_len], &mut ours[..sig_len])?;
-            // Every word is looked at whatever the first difference is, so the time taken does
-            // not tell a forger how many leading bytes of a guess were right. The differences are
-            // OR-ed in registers and `subtle` judges only the result: comparing word by word
-            // through `subtle` stores one 0-or-1 per word, and a dudect run showed the pattern of
-            // those stores (all 0 for a wrong first byte, 1,1,1,0 for a wrong last byte) in the
-            // timing, about one cycle.
-            let diff = words(&ours)
-                .iter()
-                .zip(&received)
-                .fold(0, |diff, (ours, theirs)| diff | (ours ^ theirs));
-            if bool::from(diff.ct_eq(&0)) {
+            if received.matches(key.tag_words(msg)) {
                 // The time rules come after the MAC, which costs about what they do: a value
                 // that is both forged and expired says `BadSignature`.
                 check(&parts)?;
@@ -336,15 +317,6 @@ fn encode_sig(tag: &[u8], out: &mut [u8]) -> Result<(), Error> {
     let needed = out.len();
     base16ct::lower::encode(tag, out).map_err(|_| Error::BufferTooSmall { needed })?;
     Ok(())
-}
-
-/// A full-length hex signature as machine words, for a comparison with one barrier per word.
-fn words(sig: &[u8; 2 * TAG_LEN_MAX]) -> [u64; TAG_LEN_MAX / 4] {
-    core::array::from_fn(|i| {
-        let mut word = [0; 8];
-        word.copy_from_slice(&sig[8 * i..8 * i + 8]);
-        u64::from_ne_bytes(word)
-    })
 }
 
 impl fmt::Debug for Signer {
