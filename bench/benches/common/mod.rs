@@ -1,12 +1,18 @@
-//! Fixtures shared by the benches and `examples/compare.rs` of this package.
+//! Fixtures shared by the benches and the examples of this package, and the examples' own
+//! shared parts: the timing loop's ([`timing`]), the machine line's ([`machine`]) and the chart
+//! ([`chart`]).
 //!
 //! Every contender signs the same ids under the same secret, and the JWT carries the same
 //! information as a timestamped value (`sub`, `iat`, `exp`), so the criterion run and the quick
 //! comparison measure exactly the same operations and their numbers can be checked against each
 //! other. The Ed25519 contenders share one signing key the same way.
 
-// Each bench target and the example use a different subset of these fixtures.
+// Each bench target and each example use a different subset of these fixtures.
 #![allow(dead_code)]
+
+pub mod chart;
+pub mod machine;
+pub mod timing;
 
 use std::hint::black_box;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
