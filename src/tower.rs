@@ -54,6 +54,12 @@ use crate::web::{Session, SessionCookie, cache};
 /// `SessionLayer<S>`: readiness is the inner service's, and a request a required layer answers
 /// with `401` never reaches it, as with tower's own filters.
 ///
+/// Per request with a valid cookie, the layer allocates only to hand the session over and to
+/// write `Vary`: `http::Extensions` keep each value in a `Box` (and allocate their map on a
+/// request that has none yet, as a server hands it; inside an axum `Router` it exists
+/// already), and `Vary: Cookie` costs nothing on a response that has headers but no `Vary` of
+/// its own, the merged value on one that has.
+///
 /// ```
 /// use sigcookie::{Key, tower::SessionLayer, web::SessionCookie};
 ///

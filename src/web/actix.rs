@@ -73,10 +73,11 @@ impl FromRequest for Session {
     type Future = Ready<Result<Session, actix_web::Error>>;
 
     fn from_request(request: &HttpRequest, _: &mut Payload) -> Self::Future {
+        // Borrowed: the session takes the one clone it keeps.
         let cookie = request
             .app_data::<web::Data<SessionCookie>>()
-            .map(|data| SessionCookie::clone(data))
-            .or_else(|| request.app_data::<SessionCookie>().cloned());
+            .map(|data| &***data)
+            .or_else(|| request.app_data::<SessionCookie>());
         let Some(cookie) = cookie else {
             tracing::error!("no SessionCookie in the app data: add one with App::app_data");
             return ready(Err(actix_web::error::ErrorInternalServerError("")));
@@ -225,7 +226,7 @@ where
     fn new_transform(&self, service: S) -> Self::Future {
         ready(Ok(middleware::Uncached {
             service,
-            name: self.name().to_owned(),
+            cookie: self.clone(),
         }))
     }
 }
@@ -239,13 +240,14 @@ mod middleware {
     use actix_web::dev::{Service, ServiceRequest, ServiceResponse, forward_ready};
     use actix_web::http::header::{HeaderValue, SET_COOKIE};
 
-    use crate::web::cache;
+    use crate::web::{SessionCookie, cache};
 
     /// Wraps the application's service; see `SessionCookie`'s `Transform`.
     pub struct Uncached<S> {
         pub(super) service: S,
-        /// The session cookie's name: a response that sets it is made private.
-        pub(super) name: String,
+        /// The session cookie, whose name tells which `Set-Cookie` is the session's: a response
+        /// that sets it is made private.
+        pub(super) cookie: SessionCookie,
     }
 
     impl<S, B> Service<ServiceRequest> for Uncached<S>
@@ -262,12 +264,13 @@ mod middleware {
 
         fn call(&self, request: ServiceRequest) -> Self::Future {
             let response = self.service.call(request);
-            let name = self.name.clone();
+            // The cookie, not its name: a clone that allocates nothing.
+            let cookie = self.cookie.clone();
             Box::pin(async move {
                 let mut response = response.await?;
                 let headers = response.headers_mut();
                 let values = headers.get_all(SET_COOKIE).map(HeaderValue::as_bytes);
-                let sets_cookie = cache::sets_cookie(&name, values);
+                let sets_cookie = cache::sets_cookie(cookie.name(), values);
                 cache::apply_actix(headers, sets_cookie);
                 Ok(response)
             })

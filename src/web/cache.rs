@@ -56,6 +56,10 @@ pub(crate) fn private<'a>(values: impl IntoIterator<Item = &'a [u8]>) -> Option<
     Some(join(iter::once(&b"private"[..]).chain(kept)))
 }
 
+/// The member a response computed from the request's cookie varies on; alone, the `Vary` of a
+/// response that had none, which [`apply`] and [`apply_actix`] set without building a value.
+const VARY_ON: &str = "Cookie";
+
 /// The `Vary` value for a response computed from the request's cookie, given the response's
 /// `Vary` field values, or `None` when they already name `Cookie` (in any case) or are `*`.
 pub(crate) fn vary_cookie<'a>(values: impl IntoIterator<Item = &'a [u8]>) -> Option<Vec<u8>> {
@@ -66,7 +70,9 @@ pub(crate) fn vary_cookie<'a>(values: impl IntoIterator<Item = &'a [u8]>) -> Opt
     {
         return None;
     }
-    Some(join(members.into_iter().chain(iter::once(&b"Cookie"[..]))))
+    Some(join(
+        members.into_iter().chain(iter::once(VARY_ON.as_bytes())),
+    ))
 }
 
 /// The elements of a comma-separated field value (RFC 9110, 5.6.1), without the whitespace
@@ -138,7 +144,7 @@ pub(crate) fn sets_cookie<'a>(name: &str, set_cookies: impl IntoIterator<Item = 
 #[cfg(any(feature = "axum", feature = "tower"))]
 pub(crate) fn apply(headers: &mut http::HeaderMap, sets_cookie: bool) {
     use http::HeaderValue;
-    use http::header::{CACHE_CONTROL, VARY};
+    use http::header::{CACHE_CONTROL, Entry, VARY};
     // The values are the response's own, valid already, joined with `, `: valid too. Were one
     // refused, the strictest value stands in for it.
     if sets_cookie {
@@ -155,10 +161,18 @@ pub(crate) fn apply(headers: &mut http::HeaderMap, sets_cookie: bool) {
             headers.insert(CACHE_CONTROL, value);
         }
     }
-    if let Some(value) = vary_cookie(headers.get_all(VARY).iter().map(HeaderValue::as_bytes)) {
-        let value =
-            HeaderValue::from_bytes(&value).unwrap_or_else(|_| HeaderValue::from_static("*"));
-        headers.insert(VARY, value);
+    match headers.entry(VARY) {
+        // Most responses: `vary_cookie` of no values, as a constant, allocating nothing.
+        Entry::Vacant(vary) => {
+            vary.insert(HeaderValue::from_static(VARY_ON));
+        }
+        Entry::Occupied(mut vary) => {
+            if let Some(value) = vary_cookie(vary.iter().map(HeaderValue::as_bytes)) {
+                let value = HeaderValue::from_bytes(&value)
+                    .unwrap_or_else(|_| HeaderValue::from_static("*"));
+                vary.insert(value);
+            }
+        }
     }
 }
 
@@ -177,7 +191,10 @@ pub(crate) fn apply_actix(headers: &mut actix_web::http::header::HeaderMap, sets
             headers.insert(CACHE_CONTROL, value);
         }
     }
-    if let Some(value) = vary_cookie(headers.get_all(VARY).map(HeaderValue::as_bytes)) {
+    if !headers.contains_key(VARY) {
+        // As in `apply`: a constant, allocating nothing.
+        headers.insert(VARY, HeaderValue::from_static(VARY_ON));
+    } else if let Some(value) = vary_cookie(headers.get_all(VARY).map(HeaderValue::as_bytes)) {
         let value =
             HeaderValue::from_bytes(&value).unwrap_or_else(|_| HeaderValue::from_static("*"));
         headers.insert(VARY, value);
@@ -296,6 +313,12 @@ mod tests {
         ] {
             assert_eq!(vary(values), None, "{values:?}");
         }
+    }
+
+    /// What `apply` sets without building a value is what the rule gives.
+    #[test]
+    fn no_vary_is_the_constant() {
+        assert_eq!(vary(&[]).as_deref(), Some(VARY_ON));
     }
 
     #[test]

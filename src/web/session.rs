@@ -4,7 +4,7 @@
 use super::time::secs_time;
 use super::{OffsetDateTime, SessionCookie, SetCookie};
 use crate::store::StoreError;
-use crate::{CsrfToken, Error, Verified};
+use crate::{CsrfToken, Error, ID_MAX_LEN, Verified};
 
 /// A verified session: its id, when the user logged in, when its value was issued, and the
 /// [`SessionCookie`] it was verified with, to renew it. Made by [`SessionCookie::verify`] and
@@ -14,6 +14,9 @@ use crate::{CsrfToken, Error, Verified};
 /// request without a valid cookie is answered `401` with an empty body, `Option<Session>` is
 /// `None` instead); with `actix` an actix-web extractor (a `SessionCookie` in the app data);
 /// the `tower` layer puts one in each request's extensions.
+///
+/// It holds its id inline (at most [`ID_MAX_LEN`] bytes) and shares the cookie's settings, so
+/// taking a request's session, or cloning one, allocates nothing.
 ///
 /// ```
 /// use sigcookie::Key;
@@ -29,7 +32,7 @@ use crate::{CsrfToken, Error, Verified};
 /// ```
 #[derive(Clone)]
 pub struct Session {
-    id: String,
+    id: Id,
     logged_in_at: u64,
     issued_at: u64,
     /// The fingerprint of the signer that verified it (see `Verified`): renewal by another
@@ -41,16 +44,16 @@ pub struct Session {
 }
 
 impl Session {
-    pub(super) fn new(verified: &Verified<'_>, cookie: SessionCookie) -> Session {
-        Session {
-            id: verified.id().to_owned(),
+    pub(super) fn new(verified: &Verified<'_>, cookie: SessionCookie) -> Result<Session, Error> {
+        Ok(Session {
+            id: Id::new(verified.id())?,
             logged_in_at: verified.logged_in_at(),
             issued_at: verified.issued_at(),
             signer: verified.signer(),
             // `key_index` is at most `MAX_PREVIOUS_KEYS`.
             key: u8::try_from(verified.key_index()).unwrap_or(u8::MAX),
             cookie,
-        }
+        })
     }
 
     /// The verified id.
@@ -62,7 +65,7 @@ impl Session {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn id(&self) -> &str {
-        &self.id
+        self.id.as_str()
     }
 
     /// When the user logged in: unchanged by renewals.
@@ -188,7 +191,7 @@ impl Session {
             return Ok(None);
         }
         let verified = Verified::session(
-            &self.id,
+            self.id(),
             (self.logged_in_at, self.issued_at),
             self.signer,
             self.key,
@@ -220,7 +223,7 @@ impl Session {
     pub fn csrf_token(&self) -> Result<CsrfToken, Error> {
         self.cookie
             .signer()
-            .csrf_token_of(&self.id, self.logged_in_at)
+            .csrf_token_of(self.id(), self.logged_in_at)
     }
 
     /// Checks a submitted form's CSRF token against this session, in constant time
@@ -248,7 +251,7 @@ impl Session {
     pub fn verify_csrf(&self, token: &str) -> Result<(), Error> {
         self.cookie
             .signer()
-            .verify_csrf_of(&self.id, self.logged_in_at, token)
+            .verify_csrf_of(self.id(), self.logged_in_at, token)
     }
 }
 
@@ -295,7 +298,7 @@ impl Session {
             .saturating_add(signer.leeway().saturating_mul(2));
         self.cookie
             .store()
-            .revoke_session(&self.id, self.logged_in_at, until)?;
+            .revoke_session(self.id(), self.logged_in_at, until)?;
         Ok(self.cookie.removal())
     }
 }
@@ -304,11 +307,39 @@ impl Session {
 impl std::fmt::Debug for Session {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Session")
-            .field("id", &self.id)
+            .field("id", &self.id())
             .field("logged_in_at", &self.logged_in_at)
             .field("issued_at", &self.issued_at)
             .field("key_index", &self.key)
             .field("cookie", &self.cookie.name())
             .finish_non_exhaustive()
+    }
+}
+
+/// A verified id, held in the session itself rather than on the heap: taking a request's
+/// session allocates nothing, and cloning one (the axum extractor clones the tower layer's)
+/// copies a few hundred bytes. Ids are at most [`ID_MAX_LEN`] bytes, all ASCII.
+#[derive(Clone, Copy)]
+struct Id {
+    bytes: [u8; ID_MAX_LEN],
+    len: u8,
+}
+
+impl Id {
+    /// Every verified id fits; anything longer is refused, never cut.
+    fn new(id: &str) -> Result<Id, Error> {
+        let too_long = || Error::IdTooLong { len: id.len() };
+        let mut bytes = [0; ID_MAX_LEN];
+        bytes
+            .get_mut(..id.len())
+            .ok_or_else(too_long)?
+            .copy_from_slice(id.as_bytes());
+        let len = u8::try_from(id.len()).map_err(|_| too_long())?;
+        Ok(Id { bytes, len })
+    }
+
+    fn as_str(&self) -> &str {
+        // The id grammar's bytes are ASCII, so this is always the whole id.
+        core::str::from_utf8(&self.bytes[..usize::from(self.len)]).unwrap_or_default()
     }
 }
