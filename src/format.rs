@@ -524,11 +524,13 @@ fn parse_ts(ts: &str) -> Result<u64, Error> {
 /// The one ASCII rule, for a `str` and for a cookie's raw bytes alike: a value is ASCII, and
 /// [`Error::NonAscii`] names its first byte that is not.
 pub(crate) fn check_ascii(bytes: &[u8]) -> Result<&str, Error> {
-    match bytes.iter().position(|b| !b.is_ascii()) {
-        Some(position) => Err(Error::NonAscii { position }),
+    // `is_ascii` reads a word at a time; the position is looked for only in what fails.
+    if bytes.is_ascii() {
         // ASCII is UTF-8: the conversion cannot fail.
-        None => Ok(core::str::from_utf8(bytes).unwrap_or_default()),
+        return Ok(core::str::from_utf8(bytes).unwrap_or_default());
     }
+    let position = bytes.iter().position(|b| !b.is_ascii()).unwrap_or_default();
+    Err(Error::NonAscii { position })
 }
 
 /// How many digits [`encode_ts`] writes for `ts`.
