@@ -334,7 +334,7 @@ impl SessionCookie {
             .inner
             .signer
             .verify_at(value, now, &*self.inner.store)?;
-        Session::new(&verified, self.clone())
+        Ok(Session::new(&verified, self.clone()))
     }
 
     /// Finds this cookie in a request's `Cookie:` header values (one, or one per cookie as

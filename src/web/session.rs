@@ -4,7 +4,7 @@
 use super::time::secs_time;
 use super::{OffsetDateTime, SessionCookie, SetCookie};
 use crate::store::StoreError;
-use crate::{CsrfToken, Error, ID_MAX_LEN, Verified};
+use crate::{CsrfToken, Error, Verified};
 
 /// A verified session: its id, when the user logged in, when its value was issued, and the
 /// [`SessionCookie`] it was verified with, to renew it. Made by [`SessionCookie::verify`] and
@@ -15,8 +15,8 @@ use crate::{CsrfToken, Error, ID_MAX_LEN, Verified};
 /// `None` instead); with `actix` an actix-web extractor (a `SessionCookie` in the app data);
 /// the `tower` layer puts one in each request's extensions.
 ///
-/// It holds its id inline (at most [`ID_MAX_LEN`] bytes) and shares the cookie's settings, so
-/// taking a request's session, or cloning one, allocates nothing.
+/// It holds an id of up to 47 bytes inline and shares the cookie's settings, so taking a
+/// request's session, or cloning one, allocates nothing for such ids.
 ///
 /// ```
 /// use sigcookie::Key;
@@ -44,16 +44,16 @@ pub struct Session {
 }
 
 impl Session {
-    pub(super) fn new(verified: &Verified<'_>, cookie: SessionCookie) -> Result<Session, Error> {
-        Ok(Session {
-            id: Id::new(verified.id())?,
+    pub(super) fn new(verified: &Verified<'_>, cookie: SessionCookie) -> Session {
+        Session {
+            id: Id::new(verified.id()),
             logged_in_at: verified.logged_in_at(),
             issued_at: verified.issued_at(),
             signer: verified.signer(),
             // `key_index` is at most `MAX_PREVIOUS_KEYS`.
             key: u8::try_from(verified.key_index()).unwrap_or(u8::MAX),
             cookie,
-        })
+        }
     }
 
     /// The verified id.
@@ -316,30 +316,60 @@ impl std::fmt::Debug for Session {
     }
 }
 
-/// A verified id, held in the session itself rather than on the heap: taking a request's
-/// session allocates nothing, and cloning one (the axum extractor clones the tower layer's)
-/// copies a few hundred bytes. Ids are at most [`ID_MAX_LEN`] bytes, all ASCII.
-#[derive(Clone, Copy)]
-struct Id {
-    bytes: [u8; ID_MAX_LEN],
-    len: u8,
+/// A verified id: in the session itself when it has at most [`Id::INLINE`] bytes (a UUID, a
+/// number, most opaque ids), so that taking a request's session allocates nothing; on the heap
+/// when longer, up to [`ID_MAX_LEN`](crate::ID_MAX_LEN). Inline up to 255 bytes would spare
+/// those ids the allocation, but make every session a few hundred bytes that each move of it
+/// copies: in the extractor bench, those copies cost more than the verify's parse.
+#[derive(Clone)]
+enum Id {
+    Inline { bytes: [u8; Id::INLINE], len: u8 },
+    Heap(Box<str>),
 }
 
 impl Id {
-    /// Every verified id fits; anything longer is refused, never cut.
-    fn new(id: &str) -> Result<Id, Error> {
-        let too_long = || Error::IdTooLong { len: id.len() };
-        let mut bytes = [0; ID_MAX_LEN];
-        bytes
-            .get_mut(..id.len())
-            .ok_or_else(too_long)?
-            .copy_from_slice(id.as_bytes());
-        let len = u8::try_from(id.len()).map_err(|_| too_long())?;
-        Ok(Id { bytes, len })
+    /// Longest id kept inline: a hyphenated UUID (36) with room to spare, and the session
+    /// under 128 bytes.
+    const INLINE: usize = 47;
+
+    fn new(id: &str) -> Id {
+        let mut bytes = [0; Id::INLINE];
+        match (bytes.get_mut(..id.len()), u8::try_from(id.len())) {
+            (Some(inline), Ok(len)) => {
+                inline.copy_from_slice(id.as_bytes());
+                Id::Inline { bytes, len }
+            }
+            _ => Id::Heap(id.into()),
+        }
     }
 
     fn as_str(&self) -> &str {
-        // The id grammar's bytes are ASCII, so this is always the whole id.
-        core::str::from_utf8(&self.bytes[..usize::from(self.len)]).unwrap_or_default()
+        match self {
+            // The id grammar's bytes are ASCII, so this is always the whole id.
+            Id::Inline { bytes, len } => {
+                core::str::from_utf8(bytes.get(..usize::from(*len)).unwrap_or_default())
+                    .unwrap_or_default()
+            }
+            Id::Heap(id) => id,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Id;
+
+    #[test]
+    fn ids_of_every_length_read_back_whole() {
+        for len in 1..=crate::ID_MAX_LEN {
+            let id = "x".repeat(len);
+            let kept = Id::new(&id);
+            assert_eq!(kept.as_str(), id);
+            assert_eq!(
+                matches!(kept, Id::Inline { .. }),
+                len <= Id::INLINE,
+                "{len}"
+            );
+        }
     }
 }
