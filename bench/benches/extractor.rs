@@ -13,6 +13,8 @@
 //! their timed part. The web layer reads the system clock for every request; the verify alone
 //! is given the time, so the clock read is a row of its own.
 
+mod common;
+
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::convert::Infallible;
@@ -31,14 +33,12 @@ use criterion::{BenchmarkGroup, Criterion, measurement::WallTime};
 use http::header::{CONTENT_TYPE, COOKIE};
 use http::request::Parts;
 use http::{HeaderValue, Request, Response};
-use sigcookie::store::{CutoffStore, MemoryStore};
+use sigcookie::store::MemoryStore;
 use sigcookie::tower::SessionLayer;
 use sigcookie::web::{Session, SessionCookie};
 use sigcookie::{Key, Revocations};
 use tower::{Layer, Service};
 
-/// Users with a cut-off of their own in the store.
-const USERS: u64 = 100_000;
 /// Criterion's samples per row; the table's time is their median.
 const SAMPLES: usize = 100;
 /// Requests built ahead of each timed stretch of the tower rows.
@@ -86,15 +86,7 @@ impl Fixture {
             .expect("clock after 1970")
             .as_secs();
         let store = Arc::new(MemoryStore::new());
-        for n in 0..USERS {
-            store
-                .revoke_user(&format!("user-{n}"), now - 86_400 - n)
-                .expect("revoke");
-        }
-        // The id under test has an entry too, and there is a global cut-off: the full lookup.
-        store.revoke_user("12345", now - 7_200).expect("revoke");
-        store.revoke_all(now - 86_400).expect("revoke");
-        assert_eq!(store.users(), USERS as usize + 1);
+        common::store::fill(&store, now);
         assert!(store.cutoffs("12345").not_before().is_some());
         let key = Key::from_bytes(&[7; 32]).expect("key");
         let cookie = SessionCookie::builder(&key, "__Host-session")
@@ -405,24 +397,6 @@ impl Service<Request<()>> for Handler {
 /// What the numbers were measured on: the CPU, its cores, the compiler, and the versions of the
 /// crates in the measured path (from the workspace's lock file, as built).
 fn machine() -> String {
-    let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
-    let field = |name: &str| {
-        cpuinfo
-            .lines()
-            .find(|line| line.split(':').next().is_some_and(|key| key.trim() == name))
-            .and_then(|line| line.split(':').nth(1))
-            .map(|value| value.trim().to_owned())
-    };
-    let cpu = field("model name").unwrap_or_else(|| "unknown CPU".into());
-    let physical = field("cpu cores").map_or_else(String::new, |n| format!(", {n} physical"));
-    let logical = std::thread::available_parallelism().map_or(0, usize::from);
-    let rustc = std::process::Command::new("rustc")
-        .arg("--version")
-        .output()
-        .ok()
-        .and_then(|out| String::from_utf8(out.stdout).ok())
-        .map_or_else(|| "rustc unknown".into(), |v| v.trim().to_owned());
-    let lock = include_str!("../../Cargo.lock");
     let crates = [
         "sigcookie",
         "axum",
@@ -430,29 +404,11 @@ fn machine() -> String {
         "http",
         "tower",
         "criterion",
-    ]
-    .map(|name| format!("{name} {}", versions(lock, name)))
-    .join(", ");
-    format!("{cpu}, {logical} logical cores{physical}; {rustc}; {crates}")
-}
-
-/// The versions of `name` in a `Cargo.lock`, newest last (`http` has two: the major 1 is the
-/// one in the measured path).
-fn versions(lock: &str, name: &str) -> String {
-    let quoted = format!("name = \"{name}\"");
-    let found: Vec<&str> = lock
-        .split("[[package]]")
-        .filter(|package| package.lines().any(|line| line.trim() == quoted))
-        .filter_map(|package| {
-            let line = package
-                .lines()
-                .find(|line| line.starts_with("version = "))?;
-            Some(line.trim_start_matches("version = ").trim_matches('"'))
-        })
-        .collect();
-    if found.is_empty() {
-        "?".into()
-    } else {
-        found.join("/")
-    }
+    ];
+    format!(
+        "{}; {}; {}",
+        common::machine::hardware(),
+        common::machine::rustc(),
+        common::machine::versions(&crates)
+    )
 }

@@ -6,6 +6,8 @@
 //! the same in-memory table as [`MemoryStore`] (they touch disk or network only to revoke), so
 //! this is their verify cost too.
 
+mod common;
+
 use std::hint::black_box;
 use std::time::Duration;
 
@@ -13,8 +15,6 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use sigcookie::store::{CutoffStore, LOGOUTS_PER_USER, MemoryStore};
 use sigcookie::{Cutoffs, Key, Revocations, SessionSigner, Signer};
 
-/// Users with a cut-off of their own in the store.
-const USERS: u64 = 100_000;
 /// Sessions logged out on their own in the second store.
 const LOGGED_OUT: u64 = 100_000;
 const NOW: u64 = 1_764_000_000;
@@ -23,14 +23,7 @@ fn revocation(c: &mut Criterion) {
     let key = Key::from_bytes(&[7; 32]).expect("key");
     let signer = SessionSigner::new(Signer::new(&key, "session").expect("signer"), 3600, 43_200);
     let store = MemoryStore::new();
-    for n in 0..USERS {
-        store
-            .revoke_user(&format!("user-{n}"), NOW - 86_400 - n)
-            .expect("revoke");
-    }
-    // The id under test has an entry too, and there is a global cut-off: the full lookup.
-    store.revoke_user("12345", NOW - 7_200).expect("revoke");
-    store.revoke_all(NOW - 86_400).expect("revoke");
+    common::store::fill(&store, NOW);
     // Logged in ten minutes ago, renewed a minute ago: a session value whose two times differ.
     let session = |id: &str| {
         let login = signer
@@ -45,7 +38,6 @@ fn revocation(c: &mut Criterion) {
     };
     let value = session("12345");
     let stranger = session("54321");
-    assert_eq!(store.users(), USERS as usize + 1);
 
     let mut group = c.benchmark_group("revocation");
     group

@@ -12,6 +12,7 @@
 
 pub mod chart;
 pub mod machine;
+pub mod store;
 pub mod timing;
 
 use std::hint::black_box;
