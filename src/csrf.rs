@@ -259,7 +259,7 @@ impl<S: Mint> SessionSigner<S> {
         {
             return Err(Error::CsrfMalformed);
         }
-        let received = ReceivedTag::decode(token).ok_or(Error::CsrfMalformed)?;
+        let received = ReceivedTag::decode(token, TOKEN_BYTES).ok_or(Error::CsrfMalformed)?;
         let msg = message(id, logged_in_at);
         // Keys newest first, stopping at a match: which key matched is not secret, and a forged
         // token pays for every key anyway.

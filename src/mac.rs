@@ -92,8 +92,11 @@ impl MacKey {
 
     /// The full HMAC-SHA256 tag of `msg`.
     pub(crate) fn tag(&self, msg: &[u8]) -> [u8; TAG_LEN] {
+        let mut words = self.tag_words(msg);
         let mut tag = [0; TAG_LEN];
-        write_digest(&self.tag_words(msg), &mut tag);
+        write_digest(&words, &mut tag);
+        // The state is the tag itself: a derived key's (`csrf::token_key`) as much as a value's.
+        words.as_mut_slice().zeroize();
         tag
     }
 

@@ -228,7 +228,8 @@ impl Scheme for Signer {
     ) -> Result<(Parts<'v>, u8), Error> {
         let parts = self.shape(kind).parse(value)?;
         // The parser let through lowercase hex of exactly `2 * tag_len` digits only.
-        let received = ReceivedTag::decode(parts.signature()).ok_or(Error::SignatureNotHex)?;
+        let received =
+            ReceivedTag::decode(parts.signature(), self.tag_len).ok_or(Error::SignatureNotHex)?;
         let msg = parts.signed_message().as_bytes();
         // Keys are tried newest first and the loop stops at a match: which key matched is not
         // secret, and a forged value pays for every key anyway.

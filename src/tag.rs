@@ -19,6 +19,7 @@
 use subtle::ConstantTimeEq;
 use zeroize::Zeroize;
 
+use crate::format::{TAG_LEN_MAX, TAG_LEN_MIN};
 use crate::mac::TAG_LEN;
 
 /// Machine words of a full tag: the comparison works on these, one barrier in all.
@@ -31,12 +32,17 @@ pub(crate) struct ReceivedTag {
 }
 
 impl ReceivedTag {
-    /// Decodes `hex`, which the caller's parser has checked to be lowercase hex of at most
-    /// `2 * TAG_LEN` digits; `None` if it is not (a parser and this decoder disagreeing).
-    pub(crate) fn decode(hex: &str) -> Option<ReceivedTag> {
-        let len = hex.len() / 2;
+    /// Decodes `hex`, the received tag of a verifier whose tags are `tag_len` bytes. `None`
+    /// unless `hex` has exactly `2 * tag_len` hex digits and `tag_len` is one a signer can
+    /// have: a shorter tag would be a weaker comparison, an empty one no comparison at all.
+    /// Case is the grammar's rule, checked once, by the callers' parsers (which refuse
+    /// uppercase with its own error) before this is called.
+    pub(crate) fn decode(hex: &str, tag_len: usize) -> Option<ReceivedTag> {
+        if !(TAG_LEN_MIN..=TAG_LEN_MAX).contains(&tag_len) || hex.len() != 2 * tag_len {
+            return None;
+        }
         let mut bytes = [0u8; TAG_LEN];
-        const_hex::decode_to_slice(hex, bytes.get_mut(..len)?).ok()?;
+        const_hex::decode_to_slice(hex, bytes.get_mut(..tag_len)?).ok()?;
         // Big-endian, as SHA-256 writes its state words out as a digest (FIPS 180-4, 6.2.2):
         // the first byte of the tag is the top byte of the first word.
         let words = core::array::from_fn(|i| {
@@ -44,10 +50,10 @@ impl ReceivedTag {
             word.copy_from_slice(&bytes[8 * i..8 * i + 8]);
             u64::from_be_bytes(word)
         });
-        // The leading `len - 8i` bytes of word `i` (none, some, or all eight) are compared; the
-        // tag length is public, so computing the masks may branch on it.
+        // The leading `tag_len - 8i` bytes of word `i` (none, some, or all eight) are compared;
+        // the tag length is public, so computing the masks may branch on it.
         let masks = core::array::from_fn(|i| {
-            let kept = len.saturating_sub(8 * i).min(8);
+            let kept = tag_len.saturating_sub(8 * i).min(8);
             let dropped = 8 * (8 - kept) as u32;
             u64::MAX.checked_shl(dropped).unwrap_or(0)
         });
@@ -100,7 +106,7 @@ mod tests {
             flip in any::<(usize, u8)>(),
         ) {
             let hex = hex::encode(&tag[..len]);
-            let received = ReceivedTag::decode(&hex).expect("lowercase hex");
+            let received = ReceivedTag::decode(&hex, len).expect("lowercase hex");
             prop_assert!(received.matches(state_of(&tag)));
             // Bytes past the received length do not count.
             let mut longer = tag;
@@ -115,9 +121,26 @@ mod tests {
         }
     }
 
+    /// Whatever a parser lets through, the comparison never becomes weaker than the
+    /// verifier's tag length: no empty, short or mismatched tag decodes.
     #[test]
-    fn refuses_what_the_parsers_never_pass_on() {
-        assert!(ReceivedTag::decode(&"0".repeat(2 * TAG_LEN + 2)).is_none());
-        assert!(ReceivedTag::decode(&"g".repeat(32)).is_none());
+    fn refuses_any_length_but_the_verifiers() {
+        for (hex, tag_len) in [
+            ("", 16),
+            ("", 0),
+            ("00", 1),
+            ("00", 16),
+            (&*"0".repeat(30), 15),
+            (&*"0".repeat(32), 32),
+            (&*"0".repeat(64), 16),
+            (&*"0".repeat(66), 33),
+            (&*"g".repeat(32), 16),
+        ] {
+            assert!(
+                ReceivedTag::decode(hex, tag_len).is_none(),
+                "{hex:?} for {tag_len}"
+            );
+        }
+        assert!(ReceivedTag::decode(&"0".repeat(32), 16).is_some());
     }
 }
