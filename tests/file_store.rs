@@ -77,6 +77,21 @@ fn a_broken_file_is_an_error_at_start_never_no_cut_offs() {
             "an id no signer signs",
             r#"{"format": "sigcookie-cutoffs-v1", "not_before": 5, "users": {"a b": 1}}"#,
         ),
+        // A hand-edited file: read as a map, the later of two entries would win, and could
+        // lower a cut-off. This crate never writes one.
+        (
+            "a user twice",
+            r#"{"format": "sigcookie-cutoffs-v1", "not_before": 5, "users": {"42": 9, "42": 1}}"#,
+        ),
+        (
+            "a user's logouts twice",
+            r#"{"format": "sigcookie-cutoffs-v1", "not_before": 5, "users": {},
+                "logouts": {"7": [[1, 2]], "7": []}}"#,
+        ),
+        (
+            "the global cut-off twice",
+            r#"{"format": "sigcookie-cutoffs-v1", "not_before": 9, "not_before": 1, "users": {}}"#,
+        ),
     ] {
         std::fs::write(&path, text).expect("write");
         match FileStore::open(&path) {
@@ -107,6 +122,44 @@ fn one_store_owns_its_file() {
     }
     drop(first);
     assert!(FileStore::open(&path).is_ok(), "free again once dropped");
+    std::fs::remove_dir_all(&dir).expect("clean up");
+}
+
+/// A stale-lock cleaner or a tmp reaper that deletes the lock file must not hand the store to
+/// a second process while the first still writes: each would overwrite the other's
+/// revocations, and one acknowledged as on disk would be lost.
+#[test]
+fn a_deleted_lock_file_does_not_hand_the_store_to_a_second_writer() {
+    let dir = folder("lock-deleted");
+    let path = dir.join("cutoffs.json");
+    let first = FileStore::open(&path).expect("opened");
+    first.revoke_user("alice", 1_000).expect("revoke");
+    std::fs::remove_file(dir.join("cutoffs.json.lock")).expect("delete the lock file");
+    let second = FileStore::open(&path).expect("the lock file is gone, so this one opens");
+    let mut acknowledged = vec!["alice"];
+    match first.revoke_user("bob", 2_000) {
+        Err(StoreError::LockLost { .. }) => {}
+        Ok(()) => acknowledged.push("bob"),
+        Err(other) => panic!("bob: {other:?}"),
+    }
+    second
+        .revoke_user("carol", 3_000)
+        .expect("the new owner writes");
+    acknowledged.push("carol");
+    drop((first, second));
+    let reopened = FileStore::open(&path).expect("reopened");
+    for id in &acknowledged {
+        assert!(
+            reopened.cutoffs(id).not_before().is_some(),
+            "{id}'s revocation was acknowledged but is not in the file"
+        );
+    }
+    assert_eq!(
+        acknowledged,
+        ["alice", "carol"],
+        "the store that lost its lock went on writing"
+    );
+    drop(reopened);
     std::fs::remove_dir_all(&dir).expect("clean up");
 }
 

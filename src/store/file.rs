@@ -24,7 +24,10 @@ const FORMAT: &str = "sigcookie-cutoffs-v1";
 /// Verifies read the copy in memory; only revocations touch the disk, and a revocation returns
 /// once its file is on disk. One process owns the file: a second `open` of it while the first
 /// store lives fails (after waiting two seconds for the lock), since two writers would each
-/// overwrite the other's revocations.
+/// overwrite the other's revocations. Should the lock file be deleted or replaced while the
+/// store is open (a stale-lock cleaner, a tmp reaper), the store stops writing: every
+/// revocation through it fails with [`StoreError::LockLost`] until the process restarts, and
+/// whichever process opened the file since owns it.
 ///
 /// The file is JSON, for people and other tools to read; `logouts` holds each user's sessions
 /// logged out on their own, as `[login time, kept until]` pairs, and is left out while empty:
@@ -62,8 +65,10 @@ pub struct FileStore {
     /// nothing in memory (a retry of the one that failed), so no revocation is acknowledged
     /// that the file lacks.
     in_sync: Mutex<bool>,
-    /// Held open for the store's life: its advisory lock keeps other processes out.
-    _lock: File,
+    /// Held open for the store's life: its advisory lock keeps other processes out, as long as
+    /// the file at `lock_path` is this one (checked around every write).
+    lock: File,
+    lock_path: PathBuf,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -71,10 +76,49 @@ pub struct FileStore {
 struct State {
     format: String,
     not_before: u64,
+    #[serde(deserialize_with = "unique_keys")]
     users: BTreeMap<String, u64>,
     /// Absent in files written before per-session logouts existed.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[serde(
+        default,
+        skip_serializing_if = "BTreeMap::is_empty",
+        deserialize_with = "unique_keys"
+    )]
     logouts: BTreeMap<String, Vec<[u64; 2]>>,
+}
+
+/// A JSON object read into a map, refusing a key given twice. Read as a plain map, the later of
+/// two entries wins, and in a hand-edited file that can lower a user's cut-off; this crate never
+/// writes one, so the file is refused as corrupt, like any other file it did not write.
+fn unique_keys<'de, D, V>(deserializer: D) -> Result<BTreeMap<String, V>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    V: Deserialize<'de>,
+{
+    use serde::de::{Error as _, MapAccess, Visitor};
+
+    struct Unique<V>(std::marker::PhantomData<V>);
+
+    impl<'de, V: Deserialize<'de>> Visitor<'de> for Unique<V> {
+        type Value = BTreeMap<String, V>;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("an object whose keys are ids, each once")
+        }
+
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+            let mut entries = BTreeMap::new();
+            while let Some((id, value)) = map.next_entry::<String, V>()? {
+                if entries.contains_key(&id) {
+                    return Err(A::Error::custom(format_args!("{id:?} appears twice")));
+                }
+                entries.insert(id, value);
+            }
+            Ok(entries)
+        }
+    }
+
+    deserializer.deserialize_map(Unique(std::marker::PhantomData))
 }
 
 impl FileStore {
@@ -89,8 +133,8 @@ impl FileStore {
     /// # Errors
     /// [`StoreError::Io`] when the file cannot be read or created, is missing after a previous
     /// start, or another process has it open; [`StoreError::Corrupt`] when it is not a cut-off
-    /// file (bad JSON, another format, an unknown field, an id that no signer signs). Never "no
-    /// cut-offs" instead.
+    /// file (bad JSON, another format, an unknown field, an id that no signer signs, a key given
+    /// twice). Never "no cut-offs" instead.
     ///
     /// ```
     /// use sigcookie::store::{FileStore, StoreError};
@@ -119,7 +163,8 @@ impl FileStore {
         let store = FileStore {
             memory: MemoryStore::new(),
             in_sync: Mutex::new(true),
-            _lock: lock,
+            lock,
+            lock_path,
             path: path.clone(),
         };
         match fs::read(&path) {
@@ -202,9 +247,28 @@ impl FileStore {
         Ok(())
     }
 
+    /// Refuses to go on once the lock file is no longer the one this store holds: a
+    /// stale-lock cleaner or a tmp reaper that deleted it lets a second process create and lock
+    /// a new one, and two writers would each overwrite the other's revocations.
+    fn check_lock(&self) -> Result<(), StoreError> {
+        let lock_path = &self.lock_path;
+        match holds(&self.lock, lock_path) {
+            Ok(true) => Ok(()),
+            Ok(false) => Err(StoreError::LockLost {
+                path: lock_path.clone(),
+            }),
+            Err(source) => Err(StoreError::Io {
+                path: lock_path.clone(),
+                source,
+            }),
+        }
+    }
+
     /// Writes the whole state to a temporary file, flushes it, renames it over the file and
-    /// flushes the folder, so the rename itself survives a power cut.
+    /// flushes the folder, so the rename itself survives a power cut. The lock is checked before
+    /// and after: a write that may have raced a second owner is not acknowledged.
     fn persist(&self) -> Result<(), StoreError> {
+        self.check_lock()?;
         let temporary = sibling(&self.path, "tmp");
         let io_at = |path: &Path| {
             let path = path.to_path_buf();
@@ -239,7 +303,28 @@ impl FileStore {
             Some(parent) if !parent.as_os_str().is_empty() => parent,
             _ => Path::new("."),
         };
-        File::open(folder).and_then(|f| f.sync_all()).map_err(io)
+        File::open(folder).and_then(|f| f.sync_all()).map_err(io)?;
+        self.check_lock()
+    }
+}
+
+/// Whether the file at `path` is the one `lock` has open. On Unix by identity (device and
+/// inode; the open file keeps its inode from being reused), elsewhere by its presence.
+fn holds(lock: &File, path: &Path) -> io::Result<bool> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        let held = lock.metadata()?;
+        match fs::metadata(path) {
+            Ok(found) => Ok(held.dev() == found.dev() && held.ino() == found.ino()),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(false),
+            Err(e) => Err(e),
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = lock;
+        path.try_exists()
     }
 }
 

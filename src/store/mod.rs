@@ -286,6 +286,15 @@ pub enum StoreError {
         /// What is wrong with it.
         source: serde_json::Error,
     },
+    /// The store's lock file was deleted or replaced while the store was open, so another
+    /// process may have opened the same file since: this store no longer writes it, and every
+    /// revocation through it fails until the process restarts.
+    #[cfg(feature = "file-store")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "file-store")))]
+    LockLost {
+        /// The lock file.
+        path: std::path::PathBuf,
+    },
     /// Redis could not be reached or refused the change.
     #[cfg(feature = "redis")]
     #[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
@@ -312,6 +321,13 @@ impl fmt::Display for StoreError {
                 "cut-off file {} is corrupt ({source}); refusing to start without its cut-offs",
                 path.display()
             ),
+            #[cfg(feature = "file-store")]
+            StoreError::LockLost { path } => write!(
+                f,
+                "lock file {} was deleted or replaced while this store had it open; another \
+                 process may own the cut-offs now, so this one no longer writes them: restart it",
+                path.display()
+            ),
             #[cfg(feature = "redis")]
             StoreError::Unavailable {
                 server: Some(server),
@@ -333,6 +349,8 @@ impl std::error::Error for StoreError {
             StoreError::Io { source, .. } => Some(source),
             #[cfg(feature = "file-store")]
             StoreError::Corrupt { source, .. } => Some(source),
+            #[cfg(feature = "file-store")]
+            StoreError::LockLost { .. } => None,
             #[cfg(feature = "redis")]
             StoreError::Unavailable { source, .. } => Some(source),
         }
