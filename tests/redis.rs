@@ -424,6 +424,34 @@ fn while_redis_is_down_revocations_fail_and_lookups_keep_the_last_cut_offs() {
     drops_within((a, b), Duration::from_secs(3));
 }
 
+/// The resync interval bounds how stale an instance can be, through an outage too: once Redis
+/// is back, an instance that waited out a long outage finds it within its resync interval, not
+/// after its reconnection backoff (which grows to 10 s).
+#[test]
+fn the_staleness_bound_holds_through_a_reconnect() {
+    let Some(mut server) = Server::start() else {
+        return;
+    };
+    logs();
+    let resync = Duration::from_secs(1);
+    let a = RedisStore::builder(&server.url())
+        .resync_interval(resync)
+        .connect_timeout(Duration::from_secs(1))
+        .build()
+        .expect("store connects");
+    server.stop();
+    // Long enough for a doubling backoff from 0.1 s to reach its 10 s ceiling.
+    thread::sleep(Duration::from_secs(13));
+    assert!(server.spawn(), "redis-server restarts on port {}", server.port);
+    server.store().revoke_user("42", 1_000).expect("revoked the moment Redis is back");
+    let late = eventually("A sees the revocation", RECONNECT, || {
+        a.cutoffs("42") == Cutoffs::at(1_000)
+    });
+    // The resync interval, plus a connection's setup and a load on loopback.
+    let bound = resync + Duration::from_millis(500);
+    assert!(late <= bound, "seen after {late:?}, beyond {bound:?}");
+}
+
 #[test]
 fn a_malformed_entry_refuses_that_user_only() {
     let Some(server) = Server::start() else {

@@ -40,7 +40,8 @@ pub use config::RedisStoreBuilder;
 /// published during the load is queued and applied after it rather than lost; then it applies
 /// each message as it arrives, and reloads the whole state every
 /// [`resync_interval`](RedisStoreBuilder::resync_interval). On any error it logs a warning,
-/// waits (0.1 s, doubling up to 10 s), reconnects, subscribes and reloads. Dropping the store
+/// waits (0.1 s, doubling up to the resync interval or 10 s, whichever is shorter),
+/// reconnects, subscribes and reloads. Dropping the store
 /// stops the thread and waits for it (a fraction of a second, or up to the connect timeout if
 /// a connection attempt is under way).
 ///
@@ -52,7 +53,8 @@ pub use config::RedisStoreBuilder;
 ///   the connect timeout for the ping that finds a silent connection dead;
 /// - while Redis is unreachable: this instance keeps answering with the last cut-offs it knew,
 ///   logging a warning at each failed reconnection, and catches up with one reload as soon as
-///   Redis answers again (within 10 s of its return).
+///   Redis answers again: within the resync interval of its return (10 s at most), plus the
+///   time to connect.
 ///
 /// A revocation made on *this* instance is in force here when `revoke_*` returns, whatever
 /// Redis says. "Until now" revocations ([`CutoffStore::revoke_all_until`],

@@ -12,8 +12,10 @@ use crate::store::memory::Logout;
 /// How long the sync thread waits for a message before it checks whether its store was dropped:
 /// the longest a drop waits for the thread while it is connected.
 const POLL: Duration = Duration::from_millis(200);
-/// Waits between reconnection attempts, doubling from the first to the last: a Redis that comes
-/// back is found within `BACKOFF_MAX`, and an outage logs one line per `BACKOFF_MAX` at most.
+/// Waits between reconnection attempts, doubling from the first to the last, and never longer
+/// than the resync interval: a Redis that comes back is found within that interval (the bound
+/// on staleness the store promises) or `BACKOFF_MAX`, whichever is shorter, and an outage logs
+/// one line per wait at most.
 const BACKOFF_MIN: Duration = Duration::from_millis(100);
 const BACKOFF_MAX: Duration = Duration::from_secs(10);
 /// The thread's name, as seen in a debugger or `top -H`.
@@ -56,7 +58,7 @@ impl Shared {
             if self.sleep(backoff) {
                 return;
             }
-            backoff = (backoff * 2).min(BACKOFF_MAX);
+            backoff = (backoff * 2).min(BACKOFF_MAX).min(self.resync_interval);
         }
     }
 
