@@ -442,8 +442,15 @@ fn the_staleness_bound_holds_through_a_reconnect() {
     server.stop();
     // Long enough for a doubling backoff from 0.1 s to reach its 10 s ceiling.
     thread::sleep(Duration::from_secs(13));
-    assert!(server.spawn(), "redis-server restarts on port {}", server.port);
-    server.store().revoke_user("42", 1_000).expect("revoked the moment Redis is back");
+    assert!(
+        server.spawn(),
+        "redis-server restarts on port {}",
+        server.port
+    );
+    server
+        .store()
+        .revoke_user("42", 1_000)
+        .expect("revoked the moment Redis is back");
     let late = eventually("A sees the revocation", RECONNECT, || {
         a.cutoffs("42") == Cutoffs::at(1_000)
     });
