@@ -49,7 +49,10 @@ impl RedisStoreBuilder {
     }
 
     /// The prefix of the store's keys and channel (`{prefix}:global`, `{prefix}:users`,
-    /// `{prefix}:changes`): one per fleet that must not share revocations with another.
+    /// `{prefix}:logouts`, `{prefix}:changes`, braces included): one per fleet that must not
+    /// share revocations with another. The braces make the prefix the keys' hash tag, which puts
+    /// them in one hash slot of a Redis Cluster, where one script can change them together; so
+    /// a prefix must not be empty or start with `}`, which [`build`](Self::build) refuses.
     ///
     /// ```no_run
     /// # use sigcookie::store::RedisStore;
@@ -103,8 +106,8 @@ impl RedisStoreBuilder {
     /// the cut-offs are loaded: a store never answers a lookup from an empty copy.
     ///
     /// # Errors
-    /// [`StoreError::Unavailable`] if the URL is invalid, Redis cannot be reached or answers
-    /// with an error, or its global cut-off is malformed. Fail closed: there is no store that
+    /// [`StoreError::Unavailable`] if the URL is invalid, the prefix cannot be a hash tag, Redis
+    /// cannot be reached or answers with an error, or its global cut-off is malformed. Fail closed: there is no store that
     /// starts without the fleet's cut-offs.
     ///
     /// ```
@@ -117,12 +120,23 @@ impl RedisStoreBuilder {
             server: None,
             source,
         })?;
+        if self.prefix.is_empty() || self.prefix.starts_with('}') {
+            // `{}` is no hash tag: Redis would hash each whole key, and scatter them.
+            return Err(StoreError::Unavailable {
+                server: None,
+                source: RedisError::from((
+                    ErrorKind::InvalidClientConfig,
+                    "the key prefix must not be empty or start with '}'",
+                )),
+            });
+        }
+        let name = |what: &str| format!("{{{}}}:{what}", self.prefix);
         let shared = Arc::new(Shared {
             client,
-            global_key: format!("{}:global", self.prefix),
-            users_key: format!("{}:users", self.prefix),
-            logouts_key: format!("{}:logouts", self.prefix),
-            channel: format!("{}:changes", self.prefix),
+            global_key: name("global"),
+            users_key: name("users"),
+            logouts_key: name("logouts"),
+            channel: name("changes"),
             timeout: self.connect_timeout,
             resync_interval: self.resync_interval,
             memory: MemoryStore::new(),
