@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use redis::{Client, ErrorKind, RedisError};
 
+use super::contact::Contact;
 use super::subscriber::THREAD_NAME;
 use super::{RedisStore, Shared};
 use crate::store::{MemoryStore, StoreError};
@@ -17,6 +18,9 @@ const DEFAULT_RESYNC_INTERVAL: Duration = Duration::from_secs(30);
 /// The shortest resync interval: reloads back to back would only load Redis.
 const MIN_RESYNC_INTERVAL: Duration = Duration::from_millis(100);
 const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(2);
+/// The shortest fail-closed bound: the sync thread wakes every 0.2 s to check on Redis, and a
+/// healthy connection must show itself alive well within the bound.
+const MIN_FAIL_CLOSED_AFTER: Duration = Duration::from_secs(1);
 
 /// How to reach Redis and where the cut-offs are in it: [`RedisStore::builder`].
 ///
@@ -35,6 +39,7 @@ pub struct RedisStoreBuilder {
     prefix: String,
     resync_interval: Duration,
     connect_timeout: Duration,
+    fail_closed_after: Option<Duration>,
 }
 
 impl RedisStoreBuilder {
@@ -45,6 +50,7 @@ impl RedisStoreBuilder {
             prefix: DEFAULT_PREFIX.to_owned(),
             resync_interval: DEFAULT_RESYNC_INTERVAL,
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
+            fail_closed_after: None,
         }
     }
 
@@ -102,6 +108,29 @@ impl RedisStoreBuilder {
         self
     }
 
+    /// Fails closed once this instance has been out of touch with Redis for longer than `bound`:
+    /// every session is refused with [`Error::CutoffUnreadable`](crate::Error::CutoffUnreadable)
+    /// until it has reconnected and reloaded the cut-offs. Without it (the default) an instance
+    /// that lost Redis keeps serving the last state it knew, however long the outage: the fleet
+    /// stays up, and a revocation made elsewhere meanwhile is not seen here until Redis is back.
+    /// Choose by what costs more: an outage of every instance with its store, or a revoked
+    /// session accepted during one. At least 1 s (a shorter bound is taken as 1 s); see
+    /// "Failing closed" on [`RedisStore`].
+    ///
+    /// ```no_run
+    /// # use std::time::Duration;
+    /// # use sigcookie::store::RedisStore;
+    /// let store = RedisStore::builder("redis://127.0.0.1/")
+    ///     .fail_closed_after(Duration::from_secs(60))
+    ///     .build()?;
+    /// # Ok::<(), sigcookie::store::StoreError>(())
+    /// ```
+    #[must_use]
+    pub fn fail_closed_after(mut self, bound: Duration) -> RedisStoreBuilder {
+        self.fail_closed_after = Some(bound.max(MIN_FAIL_CLOSED_AFTER));
+        self
+    }
+
     /// Connects, subscribes, loads every cut-off and starts the sync thread. Returns only once
     /// the cut-offs are loaded: a store never answers a lookup from an empty copy.
     ///
@@ -140,6 +169,7 @@ impl RedisStoreBuilder {
             timeout: self.connect_timeout,
             resync_interval: self.resync_interval,
             memory: MemoryStore::new(),
+            contact: Contact::new(self.fail_closed_after),
             conn: Mutex::new(None),
             stop: Mutex::new(false),
             wake: Condvar::new(),
@@ -174,6 +204,7 @@ impl fmt::Debug for RedisStoreBuilder {
             .field("prefix", &self.prefix)
             .field("resync_interval", &self.resync_interval)
             .field("connect_timeout", &self.connect_timeout)
+            .field("fail_closed_after", &self.fail_closed_after)
             .finish_non_exhaustive()
     }
 }

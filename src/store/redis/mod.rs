@@ -16,6 +16,7 @@ use super::{CutoffStore, MemoryStore, StoreError};
 use crate::{Cutoffs, Revocations};
 
 mod config;
+mod contact;
 mod revoke;
 mod subscriber;
 
@@ -114,6 +115,8 @@ struct Shared {
     timeout: Duration,
     resync_interval: Duration,
     memory: MemoryStore,
+    /// When Redis last answered, and the fail-closed bound.
+    contact: contact::Contact,
     /// For revocations and loads; opened on first use and dropped after any error, so that a
     /// reply arriving late on it is never read as the answer to the next command.
     conn: Mutex<Option<Connection>>,
@@ -266,11 +269,12 @@ fn shorten(id: &str) -> &str {
 
 impl Revocations for RedisStore {
     fn cutoffs(&self, id: &str) -> Cutoffs {
-        self.shared.memory.cutoffs(id)
+        self.shared.contact.judge(self.shared.memory.cutoffs(id))
     }
 
     fn session_cutoffs(&self, id: &str, logged_in_at: u64) -> Cutoffs {
-        self.shared.memory.session_cutoffs(id, logged_in_at)
+        let cutoffs = self.shared.memory.session_cutoffs(id, logged_in_at);
+        self.shared.contact.judge(cutoffs)
     }
 }
 

@@ -52,6 +52,7 @@ impl Shared {
                 server = %self.server(),
                 %error,
                 retry_in = ?backoff,
+                refusing_sessions = self.contact.lost(),
                 "redis cut-off store: cannot follow Redis; serving the last known cut-offs"
             );
             failing = true;
@@ -73,19 +74,27 @@ impl Shared {
         self.load(first)?;
         loaded();
         pubsub.set_read_timeout(Some(POLL))?;
+        let check_every = self.contact.check_every(self.resync_interval);
         let mut next_load = Instant::now() + self.resync_interval;
+        let mut next_check = Instant::now() + check_every;
         while !self.stopped() {
-            if Instant::now() >= next_load {
+            let now = Instant::now();
+            if now >= next_load || now >= next_check {
                 // A connection cut without a word (a silent network) fails the ping, instead of
                 // waiting for messages forever.
                 pubsub.set_read_timeout(Some(self.timeout))?;
                 pubsub.ping::<Value>()?;
                 pubsub.set_read_timeout(Some(POLL))?;
+                self.contact.touch();
+                next_check = Instant::now() + check_every;
+            }
+            if now >= next_load {
                 self.load(false)?;
                 next_load = Instant::now() + self.resync_interval;
             }
             match pubsub.get_message() {
                 Ok(message) => {
+                    self.contact.touch();
                     if !self.apply(message.get_payload_bytes()) {
                         tracing::warn!(
                             channel = %self.channel,
@@ -115,6 +124,7 @@ impl Shared {
         })?;
         self.absorb(global, &users, first)?;
         self.absorb_logouts(&logouts);
+        self.contact.touch();
         Ok(())
     }
 
