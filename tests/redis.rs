@@ -197,9 +197,44 @@ fn free_port() -> u16 {
     listener.local_addr().expect("its address").port()
 }
 
-/// Shows the store's warnings with `--nocapture`.
+/// Shows the store's warnings with `--nocapture`, and keeps them for [`logged`].
 fn logs() {
-    let _ = tracing_subscriber::fmt().with_test_writer().try_init();
+    let _ = tracing_subscriber::fmt()
+        .with_ansi(false)
+        .with_writer(|| Capture)
+        .try_init();
+}
+
+/// Everything the stores of every test logged, for a test to look for its own lines.
+static LOGS: std::sync::Mutex<String> = std::sync::Mutex::new(String::new());
+
+/// The lines logged that hold every one of `parts`.
+fn logged(parts: &[&str]) -> Vec<String> {
+    let logs = LOGS
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    logs.lines()
+        .filter(|line| parts.iter().all(|part| line.contains(part)))
+        .map(str::to_owned)
+        .collect()
+}
+
+/// A log writer into [`LOGS`] and the test's output.
+struct Capture;
+
+impl std::io::Write for Capture {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let text = String::from_utf8_lossy(buf);
+        LOGS.lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .push_str(&text);
+        eprint!("{text}");
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 /// Waits until `done`, checking every 20 µs (a lookup is a read from memory); how long it took.
@@ -646,6 +681,58 @@ fn cut_offs_never_move_back() {
         Err(StoreError::InvalidId(_))
     ));
     assert_eq!(hget(&mut raw, users, "a b"), None);
+}
+
+/// A Redis emptied under the fleet (`FLUSHALL`, or a restart without persistence) is reported
+/// loudly, once per instance, and no instance lets a cut-off or a logout go back; an instance
+/// started after knows only what Redis holds, until one "log out everywhere".
+#[test]
+fn a_flushed_redis_is_reported_loudly_and_no_cut_off_moves_back() {
+    let Some(server) = Server::start() else {
+        return;
+    };
+    logs();
+    let open = || {
+        RedisStore::builder(&server.url())
+            .prefix("flushed")
+            .resync_interval(Duration::from_millis(200))
+            .build()
+            .expect("store connects")
+    };
+    let (a, b) = (open(), open());
+    a.revoke_user("42", 1_000).expect("revoked");
+    a.revoke_all(500).expect("revoked");
+    a.revoke_session("43", 2_000, 50_000).expect("logged out");
+    eventually("B has them", PROPAGATION, || {
+        b.cutoffs("42") == Cutoffs::at(1_000) && b.session_cutoffs("43", 2_000).is_logged_out()
+    });
+
+    redis::cmd("FLUSHALL")
+        .exec(&mut server.raw())
+        .expect("FLUSHALL");
+    let report = ["ERROR", "{flushed}:global", "most likely flushed (FLUSHALL"];
+    eventually("both report it", PROPAGATION, || logged(&report).len() == 2);
+    for store in [&a, &b] {
+        assert_eq!(store.cutoffs("42"), Cutoffs::at(1_000));
+        assert_eq!(store.global(), Some(500));
+        assert!(store.session_cutoffs("43", 2_000).is_logged_out());
+    }
+    // Once, not at every reload.
+    thread::sleep(Duration::from_secs(1));
+    assert_eq!(logged(&report).len(), 2, "{:?}", logged(&report));
+
+    // A fresh instance knows what Redis holds: nothing. It reports nothing, having known nothing.
+    let c = open();
+    assert_eq!(c.cutoffs("42"), Cutoffs::NONE);
+    assert_eq!(c.global(), None);
+    // One "log out everywhere" ends every session on every instance, the fresh one included.
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("after 1970")
+        .as_secs();
+    let cutoff = a.revoke_all_until(now, 60).expect("revoked");
+    assert!(cutoff > now);
+    eventually("C has it", PROPAGATION, || c.global() == Some(cutoff));
 }
 
 /// By default an instance that lost Redis serves the last state it knew; one built with

@@ -1,6 +1,7 @@
 //! [`RedisStoreBuilder`]: how to reach Redis and where the cut-offs are in it.
 
 use std::fmt;
+use std::sync::atomic::AtomicBool;
 use std::sync::mpsc;
 use std::sync::{Arc, Condvar, Mutex};
 use std::thread;
@@ -171,6 +172,7 @@ impl RedisStoreBuilder {
             memory: MemoryStore::new(),
             contact: Contact::new(self.fail_closed_after),
             conn: Mutex::new(None),
+            emptied: AtomicBool::new(false),
             stop: Mutex::new(false),
             wake: Condvar::new(),
         });

@@ -5,6 +5,7 @@
 //! - `revoke`: revocations through Redis, and the script that raises and announces them.
 
 use std::fmt;
+use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, Condvar, Mutex, PoisonError};
 use std::thread::JoinHandle;
 use std::time::Duration;
@@ -83,9 +84,20 @@ pub use config::RedisStoreBuilder;
 ///   it knew (with a warning at each load). `revoke_all` replaces it.
 ///
 /// Redis must keep its data: a revocation is as durable as Redis makes its writes when it
-/// acknowledges them (`appendonly yes` with `appendfsync always`: on disk). A Redis that
-/// restarts empty leaves running instances their copies (cut-offs never move back), but new
-/// ones start without the lost cut-offs.
+/// acknowledges them (`appendonly yes` with `appendfsync always`: on disk).
+///
+/// # A flushed Redis
+/// A Redis emptied under the fleet (`FLUSHALL`, `FLUSHDB`, a restart without persistence)
+/// leaves running instances their copies: a load never lowers a cut-off nor forgets a logout,
+/// so they keep refusing what they refused. An instance whose load finds Redis holding nothing
+/// at all while it knew cut-offs logs an error saying so, once, until Redis holds something
+/// again. An instance started after the flush knows only what Redis holds then: none of the
+/// lost revocations, so it accepts the sessions they ended. Instances do not write their copies
+/// back: each would write every cut-off and announce it to all the others (a fleet of `n`
+/// sends `n²` messages per cut-off), and a copy cannot tell a lost Redis from an operator who
+/// emptied it on purpose. The recovery is one "log out everywhere"
+/// ([`CutoffStore::revoke_all_until`]) from any instance: every session ends, on every instance,
+/// new ones included.
 ///
 /// ```no_run
 /// use std::time::Duration;
@@ -120,6 +132,9 @@ struct Shared {
     /// For revocations and loads; opened on first use and dropped after any error, so that a
     /// reply arriving late on it is never read as the answer to the next command.
     conn: Mutex<Option<Connection>>,
+    /// Whether the last load found Redis empty while this instance knew cut-offs (reported
+    /// once, until Redis holds something again).
+    emptied: AtomicBool,
     /// Set when the store is dropped; under a mutex with `wake`, so no wake-up is missed.
     stop: Mutex<bool>,
     wake: Condvar,
