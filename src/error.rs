@@ -191,8 +191,9 @@ pub enum Error {
         /// When the user logged in, in unix seconds: the session's name with its id.
         logged_in_at: u64,
     },
-    /// The revocation cut-offs for this id could not be read (a malformed store entry): refused,
-    /// since a revoked session must never pass because its revocation is unreadable.
+    /// The revocation cut-offs for this id could not be read (a malformed store entry, or a
+    /// `RedisStore` that fails closed after losing Redis): refused, since a revoked session must
+    /// never pass because its revocation is unreadable.
     CutoffUnreadable,
     /// The system clock reads earlier than the unix epoch.
     ClockBeforeEpoch,

@@ -32,11 +32,38 @@ struct Server {
     child: Option<Child>,
     port: u16,
     dir: PathBuf,
+    /// More options for `redis-server`.
+    options: &'static [&'static str],
 }
 
 impl Server {
     /// Starts a server, or `None` (the test skips) when `redis-server` is not installed.
     fn start() -> Option<Server> {
+        Server::start_with(&[])
+    }
+
+    /// A node of a Redis Cluster of its own that serves every hash slot: it runs what a
+    /// cluster runs, and refuses what a cluster refuses (`CROSSSLOT`).
+    fn start_cluster_node() -> Option<Server> {
+        let server = Server::start_with(&["--cluster-enabled", "yes"])?;
+        let mut raw = server.raw();
+        redis::cmd("CLUSTER")
+            .arg("ADDSLOTSRANGE")
+            .arg(0)
+            .arg(16383)
+            .exec(&mut raw)
+            .expect("CLUSTER ADDSLOTSRANGE");
+        eventually("the cluster is up", Duration::from_secs(10), || {
+            let info: String = redis::cmd("CLUSTER")
+                .arg("INFO")
+                .query(&mut server.raw())
+                .expect("CLUSTER INFO");
+            info.contains("cluster_state:ok")
+        });
+        Some(server)
+    }
+
+    fn start_with(options: &'static [&'static str]) -> Option<Server> {
         let found = Command::new("redis-server")
             .arg("--version")
             .output()
@@ -49,6 +76,7 @@ impl Server {
             child: None,
             port: 0,
             dir,
+            options,
         };
         // The port is free when asked for, but another process may take it before the server
         // binds it: then the server exits, and another port is tried.
@@ -81,6 +109,7 @@ impl Server {
                 "",
             ])
             .args(["--daemonize", "no", "--logfile", ""])
+            .args(self.options)
             .stdin(Stdio::null())
             .stdout(log.try_clone().expect("log file"))
             .stderr(log)
@@ -168,9 +197,44 @@ fn free_port() -> u16 {
     listener.local_addr().expect("its address").port()
 }
 
-/// Shows the store's warnings with `--nocapture`.
+/// Shows the store's warnings with `--nocapture`, and keeps them for [`logged`].
 fn logs() {
-    let _ = tracing_subscriber::fmt().with_test_writer().try_init();
+    let _ = tracing_subscriber::fmt()
+        .with_ansi(false)
+        .with_writer(|| Capture)
+        .try_init();
+}
+
+/// Everything the stores of every test logged, for a test to look for its own lines.
+static LOGS: std::sync::Mutex<String> = std::sync::Mutex::new(String::new());
+
+/// The lines logged that hold every one of `parts`.
+fn logged(parts: &[&str]) -> Vec<String> {
+    let logs = LOGS
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    logs.lines()
+        .filter(|line| parts.iter().all(|part| line.contains(part)))
+        .map(str::to_owned)
+        .collect()
+}
+
+/// A log writer into [`LOGS`] and the test's output.
+struct Capture;
+
+impl std::io::Write for Capture {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let text = String::from_utf8_lossy(buf);
+        LOGS.lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .push_str(&text);
+        eprint!("{text}");
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 /// Waits until `done`, checking every 20 µs (a lookup is a read from memory); how long it took.
@@ -241,10 +305,10 @@ fn a_revocation_reaches_the_other_instances() {
     // The data is where the documentation says, under the prefix.
     let mut raw = server.raw();
     assert_eq!(
-        hget(&mut raw, "fleet1:users", "42").as_deref(),
+        hget(&mut raw, "{fleet1}:users", "42").as_deref(),
         Some("1000")
     );
-    assert_eq!(get(&mut raw, "fleet1:global").as_deref(), Some("2000"));
+    assert_eq!(get(&mut raw, "{fleet1}:global").as_deref(), Some("2000"));
 
     // A store dropped stops its thread promptly.
     drops_within(a, Duration::from_secs(2));
@@ -281,11 +345,11 @@ fn a_revocation_on_a_lagging_instance_passes_the_other_instances_cut_off() {
     });
     let mut raw = server.raw();
     assert_eq!(
-        hget(&mut raw, "sigcookie:cutoffs:users", "7").as_deref(),
+        hget(&mut raw, "{sigcookie:cutoffs}:users", "7").as_deref(),
         Some("1764000002")
     );
     assert_eq!(
-        get(&mut raw, "sigcookie:cutoffs:global").as_deref(),
+        get(&mut raw, "{sigcookie:cutoffs}:global").as_deref(),
         Some("1764000004")
     );
     assert!(matches!(
@@ -476,7 +540,7 @@ fn a_malformed_entry_refuses_that_user_only() {
         ("44", "18446744073709551616"),
     ] {
         let _: () = redis::cmd("HSET")
-            .arg("sigcookie:cutoffs:users")
+            .arg("{sigcookie:cutoffs}:users")
             .arg(id)
             .arg(value)
             .query(&mut raw)
@@ -485,7 +549,7 @@ fn a_malformed_entry_refuses_that_user_only() {
 
     // An id no signer signs, and one that is not even UTF-8: refused too, and no harm done.
     let _: () = redis::cmd("HSET")
-        .arg("sigcookie:cutoffs:users")
+        .arg("{sigcookie:cutoffs}:users")
         .arg("bad id")
         .arg("5")
         .arg(&b"\xff"[..])
@@ -494,7 +558,7 @@ fn a_malformed_entry_refuses_that_user_only() {
         .expect("HSET");
     // Something else on the channel is ignored (and triggers a reload).
     let _: () = redis::cmd("PUBLISH")
-        .arg("sigcookie:cutoffs:changes")
+        .arg("{sigcookie:cutoffs}:changes")
         .arg("hello")
         .query(&mut raw)
         .expect("PUBLISH");
@@ -519,7 +583,7 @@ fn a_malformed_entry_refuses_that_user_only() {
     // A new revocation replaces the malformed entry, in Redis and everywhere.
     a.revoke_user("42", 5).expect("revoked");
     assert_eq!(
-        hget(&mut raw, "sigcookie:cutoffs:users", "42").as_deref(),
+        hget(&mut raw, "{sigcookie:cutoffs}:users", "42").as_deref(),
         Some("5")
     );
     eventually("B reads 42 again", PROPAGATION, || {
@@ -540,7 +604,7 @@ fn a_malformed_global_cut_off_fails_closed() {
     a.revoke_all(1_000).expect("revoked");
     let mut raw = server.raw();
     let _: () = redis::cmd("SET")
-        .arg("sigcookie:cutoffs:global")
+        .arg("{sigcookie:cutoffs}:global")
         .arg("yesterday")
         .query(&mut raw)
         .expect("SET");
@@ -558,7 +622,7 @@ fn a_malformed_global_cut_off_fails_closed() {
     // A new revocation replaces it, even an earlier one than the lost value.
     a.revoke_all(900).expect("revoked");
     assert_eq!(
-        get(&mut raw, "sigcookie:cutoffs:global").as_deref(),
+        get(&mut raw, "{sigcookie:cutoffs}:global").as_deref(),
         Some("900")
     );
     let b = server.store();
@@ -574,7 +638,7 @@ fn cut_offs_never_move_back() {
     logs();
     let (a, b) = (server.store(), server.store());
     let mut raw = server.raw();
-    let users = "sigcookie:cutoffs:users";
+    let users = "{sigcookie:cutoffs}:users";
 
     a.revoke_user("42", 2_000).expect("revoked");
     a.revoke_user("42", 1_000)
@@ -585,7 +649,7 @@ fn cut_offs_never_move_back() {
     a.revoke_all(900).expect("revoked");
     b.revoke_all(800).expect("an earlier time is not an error");
     assert_eq!(
-        get(&mut raw, "sigcookie:cutoffs:global").as_deref(),
+        get(&mut raw, "{sigcookie:cutoffs}:global").as_deref(),
         Some("900")
     );
 
@@ -619,6 +683,184 @@ fn cut_offs_never_move_back() {
     assert_eq!(hget(&mut raw, users, "a b"), None);
 }
 
+/// A Redis emptied under the fleet (`FLUSHALL`, or a restart without persistence) is reported
+/// loudly, once per instance, and no instance lets a cut-off or a logout go back; an instance
+/// started after knows only what Redis holds, until one "log out everywhere".
+#[test]
+fn a_flushed_redis_is_reported_loudly_and_no_cut_off_moves_back() {
+    let Some(server) = Server::start() else {
+        return;
+    };
+    logs();
+    let open = || {
+        RedisStore::builder(&server.url())
+            .prefix("flushed")
+            .resync_interval(Duration::from_millis(200))
+            .build()
+            .expect("store connects")
+    };
+    let (a, b) = (open(), open());
+    a.revoke_user("42", 1_000).expect("revoked");
+    a.revoke_all(500).expect("revoked");
+    a.revoke_session("43", 2_000, 50_000).expect("logged out");
+    eventually("B has them", PROPAGATION, || {
+        b.cutoffs("42") == Cutoffs::at(1_000) && b.session_cutoffs("43", 2_000).is_logged_out()
+    });
+
+    redis::cmd("FLUSHALL")
+        .exec(&mut server.raw())
+        .expect("FLUSHALL");
+    let report = ["ERROR", "{flushed}:global", "most likely flushed (FLUSHALL"];
+    eventually("both report it", PROPAGATION, || logged(&report).len() == 2);
+    for store in [&a, &b] {
+        assert_eq!(store.cutoffs("42"), Cutoffs::at(1_000));
+        assert_eq!(store.global(), Some(500));
+        assert!(store.session_cutoffs("43", 2_000).is_logged_out());
+    }
+    // Once, not at every reload.
+    thread::sleep(Duration::from_secs(1));
+    assert_eq!(logged(&report).len(), 2, "{:?}", logged(&report));
+
+    // A fresh instance knows what Redis holds: nothing. It reports nothing, having known nothing.
+    let c = open();
+    assert_eq!(c.cutoffs("42"), Cutoffs::NONE);
+    assert_eq!(c.global(), None);
+    // One "log out everywhere" ends every session on every instance, the fresh one included.
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("after 1970")
+        .as_secs();
+    let cutoff = a.revoke_all_until(now, 60).expect("revoked");
+    assert!(cutoff > now);
+    eventually("C has it", PROPAGATION, || c.global() == Some(cutoff));
+}
+
+/// By default an instance that lost Redis serves the last state it knew; one built with
+/// `fail_closed_after` refuses every session once it has been out of touch for longer than the
+/// bound, as unreadable cut-offs (`Error::CutoffUnreadable`, a `500`), and serves again once it
+/// has reconnected and reloaded.
+#[test]
+fn an_instance_out_of_touch_past_its_bound_refuses_sessions_until_it_has_reloaded() {
+    let Some(mut server) = Server::start() else {
+        return;
+    };
+    logs();
+    let bound = Duration::from_secs(1);
+    let builder = || RedisStore::builder(&server.url()).connect_timeout(Duration::from_millis(500));
+    let closed = builder()
+        .fail_closed_after(bound)
+        .build()
+        .expect("store connects");
+    let open = builder().build().expect("store connects");
+    closed.revoke_user("42", 1_000).expect("revoked");
+
+    // Quiet but healthy, for three bounds (the resync interval is 30 s): never refused.
+    let start = Instant::now();
+    while start.elapsed() < bound * 3 {
+        assert_eq!(closed.cutoffs("7"), Cutoffs::NONE);
+        thread::sleep(Duration::from_millis(10));
+    }
+
+    // Hung: refused once past the bound, and only then.
+    server.freeze();
+    let frozen = Instant::now();
+    eventually("refused after the bound", bound * 3, || {
+        closed.cutoffs("7").is_unreadable()
+    });
+    assert!(frozen.elapsed() > bound / 2, "after {:?}", frozen.elapsed());
+    let refused = closed.session_cutoffs("42", 5_000);
+    assert!(refused.is_unreadable());
+    assert_eq!(refused.not_before(), Some(1_000), "the cut-off is kept");
+    assert_eq!(
+        open.cutoffs("7"),
+        Cutoffs::NONE,
+        "the default keeps serving the last state it knew"
+    );
+    // Still refused while Redis is down.
+    server.stop();
+    thread::sleep(bound);
+    assert!(closed.cutoffs("7").is_unreadable());
+
+    // Back: served again once reloaded, with what was revoked meanwhile.
+    assert!(server.spawn(), "redis-server restarts");
+    server
+        .store()
+        .revoke_user("9", 2_000)
+        .expect("revoked the moment Redis is back");
+    eventually("served again after the reload", RECONNECT, || {
+        closed.cutoffs("7") == Cutoffs::NONE
+    });
+    eventually("with what was revoked meanwhile", PROPAGATION, || {
+        closed.cutoffs("9") == Cutoffs::at(2_000)
+    });
+    assert_eq!(closed.cutoffs("42"), Cutoffs::at(1_000));
+}
+
+/// Every key of a store is in one hash slot and every change is one script over them, never a
+/// `WATCH`/`MULTI` transaction: so the store runs unchanged on a node of a Redis Cluster, which
+/// refuses a script or a `WATCH` whose keys are in different slots.
+#[test]
+fn every_change_is_one_script_within_one_hash_slot_as_a_cluster_requires() {
+    const NOW: u64 = 1_764_000_000;
+    let Some(server) = Server::start_cluster_node() else {
+        return;
+    };
+    logs();
+    let open = || {
+        RedisStore::builder(&server.url())
+            .prefix("shop")
+            .build()
+            .expect("store connects")
+    };
+    let (a, b) = (open(), open());
+    let mut raw = server.raw();
+    let (evalsha, exec) = (
+        command_calls(&mut raw, "evalsha"),
+        command_calls(&mut raw, "exec"),
+    );
+    a.revoke_user("42", 1_000).expect("revoked");
+    a.revoke_all(500).expect("revoked");
+    assert_eq!(a.revoke_user_until("7", NOW).expect("revoked"), NOW + 1);
+    assert_eq!(a.revoke_all_until(NOW, 60).expect("revoked"), NOW + 2);
+    a.revoke_session("43", 2_000, 50_000).expect("logged out");
+    eventually("B has every change", PROPAGATION, || {
+        b.cutoffs("42") == Cutoffs::at(NOW + 2)
+            && b.cutoffs("7") == Cutoffs::at(NOW + 2)
+            && b.global() == Some(NOW + 2)
+            && b.session_cutoffs("43", 2_000).is_logged_out()
+    });
+    assert_eq!(command_calls(&mut raw, "exec"), exec, "no transaction");
+    assert_eq!(command_calls(&mut raw, "watch"), 0, "no transaction");
+    assert!(
+        command_calls(&mut raw, "evalsha") >= evalsha + 5,
+        "scripts by their SHA1"
+    );
+
+    let mut keys: Vec<String> = redis::cmd("KEYS").arg("*").query(&mut raw).expect("KEYS");
+    keys.sort();
+    assert_eq!(keys, ["{shop}:global", "{shop}:logouts", "{shop}:users"]);
+    let slots: Vec<u16> = keys
+        .iter()
+        .map(|key| {
+            redis::cmd("CLUSTER")
+                .arg("KEYSLOT")
+                .arg(key)
+                .query(&mut raw)
+                .expect("CLUSTER KEYSLOT")
+        })
+        .collect();
+    assert!(slots.iter().all(|slot| *slot == slots[0]), "{slots:?}");
+
+    // A prefix that cannot be a hash tag is refused: its keys would scatter over the slots.
+    for prefix in ["", "}shop"] {
+        let result = RedisStore::builder(&server.url()).prefix(prefix).build();
+        assert!(
+            matches!(result, Err(StoreError::Unavailable { server: None, .. })),
+            "{prefix:?}: {result:?}"
+        );
+    }
+}
+
 /// Drops `stores` and checks that their sync threads stopped within `limit`.
 fn drops_within<T>(stores: T, limit: Duration) {
     let start = Instant::now();
@@ -640,8 +882,8 @@ fn command_calls(con: &mut Connection, command: &str) -> u64 {
         .unwrap_or(0)
 }
 
-/// A revocation "until now" runs in a `WATCH`/`MULTI` transaction that another instance's
-/// revocation aborts. With the fleet's 100,000 users (the size the README measures) a "log out
+/// A revocation "until now" must return while other instances keep revoking (it once ran in a
+/// `WATCH`/`MULTI` transaction that each of their revocations aborted; it is one script now). With the fleet's 100,000 users (the size the README measures) a "log out
 /// everywhere" reads long enough that one user revoked every 20 ms elsewhere aborts every
 /// attempt: it must still return, after a bounded number of them.
 #[test]
@@ -655,7 +897,7 @@ fn a_revocation_until_now_returns_while_other_instances_keep_revoking() {
     let mut raw = server.raw();
     for chunk in (0..USERS).collect::<Vec<_>>().chunks(10_000) {
         let mut hset = redis::cmd("HSET");
-        hset.arg("sigcookie:cutoffs:users");
+        hset.arg("{sigcookie:cutoffs}:users");
         for i in chunk {
             hset.arg(format!("user{i}")).arg(1_000);
         }
@@ -763,7 +1005,7 @@ fn a_session_logged_out_on_one_instance_is_refused_on_the_others_and_after_resta
     b.revoke_session("42", 2_000, 50_000).expect("logged out");
     let mut raw = server.raw();
     assert_eq!(
-        hget(&mut raw, "sigcookie:cutoffs:logouts", "42").as_deref(),
+        hget(&mut raw, "{sigcookie:cutoffs}:logouts", "42").as_deref(),
         Some("1000:50000,2000:50000")
     );
     eventually("A has both", PROPAGATION, || {
@@ -780,7 +1022,7 @@ fn a_session_logged_out_on_one_instance_is_refused_on_the_others_and_after_resta
 
     // A malformed list fails closed: the user's sessions are refused, until revoked again.
     redis::cmd("HSET")
-        .arg("sigcookie:cutoffs:logouts")
+        .arg("{sigcookie:cutoffs}:logouts")
         .arg("9")
         .arg("1000:x")
         .exec(&mut server.raw())
@@ -793,12 +1035,12 @@ fn a_session_logged_out_on_one_instance_is_refused_on_the_others_and_after_resta
         .duration_since(std::time::UNIX_EPOCH)
         .expect("after 1970")
         .as_secs();
-    let cutoff = hget(&mut server.raw(), "sigcookie:cutoffs:users", "9")
+    let cutoff = hget(&mut server.raw(), "{sigcookie:cutoffs}:users", "9")
         .and_then(|c| c.parse::<u64>().ok())
         .expect("a cut-off for 9");
     assert!(cutoff > now, "cut-off {cutoff}, now {now}");
     assert_eq!(
-        hget(&mut server.raw(), "sigcookie:cutoffs:logouts", "9"),
+        hget(&mut server.raw(), "{sigcookie:cutoffs}:logouts", "9"),
         None
     );
 }
@@ -817,7 +1059,7 @@ fn the_cap_on_a_users_logouts_holds_in_redis_and_fails_closed() {
     // One over the cap: the oldest logout became the user's cut-off, in Redis and on B.
     let mut raw = server.raw();
     assert_eq!(
-        hget(&mut raw, "sigcookie:cutoffs:users", "42").as_deref(),
+        hget(&mut raw, "{sigcookie:cutoffs}:users", "42").as_deref(),
         Some("1001")
     );
     eventually("B has the cut-off", PROPAGATION, || {
@@ -912,7 +1154,7 @@ impl Storm {
                     _ => format!("{n}"),
                 };
                 let _: redis::RedisResult<()> = redis::cmd("HSET")
-                    .arg(format!("sigcookie:cutoffs:{hash}"))
+                    .arg(format!("{{sigcookie:cutoffs}}:{hash}"))
                     .arg(format!("storm-{}", n % 64))
                     .arg(value)
                     .query(&mut raw);

@@ -2,7 +2,7 @@
 //! changed on any instance is the one every instance checks from then on.
 //!
 //! One Redis hash, [`KEY`] (field = user id, value = Argon2id PHC string), beside the cut-offs'
-//! `sigcookie:cutoffs:*` keys of `RedisStore`. Instances seed it from their users files with
+//! `{sigcookie:cutoffs}:*` keys of `RedisStore`. Instances seed it from their users files with
 //! `HSETNX`, which never replaces a hash already there: an instance started after a change, or
 //! restarted with its old file, does not bring the old password back.
 //!

@@ -1,6 +1,7 @@
 //! [`RedisStoreBuilder`]: how to reach Redis and where the cut-offs are in it.
 
 use std::fmt;
+use std::sync::atomic::AtomicBool;
 use std::sync::mpsc;
 use std::sync::{Arc, Condvar, Mutex};
 use std::thread;
@@ -8,6 +9,7 @@ use std::time::Duration;
 
 use redis::{Client, ErrorKind, RedisError};
 
+use super::contact::Contact;
 use super::subscriber::THREAD_NAME;
 use super::{RedisStore, Shared};
 use crate::store::{MemoryStore, StoreError};
@@ -17,6 +19,9 @@ const DEFAULT_RESYNC_INTERVAL: Duration = Duration::from_secs(30);
 /// The shortest resync interval: reloads back to back would only load Redis.
 const MIN_RESYNC_INTERVAL: Duration = Duration::from_millis(100);
 const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(2);
+/// The shortest fail-closed bound: the sync thread wakes every 0.2 s to check on Redis, and a
+/// healthy connection must show itself alive well within the bound.
+const MIN_FAIL_CLOSED_AFTER: Duration = Duration::from_secs(1);
 
 /// How to reach Redis and where the cut-offs are in it: [`RedisStore::builder`].
 ///
@@ -35,6 +40,7 @@ pub struct RedisStoreBuilder {
     prefix: String,
     resync_interval: Duration,
     connect_timeout: Duration,
+    fail_closed_after: Option<Duration>,
 }
 
 impl RedisStoreBuilder {
@@ -45,11 +51,15 @@ impl RedisStoreBuilder {
             prefix: DEFAULT_PREFIX.to_owned(),
             resync_interval: DEFAULT_RESYNC_INTERVAL,
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
+            fail_closed_after: None,
         }
     }
 
     /// The prefix of the store's keys and channel (`{prefix}:global`, `{prefix}:users`,
-    /// `{prefix}:changes`): one per fleet that must not share revocations with another.
+    /// `{prefix}:logouts`, `{prefix}:changes`, braces included): one per fleet that must not
+    /// share revocations with another. The braces make the prefix the keys' hash tag, which puts
+    /// them in one hash slot of a Redis Cluster, where one script can change them together; so
+    /// a prefix must not be empty or start with `}`, which [`build`](Self::build) refuses.
     ///
     /// ```no_run
     /// # use sigcookie::store::RedisStore;
@@ -99,12 +109,35 @@ impl RedisStoreBuilder {
         self
     }
 
+    /// Fails closed once this instance has been out of touch with Redis for longer than `bound`:
+    /// every session is refused with [`Error::CutoffUnreadable`](crate::Error::CutoffUnreadable)
+    /// until it has reconnected and reloaded the cut-offs. Without it (the default) an instance
+    /// that lost Redis keeps serving the last state it knew, however long the outage: the fleet
+    /// stays up, and a revocation made elsewhere meanwhile is not seen here until Redis is back.
+    /// Choose by what costs more: an outage of every instance with its store, or a revoked
+    /// session accepted during one. At least 1 s (a shorter bound is taken as 1 s); see
+    /// "Failing closed" on [`RedisStore`].
+    ///
+    /// ```no_run
+    /// # use std::time::Duration;
+    /// # use sigcookie::store::RedisStore;
+    /// let store = RedisStore::builder("redis://127.0.0.1/")
+    ///     .fail_closed_after(Duration::from_secs(60))
+    ///     .build()?;
+    /// # Ok::<(), sigcookie::store::StoreError>(())
+    /// ```
+    #[must_use]
+    pub fn fail_closed_after(mut self, bound: Duration) -> RedisStoreBuilder {
+        self.fail_closed_after = Some(bound.max(MIN_FAIL_CLOSED_AFTER));
+        self
+    }
+
     /// Connects, subscribes, loads every cut-off and starts the sync thread. Returns only once
     /// the cut-offs are loaded: a store never answers a lookup from an empty copy.
     ///
     /// # Errors
-    /// [`StoreError::Unavailable`] if the URL is invalid, Redis cannot be reached or answers
-    /// with an error, or its global cut-off is malformed. Fail closed: there is no store that
+    /// [`StoreError::Unavailable`] if the URL is invalid, the prefix cannot be a hash tag, Redis
+    /// cannot be reached or answers with an error, or its global cut-off is malformed. Fail closed: there is no store that
     /// starts without the fleet's cut-offs.
     ///
     /// ```
@@ -117,16 +150,29 @@ impl RedisStoreBuilder {
             server: None,
             source,
         })?;
+        if self.prefix.is_empty() || self.prefix.starts_with('}') {
+            // `{}` is no hash tag: Redis would hash each whole key, and scatter them.
+            return Err(StoreError::Unavailable {
+                server: None,
+                source: RedisError::from((
+                    ErrorKind::InvalidClientConfig,
+                    "the key prefix must not be empty or start with '}'",
+                )),
+            });
+        }
+        let name = |what: &str| format!("{{{}}}:{what}", self.prefix);
         let shared = Arc::new(Shared {
             client,
-            global_key: format!("{}:global", self.prefix),
-            users_key: format!("{}:users", self.prefix),
-            logouts_key: format!("{}:logouts", self.prefix),
-            channel: format!("{}:changes", self.prefix),
+            global_key: name("global"),
+            users_key: name("users"),
+            logouts_key: name("logouts"),
+            channel: name("changes"),
             timeout: self.connect_timeout,
             resync_interval: self.resync_interval,
             memory: MemoryStore::new(),
+            contact: Contact::new(self.fail_closed_after),
             conn: Mutex::new(None),
+            emptied: AtomicBool::new(false),
             stop: Mutex::new(false),
             wake: Condvar::new(),
         });
@@ -160,6 +206,7 @@ impl fmt::Debug for RedisStoreBuilder {
             .field("prefix", &self.prefix)
             .field("resync_interval", &self.resync_interval)
             .field("connect_timeout", &self.connect_timeout)
+            .field("fail_closed_after", &self.fail_closed_after)
             .finish_non_exhaustive()
     }
 }

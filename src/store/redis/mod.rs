@@ -5,6 +5,7 @@
 //! - `revoke`: revocations through Redis, and the script that raises and announces them.
 
 use std::fmt;
+use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, Condvar, Mutex, PoisonError};
 use std::thread::JoinHandle;
 use std::time::Duration;
@@ -16,6 +17,7 @@ use super::{CutoffStore, MemoryStore, StoreError};
 use crate::{Cutoffs, Revocations};
 
 mod config;
+mod contact;
 mod revoke;
 mod subscriber;
 
@@ -25,14 +27,17 @@ pub use config::RedisStoreBuilder;
 /// reaches all of them, and survives their restarts (and Redis's, with its persistence on).
 ///
 /// # How it works
-/// Redis holds the cut-offs under a key prefix (default `sigcookie:cutoffs`): the global one in
-/// the string `{prefix}:global`, each user's in the hash `{prefix}:users` (field = id, value =
-/// unix seconds in decimal). A revocation runs a small Lua script that raises the stored value
-/// only if the new one is later (cut-offs never move back) and, in the same atomic step,
-/// publishes the change on the channel `{prefix}:changes` (`g <secs>` or `u <secs> <id>`).
-/// Sessions logged out on their own are in the hash `{prefix}:logouts` (field = id, value =
-/// `login:until` pairs separated by commas), rewritten in a `WATCH`/`MULTI` transaction that
-/// also publishes `s <login> <until> <id>`.
+/// Redis holds the cut-offs under a key prefix (default `sigcookie:cutoffs`), in braces so that
+/// it is the keys' hash tag: the global cut-off in the string `{prefix}:global`, each user's in
+/// the hash `{prefix}:users` (field = id, value = unix seconds in decimal), and the sessions
+/// logged out on their own in the hash `{prefix}:logouts` (field = id, value = `login:until`
+/// pairs separated by commas). Every change is one Lua script (sent by its SHA1 with `EVALSHA`,
+/// loaded on first use), which Redis runs atomically: it raises a cut-off only if the new one
+/// is later (cut-offs never move back) or rewrites a user's logouts only if no other instance
+/// changed them since they were read, and in the same step publishes the change on the channel
+/// `{prefix}:changes` (`g <secs>`, `u <secs> <id>` or `s <login> <until> <id>`). The keys share
+/// one hash slot and each script names all of them, so the same scripts would run on a Redis
+/// Cluster, whose classic `PUBLISH` reaches every node.
 ///
 /// Each instance answers [`Revocations::cutoffs`] from a copy in its own memory, so a verify
 /// never waits on the network. A background thread (`sigcookie-redis-sync`) keeps the copy up to
@@ -58,8 +63,8 @@ pub use config::RedisStoreBuilder;
 ///
 /// A revocation made on *this* instance is in force here when `revoke_*` returns, whatever
 /// Redis says. "Until now" revocations ([`CutoffStore::revoke_all_until`],
-/// [`CutoffStore::revoke_user_until`], which `SessionCookie` uses) do not trust the copy: they
-/// read what Redis holds and raise it in one `WATCH`/`MULTI` transaction, so that they pass a
+/// [`CutoffStore::revoke_user_until`], which `SessionCookie` uses) do not trust the copy: their
+/// script reads what Redis holds and raises it in the same atomic step, so that they pass a
 /// cut-off another instance set a moment ago, and a login it stamped with it.
 ///
 /// # Failing closed
@@ -79,9 +84,20 @@ pub use config::RedisStoreBuilder;
 ///   it knew (with a warning at each load). `revoke_all` replaces it.
 ///
 /// Redis must keep its data: a revocation is as durable as Redis makes its writes when it
-/// acknowledges them (`appendonly yes` with `appendfsync always`: on disk). A Redis that
-/// restarts empty leaves running instances their copies (cut-offs never move back), but new
-/// ones start without the lost cut-offs.
+/// acknowledges them (`appendonly yes` with `appendfsync always`: on disk).
+///
+/// # A flushed Redis
+/// A Redis emptied under the fleet (`FLUSHALL`, `FLUSHDB`, a restart without persistence)
+/// leaves running instances their copies: a load never lowers a cut-off nor forgets a logout,
+/// so they keep refusing what they refused. An instance whose load finds Redis holding nothing
+/// at all while it knew cut-offs logs an error saying so, once, until Redis holds something
+/// again. An instance started after the flush knows only what Redis holds then: none of the
+/// lost revocations, so it accepts the sessions they ended. Instances do not write their copies
+/// back: each would write every cut-off and announce it to all the others (a fleet of `n`
+/// sends `n²` messages per cut-off), and a copy cannot tell a lost Redis from an operator who
+/// emptied it on purpose. The recovery is one "log out everywhere"
+/// ([`CutoffStore::revoke_all_until`]) from any instance: every session ends, on every instance,
+/// new ones included.
 ///
 /// ```no_run
 /// use std::time::Duration;
@@ -111,9 +127,14 @@ struct Shared {
     timeout: Duration,
     resync_interval: Duration,
     memory: MemoryStore,
+    /// When Redis last answered, and the fail-closed bound.
+    contact: contact::Contact,
     /// For revocations and loads; opened on first use and dropped after any error, so that a
     /// reply arriving late on it is never read as the answer to the next command.
     conn: Mutex<Option<Connection>>,
+    /// Whether the last load found Redis empty while this instance knew cut-offs (reported
+    /// once, until Redis holds something again).
+    emptied: AtomicBool,
     /// Set when the store is dropped; under a mutex with `wake`, so no wake-up is missed.
     stop: Mutex<bool>,
     wake: Condvar,
@@ -263,11 +284,12 @@ fn shorten(id: &str) -> &str {
 
 impl Revocations for RedisStore {
     fn cutoffs(&self, id: &str) -> Cutoffs {
-        self.shared.memory.cutoffs(id)
+        self.shared.contact.judge(self.shared.memory.cutoffs(id))
     }
 
     fn session_cutoffs(&self, id: &str, logged_in_at: u64) -> Cutoffs {
-        self.shared.memory.session_cutoffs(id, logged_in_at)
+        let cutoffs = self.shared.memory.session_cutoffs(id, logged_in_at);
+        self.shared.contact.judge(cutoffs)
     }
 }
 
@@ -292,7 +314,7 @@ impl CutoffStore for RedisStore {
     }
 
     /// Logs the session out here (so an invalid id never reaches the network), then in Redis,
-    /// in a transaction over what Redis holds for the user, which announces it to the fleet.
+    /// by a script over what Redis holds for the user, which announces it to the fleet.
     fn revoke_session(&self, id: &str, logged_in_at: u64, until: u64) -> Result<(), StoreError> {
         let shared = &self.shared;
         let logout = Logout {
@@ -315,7 +337,7 @@ impl CutoffStore for RedisStore {
         self.shared.memory.latest(not_after)
     }
 
-    /// Judged against what Redis holds now, in a transaction; when Redis cannot be reached,
+    /// Judged against what Redis holds now, in one script; when Redis cannot be reached,
     /// against this instance's copy, in force here only ([`StoreError::Unavailable`]).
     fn revoke_all_until(&self, now: u64, leeway: u64) -> Result<u64, StoreError> {
         self.revoke_until(None, now, leeway)

@@ -1,148 +1,191 @@
-//! Revocations "until now": judged against what Redis holds, in a `WATCH`/`MULTI` transaction,
-//! and the script that raises one cut-off and announces it.
+//! Revocations through Redis: three Lua scripts, each one atomic step that changes the stored
+//! state and announces the change, so that no change is stored unannounced and no revocation
+//! races another. Every script names all three keys of the store, which share one hash slot
+//! (their names carry the prefix as a hash tag), so the same scripts run on a Redis Cluster.
 
-use redis::{Connection, RedisResult};
+use std::sync::LazyLock;
+
+use redis::{RedisResult, Script};
 
 use super::{Shared, decode_logouts, encode_logouts, parse_secs};
+use crate::Revocations;
+use crate::store::CutoffStore;
 use crate::store::memory::{Entry, Logout, User};
-use crate::store::{CutoffStore, everywhere_cutoff_from};
-use crate::{Cutoffs, Revocations};
 
-/// How many times a revocation "until now" tries its transaction before it raises the cut-off
-/// of its last reading without one (see `Shared::transact_revocation`).
+/// How many times a logout tries its compare-and-set before it falls back to a cut-off (see
+/// `Shared::transact_logout`).
 const ATTEMPTS: usize = 4;
 
-/// Raises one cut-off and announces it, in one script so that no change is stored unannounced
-/// (Redis runs a script atomically). KEYS[1] is the global key or the users' hash; ARGV is the
-/// channel, `g` or `u`, the new cut-off in canonical decimal and, for `u`, the id.
+/// What every script starts with. `KEYS` are always the global key, the users' hash and the
+/// logouts' hash; `ARGV[1]` is the channel.
 ///
-/// Numbers are compared as text (canonical decimals: more digits is larger, then by text), since
+/// Numbers are handled as text (canonical decimals: more digits is larger, then by text), since
 /// Lua's numbers are doubles and lose precision above 2^53. A stored value that is not a
 /// canonical decimal within u64 is malformed: instances refuse the id over it, and any new
-/// revocation replaces it.
-const RAISE: &str = r"
+/// revocation replaces it. `raise` is the one way a cut-off is written: never lower, and
+/// published in the same step.
+const PRELUDE: &str = r"
+local MAX = '18446744073709551615'
 local function valid(s)
   if not s then return false end
   if s ~= '0' and not string.find(s, '^[1-9]%d*$') then return false end
-  return #s < 20 or (#s == 20 and s <= '18446744073709551615')
+  return #s < 20 or (#s == 20 and s <= MAX)
 end
-local new = ARGV[3]
-local old
-if ARGV[2] == 'g' then old = redis.call('GET', KEYS[1]) else old = redis.call('HGET', KEYS[1], ARGV[4]) end
-if valid(old) and (#old > #new or (#old == #new and old >= new)) then return 0 end
-if ARGV[2] == 'g' then
-  redis.call('SET', KEYS[1], new)
-  redis.call('PUBLISH', ARGV[1], 'g ' .. new)
-else
-  redis.call('HSET', KEYS[1], ARGV[4], new)
-  redis.call('PUBLISH', ARGV[1], 'u ' .. new .. ' ' .. ARGV[4])
+local function later(a, b)
+  return #a > #b or (#a == #b and a > b)
 end
-return 1
+local function max(a, b)
+  if valid(b) and later(b, a) then return b end
+  return a
+end
+local function succ(s)
+  if s == MAX then return s end
+  local i = #s
+  while i > 0 and string.byte(s, i) == 57 do i = i - 1 end
+  if i == 0 then return '1' .. string.rep('0', #s) end
+  return string.sub(s, 1, i - 1) .. string.char(string.byte(s, i) + 1) .. string.rep('0', #s - i)
+end
+local function raise(id, new)
+  local old
+  if id then old = redis.call('HGET', KEYS[2], id) else old = redis.call('GET', KEYS[1]) end
+  if valid(old) and not later(new, old) then return 0 end
+  if id then
+    redis.call('HSET', KEYS[2], id, new)
+    redis.call('PUBLISH', ARGV[1], 'u ' .. new .. ' ' .. id)
+  else
+    redis.call('SET', KEYS[1], new)
+    redis.call('PUBLISH', ARGV[1], 'g ' .. new)
+  end
+  return 1
+end
 ";
 
+/// Raises one cut-off to `ARGV[2]` and announces it (`g <secs>` or `u <secs> <id>`); `ARGV[3]`,
+/// when present, is the id. Answers 1 if it moved, 0 if the stored one was as late already.
+static RAISE: LazyLock<Script> = LazyLock::new(|| {
+    Script::new(&format!(
+        "{PRELUDE}
+return raise(ARGV[3], ARGV[2])"
+    ))
+});
+
+/// "Until now": revokes, for the id `ARGV[5]` or for every id without it, every session that
+/// began up to `ARGV[2]` (now), judged against what Redis holds at this very moment, and
+/// answers the cut-off. The rule of [`Cutoffs::revoke_at`](crate::Cutoffs::revoke_at) and
+/// [`everywhere_cutoff`](crate::store::everywhere_cutoff): one past the later of now and the
+/// latest cut-off a login may carry, that is, for one id, the global cut-off and the id's; for
+/// every id, the global one and every user's up to `ARGV[3]` (now plus the leeway). `ARGV[4]`
+/// is the same reckoning on the instance's copy, which still counts an entry Redis holds
+/// malformed with its last readable value.
+static REVOKE_UNTIL: LazyLock<Script> = LazyLock::new(|| {
+    Script::new(&format!(
+        "{PRELUDE}
+local id, limit = ARGV[5], ARGV[3]
+local latest = max(ARGV[4], redis.call('GET', KEYS[1]))
+if id then
+  latest = max(latest, redis.call('HGET', KEYS[2], id))
+else
+  for _, at in ipairs(redis.call('HVALS', KEYS[2])) do
+    if valid(at) and not later(at, limit) then latest = max(latest, at) end
+  end
+end
+local cutoff = succ(max(ARGV[2], latest))
+raise(id, cutoff)
+return cutoff"
+    ))
+});
+
+/// Logs out one session by compare-and-set of its user's list in the logouts' hash: only if
+/// the list is still the one read (`ARGV[3]` is `1` and the list `ARGV[4]`, or `0` for none),
+/// writes the new one (`ARGV[5]`, empty to delete it), announces `s <login> <until> <id>`
+/// (`ARGV[6]`, `ARGV[7]`, id `ARGV[2]`) and, when `ARGV[8]` is not empty, raises the user's
+/// cut-off to it. Answers 1 if written, 0 if the list had changed.
+static LOG_OUT: LazyLock<Script> = LazyLock::new(|| {
+    Script::new(&format!(
+        "{PRELUDE}
+local id = ARGV[2]
+local list = redis.call('HGET', KEYS[3], id)
+if ARGV[3] == '1' then
+  if list ~= ARGV[4] then return 0 end
+elseif list then
+  return 0
+end
+if ARGV[5] == '' then
+  redis.call('HDEL', KEYS[3], id)
+else
+  redis.call('HSET', KEYS[3], id, ARGV[5])
+end
+redis.call('PUBLISH', ARGV[1], 's ' .. ARGV[6] .. ' ' .. ARGV[7] .. ' ' .. id)
+if ARGV[8] ~= '' then raise(id, ARGV[8]) end
+return 1"
+    ))
+});
+
 impl Shared {
+    /// A call of `script` with the store's three keys and its channel as the first argument.
+    fn invocation<'s>(&self, script: &'s Script) -> redis::ScriptInvocation<'s> {
+        let mut invocation = script.prepare_invoke();
+        invocation
+            .key(&self.global_key)
+            .key(&self.users_key)
+            .key(&self.logouts_key)
+            .arg(&self.channel);
+        invocation
+    }
+
+    /// Stores one cut-off, for `id` or for every id, through the script.
+    pub(super) fn raise(&self, id: Option<&str>, not_before: u64) -> RedisResult<()> {
+        let mut invocation = self.invocation(&RAISE);
+        invocation.arg(not_before);
+        if let Some(id) = id {
+            invocation.arg(id);
+        }
+        self.with_conn(|con| invocation.invoke::<i64>(con).map(|_| ()))
+    }
+
     /// Revokes, for `id` or for every id, every session that began up to `now`, judged against
     /// what Redis holds at this moment: a copy that lags behind a revocation another instance
-    /// just made (and a login it stamped with it) would date the new cut-off too early. Under
-    /// `WATCH`, the cut-offs are read and the new one worked out by the rule every store uses
-    /// ([`Cutoffs::revoke_at`], [`everywhere_cutoff_from`]), then raised by the script in
-    /// `MULTI`. A change by another instance in between aborts it, and it starts again, at
-    /// most [`ATTEMPTS`] times: a fleet that keeps revoking could abort it forever. After that
-    /// the cut-off of a last reading is raised as it is; what it may miss is a revocation made
-    /// at that very moment, concurrent with this one. Returns the cut-off.
+    /// just made (and a login it stamped with it) would date the new cut-off too early. One
+    /// script reads and raises, so nothing can come in between. Returns the cut-off.
     pub(super) fn transact_revocation(
         &self,
         id: Option<&str>,
         now: u64,
         leeway: u64,
     ) -> RedisResult<u64> {
-        self.with_conn(|con| {
-            for _ in 0..ATTEMPTS {
-                redis::cmd("WATCH")
-                    .arg(&self.global_key)
-                    .arg(&self.users_key)
-                    .exec(con)?;
-                let cutoff = self.fleet_cutoff(con, id, now, leeway)?;
-                let mut pipe = redis::pipe();
-                self.raise_in(pipe.atomic(), id, cutoff);
-                // `None` when another instance changed the cut-offs since the `WATCH`, which
-                // `EXEC` also ends.
-                if pipe.query::<Option<(i64,)>>(con)?.is_some() {
-                    return Ok(cutoff);
-                }
-            }
-            let cutoff = self.fleet_cutoff(con, id, now, leeway)?;
-            let mut pipe = redis::pipe();
-            self.raise_in(&mut pipe, id, cutoff);
-            pipe.query::<(i64,)>(con)?;
-            tracing::warn!(
-                "redis cut-off store: other instances kept changing cut-offs; revoked without \
-                 waiting for a quiet moment"
-            );
-            Ok(cutoff)
+        let limit = now.saturating_add(leeway);
+        // What the copy holds, reckoned the same way.
+        let copy = match id {
+            Some(id) => self.memory.cutoffs(id).not_before(),
+            None => self.memory.global().max(self.memory.latest(limit)),
+        };
+        let mut invocation = self.invocation(&REVOKE_UNTIL);
+        invocation.arg(now).arg(limit).arg(copy.unwrap_or(0));
+        if let Some(id) = id {
+            invocation.arg(id);
+        }
+        let cutoff: Vec<u8> = self.with_conn(|con| invocation.invoke(con))?;
+        parse_secs(&cutoff).ok_or_else(|| {
+            redis::RedisError::from((
+                redis::ErrorKind::Parse,
+                "the revocation script answered no cut-off",
+            ))
         })
     }
 
-    /// The cut-off that revokes, at `now`, every session of `id` (or of every id) that began so
-    /// far, by what Redis holds and what this instance's copy holds (the later of each, so an
-    /// entry unreadable in Redis still counts with its last known value).
-    fn fleet_cutoff(
-        &self,
-        con: &mut Connection,
-        id: Option<&str>,
-        now: u64,
-        leeway: u64,
-    ) -> RedisResult<u64> {
-        let stored = |at: Option<Vec<u8>>| at.as_deref().and_then(parse_secs);
-        match id {
-            Some(id) => {
-                let (global, user): (Option<Vec<u8>>, Option<Vec<u8>>) = redis::pipe()
-                    .cmd("GET")
-                    .arg(&self.global_key)
-                    .cmd("HGET")
-                    .arg(&self.users_key)
-                    .arg(id)
-                    .query(con)?;
-                let fleet = Cutoffs::at(stored(global).unwrap_or(0))
-                    .and(Cutoffs::at(stored(user).unwrap_or(0)));
-                Ok(self.memory.cutoffs(id).and(fleet).revoke_at(now))
-            }
-            None => {
-                let (global, users): (Option<Vec<u8>>, Vec<Vec<u8>>) = redis::pipe()
-                    .cmd("GET")
-                    .arg(&self.global_key)
-                    .cmd("HVALS")
-                    .arg(&self.users_key)
-                    .query(con)?;
-                let limit = now.saturating_add(leeway);
-                let global = stored(global).max(self.memory.global());
-                let latest = users
-                    .iter()
-                    .filter_map(|at| parse_secs(at))
-                    .chain(global)
-                    .filter(|at| *at <= limit)
-                    .max()
-                    .max(self.memory.latest(limit));
-                Ok(everywhere_cutoff_from(latest, global, now))
-            }
-        }
-    }
-
-    /// Logs out one session of `id` in Redis: under `WATCH` of the logouts, the user's cut-off
-    /// and logouts are read, the logout added by the rule every store uses (`User::add`, with
-    /// its cap), and the new list, the announcement `s <login> <until> <id>` and, when the cap
-    /// turned the oldest logout into a cut-off, that cut-off through the script, written in
-    /// `MULTI`. The cut-offs are not watched: one raised in between only means the list keeps
-    /// a logout that it already covers, and the script never lowers a cut-off. Another logout
-    /// written in between aborts it, and it starts again, at most [`ATTEMPTS`] times.
-    /// Then, since a write over an unread list could drop a logout and a fleet that keeps
-    /// revoking could abort it forever, the logout fails closed: the user's cut-off is raised
-    /// past the session through the script, which nothing aborts, ending it and the user's
-    /// older sessions.
+    /// Logs out one session of `id` in Redis: the user's cut-off and logouts are read, the
+    /// logout added by the rule every store uses (`User::add`, with its cap), and the new list,
+    /// the announcement `s <login> <until> <id>` and, when the cap turned the oldest logout
+    /// into a cut-off, that cut-off, written by the script only if the user's list is still the
+    /// one read. The cut-off is not compared: one raised in between only means the list keeps a
+    /// logout that it already covers, and a cut-off is never lowered. Another logout of the
+    /// same user written in between makes it start again, at most [`ATTEMPTS`] times. Then,
+    /// since a fleet that keeps logging this user out could keep it from ever writing, the
+    /// logout fails closed: the user's cut-off is raised past the session, ending it and the
+    /// user's older sessions.
     pub(super) fn transact_logout(&self, id: &str, logout: Logout) -> RedisResult<()> {
         self.with_conn(|con| {
             for _ in 0..ATTEMPTS {
-                redis::cmd("WATCH").arg(&self.logouts_key).exec(con)?;
                 let (cutoff, stored): (Option<Vec<u8>>, Option<Vec<u8>>) = redis::pipe()
                     .cmd("HGET")
                     .arg(&self.users_key)
@@ -168,68 +211,35 @@ impl Shared {
                 };
                 user.add(logout);
                 user.prune(self.memory.horizon(logout.logged_in_at));
-                let mut pipe = redis::pipe();
-                let pipe = pipe.atomic();
-                if user.logouts.is_empty() {
-                    pipe.cmd("HDEL").arg(&self.logouts_key).arg(id);
-                } else {
-                    pipe.cmd("HSET")
-                        .arg(&self.logouts_key)
-                        .arg(id)
-                        .arg(encode_logouts(&user.logouts));
-                }
-                // The one reply kept: an aborted `EXEC` answers nil for the whole.
-                pipe.ignore()
-                    .cmd("PUBLISH")
-                    .arg(&self.channel)
-                    .arg(format!("s {} {} {id}", logout.logged_in_at, logout.until));
-                if user.cutoff.last() > before {
-                    self.raise_in(pipe, Some(id), user.cutoff.last());
-                    pipe.ignore();
-                }
-                // `None` when another instance changed the user's entries since the `WATCH`.
-                if pipe.query::<Option<(i64,)>>(con)?.is_some() {
+                let mut invocation = self.invocation(&LOG_OUT);
+                invocation.arg(id);
+                match &stored {
+                    Some(list) => invocation.arg("1").arg(list.as_slice()),
+                    None => invocation.arg("0").arg(""),
+                };
+                invocation
+                    .arg(encode_logouts(&user.logouts))
+                    .arg(logout.logged_in_at)
+                    .arg(logout.until);
+                match user.cutoff.last() {
+                    raised if raised > before => invocation.arg(raised),
+                    _ => invocation.arg(""),
+                };
+                if invocation.invoke::<i64>(con)? == 1 {
                     return Ok(());
                 }
             }
             let cutoff = logout.logged_in_at.saturating_add(1);
-            let mut pipe = redis::pipe();
-            self.raise_in(&mut pipe, Some(id), cutoff);
-            pipe.query::<(i64,)>(con)?;
+            let mut invocation = self.invocation(&RAISE);
+            invocation.arg(cutoff).arg(id);
+            invocation.invoke::<i64>(con)?;
             // The id was checked when the logout went into the copy.
             let _ = self.memory.raise_user(id, cutoff);
             tracing::warn!(
-                "redis cut-off store: other instances kept changing cut-offs; logged out by a \
-                 cut-off for the user instead"
+                "redis cut-off store: other instances kept logging this user out; logged out by \
+                 a cut-off for the user instead"
             );
             Ok(())
-        })
-    }
-
-    /// Adds the script that raises `id`'s cut-off (or the global one) to `cutoff` to `pipe`.
-    fn raise_in(&self, pipe: &mut redis::Pipeline, id: Option<&str>, cutoff: u64) {
-        let (key, kind) = match id {
-            Some(_) => (&self.users_key, "u"),
-            None => (&self.global_key, "g"),
-        };
-        pipe.cmd("EVAL")
-            .arg(RAISE)
-            .arg(1)
-            .arg(key)
-            .arg(&self.channel)
-            .arg(kind)
-            .arg(cutoff);
-        if let Some(id) = id {
-            pipe.arg(id);
-        }
-    }
-
-    /// Stores one change through the script.
-    pub(super) fn raise(&self, id: Option<&str>, not_before: u64) -> RedisResult<()> {
-        self.with_conn(|con| {
-            let mut pipe = redis::pipe();
-            self.raise_in(&mut pipe, id, not_before);
-            pipe.query::<(i64,)>(con).map(|_| ())
         })
     }
 }

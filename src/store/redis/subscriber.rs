@@ -1,12 +1,14 @@
 //! The sync thread: keeps an instance's copy of the cut-offs fresh by following the channel
 //! the script publishes on, and reloading the whole state now and then.
 
+use std::sync::atomic::Ordering;
 use std::sync::mpsc::SyncSender;
 use std::time::{Duration, Instant};
 
 use redis::{ErrorKind, RedisError, RedisResult, Value};
 
 use super::{Shared, decode_logouts, parse_secs, shorten};
+use crate::store::CutoffStore;
 use crate::store::memory::Logout;
 
 /// How long the sync thread waits for a message before it checks whether its store was dropped:
@@ -52,6 +54,7 @@ impl Shared {
                 server = %self.server(),
                 %error,
                 retry_in = ?backoff,
+                refusing_sessions = self.contact.lost(),
                 "redis cut-off store: cannot follow Redis; serving the last known cut-offs"
             );
             failing = true;
@@ -73,19 +76,27 @@ impl Shared {
         self.load(first)?;
         loaded();
         pubsub.set_read_timeout(Some(POLL))?;
+        let check_every = self.contact.check_every(self.resync_interval);
         let mut next_load = Instant::now() + self.resync_interval;
+        let mut next_check = Instant::now() + check_every;
         while !self.stopped() {
-            if Instant::now() >= next_load {
+            let now = Instant::now();
+            if now >= next_load || now >= next_check {
                 // A connection cut without a word (a silent network) fails the ping, instead of
                 // waiting for messages forever.
                 pubsub.set_read_timeout(Some(self.timeout))?;
                 pubsub.ping::<Value>()?;
                 pubsub.set_read_timeout(Some(POLL))?;
+                self.contact.touch();
+                next_check = Instant::now() + check_every;
+            }
+            if now >= next_load {
                 self.load(false)?;
                 next_load = Instant::now() + self.resync_interval;
             }
             match pubsub.get_message() {
                 Ok(message) => {
+                    self.contact.touch();
                     if !self.apply(message.get_payload_bytes()) {
                         tracing::warn!(
                             channel = %self.channel,
@@ -113,9 +124,39 @@ impl Shared {
                 .arg(&self.logouts_key)
                 .query(con)
         })?;
+        let empty = global.is_none() && users.is_empty() && logouts.is_empty();
         self.absorb(global, &users, first)?;
         self.absorb_logouts(&logouts);
+        self.contact.touch();
+        self.report_emptied(empty);
         Ok(())
+    }
+
+    /// Says loudly, once, that Redis holds nothing while this instance knew cut-offs: the fleet's
+    /// revocations are gone from Redis, and an instance started now would accept the sessions
+    /// they ended. The copy keeps them (a load never lowers it).
+    fn report_emptied(&self, empty: bool) {
+        let knew = self.memory.global().is_some() || self.memory.users() > 0;
+        if !(empty && knew) {
+            if !empty {
+                self.emptied.store(false, Ordering::Relaxed);
+            }
+            return;
+        }
+        if self.emptied.swap(true, Ordering::Relaxed) {
+            return;
+        }
+        tracing::error!(
+            server = %self.server(),
+            key = %self.global_key,
+            known_global = ?self.memory.global(),
+            known_users = self.memory.users(),
+            "redis cut-off store: Redis holds no cut-offs at all, but this instance knew some: it \
+             was most likely flushed (FLUSHALL, FLUSHDB) or restarted without persistence. This \
+             instance keeps the cut-offs it knew; an instance started from now on knows none of \
+             them and accepts the sessions they revoked. Log out everywhere to be safe, and keep \
+             Redis persistent (appendonly yes)"
+        );
     }
 
     /// Adds every logout read from Redis to the copy. A malformed list fails closed: the id's
