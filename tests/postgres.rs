@@ -182,9 +182,48 @@ impl Server {
     fn stop(&mut self) {
         if let Some(mut child) = self.child.take() {
             let pid = child.id().to_string();
+            self.signal_all("-CONT");
             let _ = Command::new("kill").args(["-QUIT", &pid]).status();
             let _ = child.wait();
         }
+    }
+
+    /// Suspends the server and its backends (SIGSTOP): connections are still accepted, by the
+    /// operating system, but nothing answers, as on a frozen host. `thaw` resumes them.
+    fn freeze(&self) {
+        self.signal_all("-STOP");
+    }
+
+    fn thaw(&self) {
+        self.signal_all("-CONT");
+    }
+
+    /// Sends `signal` to the server and to its children, the backends, which are in sessions
+    /// of their own: the server first, so that it forks no new one in between.
+    fn signal_all(&self, signal: &str) {
+        let Some(child) = &self.child else {
+            return;
+        };
+        let server = child.id();
+        let mut pids = vec![server];
+        for entry in std::fs::read_dir("/proc").expect("/proc").flatten() {
+            let stat = std::fs::read_to_string(entry.path().join("stat")).unwrap_or_default();
+            // `pid (name) state ppid ...`: the name may hold spaces, the fields after it do not.
+            let parent = stat
+                .rsplit_once(')')
+                .and_then(|(_, rest)| rest.split_whitespace().nth(1)?.parse::<u32>().ok());
+            let pid = entry
+                .file_name()
+                .to_str()
+                .and_then(|p| p.parse::<u32>().ok());
+            if let (Some(pid), Some(parent)) = (pid, parent)
+                && parent == server
+            {
+                pids.push(pid);
+            }
+        }
+        let pids: Vec<String> = pids.iter().map(u32::to_string).collect();
+        let _ = Command::new("kill").arg(signal).args(&pids).status();
     }
 
     /// A crash and a restart on the same port and folder.
@@ -487,6 +526,66 @@ fn while_postgres_is_down_revocations_fail_and_lookups_keep_the_last_cut_offs() 
         "{:?}",
         start.elapsed()
     );
+}
+
+/// A frozen database (the host suspended, connections accepted but never answered) fails a
+/// revocation within the connect timeout, twice over at most, rather than hang it; lookups
+/// keep the last state, a drop does not wait, and the others catch up once it wakes.
+#[test]
+fn a_frozen_postgres_fails_revocations_within_the_timeout() {
+    let Some(server) = Server::start() else {
+        return;
+    };
+    logs();
+    let open = || {
+        PostgresStore::builder(&server.params())
+            .connect_timeout(Duration::from_secs(1))
+            .resync_interval(Duration::from_secs(1))
+            .build()
+            .expect("store connects")
+    };
+    let (a, b) = (open(), open());
+    a.revoke_user("42", 1_000).expect("revoked");
+    eventually("B sees it", PROPAGATION, || {
+        b.cutoffs("42") == Cutoffs::at(1_000)
+    });
+
+    server.freeze();
+    // A revocation on a connection kept from before, then one that must connect anew.
+    for (id, store) in [("43", &a), ("44", &a), ("45", &b)] {
+        let start = Instant::now();
+        let result = store.revoke_user(id, 2_000);
+        let took = start.elapsed();
+        let Err(error @ StoreError::Postgres { .. }) = result else {
+            panic!("{result:?}");
+        };
+        eprintln!("revoke_user({id}) on a frozen database: {error} after {took:?}");
+        assert!(took < Duration::from_secs(4), "took {took:?}");
+        assert_eq!(store.cutoffs(id), Cutoffs::at(2_000), "in force here");
+    }
+    let result = PostgresStore::builder(&server.params())
+        .connect_timeout(Duration::from_secs(1))
+        .build();
+    assert!(
+        matches!(result, Err(StoreError::Postgres { source: None, .. })),
+        "{result:?}"
+    );
+    assert_eq!(a.cutoffs("42"), Cutoffs::at(1_000));
+    assert_eq!(b.cutoffs("43"), Cutoffs::NONE);
+    let start = Instant::now();
+    drop(b);
+    assert!(
+        start.elapsed() < Duration::from_secs(3),
+        "drop took {:?}",
+        start.elapsed()
+    );
+
+    server.thaw();
+    let c = open();
+    c.revoke_user("46", 3_000).expect("revoked once it woke");
+    eventually("A catches up", RECONNECT, || {
+        a.cutoffs("46") == Cutoffs::at(3_000)
+    });
 }
 
 #[test]

@@ -321,8 +321,9 @@ pub enum StoreError {
         /// The server tried, as `host:port` or a socket folder; `None` when the connection
         /// string did not parse. Never the connection string itself, which may hold a password.
         server: Option<String>,
-        /// What went wrong.
-        source: ::postgres::Error,
+        /// What went wrong; `None` when PostgreSQL did not answer within the connect timeout
+        /// (a frozen host), for which the client has no error of its own.
+        source: Option<::postgres::Error>,
     },
 }
 
@@ -365,10 +366,12 @@ impl fmt::Display for StoreError {
                 }
                 // The client's error says only its kind ("db error"); what the server said, or
                 // the system, is its source.
-                write!(f, ": {source}")?;
-                match std::error::Error::source(source) {
-                    Some(cause) => write!(f, ": {cause}"),
-                    None => Ok(()),
+                match source {
+                    Some(source) => match std::error::Error::source(source) {
+                        Some(cause) => write!(f, ": {source}: {cause}"),
+                        None => write!(f, ": {source}"),
+                    },
+                    None => write!(f, ": no answer within the connect timeout"),
                 }
             }
         }
@@ -387,7 +390,9 @@ impl std::error::Error for StoreError {
             #[cfg(feature = "redis")]
             StoreError::Unavailable { source, .. } => Some(source),
             #[cfg(feature = "postgres")]
-            StoreError::Postgres { source, .. } => Some(source),
+            StoreError::Postgres { source, .. } => source
+                .as_ref()
+                .map(|e| e as &(dyn std::error::Error + 'static)),
         }
     }
 }

@@ -92,8 +92,9 @@ impl PostgresStoreBuilder {
         self
     }
 
-    /// How long to wait for PostgreSQL to accept a connection, and for it to answer the check
-    /// that opens each revocation (2 s by default). Zero is taken as one millisecond.
+    /// How long to wait for PostgreSQL to accept a connection and answer its handshake, and to
+    /// answer the check that opens each revocation and reload (2 s by default). Zero is taken as
+    /// one millisecond.
     ///
     /// ```no_run
     /// # use std::time::Duration;
@@ -127,7 +128,7 @@ impl PostgresStoreBuilder {
     pub fn build(self) -> Result<PostgresStore, StoreError> {
         let mut config: Config = self.params.parse().map_err(|source| StoreError::Postgres {
             server: None,
-            source,
+            source: Some(source),
         })?;
         config.connect_timeout(self.connect_timeout);
         let shared = Arc::new(Shared {

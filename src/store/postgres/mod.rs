@@ -5,8 +5,8 @@
 //! - `revoke`: revocations, each one transaction that raises a row and notifies the fleet.
 
 use std::fmt;
-use std::sync::{Arc, Condvar, Mutex, PoisonError};
-use std::thread::JoinHandle;
+use std::sync::{Arc, Condvar, Mutex, PoisonError, mpsc};
+use std::thread::{self, JoinHandle};
 use std::time::Duration;
 
 use postgres::config::Host;
@@ -64,9 +64,11 @@ pub use config::PostgresStoreBuilder;
 ///   started after a revocation refuses from its first request; without the database it
 ///   returns [`StoreError::Postgres`] rather than start with no cut-offs.
 /// - A revocation returns `Ok` once its transaction committed, and [`StoreError::Postgres`]
-///   otherwise: it opens with a check that answers within the connect timeout, so a database
-///   that is down or hung fails it within seconds. The cut-off is then in force in this
-///   instance all the same, but not in the others nor after a restart: retry.
+///   otherwise. Connecting, and the check that opens each revocation, give up after the
+///   connect timeout (2 s by default), so a database that is down or frozen fails it within
+///   seconds, never a hang (one that freezes in the middle of the transaction itself holds it
+///   until the operating system gives up on the connection). The cut-off is then in force in
+///   this instance all the same, but not in the others nor after a restart: retry.
 /// - A row this store did not write (a negative or too large time, an id no signer signs)
 ///   refuses that id: its [`Cutoffs::is_unreadable`] is set until a new revocation of the id
 ///   replaces it, with a warning at each load. A malformed global cut-off makes `build` fail,
@@ -107,7 +109,7 @@ struct Shared {
     resync_interval: Duration,
     memory: MemoryStore,
     /// For revocations; opened on first use and dropped after any error.
-    client: Mutex<Option<Client>>,
+    client: Mutex<Option<Conn>>,
     /// Set when the store is dropped; under a mutex with `wake`, so no wake-up is missed.
     stop: Mutex<bool>,
     wake: Condvar,
@@ -155,12 +157,12 @@ impl Shared {
     fn with_client<T>(
         &self,
         f: impl Fn(&mut Client) -> Result<T, postgres::Error>,
-    ) -> Result<T, postgres::Error> {
+    ) -> Result<T, Failure> {
         let mut client = self.client.lock().unwrap_or_else(PoisonError::into_inner);
         let reused = client.as_ref().is_some_and(|c| !c.is_closed());
         let run = |client: &mut Client| {
             client.is_valid(self.timeout)?;
-            f(client)
+            f(client).map_err(Failure::Client)
         };
         let con = match &mut *client {
             Some(con) if reused => con,
@@ -170,7 +172,7 @@ impl Shared {
         if result.is_err() {
             *client = None;
         }
-        if reused && result.as_ref().is_err_and(dropped) {
+        if reused && matches!(&result, Err(Failure::Client(error)) if dropped(error)) {
             let con = client.insert(self.connect()?);
             result = run(con);
             if result.is_err() {
@@ -180,16 +182,34 @@ impl Shared {
         result
     }
 
-    /// A new connection, within the connect timeout.
-    fn connect(&self) -> Result<Client, postgres::Error> {
-        self.config.connect(NoTls)
+    /// A new connection, within the connect timeout. The client bounds only the socket's
+    /// connect by it, not the handshake that follows, which a frozen server would hold
+    /// forever: the connection is made on a thread of its own, and given up after the timeout
+    /// (the thread ends when the server answers or the connection dies).
+    fn connect(&self) -> Result<Conn, Failure> {
+        let config = self.config.clone();
+        let (sender, receiver) = mpsc::sync_channel(1);
+        thread::Builder::new()
+            .name(CONNECT_THREAD_NAME.to_owned())
+            .spawn(move || {
+                let _ = sender.send(config.connect(NoTls));
+            })
+            // As `thread::spawn` does: the system refused a thread.
+            .expect("the postgres cut-off connection thread starts");
+        match receiver.recv_timeout(self.timeout) {
+            Ok(connected) => connected.map(|c| Conn(Some(c))).map_err(Failure::Client),
+            Err(_) => Err(Failure::TimedOut),
+        }
     }
 
-    /// `source` as the store's error, naming the server it tried.
-    fn unavailable(&self, source: postgres::Error) -> StoreError {
+    /// `failure` as the store's error, naming the server it tried.
+    fn unavailable(&self, failure: Failure) -> StoreError {
         StoreError::Postgres {
             server: self.server.clone(),
-            source,
+            source: match failure {
+                Failure::Client(error) => Some(error),
+                Failure::TimedOut => None,
+            },
         }
     }
 
@@ -205,6 +225,63 @@ impl Shared {
             .wait_timeout_while(stop, duration, |stop| !*stop)
             .unwrap_or_else(PoisonError::into_inner);
         *stop
+    }
+}
+
+/// The name of a thread that opens or closes a connection, as seen in a debugger or `top -H`.
+const CONNECT_THREAD_NAME: &str = "sigcookie-postgres-connect";
+
+/// A client whose drop never waits. Dropping a `postgres::Client` waits for the server to
+/// close the connection, forever if it is frozen; this one is closed on a thread of its own,
+/// which ends when the server answers or the connection dies.
+struct Conn(Option<Client>);
+
+impl std::ops::Deref for Conn {
+    type Target = Client;
+    fn deref(&self) -> &Client {
+        self.0.as_ref().expect("only a drop takes the client")
+    }
+}
+
+impl std::ops::DerefMut for Conn {
+    fn deref_mut(&mut self) -> &mut Client {
+        self.0.as_mut().expect("only a drop takes the client")
+    }
+}
+
+impl Drop for Conn {
+    fn drop(&mut self) {
+        if let Some(client) = self.0.take() {
+            let _ = thread::Builder::new()
+                .name(CONNECT_THREAD_NAME.to_owned())
+                .spawn(move || drop(client));
+        }
+    }
+}
+
+/// Why talking to the database failed: the client's error, or no answer within the timeout,
+/// for which the client has no error of its own.
+#[derive(Debug)]
+enum Failure {
+    Client(postgres::Error),
+    TimedOut,
+}
+
+impl From<postgres::Error> for Failure {
+    fn from(error: postgres::Error) -> Failure {
+        Failure::Client(error)
+    }
+}
+
+impl fmt::Display for Failure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Failure::Client(error) => match std::error::Error::source(error) {
+                Some(cause) => write!(f, "{error}: {cause}"),
+                None => write!(f, "{error}"),
+            },
+            Failure::TimedOut => f.write_str("no answer within the connect timeout"),
+        }
     }
 }
 

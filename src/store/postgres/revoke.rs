@@ -3,7 +3,7 @@
 
 use postgres::{Client, GenericClient, IsolationLevel};
 
-use super::{Shared, parse_secs};
+use super::{Failure, Shared, parse_secs};
 use crate::store::memory::{Entry, Logout, User};
 use crate::store::{CutoffStore, everywhere_cutoff_from};
 use crate::{Cutoffs, Revocations};
@@ -40,7 +40,7 @@ impl Shared {
 
     /// Raises the cut-off of `id` (the global one for `None`) to `not_before` and announces it,
     /// in one transaction.
-    pub(super) fn raise(&self, id: Option<&str>, not_before: u64) -> Result<(), postgres::Error> {
+    pub(super) fn raise(&self, id: Option<&str>, not_before: u64) -> Result<(), Failure> {
         self.with_client(|client| {
             let mut tx = client.transaction()?;
             self.raise_in(&mut tx, id, not_before)?;
@@ -91,7 +91,7 @@ impl Shared {
         id: Option<&str>,
         now: u64,
         leeway: u64,
-    ) -> Result<u64, postgres::Error> {
+    ) -> Result<u64, Failure> {
         self.with_client(|client| {
             let mut tx = client.transaction()?;
             tx.batch_execute(&format!(
@@ -147,7 +147,7 @@ impl Shared {
     /// cap turned the oldest logout into a cut-off, that cut-off's upsert and notification.
     /// A malformed logout row may have held any of the user's sessions: they all end (a cut-off
     /// past now, or past this session), and the list starts afresh.
-    pub(super) fn transact_logout(&self, id: &str, logout: Logout) -> Result<(), postgres::Error> {
+    pub(super) fn transact_logout(&self, id: &str, logout: Logout) -> Result<(), Failure> {
         self.with_client(|client| {
             let mut tx = client
                 .build_transaction()

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use postgres::fallible_iterator::FallibleIterator;
 use postgres::{Client, IsolationLevel};
 
-use super::{Shared, parse_secs, quote, shorten};
+use super::{Failure, Shared, parse_secs, quote, shorten};
 use crate::store::memory::Logout;
 
 /// How long the sync thread waits for a notification before it checks whether its store was
@@ -24,7 +24,7 @@ pub(super) const THREAD_NAME: &str = "sigcookie-postgres-sync";
 impl Shared {
     /// The sync thread: follows the database until the store is dropped, reconnecting after
     /// errors.
-    pub(super) fn run(&self, ready: SyncSender<Result<(), postgres::Error>>) {
+    pub(super) fn run(&self, ready: SyncSender<Result<(), Failure>>) {
         let mut ready = Some(ready);
         let mut backoff = BACKOFF_MIN;
         let mut failing = false;
@@ -69,7 +69,7 @@ impl Shared {
     /// One connection's life: create the tables if missing, listen, load, then apply
     /// notifications until the store is dropped (`Ok`) or something fails (`Err`). `loaded`
     /// is called once the state is loaded.
-    fn follow(&self, first: bool, loaded: &mut dyn FnMut()) -> Result<(), postgres::Error> {
+    fn follow(&self, first: bool, loaded: &mut dyn FnMut()) -> Result<(), Failure> {
         let mut client = self.connect()?;
         self.create_tables(&mut client)?;
         // Listening before loading: a revocation committed during the load is queued on this
@@ -89,14 +89,13 @@ impl Shared {
             let wait = POLL.min(next_load.saturating_duration_since(Instant::now()));
             let next = client.notifications().timeout_iter(wait).next()?;
             match next {
-                Some(notification) => {
-                    if !self.apply(notification.payload()) {
-                        tracing::warn!(
-                            channel = %self.channel,
-                            "postgres cut-off store: unexpected notification; reloading"
-                        );
-                        next_load = Instant::now();
-                    }
+                Some(notification) if self.apply(notification.payload()) => {}
+                Some(_) => {
+                    tracing::warn!(
+                        channel = %self.channel,
+                        "postgres cut-off store: unexpected notification; reloading"
+                    );
+                    next_load = Instant::now();
                 }
                 // No notification, or the connection is gone: the check finds out which.
                 None if client.is_closed() => client.is_valid(self.timeout)?,
