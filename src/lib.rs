@@ -68,6 +68,7 @@
 //! - `cookie` (default): [`web`], session cookies with the `cookie` and `time` crates.
 //! - `file-store`: `store::FileStore`, cut-offs in a file, for devices.
 //! - `redis`: `store::RedisStore`, cut-offs shared by a fleet through Redis.
+//! - `postgres`: `store::PostgresStore`, cut-offs shared by a fleet through PostgreSQL.
 //! - `axum`: [`web::Session`] as an axum extractor, [`web::SetCookie`] and [`Error`] as
 //!   responses; implies `tower`, whose layer gives every page `Vary: Cookie`.
 //! - `tower`: [`tower`], `SessionLayer`, middleware for any tower and `http` 1 framework.

@@ -1,5 +1,5 @@
-//! [`MemoryStore`]: cut-offs in this process's memory. Also the local copy that the file and
-//! Redis stores answer verifies from.
+//! [`MemoryStore`]: cut-offs in this process's memory. Also the local copy that the file,
+//! Redis and PostgreSQL stores answer verifies from.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
@@ -66,7 +66,7 @@ pub(crate) enum Entry {
     /// The stored entry was malformed: the user's sessions are refused until a new revocation
     /// replaces it. Only a shared store reads entries it did not write itself. Holds the last
     /// cut-off read before (0 for none), which the next revocation must still pass.
-    #[cfg_attr(not(feature = "redis"), allow(dead_code))]
+    #[cfg_attr(not(any(feature = "redis", feature = "postgres")), allow(dead_code))]
     Unreadable(u64),
 }
 
@@ -209,7 +209,7 @@ impl MemoryStore {
     }
 
     /// Records that `id`'s stored entry is malformed, so its sessions are refused.
-    #[cfg(feature = "redis")]
+    #[cfg(any(feature = "redis", feature = "postgres"))]
     pub(crate) fn mark_unreadable(&self, id: &str) {
         let mut users = self.write();
         let entry = &mut users.entry(id.into()).or_default().cutoff;
@@ -290,7 +290,7 @@ impl User {
 
     /// A user as read from elsewhere (a shared store), put in the order and form [`User::add`]
     /// keeps: sorted, one entry per login time with the latest `until`.
-    #[cfg(feature = "redis")]
+    #[cfg(any(feature = "redis", feature = "postgres"))]
     pub(crate) fn read(cutoff: Entry, logouts: Vec<Logout>) -> User {
         let mut user = User {
             cutoff,

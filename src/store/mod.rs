@@ -3,6 +3,7 @@
 //! - [`MemoryStore`]: in this process only; the default, and for tests.
 //! - [`FileStore`] (feature `file-store`): for a device; survives restarts, written atomically.
 //! - `RedisStore` (feature `redis`): for a fleet of instances sharing one Redis.
+//! - `PostgresStore` (feature `postgres`): for a fleet of instances sharing one PostgreSQL.
 //!
 //! Every store answers [`Revocations::cutoffs`] and [`Revocations::session_cutoffs`] from
 //! memory, so a verify never waits on a disk or a network. Cut-offs only ever move forward:
@@ -29,6 +30,8 @@ use crate::{Error, Revocations};
 #[cfg(feature = "file-store")]
 mod file;
 mod memory;
+#[cfg(feature = "postgres")]
+mod postgres;
 #[cfg(feature = "redis")]
 mod redis;
 
@@ -36,6 +39,9 @@ mod redis;
 #[cfg_attr(docsrs, doc(cfg(feature = "file-store")))]
 pub use file::FileStore;
 pub use memory::MemoryStore;
+#[cfg(feature = "postgres")]
+#[cfg_attr(docsrs, doc(cfg(feature = "postgres")))]
+pub use postgres::{PostgresStore, PostgresStoreBuilder};
 #[cfg(feature = "redis")]
 #[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
 pub use redis::{RedisStore, RedisStoreBuilder};
@@ -80,8 +86,9 @@ pub trait CutoffStore: Revocations + Send + Sync {
     ///
     /// # Errors
     /// The store could not make the change durable ([`StoreError::Io`],
-    /// [`StoreError::Unavailable`]). The cut-off may still be in force in this process; it is
-    /// not safe to assume it reached other instances or survives a restart.
+    /// [`StoreError::Unavailable`], [`StoreError::Postgres`]). The cut-off may still be in force
+    /// in this process; it is not safe to assume it reached other instances or survives a
+    /// restart.
     ///
     /// ```
     /// use sigcookie::store::{CutoffStore, MemoryStore};
@@ -305,6 +312,19 @@ pub enum StoreError {
         /// What went wrong.
         source: ::redis::RedisError,
     },
+    /// PostgreSQL could not be reached, refused the change, or holds a malformed global
+    /// cut-off: the revocation's transaction did not commit (or it is not known whether it
+    /// did), or the store did not start.
+    #[cfg(feature = "postgres")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "postgres")))]
+    Postgres {
+        /// The server tried, as `host:port` or a socket folder; `None` when the connection
+        /// string did not parse. Never the connection string itself, which may hold a password.
+        server: Option<String>,
+        /// What went wrong; `None` when PostgreSQL did not answer within the connect timeout
+        /// (a frozen host), for which the client has no error of its own.
+        source: Option<::postgres::Error>,
+    },
 }
 
 impl fmt::Display for StoreError {
@@ -338,6 +358,22 @@ impl fmt::Display for StoreError {
                 server: None,
                 source,
             } => write!(f, "redis cut-off store: {source}"),
+            #[cfg(feature = "postgres")]
+            StoreError::Postgres { server, source } => {
+                write!(f, "postgres cut-off store")?;
+                if let Some(server) = server {
+                    write!(f, " at {server}")?;
+                }
+                // The client's error says only its kind ("db error"); what the server said, or
+                // the system, is its source.
+                match source {
+                    Some(source) => match std::error::Error::source(source) {
+                        Some(cause) => write!(f, ": {source}: {cause}"),
+                        None => write!(f, ": {source}"),
+                    },
+                    None => write!(f, ": no answer within the connect timeout"),
+                }
+            }
         }
     }
 }
@@ -353,6 +389,10 @@ impl std::error::Error for StoreError {
             StoreError::LockLost { .. } => None,
             #[cfg(feature = "redis")]
             StoreError::Unavailable { source, .. } => Some(source),
+            #[cfg(feature = "postgres")]
+            StoreError::Postgres { source, .. } => source
+                .as_ref()
+                .map(|e| e as &(dyn std::error::Error + 'static)),
         }
     }
 }

@@ -1,0 +1,178 @@
+//! [`PostgresStoreBuilder`]: how to reach PostgreSQL and which tables hold the cut-offs.
+
+use std::fmt;
+use std::sync::mpsc;
+use std::sync::{Arc, Condvar, Mutex};
+use std::thread;
+use std::time::Duration;
+
+use postgres::Config;
+
+use super::sync::THREAD_NAME;
+use super::{PostgresStore, Shared, quote, server_of};
+use crate::store::{MemoryStore, StoreError};
+
+const DEFAULT_PREFIX: &str = "sigcookie_cutoffs";
+/// Table names and the channel are identifiers, which PostgreSQL cuts at 63 bytes: the prefix
+/// leaves room for `_logouts`.
+const MAX_PREFIX: usize = 40;
+const DEFAULT_RESYNC_INTERVAL: Duration = Duration::from_secs(30);
+/// The shortest resync interval: reloads back to back would only load the database.
+const MIN_RESYNC_INTERVAL: Duration = Duration::from_millis(100);
+const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// How to reach PostgreSQL and which tables hold the cut-offs: [`PostgresStore::builder`].
+///
+/// ```no_run
+/// use std::time::Duration;
+/// use sigcookie::store::PostgresStore;
+///
+/// let store = PostgresStore::builder("host=db.internal user=app dbname=app")
+///     .prefix("shop_cutoffs")
+///     .connect_timeout(Duration::from_secs(1))
+///     .build()?;
+/// # Ok::<(), sigcookie::store::StoreError>(())
+/// ```
+#[derive(Clone)]
+pub struct PostgresStoreBuilder {
+    params: String,
+    prefix: String,
+    resync_interval: Duration,
+    connect_timeout: Duration,
+}
+
+impl PostgresStoreBuilder {
+    /// The defaults of [`PostgresStore::builder`].
+    pub(super) fn new(params: &str) -> PostgresStoreBuilder {
+        PostgresStoreBuilder {
+            params: params.to_owned(),
+            prefix: DEFAULT_PREFIX.to_owned(),
+            resync_interval: DEFAULT_RESYNC_INTERVAL,
+            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
+        }
+    }
+
+    /// The name of the cut-offs' table, which is also the channel of their notifications; the
+    /// logouts are in `{prefix}_logouts`. One per fleet that must not share revocations with
+    /// another (`sigcookie_cutoffs` by default). Quoted, so any text works; at most 40 bytes, a
+    /// longer prefix is cut there.
+    ///
+    /// ```no_run
+    /// # use sigcookie::store::PostgresStore;
+    /// let store = PostgresStore::builder("host=127.0.0.1 user=app").prefix("shop_cutoffs").build()?;
+    /// # Ok::<(), sigcookie::store::StoreError>(())
+    /// ```
+    #[must_use]
+    pub fn prefix(mut self, prefix: impl Into<String>) -> PostgresStoreBuilder {
+        let mut prefix = prefix.into();
+        let mut end = prefix.len().min(MAX_PREFIX);
+        while !prefix.is_char_boundary(end) {
+            end -= 1;
+        }
+        prefix.truncate(end);
+        self.prefix = prefix;
+        self
+    }
+
+    /// How often the whole state is reloaded even without a notification (30 s by default):
+    /// the bound on staleness should a change ever be missed, and on how long a reconnection
+    /// waits. Each reload also checks that the listening connection is alive. At least 100 ms.
+    ///
+    /// ```no_run
+    /// # use std::time::Duration;
+    /// # use sigcookie::store::PostgresStore;
+    /// let store = PostgresStore::builder("host=127.0.0.1 user=app")
+    ///     .resync_interval(Duration::from_secs(10))
+    ///     .build()?;
+    /// # Ok::<(), sigcookie::store::StoreError>(())
+    /// ```
+    #[must_use]
+    pub fn resync_interval(mut self, interval: Duration) -> PostgresStoreBuilder {
+        self.resync_interval = interval.max(MIN_RESYNC_INTERVAL);
+        self
+    }
+
+    /// How long to wait for PostgreSQL to accept a connection and answer its handshake, and to
+    /// answer the check that opens each revocation and reload (2 s by default). Zero is taken as
+    /// one millisecond.
+    ///
+    /// ```no_run
+    /// # use std::time::Duration;
+    /// # use sigcookie::store::PostgresStore;
+    /// let store = PostgresStore::builder("host=127.0.0.1 user=app")
+    ///     .connect_timeout(Duration::from_millis(500))
+    ///     .build()?;
+    /// # Ok::<(), sigcookie::store::StoreError>(())
+    /// ```
+    #[must_use]
+    pub fn connect_timeout(mut self, timeout: Duration) -> PostgresStoreBuilder {
+        self.connect_timeout = timeout.max(Duration::from_millis(1));
+        self
+    }
+
+    /// Connects, creates the two tables if they are missing, listens, loads every cut-off and
+    /// starts the sync thread. Returns only once the cut-offs are loaded: a store never answers
+    /// a lookup from an empty copy.
+    ///
+    /// # Errors
+    /// [`StoreError::Postgres`] if the connection string is invalid, PostgreSQL cannot be
+    /// reached or answers with an error (a user without the right to create the tables, say),
+    /// or the global cut-off is malformed. Fail closed: there is no store that starts without
+    /// the fleet's cut-offs.
+    ///
+    /// ```
+    /// use sigcookie::store::{PostgresStore, StoreError};
+    /// let result = PostgresStore::builder("host=127.0.0.1 port=none").build();
+    /// assert!(matches!(result, Err(StoreError::Postgres { server: None, .. })));
+    /// ```
+    pub fn build(self) -> Result<PostgresStore, StoreError> {
+        let mut config: Config = self.params.parse().map_err(|source| StoreError::Postgres {
+            server: None,
+            source: Some(source),
+        })?;
+        config.connect_timeout(self.connect_timeout);
+        let shared = Arc::new(Shared {
+            server: server_of(&config),
+            config,
+            cutoffs_table: quote(&self.prefix),
+            logouts_table: quote(&format!("{}_logouts", self.prefix)),
+            channel: self.prefix,
+            timeout: self.connect_timeout,
+            resync_interval: self.resync_interval,
+            memory: MemoryStore::new(),
+            client: Mutex::new(None),
+            stop: Mutex::new(false),
+            wake: Condvar::new(),
+        });
+        // The thread makes the first load itself, after it listens (see `follow`); it reports
+        // how that went and, if it failed, ends.
+        let (ready, loaded) = mpsc::sync_channel(1);
+        let thread = Arc::clone(&shared);
+        let sync = thread::Builder::new()
+            .name(THREAD_NAME.to_owned())
+            .spawn(move || thread.run(ready))
+            // As `thread::spawn` does: the system refused a thread.
+            .expect("the postgres cut-off sync thread starts");
+        let store = PostgresStore {
+            shared,
+            sync: Some(sync),
+        };
+        match loaded.recv() {
+            Ok(Ok(())) => Ok(store),
+            Ok(Err(error)) => Err(store.shared.unavailable(error)),
+            // The thread dropped its sender without a word: it panicked, which it reports.
+            Err(_) => panic!("the postgres cut-off sync thread ended before loading"),
+        }
+    }
+}
+
+impl fmt::Debug for PostgresStoreBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Not the connection string: it may hold a password.
+        f.debug_struct("PostgresStoreBuilder")
+            .field("prefix", &self.prefix)
+            .field("resync_interval", &self.resync_interval)
+            .field("connect_timeout", &self.connect_timeout)
+            .finish_non_exhaustive()
+    }
+}

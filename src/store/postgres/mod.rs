@@ -1,0 +1,446 @@
+//! [`PostgresStore`]: cut-offs shared by a fleet of instances through PostgreSQL.
+//!
+//! - `config`: [`PostgresStoreBuilder`], which connects and starts the store;
+//! - `sync`: the thread that keeps this instance's copy of the cut-offs fresh;
+//! - `revoke`: revocations, each one transaction that raises a row and notifies the fleet.
+
+use std::fmt;
+use std::sync::{Arc, Condvar, Mutex, PoisonError, mpsc};
+use std::thread::{self, JoinHandle};
+use std::time::Duration;
+
+use postgres::config::Host;
+use postgres::error::SqlState;
+use postgres::{Client, Config, NoTls};
+
+use super::memory::Logout;
+use super::{CutoffStore, MemoryStore, StoreError};
+use crate::{Cutoffs, Revocations};
+
+mod config;
+mod revoke;
+mod sync;
+
+pub use config::PostgresStoreBuilder;
+
+/// Cut-offs shared by a fleet of instances through one PostgreSQL database: a revocation made on
+/// any instance reaches all of them, and is as durable as a committed transaction.
+///
+/// # How it works
+/// The store creates its two tables if they are missing, named by a prefix (default
+/// `sigcookie_cutoffs`): `{prefix}` holds the cut-offs (`id`, `not_before`; the global one has
+/// the empty id, which no session can have), `{prefix}_logouts` the sessions logged out on
+/// their own (`id`, `logged_in_at`, `until`); times are unix seconds in `numeric(20,0)`, every
+/// `u64`. A revocation is one transaction: an upsert that keeps the later cut-off
+/// (`GREATEST`: cut-offs never move back) and a `pg_notify` on the channel `{prefix}`
+/// (`g <secs>`, `u <secs> <id>` or `s <login> <until> <id>`). PostgreSQL delivers a
+/// notification when, and only when, its transaction commits: no instance hears of a
+/// revocation that was not stored, and none that was stored goes unannounced.
+///
+/// Each instance answers [`Revocations::cutoffs`] from a copy in its own memory, so a verify
+/// never waits on the database. A background thread (`sigcookie-postgres-sync`) keeps the copy
+/// up to date on a connection of its own: it runs `LISTEN` *first*, then loads both tables, so
+/// a revocation committed during the load is queued and applied after it rather than lost;
+/// then it applies each notification as it arrives, and reloads everything every
+/// [`resync_interval`](PostgresStoreBuilder::resync_interval). On any error it logs a warning,
+/// waits (0.1 s, doubling up to the resync interval or 10 s, whichever is shorter),
+/// reconnects, listens and reloads. Dropping the store stops the thread and waits for it.
+///
+/// # Staleness
+/// - connected: the time PostgreSQL takes to deliver a notification, milliseconds;
+/// - a connection cut without a word: at most the resync interval (30 s by default), plus the
+///   connect timeout for the check that finds it dead;
+/// - while PostgreSQL is unreachable: the last cut-offs this instance knew, with a warning at
+///   each failed reconnection, then one reload within the resync interval of its return.
+///
+/// A revocation made on *this* instance is in force here when `revoke_*` returns, whatever the
+/// database says. "Until now" revocations ([`CutoffStore::revoke_all_until`],
+/// [`CutoffStore::revoke_user_until`]) read what the database holds under a lock of the
+/// cut-offs' table, and raise it in the same transaction, so that they pass a cut-off another
+/// instance set a moment ago.
+///
+/// # Failing closed
+/// - [`build`](PostgresStoreBuilder::build) loads everything before it returns, so an instance
+///   started after a revocation refuses from its first request; without the database it
+///   returns [`StoreError::Postgres`] rather than start with no cut-offs.
+/// - A revocation returns `Ok` once its transaction committed, and [`StoreError::Postgres`]
+///   otherwise. Connecting, and the check that opens each revocation, give up after the
+///   connect timeout (2 s by default), so a database that is down or frozen fails it within
+///   seconds, never a hang (one that freezes in the middle of the transaction itself holds it
+///   until the operating system gives up on the connection). The cut-off is then in force in
+///   this instance all the same, but not in the others nor after a restart: retry.
+/// - A row this store did not write (a negative or too large time, an id no signer signs)
+///   refuses that id: its [`Cutoffs::is_unreadable`] is set until a new revocation of the id
+///   replaces it, with a warning at each load. A malformed global cut-off makes `build` fail,
+///   and a running instance keeps the last one it knew.
+///
+/// Connections are in plain text (`NoTls`): reach the database over a trusted network or a
+/// Unix socket.
+///
+/// ```no_run
+/// use std::time::Duration;
+/// use sigcookie::store::{CutoffStore, PostgresStore};
+/// use sigcookie::{Cutoffs, Revocations};
+///
+/// let store = PostgresStore::builder("postgresql://app@127.0.0.1/app")
+///     .prefix("myapp_cutoffs")
+///     .resync_interval(Duration::from_secs(60))
+///     .build()?;
+/// store.revoke_user("42", 1_764_000_100)?; // every instance refuses 42's older sessions
+/// assert_eq!(store.cutoffs("42"), Cutoffs::at(1_764_000_100));
+/// # Ok::<(), sigcookie::store::StoreError>(())
+/// ```
+pub struct PostgresStore {
+    shared: Arc<Shared>,
+    sync: Option<JoinHandle<()>>,
+}
+
+/// What the store and its thread share.
+struct Shared {
+    config: Config,
+    /// `host:port` or a socket folder, for errors and logs: never the connection string.
+    server: Option<String>,
+    /// Quoted identifiers, ready for SQL.
+    cutoffs_table: String,
+    logouts_table: String,
+    /// The channel's name as `pg_notify` takes it (the prefix, unquoted).
+    channel: String,
+    timeout: Duration,
+    resync_interval: Duration,
+    memory: MemoryStore,
+    /// For revocations; opened on first use and dropped after any error.
+    client: Mutex<Option<Conn>>,
+    /// Set when the store is dropped; under a mutex with `wake`, so no wake-up is missed.
+    stop: Mutex<bool>,
+    wake: Condvar,
+}
+
+impl PostgresStore {
+    /// Connects with the defaults, loading every cut-off before returning:
+    /// `PostgresStore::builder(params).build()`.
+    ///
+    /// # Errors
+    /// As [`PostgresStoreBuilder::build`].
+    ///
+    /// ```
+    /// use sigcookie::store::{PostgresStore, StoreError};
+    ///
+    /// // Nothing listens on port 1: no store, rather than one without the fleet's cut-offs.
+    /// let result = PostgresStore::connect("host=127.0.0.1 port=1 user=app");
+    /// assert!(matches!(result, Err(StoreError::Postgres { .. })));
+    /// ```
+    pub fn connect(params: &str) -> Result<PostgresStore, StoreError> {
+        PostgresStore::builder(params).build()
+    }
+
+    /// A builder for a store in the database that `params` names, either as
+    /// `postgresql://user:password@host:port/dbname` or as `host=… user=… dbname=…`: see the
+    /// [`postgres::Config`] documentation. Tables prefixed `sigcookie_cutoffs`, a resync every
+    /// 30 s and a 2 s connect timeout.
+    ///
+    /// ```no_run
+    /// use sigcookie::store::PostgresStore;
+    /// let store = PostgresStore::builder("host=/run/postgresql user=app").build()?;
+    /// # Ok::<(), sigcookie::store::StoreError>(())
+    /// ```
+    pub fn builder(params: &str) -> PostgresStoreBuilder {
+        PostgresStoreBuilder::new(params)
+    }
+}
+
+impl Shared {
+    /// Runs `f` on the shared client, opening one if needed and dropping it after an error.
+    /// `f` must be idempotent: when a client kept from before fails as closed (the database
+    /// restarted since), `f` is run again once on a new one, so that the first revocation after
+    /// a restart does not fail for nothing. Each run opens with a check bounded by the timeout,
+    /// so a hung database fails it rather than hang it.
+    fn with_client<T>(
+        &self,
+        f: impl Fn(&mut Client) -> Result<T, postgres::Error>,
+    ) -> Result<T, Failure> {
+        let mut client = self.client.lock().unwrap_or_else(PoisonError::into_inner);
+        let reused = client.as_ref().is_some_and(|c| !c.is_closed());
+        let run = |client: &mut Client| {
+            client.is_valid(self.timeout)?;
+            f(client).map_err(Failure::Client)
+        };
+        let con = match &mut *client {
+            Some(con) if reused => con,
+            _ => client.insert(self.connect()?),
+        };
+        let mut result = run(con);
+        if result.is_err() {
+            *client = None;
+        }
+        if reused && matches!(&result, Err(Failure::Client(error)) if dropped(error)) {
+            let con = client.insert(self.connect()?);
+            result = run(con);
+            if result.is_err() {
+                *client = None;
+            }
+        }
+        result
+    }
+
+    /// A new connection, within the connect timeout. The client bounds only the socket's
+    /// connect by it, not the handshake that follows, which a frozen server would hold
+    /// forever: the connection is made on a thread of its own, and given up after the timeout
+    /// (the thread ends when the server answers or the connection dies).
+    fn connect(&self) -> Result<Conn, Failure> {
+        let config = self.config.clone();
+        let (sender, receiver) = mpsc::sync_channel(1);
+        thread::Builder::new()
+            .name(CONNECT_THREAD_NAME.to_owned())
+            .spawn(move || {
+                let _ = sender.send(config.connect(NoTls));
+            })
+            // As `thread::spawn` does: the system refused a thread.
+            .expect("the postgres cut-off connection thread starts");
+        match receiver.recv_timeout(self.timeout) {
+            Ok(connected) => connected.map(|c| Conn(Some(c))).map_err(Failure::Client),
+            Err(_) => Err(Failure::TimedOut),
+        }
+    }
+
+    /// `failure` as the store's error, naming the server it tried.
+    fn unavailable(&self, failure: Failure) -> StoreError {
+        StoreError::Postgres {
+            server: self.server.clone(),
+            source: match failure {
+                Failure::Client(error) => Some(error),
+                Failure::TimedOut => None,
+            },
+        }
+    }
+
+    fn stopped(&self) -> bool {
+        *self.stop.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Waits `duration` or until the store is dropped; whether it was.
+    fn sleep(&self, duration: Duration) -> bool {
+        let stop = self.stop.lock().unwrap_or_else(PoisonError::into_inner);
+        let (stop, _) = self
+            .wake
+            .wait_timeout_while(stop, duration, |stop| !*stop)
+            .unwrap_or_else(PoisonError::into_inner);
+        *stop
+    }
+}
+
+/// The name of a thread that opens or closes a connection, as seen in a debugger or `top -H`.
+const CONNECT_THREAD_NAME: &str = "sigcookie-postgres-connect";
+
+/// A client whose drop never waits. Dropping a `postgres::Client` waits for the server to
+/// close the connection, forever if it is frozen; this one is closed on a thread of its own,
+/// which ends when the server answers or the connection dies.
+struct Conn(Option<Client>);
+
+impl std::ops::Deref for Conn {
+    type Target = Client;
+    fn deref(&self) -> &Client {
+        self.0.as_ref().expect("only a drop takes the client")
+    }
+}
+
+impl std::ops::DerefMut for Conn {
+    fn deref_mut(&mut self) -> &mut Client {
+        self.0.as_mut().expect("only a drop takes the client")
+    }
+}
+
+impl Drop for Conn {
+    fn drop(&mut self) {
+        if let Some(client) = self.0.take() {
+            let _ = thread::Builder::new()
+                .name(CONNECT_THREAD_NAME.to_owned())
+                .spawn(move || drop(client));
+        }
+    }
+}
+
+/// Why talking to the database failed: the client's error, or no answer within the timeout,
+/// for which the client has no error of its own.
+#[derive(Debug)]
+enum Failure {
+    Client(postgres::Error),
+    TimedOut,
+}
+
+impl From<postgres::Error> for Failure {
+    fn from(error: postgres::Error) -> Failure {
+        Failure::Client(error)
+    }
+}
+
+impl fmt::Display for Failure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Failure::Client(error) => match std::error::Error::source(error) {
+                Some(cause) => write!(f, "{error}: {cause}"),
+                None => write!(f, "{error}"),
+            },
+            Failure::TimedOut => f.write_str("no answer within the connect timeout"),
+        }
+    }
+}
+
+/// Whether an error says the connection is gone rather than that the database refused: the
+/// connection closed, or the server shutting down or restarting.
+fn dropped(error: &postgres::Error) -> bool {
+    error.is_closed()
+        || matches!(
+            error.code(),
+            Some(&SqlState::ADMIN_SHUTDOWN | &SqlState::CRASH_SHUTDOWN)
+        )
+        || error.as_db_error().is_none() && error.code().is_none()
+}
+
+/// The first server of `config`, as `host:port` or a socket folder.
+fn server_of(config: &Config) -> Option<String> {
+    let port = config.get_ports().first().copied().unwrap_or(5432);
+    match config.get_hosts().first()? {
+        Host::Tcp(host) => Some(format!("{host}:{port}")),
+        #[cfg(unix)]
+        Host::Unix(path) => Some(path.display().to_string()),
+    }
+}
+
+/// `name` as a quoted SQL identifier.
+fn quote(name: &str) -> String {
+    format!("\"{}\"", name.replace('"', "\"\""))
+}
+
+/// A time as the store reads it back (`numeric::text`): a decimal within `u64`, no sign;
+/// `None` for anything else, which fails closed.
+fn parse_secs(text: &str) -> Option<u64> {
+    if text.bytes().all(|b| b.is_ascii_digit()) {
+        text.parse().ok()
+    } else {
+        None
+    }
+}
+
+/// At most 64 characters of a malformed id for the log: a row can hold text of any size.
+fn shorten(id: &str) -> &str {
+    id.char_indices().nth(64).map_or(id, |(end, _)| &id[..end])
+}
+
+impl Revocations for PostgresStore {
+    fn cutoffs(&self, id: &str) -> Cutoffs {
+        self.shared.memory.cutoffs(id)
+    }
+
+    fn session_cutoffs(&self, id: &str, logged_in_at: u64) -> Cutoffs {
+        self.shared.memory.session_cutoffs(id, logged_in_at)
+    }
+}
+
+impl CutoffStore for PostgresStore {
+    /// Raises the global cut-off here, then in the database, which announces it to the fleet.
+    fn revoke_all(&self, not_before: u64) -> Result<(), StoreError> {
+        let shared = &self.shared;
+        shared.memory.raise_global(not_before);
+        shared
+            .raise(None, not_before)
+            .map_err(|e| shared.unavailable(e))
+    }
+
+    /// Checks the id and raises its cut-off here (so an invalid id never reaches the network),
+    /// then in the database, which announces it to the fleet.
+    fn revoke_user(&self, id: &str, not_before: u64) -> Result<(), StoreError> {
+        let shared = &self.shared;
+        shared.memory.raise_user(id, not_before)?;
+        shared
+            .raise(Some(id), not_before)
+            .map_err(|e| shared.unavailable(e))
+    }
+
+    /// Logs the session out here, then in the database, in a transaction over what it holds
+    /// for the user, which announces it to the fleet.
+    fn revoke_session(&self, id: &str, logged_in_at: u64, until: u64) -> Result<(), StoreError> {
+        let shared = &self.shared;
+        let logout = Logout {
+            logged_in_at,
+            until,
+        };
+        shared.memory.add_logout(id, logout)?;
+        shared
+            .transact_logout(id, logout)
+            .map_err(|e| shared.unavailable(e))
+    }
+
+    fn global(&self) -> Option<u64> {
+        self.shared.memory.global()
+    }
+
+    /// From this instance's copy, which may lag behind the fleet by the time a notification
+    /// takes; [`revoke_all_until`](CutoffStore::revoke_all_until) reads the database instead.
+    fn latest(&self, not_after: u64) -> Option<u64> {
+        self.shared.memory.latest(not_after)
+    }
+
+    /// Judged against what the database holds now, under a lock of the cut-offs' table; when it
+    /// cannot be reached, against this instance's copy, in force here only
+    /// ([`StoreError::Postgres`]).
+    fn revoke_all_until(&self, now: u64, leeway: u64) -> Result<u64, StoreError> {
+        self.revoke_until(None, now, leeway)
+    }
+
+    /// As [`revoke_all_until`](CutoffStore::revoke_all_until), for one id.
+    fn revoke_user_until(&self, id: &str, now: u64) -> Result<u64, StoreError> {
+        crate::format::check_id(id).map_err(StoreError::InvalidId)?;
+        self.revoke_until(Some(id), now, 0)
+    }
+}
+
+impl PostgresStore {
+    /// A revocation "until now" through the database, then into this instance's copy; when
+    /// the database fails, into the copy alone, by the copy's own reckoning.
+    fn revoke_until(&self, id: Option<&str>, now: u64, leeway: u64) -> Result<u64, StoreError> {
+        let memory = &self.shared.memory;
+        match self.shared.transact_revocation(id, now, leeway) {
+            Ok(cutoff) => {
+                match id {
+                    Some(id) => memory.revoke_user(id, cutoff)?,
+                    None => memory.revoke_all(cutoff)?,
+                }
+                Ok(cutoff)
+            }
+            Err(error) => {
+                match id {
+                    Some(id) => memory.revoke_user_until(id, now)?,
+                    None => memory.revoke_all_until(now, leeway)?,
+                };
+                Err(self.shared.unavailable(error))
+            }
+        }
+    }
+}
+
+impl fmt::Debug for PostgresStore {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Not the connection string: it may hold a password.
+        f.debug_struct("PostgresStore")
+            .field("server", &self.shared.server)
+            .field("table", &self.shared.channel)
+            .field("resync_interval", &self.shared.resync_interval)
+            .field("memory", &self.shared.memory)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Drop for PostgresStore {
+    fn drop(&mut self) {
+        // Set under the lock the thread sleeps on, so it cannot miss the wake-up.
+        *self
+            .shared
+            .stop
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner) = true;
+        self.shared.wake.notify_all();
+        if let Some(sync) = self.sync.take() {
+            let _ = sync.join();
+        }
+    }
+}

@@ -1,0 +1,232 @@
+//! The sync thread: keeps an instance's copy of the cut-offs fresh by listening on the channel
+//! every revocation notifies, and reloading the whole state now and then.
+
+use std::sync::mpsc::SyncSender;
+use std::time::{Duration, Instant};
+
+use postgres::fallible_iterator::FallibleIterator;
+use postgres::{Client, IsolationLevel};
+
+use super::{Failure, Shared, parse_secs, quote, shorten};
+use crate::store::memory::Logout;
+
+/// How long the sync thread waits for a notification before it checks whether its store was
+/// dropped: the longest a drop waits for the thread while it is connected.
+const POLL: Duration = Duration::from_millis(200);
+/// Waits between reconnection attempts, doubling from the first to the last, and never longer
+/// than the resync interval: a database that comes back is found within that interval (the
+/// bound on staleness the store promises) or `BACKOFF_MAX`, whichever is shorter.
+const BACKOFF_MIN: Duration = Duration::from_millis(100);
+const BACKOFF_MAX: Duration = Duration::from_secs(10);
+/// The thread's name, as seen in a debugger or `top -H`.
+pub(super) const THREAD_NAME: &str = "sigcookie-postgres-sync";
+
+impl Shared {
+    /// The sync thread: follows the database until the store is dropped, reconnecting after
+    /// errors.
+    pub(super) fn run(&self, ready: SyncSender<Result<(), Failure>>) {
+        let mut ready = Some(ready);
+        let mut backoff = BACKOFF_MIN;
+        let mut failing = false;
+        loop {
+            let result = self.follow(ready.is_some(), &mut || {
+                match ready.take() {
+                    Some(ready) => {
+                        let _ = ready.send(Ok(()));
+                    }
+                    None if failing => {
+                        tracing::info!("postgres cut-off store: reconnected, reloaded");
+                    }
+                    None => {}
+                }
+                backoff = BACKOFF_MIN;
+                failing = false;
+            });
+            let error = match result {
+                Ok(()) => return,
+                Err(error) => error,
+            };
+            if let Some(ready) = ready.take() {
+                // `build` returns the error; nobody holds the store, so nothing to follow.
+                let _ = ready.send(Err(error));
+                return;
+            }
+            tracing::warn!(
+                server = ?self.server,
+                %error,
+                retry_in = ?backoff,
+                "postgres cut-off store: cannot follow the database; serving the last known \
+                 cut-offs"
+            );
+            failing = true;
+            if self.sleep(backoff) {
+                return;
+            }
+            backoff = (backoff * 2).min(BACKOFF_MAX).min(self.resync_interval);
+        }
+    }
+
+    /// One connection's life: create the tables if missing, listen, load, then apply
+    /// notifications until the store is dropped (`Ok`) or something fails (`Err`). `loaded`
+    /// is called once the state is loaded.
+    fn follow(&self, first: bool, loaded: &mut dyn FnMut()) -> Result<(), Failure> {
+        let mut client = self.connect()?;
+        self.create_tables(&mut client)?;
+        // Listening before loading: a revocation committed during the load is queued on this
+        // connection and applied after it. Loading first would lose one made in between.
+        client.batch_execute(&format!("LISTEN {}", quote(&self.channel)))?;
+        self.load(&mut client, first)?;
+        loaded();
+        let mut next_load = Instant::now() + self.resync_interval;
+        while !self.stopped() {
+            if Instant::now() >= next_load {
+                // A connection cut without a word fails this check within the timeout,
+                // instead of waiting for notifications forever.
+                client.is_valid(self.timeout)?;
+                self.load(&mut client, false)?;
+                next_load = Instant::now() + self.resync_interval;
+            }
+            let wait = POLL.min(next_load.saturating_duration_since(Instant::now()));
+            let next = client.notifications().timeout_iter(wait).next()?;
+            match next {
+                Some(notification) if self.apply(notification.payload()) => {}
+                Some(_) => {
+                    tracing::warn!(
+                        channel = %self.channel,
+                        "postgres cut-off store: unexpected notification; reloading"
+                    );
+                    next_load = Instant::now();
+                }
+                // No notification, or the connection is gone: the check finds out which.
+                None if client.is_closed() => client.is_valid(self.timeout)?,
+                None => {}
+            }
+        }
+        Ok(())
+    }
+
+    /// Reads both tables, in one snapshot, and raises the copy to them (never lowers it).
+    fn load(&self, client: &mut Client, first: bool) -> Result<(), postgres::Error> {
+        let mut tx = client
+            .build_transaction()
+            .isolation_level(IsolationLevel::RepeatableRead)
+            .read_only(true)
+            .start()?;
+        let cutoffs = tx.query(
+            &format!("SELECT id, not_before::text FROM {}", self.cutoffs_table),
+            &[],
+        )?;
+        let logouts = tx.query(
+            &format!(
+                "SELECT id, logged_in_at::text, until::text FROM {}",
+                self.logouts_table
+            ),
+            &[],
+        )?;
+        tx.commit()?;
+        for row in &cutoffs {
+            let (id, at): (&str, &str) = (row.get(0), row.get(1));
+            if id.is_empty() {
+                self.absorb_global(client, at, first)?;
+                continue;
+            }
+            let raised = parse_secs(at).is_some_and(|at| self.memory.raise_user(id, at).is_ok());
+            if !raised {
+                // Fail closed: the row may have been a revocation.
+                self.malformed(id, &self.cutoffs_table);
+            }
+        }
+        for row in &logouts {
+            let id: &str = row.get(0);
+            let logout = parse_secs(row.get(1)).zip(parse_secs(row.get(2)));
+            let added = logout.is_some_and(|(logged_in_at, until)| {
+                let logout = Logout {
+                    logged_in_at,
+                    until,
+                };
+                self.memory.add_logout(id, logout).is_ok()
+            });
+            if !added {
+                self.malformed(id, &self.logouts_table);
+            }
+        }
+        Ok(())
+    }
+
+    /// Raises the copy's global cut-off to the one read. A malformed one is an error on the
+    /// `first` load, as reading it as "none" would un-revoke every session; later, the last
+    /// known one stays.
+    fn absorb_global(
+        &self,
+        client: &mut Client,
+        at: &str,
+        first: bool,
+    ) -> Result<(), postgres::Error> {
+        match parse_secs(at) {
+            Some(at) => {
+                self.memory.raise_global(at);
+            }
+            None if first => {
+                return Err(refuse_malformed_global(client));
+            }
+            None => tracing::warn!(
+                table = %self.cutoffs_table,
+                "postgres cut-off store: malformed global cut-off; keeping the last known one"
+            ),
+        }
+        Ok(())
+    }
+
+    /// Marks `id` unreadable, so its sessions are refused until it is revoked again.
+    fn malformed(&self, id: &str, table: &str) {
+        self.memory.mark_unreadable(id);
+        tracing::warn!(
+            id = ?shorten(id),
+            table,
+            "postgres cut-off store: malformed row; refusing this id until revoked again"
+        );
+    }
+
+    /// Applies one notification; whether it was one a revocation sends.
+    fn apply(&self, payload: &str) -> bool {
+        let mut parts = payload.splitn(3, ' ');
+        match (
+            parts.next(),
+            parts.next().and_then(parse_secs),
+            parts.next(),
+        ) {
+            (Some("g"), Some(at), None) => {
+                self.memory.raise_global(at);
+                true
+            }
+            (Some("u"), Some(at), Some(id)) => self.memory.raise_user(id, at).is_ok(),
+            (Some("s"), Some(logged_in_at), Some(rest)) => {
+                // `s <login> <until> <id>`: the id is last, after the second time.
+                match rest.split_once(' ') {
+                    Some((until, id)) => parse_secs(until).is_some_and(|until| {
+                        let logout = Logout {
+                            logged_in_at,
+                            until,
+                        };
+                        self.memory.add_logout(id, logout).is_ok()
+                    }),
+                    None => false,
+                }
+            }
+            _ => false,
+        }
+    }
+}
+
+/// The error `build` returns for a malformed global cut-off: the database's own, raised by a
+/// statement that says why, so that the store's one error type carries it.
+fn refuse_malformed_global(client: &mut Client) -> postgres::Error {
+    let refusal = client.batch_execute(
+        "DO $$ BEGIN RAISE EXCEPTION 'malformed global cut-off (the row with the empty id); \
+         refusing to start without it (revoke_all replaces it)'; END $$",
+    );
+    match refusal {
+        Err(error) => error,
+        Ok(()) => unreachable!("RAISE EXCEPTION always fails"),
+    }
+}

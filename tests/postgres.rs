@@ -1,0 +1,824 @@
+//! `PostgresStore` against a real PostgreSQL: each test makes its own cluster with `initdb` in a
+//! temporary folder, starts `postgres` on a free loopback port, and stops it at the end.
+//!
+//! Debian's packages put `initdb` and `postgres` in `/usr/lib/postgresql/<version>/bin`, off
+//! the PATH: they are looked for there too. PostgreSQL refuses to run as root, so under root
+//! both run as the `postgres` user the packages create (with `setpriv`). When they are missing
+//! a test says so and passes, except under `CI=true`, where that is a failure: CI installs them.
+//! Built only with the `postgres` feature, which the crate's dev-dependency on itself turns on
+//! for `cargo test`.
+#![cfg(feature = "postgres")]
+
+mod common;
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use sigcookie::store::{CutoffStore, PostgresStore, StoreError};
+use sigcookie::{Cutoffs, Revocations};
+
+/// How long a change may take to reach another connected instance: a notification takes
+/// milliseconds; this leaves room for a loaded CI machine.
+const PROPAGATION: Duration = Duration::from_secs(2);
+/// How long an instance may take to find the database again after a restart: the sync
+/// thread's backoff is at most 10 s, and starts at 0.1 s.
+const RECONNECT: Duration = Duration::from_secs(15);
+
+/// The programs, and how to run them.
+struct Install {
+    bin: PathBuf,
+    /// Under root: the `postgres` user's `uid:gid`, which the programs run as.
+    run_as: Option<(String, String)>,
+}
+
+impl Install {
+    /// `initdb` and `postgres` on the PATH or in Debian's folder (the newest version there).
+    fn find() -> Option<Install> {
+        let on_path = std::env::var_os("PATH")
+            .map(|path| std::env::split_paths(&path).collect::<Vec<_>>())
+            .unwrap_or_default();
+        let mut debian: Vec<PathBuf> = std::fs::read_dir("/usr/lib/postgresql")
+            .map(|dirs| dirs.flatten().map(|d| d.path().join("bin")).collect())
+            .unwrap_or_default();
+        debian.sort_by_key(|dir| {
+            let version = dir.parent().and_then(Path::file_name);
+            version.and_then(|v| v.to_str()?.parse::<u32>().ok())
+        });
+        let bin = on_path
+            .into_iter()
+            .chain(debian.into_iter().rev())
+            .find(|dir| dir.join("initdb").is_file() && dir.join("postgres").is_file())?;
+        let id = |args: &[&str]| {
+            let out = Command::new("id").args(args).output().ok()?;
+            out.status
+                .success()
+                .then(|| String::from_utf8_lossy(&out.stdout).trim().to_owned())
+        };
+        let run_as = if id(&["-u"]).as_deref() == Some("0") {
+            Some((id(&["-u", "postgres"])?, id(&["-g", "postgres"])?))
+        } else {
+            None
+        };
+        Some(Install { bin, run_as })
+    }
+
+    /// `program` of the installation, as the user it must run as.
+    fn command(&self, program: &str) -> Command {
+        let program = self.bin.join(program);
+        match &self.run_as {
+            Some((uid, gid)) => {
+                let mut command = Command::new("setpriv");
+                command
+                    .args(["--reuid", uid, "--regid", gid, "--clear-groups", "--"])
+                    .arg(program);
+                command
+            }
+            None => Command::new(program),
+        }
+    }
+}
+
+/// A PostgreSQL of the test's own; stopped, and its folder removed, when dropped.
+struct Server {
+    install: Install,
+    child: Option<Child>,
+    port: u16,
+    dir: PathBuf,
+}
+
+impl Server {
+    /// Makes a cluster and starts it, or `None` (the test skips) when PostgreSQL is not
+    /// installed.
+    fn start() -> Option<Server> {
+        let install = Install::find();
+        if !common::server_installed(
+            "PostgreSQL (initdb and postgres, and a postgres user under root)",
+            install.is_some(),
+        ) {
+            return None;
+        }
+        let install = install.expect("found");
+        let dir = common::server_folder("postgres");
+        if let Some((uid, gid)) = &install.run_as {
+            let status = Command::new("chown")
+                .arg(format!("{uid}:{gid}"))
+                .arg(&dir)
+                .status();
+            assert!(status.expect("chown runs").success(), "chown the folder");
+        }
+        let init = install
+            .command("initdb")
+            .arg("-D")
+            .arg(dir.join("data"))
+            .args(["-U", "sigcookie", "--auth=trust", "-E", "UTF8", "--no-sync"])
+            .output()
+            .expect("initdb runs");
+        assert!(
+            init.status.success(),
+            "initdb: {}",
+            String::from_utf8_lossy(&init.stderr)
+        );
+        let mut server = Server {
+            install,
+            child: None,
+            port: 0,
+            dir,
+        };
+        // The port is free when asked for, but another process may take it before the server
+        // binds it: then the server exits, and another port is tried.
+        for _ in 0..5 {
+            server.port = free_port();
+            if server.spawn() {
+                return Some(server);
+            }
+        }
+        panic!("postgres did not start; see {}", server.dir.display());
+    }
+
+    /// Starts the server on its port and folder; whether it accepts connections.
+    fn spawn(&mut self) -> bool {
+        let log = std::fs::File::options()
+            .create(true)
+            .append(true)
+            .open(self.dir.join("postgres.log"))
+            .expect("log file");
+        let child = self
+            .install
+            .command("postgres")
+            .arg("-D")
+            .arg(self.dir.join("data"))
+            .args(["-p", &self.port.to_string()])
+            .arg("-k")
+            .arg(&self.dir)
+            .args(["-c", "listen_addresses=127.0.0.1"])
+            .stdin(Stdio::null())
+            .stdout(log.try_clone().expect("log file"))
+            .stderr(log)
+            .spawn()
+            .expect("postgres starts");
+        let params = self.params();
+        let child = self.child.insert(child);
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while Instant::now() < deadline {
+            if child.try_wait().expect("postgres status").is_some() {
+                self.child = None;
+                return false;
+            }
+            if postgres::Client::connect(&params, postgres::NoTls).is_ok() {
+                return true;
+            }
+            thread::sleep(Duration::from_millis(50));
+        }
+        self.stop();
+        false
+    }
+
+    /// Stops the server at once, as a crash would (SIGQUIT, "immediate shutdown": no
+    /// checkpoint, and a recovery from the write-ahead log at the next start): what it
+    /// acknowledged is in that log.
+    fn stop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let pid = child.id().to_string();
+            self.signal_all("-CONT");
+            let _ = Command::new("kill").args(["-QUIT", &pid]).status();
+            let _ = child.wait();
+        }
+    }
+
+    /// Suspends the server and its backends (SIGSTOP): connections are still accepted, by the
+    /// operating system, but nothing answers, as on a frozen host. `thaw` resumes them.
+    fn freeze(&self) {
+        self.signal_all("-STOP");
+    }
+
+    fn thaw(&self) {
+        self.signal_all("-CONT");
+    }
+
+    /// Sends `signal` to the server and to its children, the backends, which are in sessions
+    /// of their own: the server first, so that it forks no new one in between.
+    fn signal_all(&self, signal: &str) {
+        let Some(child) = &self.child else {
+            return;
+        };
+        let server = child.id();
+        let mut pids = vec![server];
+        for entry in std::fs::read_dir("/proc").expect("/proc").flatten() {
+            let stat = std::fs::read_to_string(entry.path().join("stat")).unwrap_or_default();
+            // `pid (name) state ppid ...`: the name may hold spaces, the fields after it do not.
+            let parent = stat
+                .rsplit_once(')')
+                .and_then(|(_, rest)| rest.split_whitespace().nth(1)?.parse::<u32>().ok());
+            let pid = entry
+                .file_name()
+                .to_str()
+                .and_then(|p| p.parse::<u32>().ok());
+            if let (Some(pid), Some(parent)) = (pid, parent)
+                && parent == server
+            {
+                pids.push(pid);
+            }
+        }
+        let pids: Vec<String> = pids.iter().map(u32::to_string).collect();
+        let _ = Command::new("kill").arg(signal).args(&pids).status();
+    }
+
+    /// A crash and a restart on the same port and folder.
+    fn restart(&mut self) {
+        self.stop();
+        assert!(self.spawn(), "postgres restarts on port {}", self.port);
+    }
+
+    fn params(&self) -> String {
+        format!(
+            "host=127.0.0.1 port={} user=sigcookie dbname=postgres connect_timeout=2",
+            self.port
+        )
+    }
+
+    /// A direct connection, for reading and writing rows without the store.
+    fn raw(&self) -> postgres::Client {
+        postgres::Client::connect(&self.params(), postgres::NoTls).expect("raw connection")
+    }
+
+    fn store(&self) -> PostgresStore {
+        PostgresStore::connect(&self.params()).expect("store connects")
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.stop();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+fn free_port() -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("a free port");
+    listener.local_addr().expect("its address").port()
+}
+
+/// Shows the store's warnings with `--nocapture`.
+fn logs() {
+    let _ = tracing_subscriber::fmt().with_test_writer().try_init();
+}
+
+/// Waits until `done`, checking every 20 µs (a lookup is a read from memory); how long it took.
+/// Panics after `within`.
+fn eventually(what: &str, within: Duration, done: impl Fn() -> bool) -> Duration {
+    let start = Instant::now();
+    while !done() {
+        assert!(start.elapsed() < within, "{what}: not within {within:?}");
+        thread::sleep(Duration::from_micros(20));
+    }
+    start.elapsed()
+}
+
+/// The stored cut-off of `id` in the table `table`, as text.
+fn stored(raw: &mut postgres::Client, table: &str, id: &str) -> Option<String> {
+    raw.query_opt(
+        &format!("SELECT not_before::text FROM \"{table}\" WHERE id = $1"),
+        &[&id],
+    )
+    .expect("SELECT")
+    .map(|row| row.get(0))
+}
+
+fn now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("after 1970")
+        .as_secs()
+}
+
+#[test]
+fn a_revocation_reaches_the_other_instances() {
+    let Some(server) = Server::start() else {
+        return;
+    };
+    logs();
+    let open = || {
+        PostgresStore::builder(&server.params())
+            .prefix("fleet1")
+            .build()
+            .expect("store connects")
+    };
+    let (a, b) = (open(), open());
+    assert_eq!(b.cutoffs("42"), Cutoffs::NONE);
+
+    let start = Instant::now();
+    a.revoke_user("42", 1_000).expect("revoked");
+    assert_eq!(a.cutoffs("42"), Cutoffs::at(1_000), "at once on A");
+    let returned = start.elapsed();
+    eventually("B sees the user's cut-off", PROPAGATION, || {
+        b.cutoffs("42") == Cutoffs::at(1_000)
+    });
+    let user = start.elapsed();
+    assert_eq!(b.cutoffs("7"), Cutoffs::NONE, "other users unaffected");
+
+    let start = Instant::now();
+    a.revoke_all(2_000).expect("revoked");
+    eventually("B sees the global cut-off", PROPAGATION, || {
+        b.global() == Some(2_000)
+    });
+    let global = start.elapsed();
+    assert_eq!(b.cutoffs("7"), Cutoffs::at(2_000));
+    eprintln!(
+        "propagation A -> B: revoke_user returned after {returned:?}, B refused after {user:?}; \
+         revoke_all reached B after {global:?}"
+    );
+
+    // The rows are where the documentation says: the table named by the prefix.
+    let mut raw = server.raw();
+    assert_eq!(stored(&mut raw, "fleet1", "42").as_deref(), Some("1000"));
+    assert_eq!(stored(&mut raw, "fleet1", "").as_deref(), Some("2000"));
+
+    // A store dropped stops its thread promptly.
+    let start = Instant::now();
+    drop(a);
+    assert!(
+        start.elapsed() < Duration::from_secs(2),
+        "{:?}",
+        start.elapsed()
+    );
+}
+
+#[test]
+fn an_instance_started_after_a_revocation_refuses_from_its_first_lookup() {
+    let Some(server) = Server::start() else {
+        return;
+    };
+    logs();
+    let a = server.store();
+    a.revoke_user("42", 1_000).expect("revoked");
+    a.revoke_all(500).expect("revoked");
+    a.revoke_session("9", 700, 50_000).expect("logged out");
+
+    let b = server.store();
+    assert_eq!(b.cutoffs("42"), Cutoffs::at(1_000));
+    assert_eq!(b.cutoffs("7"), Cutoffs::at(500));
+    assert_eq!(b.global(), Some(500));
+    assert!(b.session_cutoffs("9", 700).is_logged_out());
+}
+
+/// Two revocations "until now" in the same second on two instances: the second must move the
+/// cut-off past the first (and so past a login stamped with it), judging what the database
+/// holds rather than its copy, which may not have heard of the first yet.
+#[test]
+fn a_revocation_until_now_passes_the_other_instances_cut_off() {
+    const NOW: u64 = 1_764_000_000;
+    let Some(server) = Server::start() else {
+        return;
+    };
+    logs();
+    let (a, b) = (server.store(), server.store());
+    assert_eq!(a.revoke_user_until("7", NOW).expect("revoked"), NOW + 1);
+    assert_eq!(b.revoke_user_until("7", NOW).expect("revoked"), NOW + 2);
+    assert_eq!(a.revoke_user_until("8", NOW).expect("revoked"), NOW + 1);
+    assert_eq!(b.revoke_all_until(NOW, 60).expect("revoked"), NOW + 3);
+    assert_eq!(a.revoke_all_until(NOW, 60).expect("revoked"), NOW + 4);
+    eventually("both copies agree", PROPAGATION, || {
+        [&a, &b].iter().all(|store| {
+            store.global() == Some(NOW + 4)
+                && store.cutoffs("7") == Cutoffs::at(NOW + 4)
+                && store.cutoffs("9") == Cutoffs::at(NOW + 4)
+        })
+    });
+    let mut raw = server.raw();
+    let table = "sigcookie_cutoffs";
+    assert_eq!(stored(&mut raw, table, "7").as_deref(), Some("1764000002"));
+    assert_eq!(stored(&mut raw, table, "").as_deref(), Some("1764000004"));
+    assert!(matches!(
+        b.revoke_user_until("a b", NOW),
+        Err(StoreError::InvalidId(_))
+    ));
+}
+
+#[test]
+fn no_cut_off_is_lost_when_postgres_restarts() {
+    let Some(mut server) = Server::start() else {
+        return;
+    };
+    logs();
+    let (a, b) = (server.store(), server.store());
+    a.revoke_user("42", 1_000).expect("revoked");
+    a.revoke_all(100).expect("revoked");
+    eventually("B sees both", PROPAGATION, || {
+        b.cutoffs("42") == Cutoffs::at(1_000) && b.global() == Some(100)
+    });
+
+    server.restart();
+    // The acknowledged cut-offs came back from the write-ahead log: a new instance loads them.
+    let c = server.store();
+    assert_eq!(c.cutoffs("42"), Cutoffs::at(1_000));
+    assert_eq!(c.global(), Some(100));
+
+    // A revocation after the restart, on A's connection from before it (reconnected).
+    a.revoke_user("7", 3_000)
+        .expect("revoked after the restart");
+    let took = eventually(
+        "B sees the new cut-off after reconnecting",
+        RECONNECT,
+        || b.cutoffs("7") == Cutoffs::at(3_000),
+    );
+    eprintln!("B had the new revocation {took:?} after it was made");
+    assert_eq!(b.cutoffs("42"), Cutoffs::at(1_000), "B kept the old one");
+    assert_eq!(b.global(), Some(100));
+    eventually("C sees it", PROPAGATION, || {
+        c.cutoffs("7") == Cutoffs::at(3_000)
+    });
+}
+
+#[test]
+fn while_postgres_is_down_revocations_fail_and_lookups_keep_the_last_cut_offs() {
+    let Some(mut server) = Server::start() else {
+        return;
+    };
+    logs();
+    let open = || {
+        PostgresStore::builder(&server.params())
+            .connect_timeout(Duration::from_secs(1))
+            .resync_interval(Duration::from_secs(1))
+            .build()
+            .expect("store connects")
+    };
+    let (a, b) = (open(), open());
+    a.revoke_user("42", 1_000).expect("revoked");
+    eventually("B sees it", PROPAGATION, || {
+        b.cutoffs("42") == Cutoffs::at(1_000)
+    });
+
+    server.stop();
+    let start = Instant::now();
+    let result = a.revoke_user("43", 2_000);
+    assert!(
+        matches!(result, Err(StoreError::Postgres { .. })),
+        "{result:?}"
+    );
+    assert!(
+        start.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        start.elapsed()
+    );
+    assert_eq!(
+        a.cutoffs("43"),
+        Cutoffs::at(2_000),
+        "in force here all the same"
+    );
+    let result = b.revoke_all(3_000);
+    assert!(
+        matches!(result, Err(StoreError::Postgres { .. })),
+        "{result:?}"
+    );
+    let result = b.revoke_session("44", 1_000, 50_000);
+    assert!(
+        matches!(result, Err(StoreError::Postgres { .. })),
+        "{result:?}"
+    );
+    let result = PostgresStore::connect(&server.params());
+    assert!(
+        matches!(result, Err(StoreError::Postgres { .. })),
+        "no store without the database"
+    );
+
+    // Lookups keep answering with the last known cut-offs, from memory. The outage lasts long
+    // enough for a reconnection backoff that doubled without bound (0.1 s, 0.2 s, ...) to wait
+    // past the resync interval.
+    thread::sleep(Duration::from_millis(3_500));
+    assert_eq!(a.cutoffs("42"), Cutoffs::at(1_000));
+    assert_eq!(
+        a.cutoffs("7"),
+        Cutoffs::NONE,
+        "B's failed revocation never reached A"
+    );
+    assert_eq!(
+        b.cutoffs("42"),
+        Cutoffs::at(3_000),
+        "B's own is in force in B"
+    );
+
+    // Back: what was acknowledged is still there, what failed is not, and both catch up with
+    // a revocation made the moment it returned, within the resync interval (plus a connection's
+    // setup and a load on loopback).
+    assert!(server.spawn(), "postgres restarts on port {}", server.port);
+    let c = server.store();
+    c.revoke_user("45", 5_000).expect("revoked");
+    assert_eq!(c.cutoffs("42"), Cutoffs::at(1_000));
+    assert_eq!(
+        c.cutoffs("43"),
+        Cutoffs::NONE,
+        "A's failed revocation was not stored"
+    );
+    let took = eventually("A and B catch up", RECONNECT, || {
+        a.cutoffs("45") == Cutoffs::at(5_000) && b.cutoffs("45") == Cutoffs::at(5_000)
+    });
+    eprintln!("both instances had the revocation {took:?} after it was made");
+    assert!(
+        took < Duration::from_millis(2_500),
+        "caught up after {took:?}"
+    );
+    a.revoke_user("43", 2_000).expect("the retry is stored");
+    eventually("B has the retried revocation", PROPAGATION, || {
+        b.cutoffs("43") == Cutoffs::at(3_000)
+    });
+
+    // Dropping stores does not hang on their threads.
+    let start = Instant::now();
+    drop((a, b));
+    assert!(
+        start.elapsed() < Duration::from_secs(3),
+        "{:?}",
+        start.elapsed()
+    );
+}
+
+/// A frozen database (the host suspended, connections accepted but never answered) fails a
+/// revocation within the connect timeout, twice over at most, rather than hang it; lookups
+/// keep the last state, a drop does not wait, and the others catch up once it wakes.
+#[test]
+fn a_frozen_postgres_fails_revocations_within_the_timeout() {
+    let Some(server) = Server::start() else {
+        return;
+    };
+    logs();
+    let open = || {
+        PostgresStore::builder(&server.params())
+            .connect_timeout(Duration::from_secs(1))
+            .resync_interval(Duration::from_secs(1))
+            .build()
+            .expect("store connects")
+    };
+    let (a, b) = (open(), open());
+    a.revoke_user("42", 1_000).expect("revoked");
+    eventually("B sees it", PROPAGATION, || {
+        b.cutoffs("42") == Cutoffs::at(1_000)
+    });
+
+    server.freeze();
+    // A revocation on a connection kept from before, then one that must connect anew.
+    for (id, store) in [("43", &a), ("44", &a), ("45", &b)] {
+        let start = Instant::now();
+        let result = store.revoke_user(id, 2_000);
+        let took = start.elapsed();
+        let Err(error @ StoreError::Postgres { .. }) = result else {
+            panic!("{result:?}");
+        };
+        eprintln!("revoke_user({id}) on a frozen database: {error} after {took:?}");
+        assert!(took < Duration::from_secs(4), "took {took:?}");
+        assert_eq!(store.cutoffs(id), Cutoffs::at(2_000), "in force here");
+    }
+    let result = PostgresStore::builder(&server.params())
+        .connect_timeout(Duration::from_secs(1))
+        .build();
+    assert!(
+        matches!(result, Err(StoreError::Postgres { source: None, .. })),
+        "{result:?}"
+    );
+    assert_eq!(a.cutoffs("42"), Cutoffs::at(1_000));
+    assert_eq!(b.cutoffs("43"), Cutoffs::NONE);
+    let start = Instant::now();
+    drop(b);
+    assert!(
+        start.elapsed() < Duration::from_secs(3),
+        "drop took {:?}",
+        start.elapsed()
+    );
+
+    server.thaw();
+    let c = open();
+    c.revoke_user("46", 3_000).expect("revoked once it woke");
+    eventually("A catches up", RECONNECT, || {
+        a.cutoffs("46") == Cutoffs::at(3_000)
+    });
+}
+
+#[test]
+fn a_malformed_row_refuses_that_user_only() {
+    let Some(server) = Server::start() else {
+        return;
+    };
+    logs();
+    let a = PostgresStore::builder(&server.params())
+        .resync_interval(Duration::from_millis(200))
+        .build()
+        .expect("store connects");
+    let mut raw = server.raw();
+    // Times no revocation writes (negative, past u64), an id no signer signs; and logouts.
+    raw.batch_execute(
+        "INSERT INTO sigcookie_cutoffs VALUES ('42', -5), ('43', 99999999999999999999),
+                                              ('bad id', 5);
+         INSERT INTO sigcookie_cutoffs_logouts VALUES ('44', -1, 9), ('45', 7, -7);
+         NOTIFY sigcookie_cutoffs, 'hello';",
+    )
+    .expect("rows written");
+
+    // A running instance finds them at its next reload (direct writes are not announced).
+    eventually("A refuses 42 to 45", PROPAGATION, || {
+        ["42", "43", "44", "45"]
+            .iter()
+            .all(|id| a.cutoffs(id).is_unreadable())
+    });
+    // A new one from its first lookup.
+    let b = server.store();
+    for id in ["42", "43", "44", "45", "bad id"] {
+        assert!(b.cutoffs(id).is_unreadable(), "{id}");
+    }
+    assert_eq!(b.cutoffs("7"), Cutoffs::NONE, "others unaffected");
+    assert_eq!(a.cutoffs("7"), Cutoffs::NONE, "others unaffected");
+
+    // A new revocation replaces the malformed row, in the database and everywhere.
+    a.revoke_user("43", 5).expect("revoked");
+    assert_eq!(
+        stored(&mut raw, "sigcookie_cutoffs", "43").as_deref(),
+        Some("5")
+    );
+    eventually("B reads 43 again", PROPAGATION, || {
+        b.cutoffs("43") == Cutoffs::at(5)
+    });
+    // A logout over a malformed list cannot keep what it held: every session of 44 up to now
+    // ends, and the list starts afresh.
+    b.revoke_session("44", 2_000, 50_000).expect("logged out");
+    let cutoff = stored(&mut raw, "sigcookie_cutoffs", "44")
+        .and_then(|c| c.parse::<u64>().ok())
+        .expect("a cut-off for 44");
+    assert!(cutoff > now(), "cut-off {cutoff}");
+
+    // A malformed global cut-off: no new instance starts without it, a running one keeps the
+    // last one it knew, and a revocation replaces it.
+    a.revoke_all(1_000).expect("revoked");
+    raw.batch_execute("UPDATE sigcookie_cutoffs SET not_before = -1 WHERE id = ''")
+        .expect("written");
+    let result = PostgresStore::connect(&server.params());
+    let Err(error) = result else {
+        panic!("started without the global cut-off");
+    };
+    assert!(
+        error.to_string().contains("malformed global cut-off"),
+        "{error}"
+    );
+    thread::sleep(Duration::from_millis(500));
+    assert_eq!(a.global(), Some(1_000));
+    a.revoke_all(900).expect("revoked");
+    assert_eq!(server.store().global(), Some(900));
+    assert_eq!(a.global(), Some(1_000), "never moves back locally");
+}
+
+#[test]
+fn cut_offs_never_move_back() {
+    let Some(server) = Server::start() else {
+        return;
+    };
+    logs();
+    let (a, b) = (server.store(), server.store());
+    let mut raw = server.raw();
+    let table = "sigcookie_cutoffs";
+
+    a.revoke_user("42", 2_000).expect("revoked");
+    b.revoke_user("42", 1_000)
+        .expect("an earlier time is not an error");
+    assert_eq!(stored(&mut raw, table, "42").as_deref(), Some("2000"));
+    a.revoke_all(900).expect("revoked");
+    b.revoke_all(800).expect("an earlier time is not an error");
+    assert_eq!(stored(&mut raw, table, "").as_deref(), Some("900"));
+
+    // Every u64, beyond what a bigint holds.
+    a.revoke_user("max", u64::MAX).expect("revoked");
+    b.revoke_user("max", u64::MAX - 1).expect("revoked");
+    assert_eq!(stored(&mut raw, table, "max"), Some(u64::MAX.to_string()));
+
+    eventually("B has the latest of each", PROPAGATION, || {
+        b.cutoffs("42") == Cutoffs::at(2_000)
+            && b.cutoffs("max") == Cutoffs::at(u64::MAX)
+            && b.global() == Some(900)
+    });
+    let c = server.store();
+    assert_eq!(c.cutoffs("42"), Cutoffs::at(2_000));
+    assert_eq!(c.cutoffs("max"), Cutoffs::at(u64::MAX));
+    assert_eq!(c.global(), Some(900));
+
+    // An invalid id is refused before any network, and nothing is written.
+    assert!(matches!(
+        a.revoke_user("a b", 5),
+        Err(StoreError::InvalidId(_))
+    ));
+    assert_eq!(stored(&mut raw, table, "a b"), None);
+}
+
+#[test]
+fn a_session_logged_out_on_one_instance_is_refused_on_the_others_and_after_restarts() {
+    let Some(mut server) = Server::start() else {
+        return;
+    };
+    logs();
+    let (a, b) = (server.store(), server.store());
+    a.revoke_session("42", 1_000, 50_000).expect("logged out");
+    assert!(
+        a.session_cutoffs("42", 1_000).is_logged_out(),
+        "at once here"
+    );
+    let took = eventually("B refuses the session", PROPAGATION, || {
+        b.session_cutoffs("42", 1_000).is_logged_out()
+    });
+    eprintln!("a logout on A reached B after {took:?}");
+    assert!(
+        !b.session_cutoffs("42", 1_001).is_logged_out(),
+        "another session of 42"
+    );
+    assert_eq!(b.cutoffs("42"), Cutoffs::NONE, "not the user");
+    b.revoke_session("42", 2_000, 50_000).expect("logged out");
+    let rows: Vec<(String, String)> = server
+        .raw()
+        .query(
+            "SELECT logged_in_at::text, until::text FROM sigcookie_cutoffs_logouts
+             WHERE id = '42' ORDER BY logged_in_at",
+            &[],
+        )
+        .expect("SELECT")
+        .iter()
+        .map(|row| (row.get(0), row.get(1)))
+        .collect();
+    let pair = |l: &str, u: &str| (l.to_owned(), u.to_owned());
+    assert_eq!(rows, [pair("1000", "50000"), pair("2000", "50000")]);
+    eventually("A has both", PROPAGATION, || {
+        a.session_cutoffs("42", 2_000).is_logged_out()
+    });
+
+    // The cap: one logout too many becomes a cut-off past the oldest, everywhere.
+    let cap = sigcookie::store::LOGOUTS_PER_USER as u64;
+    for i in 0..=cap {
+        a.revoke_session("7", 1_000 + i, 90_000)
+            .expect("logged out");
+    }
+    assert_eq!(
+        stored(&mut server.raw(), "sigcookie_cutoffs", "7").as_deref(),
+        Some("1001")
+    );
+    eventually(
+        "B has the cut-off and the newest logout",
+        PROPAGATION,
+        || {
+            b.cutoffs("7") == Cutoffs::at(1_001)
+                && b.session_cutoffs("7", 1_000 + cap).is_logged_out()
+        },
+    );
+
+    // After a restart, a new instance loads them all.
+    drop((a, b));
+    server.restart();
+    let c = server.store();
+    assert!(c.session_cutoffs("42", 1_000).is_logged_out());
+    assert!(c.session_cutoffs("42", 2_000).is_logged_out());
+    for i in 0..=cap {
+        let cutoffs = c.session_cutoffs("7", 1_000 + i);
+        assert!(
+            cutoffs.is_logged_out() || cutoffs.not_before() > Some(1_000 + i),
+            "the logout of {} was forgotten",
+            1_000 + i
+        );
+    }
+}
+
+#[test]
+fn an_unreachable_postgres_is_named_by_host_and_port_never_by_its_password() {
+    // Nothing listens on a port just freed: this needs no PostgreSQL.
+    let port = free_port();
+    for params in [
+        format!("postgresql://sigcookie:hunter2@127.0.0.1:{port}/app"),
+        format!("host=127.0.0.1 port={port} user=sigcookie password=hunter2"),
+    ] {
+        let error = PostgresStore::builder(&params)
+            .connect_timeout(Duration::from_secs(1))
+            .build()
+            .expect_err("nothing listens there");
+        let StoreError::Postgres { server, .. } = &error else {
+            panic!("{error:?}");
+        };
+        assert_eq!(
+            server.as_deref(),
+            Some(format!("127.0.0.1:{port}").as_str())
+        );
+        let (shown, debug) = (error.to_string(), format!("{error:?}"));
+        assert!(
+            shown.starts_with(&format!("postgres cut-off store at 127.0.0.1:{port}: ")),
+            "{shown}"
+        );
+        for text in [&shown, &debug] {
+            assert!(!text.contains("hunter2"), "{text}");
+        }
+        let builder = format!("{:?}", PostgresStore::builder(&params));
+        assert!(!builder.contains("hunter2"), "{builder}");
+    }
+    // A connection string that does not parse names no server, and does not echo it either.
+    let error = PostgresStore::connect("postgresql://sigcookie:hunter2@[::1/").expect_err("no URL");
+    assert!(
+        matches!(error, StoreError::Postgres { server: None, .. }),
+        "{error:?}"
+    );
+    assert!(
+        !format!("{error} {error:?}").contains("hunter2"),
+        "{error:?}"
+    );
+}
