@@ -10,8 +10,9 @@ use std::time::Duration;
 use redis::{Client, ErrorKind, RedisError};
 
 use super::contact::Contact;
+use super::sentinel::Sentinels;
 use super::subscriber::THREAD_NAME;
-use super::{RedisStore, Shared};
+use super::{RedisStore, Shared, Target};
 use crate::store::{MemoryStore, StoreError};
 
 const DEFAULT_PREFIX: &str = "sigcookie:cutoffs";
@@ -41,6 +42,8 @@ pub struct RedisStoreBuilder {
     resync_interval: Duration,
     connect_timeout: Duration,
     fail_closed_after: Option<Duration>,
+    /// The master's name and its sentinels' URLs.
+    sentinel: Option<(String, Vec<String>)>,
 }
 
 impl RedisStoreBuilder {
@@ -52,6 +55,7 @@ impl RedisStoreBuilder {
             resync_interval: DEFAULT_RESYNC_INTERVAL,
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
             fail_closed_after: None,
+            sentinel: None,
         }
     }
 
@@ -132,6 +136,32 @@ impl RedisStoreBuilder {
         self
     }
 
+    /// Finds the master named `master` through its `sentinels` (their URLs,
+    /// `redis://[user:password@]host:port`), at every new connection: after a failover, the
+    /// store follows the new master. The builder's URL then gives only the master's
+    /// credentials and database; its host and port are replaced by whatever the sentinels
+    /// name. When the sentinels know of a replica, a revocation is acknowledged only once a
+    /// replica has it too (`WAIT 1`, for up to the connect timeout). See "Sentinel" on
+    /// [`RedisStore`].
+    ///
+    /// ```no_run
+    /// # use sigcookie::store::RedisStore;
+    /// let store = RedisStore::builder("redis://:master-password@mymaster/0")
+    ///     .sentinel("mymaster", ["redis://10.0.0.1:26379", "redis://10.0.0.2:26379"])
+    ///     .build()?;
+    /// # Ok::<(), sigcookie::store::StoreError>(())
+    /// ```
+    #[must_use]
+    pub fn sentinel<S: AsRef<str>>(
+        mut self,
+        master: impl Into<String>,
+        sentinels: impl IntoIterator<Item = S>,
+    ) -> RedisStoreBuilder {
+        let sentinels = sentinels.into_iter().map(|url| url.as_ref().to_owned());
+        self.sentinel = Some((master.into(), sentinels.collect()));
+        self
+    }
+
     /// Connects, subscribes, loads every cut-off and starts the sync thread. Returns only once
     /// the cut-offs are loaded: a store never answers a lookup from an empty copy.
     ///
@@ -160,9 +190,30 @@ impl RedisStoreBuilder {
                 )),
             });
         }
+        let (target, replicated) = match self.sentinel {
+            None => (Target::Node(client), false),
+            Some((master, sentinels)) => {
+                let template = client.get_connection_info().clone();
+                let sentinels = Sentinels::new(&sentinels, master, template).map_err(|source| {
+                    StoreError::Unavailable {
+                        server: None,
+                        source,
+                    }
+                })?;
+                let replicated =
+                    sentinels
+                        .has_replicas(self.connect_timeout)
+                        .map_err(|source| StoreError::Unavailable {
+                            server: Some(sentinels.server()),
+                            source,
+                        })?;
+                (Target::Sentinel(sentinels), replicated)
+            }
+        };
         let name = |what: &str| format!("{{{}}}:{what}", self.prefix);
         let shared = Arc::new(Shared {
-            client,
+            target,
+            replicated,
             global_key: name("global"),
             users_key: name("users"),
             logouts_key: name("logouts"),
@@ -207,6 +258,10 @@ impl fmt::Debug for RedisStoreBuilder {
             .field("resync_interval", &self.resync_interval)
             .field("connect_timeout", &self.connect_timeout)
             .field("fail_closed_after", &self.fail_closed_after)
+            .field(
+                "sentinel_master",
+                &self.sentinel.as_ref().map(|(master, _)| master),
+            )
             .finish_non_exhaustive()
     }
 }

@@ -10,7 +10,7 @@ use std::sync::{Arc, Condvar, Mutex, PoisonError};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
-use redis::{Client, Connection, RedisError, RedisResult};
+use redis::{Client, Connection, ConnectionAddr, ErrorKind, RedisError, RedisResult};
 
 use super::memory::Logout;
 use super::{CutoffStore, MemoryStore, StoreError};
@@ -19,6 +19,7 @@ use crate::{Cutoffs, Revocations};
 mod config;
 mod contact;
 mod revoke;
+mod sentinel;
 mod subscriber;
 
 pub use config::RedisStoreBuilder;
@@ -86,6 +87,38 @@ pub use config::RedisStoreBuilder;
 /// Redis must keep its data: a revocation is as durable as Redis makes its writes when it
 /// acknowledges them (`appendonly yes` with `appendfsync always`: on disk).
 ///
+/// # Sentinel
+/// [`sentinel`](RedisStoreBuilder::sentinel) names the master and its sentinels instead of one
+/// server. Every new connection asks every sentinel that answers within the connect timeout
+/// (`SENTINEL MASTER`) and takes the address with the highest configuration epoch (a failover
+/// raises it, so a sentinel that has not yet heard of one is outvoted) whose server says it is
+/// the master (`ROLE`). A write answered `READONLY` (a master demoted under the store) is sent
+/// again on a new connection, to the master found anew. The sync thread asks the sentinels
+/// again at every resync, and when they name another master it drops its connections,
+/// resubscribes there and reloads everything: a master that lost a failover but still runs
+/// keeps accepting connections, and hears none of the new master's changes, until the
+/// sentinels demote it (several seconds later).
+///
+/// - **Staleness through a failover**: once the sentinels name the new master, every instance
+///   follows it within the resync interval, plus the time to ask the sentinels and connect
+///   (a connect timeout for each sentinel that does not answer). Meanwhile it answers from its
+///   copy, as during any outage (and [`fail_closed_after`](RedisStoreBuilder::fail_closed_after)
+///   applies).
+/// - **What an acknowledged revocation survives**: when the sentinels know of a replica (asked
+///   at [`build`](RedisStoreBuilder::build)), a revocation returns `Ok` only once the master
+///   has run the script *and* one replica has acknowledged it (`WAIT 1 <connect timeout>`);
+///   otherwise it returns [`StoreError::Unavailable`] (in force here, on the master perhaps,
+///   not acknowledged: retry). An acknowledged revocation is then on two servers: it survives
+///   the loss of either, and so a failover, as long as the replica promoted is one that had it
+///   (with one replica it is; with more, Sentinel promotes the replica with the most data,
+///   which had it unless the one that acknowledged was lost too). `WAIT` is not a consensus:
+///   it does not make Redis strongly consistent, a revocation that failed its wait may still
+///   be applied (or lost), and a master cut off from its replicas keeps accepting writes
+///   (`min-replicas-to-write 1` on the master makes it refuse them). While the master has no
+///   replica (after a failover, until the old master rejoins as one), every revocation is
+///   refused after the timeout. Without any replica known, a revocation is acknowledged by
+///   the master alone, as with one server.
+///
 /// # A flushed Redis
 /// A Redis emptied under the fleet (`FLUSHALL`, `FLUSHDB`, a restart without persistence)
 /// leaves running instances their copies: a load never lowers a cut-off nor forgets a logout,
@@ -117,9 +150,20 @@ pub struct RedisStore {
     sync: Option<JoinHandle<()>>,
 }
 
+/// Which server the store talks to.
+enum Target {
+    /// The one at the builder's URL.
+    Node(Client),
+    /// Whichever master the sentinels name at each new connection.
+    Sentinel(sentinel::Sentinels),
+}
+
 /// What the store and its thread share.
 struct Shared {
-    client: Client,
+    target: Target,
+    /// Whether a revocation is acknowledged only once a replica has it too (`WAIT 1`): with
+    /// Sentinel, when the sentinels know of a replica.
+    replicated: bool,
     global_key: String,
     users_key: String,
     logouts_key: String,
@@ -189,10 +233,15 @@ impl Shared {
         if result.is_err() {
             *conn = None;
         }
-        if reused
-            && result
-                .as_ref()
-                .is_err_and(RedisError::is_connection_dropped)
+        // A master that became a replica (a failover) answers writes with READONLY: the next
+        // connection asks the sentinels again, and finds the new one.
+        let moved = |e: &RedisError| {
+            matches!(self.target, Target::Sentinel(_))
+                && e.kind() == ErrorKind::Server(redis::ServerErrorKind::ReadOnly)
+        };
+        if result
+            .as_ref()
+            .is_err_and(|e| (reused && e.is_connection_dropped()) || moved(e))
         {
             let con = conn.insert(self.connect()?);
             result = f(con);
@@ -205,16 +254,51 @@ impl Shared {
 
     /// A new connection whose every read and write gives up after the timeout.
     fn connect(&self) -> RedisResult<Connection> {
-        let con = self.client.get_connection_with_timeout(self.timeout)?;
+        Ok(self.connect_at()?.0)
+    }
+
+    /// [`connect`](Self::connect), and the server's address.
+    fn connect_at(&self) -> RedisResult<(Connection, ConnectionAddr)> {
+        match &self.target {
+            Target::Node(client) => Ok((
+                sentinel::connect(client, self.timeout)?,
+                client.get_connection_info().addr().clone(),
+            )),
+            Target::Sentinel(sentinels) => sentinels.connect(self.timeout),
+        }
+    }
+
+    /// After a change on `con`, waits for one replica to have it, when the store is
+    /// [`replicated`](Shared::replicated): `WAIT 1` for up to the timeout. No replica in time is
+    /// an error, and the change is not acknowledged (it is on the master, which may lose it in a
+    /// failover). `WAIT` counts the replicas that have every write this connection made: a
+    /// change the script found in place already (written by a revocation whose wait failed)
+    /// is confirmed only as far as this connection's own writes go.
+    fn replicate(&self, con: &mut Connection) -> RedisResult<()> {
+        if !self.replicated {
+            return Ok(());
+        }
+        let millis = u64::try_from(self.timeout.as_millis()).unwrap_or(u64::MAX);
+        // The reply comes after up to `millis`: the socket waits longer than Redis does.
+        con.set_read_timeout(Some(self.timeout * 2))?;
+        let replicas: i64 = redis::cmd("WAIT").arg(1).arg(millis).query(con)?;
         con.set_read_timeout(Some(self.timeout))?;
-        con.set_write_timeout(Some(self.timeout))?;
-        Ok(con)
+        if replicas < 1 {
+            return Err(RedisError::from((
+                ErrorKind::Client,
+                "no replica acknowledged the change within the timeout; it is on the master only",
+            )));
+        }
+        Ok(())
     }
 
     /// The server, as `host:port` or a socket path: what errors and logs name, never the URL,
     /// which may hold a password.
     fn server(&self) -> String {
-        self.client.get_connection_info().addr().to_string()
+        match &self.target {
+            Target::Node(client) => client.get_connection_info().addr().to_string(),
+            Target::Sentinel(sentinels) => sentinels.server(),
+        }
     }
 
     /// `source` as the store's error, naming the server it tried.

@@ -140,7 +140,10 @@ impl Shared {
         if let Some(id) = id {
             invocation.arg(id);
         }
-        self.with_conn(|con| invocation.invoke::<i64>(con).map(|_| ()))
+        self.with_conn(|con| {
+            invocation.invoke::<i64>(con)?;
+            self.replicate(con)
+        })
     }
 
     /// Revokes, for `id` or for every id, every session that began up to `now`, judged against
@@ -164,7 +167,11 @@ impl Shared {
         if let Some(id) = id {
             invocation.arg(id);
         }
-        let cutoff: Vec<u8> = self.with_conn(|con| invocation.invoke(con))?;
+        let cutoff: Vec<u8> = self.with_conn(|con| {
+            let cutoff = invocation.invoke(con)?;
+            self.replicate(con)?;
+            Ok(cutoff)
+        })?;
         parse_secs(&cutoff).ok_or_else(|| {
             redis::RedisError::from((
                 redis::ErrorKind::Parse,
@@ -226,13 +233,14 @@ impl Shared {
                     _ => invocation.arg(""),
                 };
                 if invocation.invoke::<i64>(con)? == 1 {
-                    return Ok(());
+                    return self.replicate(con);
                 }
             }
             let cutoff = logout.logged_in_at.saturating_add(1);
             let mut invocation = self.invocation(&RAISE);
             invocation.arg(cutoff).arg(id);
             invocation.invoke::<i64>(con)?;
+            self.replicate(con)?;
             // The id was checked when the logout went into the copy.
             let _ = self.memory.raise_user(id, cutoff);
             tracing::warn!(
