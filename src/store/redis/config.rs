@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use redis::{Client, ErrorKind, RedisError};
 
+use super::cluster::Cluster;
 use super::contact::Contact;
 use super::sentinel::Sentinels;
 use super::subscriber::THREAD_NAME;
@@ -42,8 +43,21 @@ pub struct RedisStoreBuilder {
     resync_interval: Duration,
     connect_timeout: Duration,
     fail_closed_after: Option<Duration>,
-    /// The master's name and its sentinels' URLs.
-    sentinel: Option<(String, Vec<String>)>,
+    deployment: Deployment,
+}
+
+/// What the builder's URL names.
+#[derive(Clone)]
+enum Deployment {
+    /// The one server.
+    Node,
+    /// The master's credentials and database; the master's name and its sentinels' URLs.
+    Sentinel {
+        master: String,
+        sentinels: Vec<String>,
+    },
+    /// One node of a cluster; the URLs of more of its nodes.
+    Cluster { nodes: Vec<String> },
 }
 
 impl RedisStoreBuilder {
@@ -55,7 +69,7 @@ impl RedisStoreBuilder {
             resync_interval: DEFAULT_RESYNC_INTERVAL,
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
             fail_closed_after: None,
-            sentinel: None,
+            deployment: Deployment::Node,
         }
     }
 
@@ -158,7 +172,35 @@ impl RedisStoreBuilder {
         sentinels: impl IntoIterator<Item = S>,
     ) -> RedisStoreBuilder {
         let sentinels = sentinels.into_iter().map(|url| url.as_ref().to_owned());
-        self.sentinel = Some((master.into(), sentinels.collect()));
+        self.deployment = Deployment::Sentinel {
+            master: master.into(),
+            sentinels: sentinels.collect(),
+        };
+        self
+    }
+
+    /// Talks to a Redis Cluster, of which the builder's URL names one node and `nodes` (their
+    /// URLs, with the same credentials) more: the cluster client finds the node that serves
+    /// the store's hash slot, and follows it when the slot moves. The channel is followed on
+    /// one of the nodes given, the next one when it fails. Replaces
+    /// [`sentinel`](Self::sentinel). See "Redis Cluster" on [`RedisStore`].
+    ///
+    /// ```no_run
+    /// # use sigcookie::store::RedisStore;
+    /// let store = RedisStore::builder("redis://10.0.0.1:7000/")
+    ///     .cluster(["redis://10.0.0.2:7000", "redis://10.0.0.3:7000"])
+    ///     .build()?;
+    /// # Ok::<(), sigcookie::store::StoreError>(())
+    /// ```
+    #[must_use]
+    pub fn cluster<S: AsRef<str>>(
+        mut self,
+        nodes: impl IntoIterator<Item = S>,
+    ) -> RedisStoreBuilder {
+        let nodes = nodes.into_iter().map(|url| url.as_ref().to_owned());
+        self.deployment = Deployment::Cluster {
+            nodes: nodes.collect(),
+        };
         self
     }
 
@@ -190,9 +232,19 @@ impl RedisStoreBuilder {
                 )),
             });
         }
-        let (target, replicated) = match self.sentinel {
-            None => (Target::Node(client), false),
-            Some((master, sentinels)) => {
+        let (target, replicated) = match self.deployment {
+            Deployment::Node => (Target::Node(client), false),
+            Deployment::Cluster { mut nodes } => {
+                nodes.insert(0, self.url.clone());
+                let cluster = Cluster::new(&nodes, self.connect_timeout).map_err(|source| {
+                    StoreError::Unavailable {
+                        server: None,
+                        source,
+                    }
+                })?;
+                (Target::Cluster(cluster), false)
+            }
+            Deployment::Sentinel { master, sentinels } => {
                 let template = client.get_connection_info().clone();
                 let sentinels = Sentinels::new(&sentinels, master, template).map_err(|source| {
                     StoreError::Unavailable {
@@ -250,6 +302,24 @@ impl RedisStoreBuilder {
     }
 }
 
+impl fmt::Debug for Deployment {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Not the URLs: they may hold passwords.
+        match self {
+            Deployment::Node => f.write_str("Node"),
+            Deployment::Sentinel { master, sentinels } => f
+                .debug_struct("Sentinel")
+                .field("master", master)
+                .field("sentinels", &sentinels.len())
+                .finish(),
+            Deployment::Cluster { nodes } => f
+                .debug_struct("Cluster")
+                .field("nodes", &(nodes.len() + 1))
+                .finish(),
+        }
+    }
+}
+
 impl fmt::Debug for RedisStoreBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         // Not the URL: it may hold a password.
@@ -258,10 +328,7 @@ impl fmt::Debug for RedisStoreBuilder {
             .field("resync_interval", &self.resync_interval)
             .field("connect_timeout", &self.connect_timeout)
             .field("fail_closed_after", &self.fail_closed_after)
-            .field(
-                "sentinel_master",
-                &self.sentinel.as_ref().map(|(master, _)| master),
-            )
+            .field("deployment", &self.deployment)
             .finish_non_exhaustive()
     }
 }

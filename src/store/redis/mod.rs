@@ -2,7 +2,8 @@
 //!
 //! - `config`: [`RedisStoreBuilder`], which connects and starts the store;
 //! - `subscriber`: the thread that keeps this instance's copy of the cut-offs fresh;
-//! - `revoke`: revocations through Redis, and the script that raises and announces them.
+//! - `revoke`: revocations through Redis, and the scripts that raise and announce them;
+//! - `sentinel`, `cluster`: finding the master of a Sentinel deployment, talking to a cluster.
 
 use std::fmt;
 use std::sync::atomic::AtomicBool;
@@ -10,12 +11,17 @@ use std::sync::{Arc, Condvar, Mutex, PoisonError};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
-use redis::{Client, Connection, ConnectionAddr, ErrorKind, RedisError, RedisResult};
+use redis::cluster::ClusterConnection;
+use redis::{
+    Client, Cmd, Connection, ConnectionAddr, ConnectionLike, ErrorKind, RedisError, RedisResult,
+    Value,
+};
 
 use super::memory::Logout;
 use super::{CutoffStore, MemoryStore, StoreError};
 use crate::{Cutoffs, Revocations};
 
+mod cluster;
 mod config;
 mod contact;
 mod revoke;
@@ -37,8 +43,9 @@ pub use config::RedisStoreBuilder;
 /// is later (cut-offs never move back) or rewrites a user's logouts only if no other instance
 /// changed them since they were read, and in the same step publishes the change on the channel
 /// `{prefix}:changes` (`g <secs>`, `u <secs> <id>` or `s <login> <until> <id>`). The keys share
-/// one hash slot and each script names all of them, so the same scripts would run on a Redis
-/// Cluster, whose classic `PUBLISH` reaches every node.
+/// one hash slot and each script names all of them, so the same scripts run on a Redis Cluster,
+/// whose classic `PUBLISH` reaches every node. Reads are scripts too (the whole state in one
+/// atomic snapshot, a user's entries before a logout).
 ///
 /// Each instance answers [`Revocations::cutoffs`] from a copy in its own memory, so a verify
 /// never waits on the network. A background thread (`sigcookie-redis-sync`) keeps the copy up to
@@ -119,6 +126,18 @@ pub use config::RedisStoreBuilder;
 ///   refused after the timeout. Without any replica known, a revocation is acknowledged by
 ///   the master alone, as with one server.
 ///
+/// # Redis Cluster
+/// [`cluster`](RedisStoreBuilder::cluster) names more nodes of a cluster besides the URL's. The
+/// scripts go through redis-rs's cluster client to the node that serves the store's one hash
+/// slot (every key carries the prefix as its hash tag), following it when the slot moves;
+/// a revocation is then as atomic as on one server, and as durable as that node makes it
+/// (with replicas, as durable as asynchronous replication: a failover may lose the last
+/// writes, as `WAIT` would not prevent either). The synchronous cluster client has no pub/sub:
+/// the sync thread subscribes on a plain connection to one of the nodes given (a cluster
+/// delivers a classic `PUBLISH` on every node), and after any error resubscribes on the next
+/// one and reloads everything. The staleness bounds above hold, a failed node counting as a
+/// lost connection.
+///
 /// # A flushed Redis
 /// A Redis emptied under the fleet (`FLUSHALL`, `FLUSHDB`, a restart without persistence)
 /// leaves running instances their copies: a load never lowers a cut-off nor forgets a logout,
@@ -156,6 +175,76 @@ enum Target {
     Node(Client),
     /// Whichever master the sentinels name at each new connection.
     Sentinel(sentinel::Sentinels),
+    /// A Redis Cluster.
+    Cluster(cluster::Cluster),
+}
+
+/// A connection for the scripts and loads: to one server, or to a cluster.
+enum Conn {
+    Node(Connection),
+    /// Boxed: four times a plain connection's size, and opened rarely.
+    Cluster(Box<ClusterConnection>),
+}
+
+impl Conn {
+    fn link(&mut self) -> &mut dyn ConnectionLike {
+        match self {
+            Conn::Node(con) => con,
+            Conn::Cluster(con) => &mut **con,
+        }
+    }
+
+    fn set_read_timeout(&self, timeout: Duration) -> RedisResult<()> {
+        match self {
+            Conn::Node(con) => con.set_read_timeout(Some(timeout)),
+            Conn::Cluster(con) => con.set_read_timeout(Some(timeout)),
+        }
+    }
+}
+
+/// So that a script or pipeline runs on either.
+impl ConnectionLike for Conn {
+    fn req_packed_command(&mut self, cmd: &[u8]) -> RedisResult<Value> {
+        self.link().req_packed_command(cmd)
+    }
+
+    fn req_packed_commands(
+        &mut self,
+        cmd: &[u8],
+        offset: usize,
+        count: usize,
+    ) -> RedisResult<Vec<Value>> {
+        self.link().req_packed_commands(cmd, offset, count)
+    }
+
+    fn req_command(&mut self, cmd: &Cmd) -> RedisResult<Value> {
+        self.link().req_command(cmd)
+    }
+
+    fn get_db(&self) -> i64 {
+        match self {
+            Conn::Node(con) => con.get_db(),
+            Conn::Cluster(con) => con.get_db(),
+        }
+    }
+
+    fn supports_pipelining(&self) -> bool {
+        match self {
+            Conn::Node(con) => con.supports_pipelining(),
+            Conn::Cluster(con) => con.supports_pipelining(),
+        }
+    }
+
+    fn check_connection(&mut self) -> bool {
+        self.link().check_connection()
+    }
+
+    fn is_open(&self) -> bool {
+        match self {
+            Conn::Node(con) => con.is_open(),
+            Conn::Cluster(con) => con.is_open(),
+        }
+    }
 }
 
 /// What the store and its thread share.
@@ -175,7 +264,7 @@ struct Shared {
     contact: contact::Contact,
     /// For revocations and loads; opened on first use and dropped after any error, so that a
     /// reply arriving late on it is never read as the answer to the next command.
-    conn: Mutex<Option<Connection>>,
+    conn: Mutex<Option<Conn>>,
     /// Whether the last load found Redis empty while this instance knew cut-offs (reported
     /// once, until Redis holds something again).
     emptied: AtomicBool,
@@ -222,7 +311,7 @@ impl Shared {
     /// `f` must be idempotent: when a connection kept from before fails as closed (Redis
     /// restarted since), `f` is run again once on a new one, so that the first revocation after
     /// a restart does not fail for nothing.
-    fn with_conn<T>(&self, f: impl Fn(&mut Connection) -> RedisResult<T>) -> RedisResult<T> {
+    fn with_conn<T>(&self, f: impl Fn(&mut Conn) -> RedisResult<T>) -> RedisResult<T> {
         let mut conn = self.conn.lock().unwrap_or_else(PoisonError::into_inner);
         let reused = conn.is_some();
         let con = match &mut *conn {
@@ -252,19 +341,24 @@ impl Shared {
         result
     }
 
-    /// A new connection whose every read and write gives up after the timeout.
-    fn connect(&self) -> RedisResult<Connection> {
-        Ok(self.connect_at()?.0)
+    /// A new connection for the scripts and loads, whose every step gives up after the timeout.
+    fn connect(&self) -> RedisResult<Conn> {
+        match &self.target {
+            Target::Cluster(cluster) => Ok(Conn::Cluster(Box::new(cluster.connect()?))),
+            _ => Ok(Conn::Node(self.subscriber()?.0)),
+        }
     }
 
-    /// [`connect`](Self::connect), and the server's address.
-    fn connect_at(&self) -> RedisResult<(Connection, ConnectionAddr)> {
+    /// A new plain connection for the channel, whose every read and write gives up after the
+    /// timeout, and the server's address: the server, the master, or one of the cluster's nodes.
+    fn subscriber(&self) -> RedisResult<(Connection, ConnectionAddr)> {
         match &self.target {
             Target::Node(client) => Ok((
                 sentinel::connect(client, self.timeout)?,
                 client.get_connection_info().addr().clone(),
             )),
             Target::Sentinel(sentinels) => sentinels.connect(self.timeout),
+            Target::Cluster(cluster) => cluster.subscriber(self.timeout),
         }
     }
 
@@ -274,15 +368,15 @@ impl Shared {
     /// failover). `WAIT` counts the replicas that have every write this connection made: a
     /// change the script found in place already (written by a revocation whose wait failed)
     /// is confirmed only as far as this connection's own writes go.
-    fn replicate(&self, con: &mut Connection) -> RedisResult<()> {
+    fn replicate(&self, con: &mut Conn) -> RedisResult<()> {
         if !self.replicated {
             return Ok(());
         }
         let millis = u64::try_from(self.timeout.as_millis()).unwrap_or(u64::MAX);
         // The reply comes after up to `millis`: the socket waits longer than Redis does.
-        con.set_read_timeout(Some(self.timeout * 2))?;
+        con.set_read_timeout(self.timeout * 2)?;
         let replicas: i64 = redis::cmd("WAIT").arg(1).arg(millis).query(con)?;
-        con.set_read_timeout(Some(self.timeout))?;
+        con.set_read_timeout(self.timeout)?;
         if replicas < 1 {
             return Err(RedisError::from((
                 ErrorKind::Client,
@@ -298,6 +392,7 @@ impl Shared {
         match &self.target {
             Target::Node(client) => client.get_connection_info().addr().to_string(),
             Target::Sentinel(sentinels) => sentinels.server(),
+            Target::Cluster(cluster) => cluster.server(),
         }
     }
 

@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 
 use redis::{ConnectionAddr, ErrorKind, RedisError, RedisResult, Value};
 
+use super::revoke::STATE;
 use super::{Shared, Target, decode_logouts, parse_secs, shorten};
 use crate::store::CutoffStore;
 use crate::store::memory::Logout;
@@ -69,7 +70,7 @@ impl Shared {
     /// One connection's life: subscribe, load, then apply changes until the store is dropped
     /// (`Ok`) or something fails (`Err`). `loaded` is called once the state is loaded.
     fn follow(&self, first: bool, loaded: &mut dyn FnMut()) -> RedisResult<()> {
-        let (mut con, master) = self.connect_at()?;
+        let (mut con, master) = self.subscriber()?;
         if matches!(self.target, Target::Sentinel(_)) {
             // The loads and writes follow the same master: a connection to the one before a
             // failover would read a stale state (it may not have been demoted yet).
@@ -139,16 +140,8 @@ impl Shared {
 
     /// Reads the whole state and raises the copy to it (never lowers it).
     fn load(&self, first: bool) -> RedisResult<()> {
-        let (global, users, logouts): State = self.with_conn(|con| {
-            redis::pipe()
-                .cmd("GET")
-                .arg(&self.global_key)
-                .cmd("HGETALL")
-                .arg(&self.users_key)
-                .cmd("HGETALL")
-                .arg(&self.logouts_key)
-                .query(con)
-        })?;
+        let state = self.invocation(&STATE);
+        let (global, users, logouts): State = self.with_conn(|con| state.invoke(con))?;
         let empty = global.is_none() && users.is_empty() && logouts.is_empty();
         self.absorb(global, &users, first)?;
         self.absorb_logouts(&logouts);
