@@ -191,6 +191,8 @@ fn no_acknowledged_revocation_is_lost_across_a_sentinel_failover() {
     let stores = [Arc::new(deployment.store()), Arc::new(deployment.store())];
     let acked: Arc<Mutex<Vec<Acked>>> = Arc::default();
     let stop = Arc::new(AtomicBool::new(false));
+    // The verifiers stop only once the writer has, and the bound has passed for its last one.
+    let verified = Arc::new(AtomicBool::new(false));
 
     // A stream of revocations, alternately through each store.
     let writer = {
@@ -219,7 +221,8 @@ fn no_acknowledged_revocation_is_lost_across_a_sentinel_failover() {
     let verifiers: Vec<_> = stores
         .iter()
         .map(|store| {
-            let (store, acked, stop) = (Arc::clone(store), Arc::clone(&acked), Arc::clone(&stop));
+            let (store, acked, stop) =
+                (Arc::clone(store), Arc::clone(&acked), Arc::clone(&verified));
             thread::spawn(move || {
                 let mut seen: HashMap<String, Instant> = HashMap::new();
                 let mut last_pass = false;
@@ -286,10 +289,11 @@ fn no_acknowledged_revocation_is_lost_across_a_sentinel_failover() {
         );
         thread::sleep(Duration::from_millis(20));
     }
-    // Room for the bound to pass for the last ones.
-    thread::sleep(BOUND);
     stop.store(true, Ordering::Relaxed);
     let refused = writer.join().expect("the writer");
+    // Room for the bound to pass for the last ones.
+    thread::sleep(BOUND);
+    verified.store(true, Ordering::Relaxed);
     let seen: Vec<HashMap<String, Instant>> = verifiers
         .into_iter()
         .map(|v| v.join().expect("a verifier"))
