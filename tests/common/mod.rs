@@ -1,5 +1,8 @@
-//! Shared by the integration tests: reading test vectors and naming error variants.
+//! Shared by the integration tests: reading test vectors and naming error variants; `process`,
+//! the Redis servers of the Sentinel and Cluster tests.
 #![allow(dead_code)]
+
+pub mod process;
 
 use hmac::{Hmac, Mac};
 use serde_json::Value;

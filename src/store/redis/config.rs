@@ -9,9 +9,11 @@ use std::time::Duration;
 
 use redis::{Client, ErrorKind, RedisError};
 
+use super::cluster::Cluster;
 use super::contact::Contact;
+use super::sentinel::Sentinels;
 use super::subscriber::THREAD_NAME;
-use super::{RedisStore, Shared};
+use super::{RedisStore, Shared, Target};
 use crate::store::{MemoryStore, StoreError};
 
 const DEFAULT_PREFIX: &str = "sigcookie:cutoffs";
@@ -41,6 +43,21 @@ pub struct RedisStoreBuilder {
     resync_interval: Duration,
     connect_timeout: Duration,
     fail_closed_after: Option<Duration>,
+    deployment: Deployment,
+}
+
+/// What the builder's URL names.
+#[derive(Clone)]
+enum Deployment {
+    /// The one server.
+    Node,
+    /// The master's credentials and database; the master's name and its sentinels' URLs.
+    Sentinel {
+        master: String,
+        sentinels: Vec<String>,
+    },
+    /// One node of a cluster; the URLs of more of its nodes.
+    Cluster { nodes: Vec<String> },
 }
 
 impl RedisStoreBuilder {
@@ -52,6 +69,7 @@ impl RedisStoreBuilder {
             resync_interval: DEFAULT_RESYNC_INTERVAL,
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
             fail_closed_after: None,
+            deployment: Deployment::Node,
         }
     }
 
@@ -132,6 +150,60 @@ impl RedisStoreBuilder {
         self
     }
 
+    /// Finds the master named `master` through its `sentinels` (their URLs,
+    /// `redis://[user:password@]host:port`), at every new connection: after a failover, the
+    /// store follows the new master. The builder's URL then gives only the master's
+    /// credentials and database; its host and port are replaced by whatever the sentinels
+    /// name. When the sentinels know of a replica, a revocation is acknowledged only once a
+    /// replica has it too (`WAIT 1`, for up to the connect timeout). See "Sentinel" on
+    /// [`RedisStore`].
+    ///
+    /// ```no_run
+    /// # use sigcookie::store::RedisStore;
+    /// let store = RedisStore::builder("redis://:master-password@mymaster/0")
+    ///     .sentinel("mymaster", ["redis://10.0.0.1:26379", "redis://10.0.0.2:26379"])
+    ///     .build()?;
+    /// # Ok::<(), sigcookie::store::StoreError>(())
+    /// ```
+    #[must_use]
+    pub fn sentinel<S: AsRef<str>>(
+        mut self,
+        master: impl Into<String>,
+        sentinels: impl IntoIterator<Item = S>,
+    ) -> RedisStoreBuilder {
+        let sentinels = sentinels.into_iter().map(|url| url.as_ref().to_owned());
+        self.deployment = Deployment::Sentinel {
+            master: master.into(),
+            sentinels: sentinels.collect(),
+        };
+        self
+    }
+
+    /// Talks to a Redis Cluster, of which the builder's URL names one node and `nodes` (their
+    /// URLs, with the same credentials) more: the cluster client finds the node that serves
+    /// the store's hash slot, and follows it when the slot moves. The channel is followed on
+    /// one of the nodes given, the next one when it fails. Replaces
+    /// [`sentinel`](Self::sentinel). See "Redis Cluster" on [`RedisStore`].
+    ///
+    /// ```no_run
+    /// # use sigcookie::store::RedisStore;
+    /// let store = RedisStore::builder("redis://10.0.0.1:7000/")
+    ///     .cluster(["redis://10.0.0.2:7000", "redis://10.0.0.3:7000"])
+    ///     .build()?;
+    /// # Ok::<(), sigcookie::store::StoreError>(())
+    /// ```
+    #[must_use]
+    pub fn cluster<S: AsRef<str>>(
+        mut self,
+        nodes: impl IntoIterator<Item = S>,
+    ) -> RedisStoreBuilder {
+        let nodes = nodes.into_iter().map(|url| url.as_ref().to_owned());
+        self.deployment = Deployment::Cluster {
+            nodes: nodes.collect(),
+        };
+        self
+    }
+
     /// Connects, subscribes, loads every cut-off and starts the sync thread. Returns only once
     /// the cut-offs are loaded: a store never answers a lookup from an empty copy.
     ///
@@ -160,9 +232,40 @@ impl RedisStoreBuilder {
                 )),
             });
         }
+        let (target, replicated) = match self.deployment {
+            Deployment::Node => (Target::Node(client), false),
+            Deployment::Cluster { mut nodes } => {
+                nodes.insert(0, self.url.clone());
+                let cluster = Cluster::new(&nodes, self.connect_timeout).map_err(|source| {
+                    StoreError::Unavailable {
+                        server: None,
+                        source,
+                    }
+                })?;
+                (Target::Cluster(cluster), false)
+            }
+            Deployment::Sentinel { master, sentinels } => {
+                let template = client.get_connection_info().clone();
+                let sentinels = Sentinels::new(&sentinels, master, template).map_err(|source| {
+                    StoreError::Unavailable {
+                        server: None,
+                        source,
+                    }
+                })?;
+                let replicated =
+                    sentinels
+                        .has_replicas(self.connect_timeout)
+                        .map_err(|source| StoreError::Unavailable {
+                            server: Some(sentinels.server()),
+                            source,
+                        })?;
+                (Target::Sentinel(sentinels), replicated)
+            }
+        };
         let name = |what: &str| format!("{{{}}}:{what}", self.prefix);
         let shared = Arc::new(Shared {
-            client,
+            target,
+            replicated,
             global_key: name("global"),
             users_key: name("users"),
             logouts_key: name("logouts"),
@@ -199,6 +302,24 @@ impl RedisStoreBuilder {
     }
 }
 
+impl fmt::Debug for Deployment {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Not the URLs: they may hold passwords.
+        match self {
+            Deployment::Node => f.write_str("Node"),
+            Deployment::Sentinel { master, sentinels } => f
+                .debug_struct("Sentinel")
+                .field("master", master)
+                .field("sentinels", &sentinels.len())
+                .finish(),
+            Deployment::Cluster { nodes } => f
+                .debug_struct("Cluster")
+                .field("nodes", &(nodes.len() + 1))
+                .finish(),
+        }
+    }
+}
+
 impl fmt::Debug for RedisStoreBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         // Not the URL: it may hold a password.
@@ -207,6 +328,7 @@ impl fmt::Debug for RedisStoreBuilder {
             .field("resync_interval", &self.resync_interval)
             .field("connect_timeout", &self.connect_timeout)
             .field("fail_closed_after", &self.fail_closed_after)
+            .field("deployment", &self.deployment)
             .finish_non_exhaustive()
     }
 }

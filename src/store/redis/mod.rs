@@ -2,7 +2,8 @@
 //!
 //! - `config`: [`RedisStoreBuilder`], which connects and starts the store;
 //! - `subscriber`: the thread that keeps this instance's copy of the cut-offs fresh;
-//! - `revoke`: revocations through Redis, and the script that raises and announces them.
+//! - `revoke`: revocations through Redis, and the scripts that raise and announce them;
+//! - `sentinel`, `cluster`: finding the master of a Sentinel deployment, talking to a cluster.
 
 use std::fmt;
 use std::sync::atomic::AtomicBool;
@@ -10,15 +11,21 @@ use std::sync::{Arc, Condvar, Mutex, PoisonError};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
-use redis::{Client, Connection, RedisError, RedisResult};
+use redis::cluster::ClusterConnection;
+use redis::{
+    Client, Cmd, Connection, ConnectionAddr, ConnectionLike, ErrorKind, RedisError, RedisResult,
+    Value,
+};
 
 use super::memory::Logout;
 use super::{CutoffStore, MemoryStore, StoreError};
 use crate::{Cutoffs, Revocations};
 
+mod cluster;
 mod config;
 mod contact;
 mod revoke;
+mod sentinel;
 mod subscriber;
 
 pub use config::RedisStoreBuilder;
@@ -36,8 +43,9 @@ pub use config::RedisStoreBuilder;
 /// is later (cut-offs never move back) or rewrites a user's logouts only if no other instance
 /// changed them since they were read, and in the same step publishes the change on the channel
 /// `{prefix}:changes` (`g <secs>`, `u <secs> <id>` or `s <login> <until> <id>`). The keys share
-/// one hash slot and each script names all of them, so the same scripts would run on a Redis
-/// Cluster, whose classic `PUBLISH` reaches every node.
+/// one hash slot and each script names all of them, so the same scripts run on a Redis Cluster,
+/// whose classic `PUBLISH` reaches every node. Reads are scripts too (the whole state in one
+/// atomic snapshot, a user's entries before a logout).
 ///
 /// Each instance answers [`Revocations::cutoffs`] from a copy in its own memory, so a verify
 /// never waits on the network. A background thread (`sigcookie-redis-sync`) keeps the copy up to
@@ -86,6 +94,50 @@ pub use config::RedisStoreBuilder;
 /// Redis must keep its data: a revocation is as durable as Redis makes its writes when it
 /// acknowledges them (`appendonly yes` with `appendfsync always`: on disk).
 ///
+/// # Sentinel
+/// [`sentinel`](RedisStoreBuilder::sentinel) names the master and its sentinels instead of one
+/// server. Every new connection asks every sentinel that answers within the connect timeout
+/// (`SENTINEL MASTER`) and takes the address with the highest configuration epoch (a failover
+/// raises it, so a sentinel that has not yet heard of one is outvoted) whose server says it is
+/// the master (`ROLE`). A write answered `READONLY` (a master demoted under the store) is sent
+/// again on a new connection, to the master found anew. The sync thread asks the sentinels
+/// again at every resync, and when they name another master it drops its connections,
+/// resubscribes there and reloads everything: a master that lost a failover but still runs
+/// keeps accepting connections, and hears none of the new master's changes, until the
+/// sentinels demote it (several seconds later).
+///
+/// - **Staleness through a failover**: once the sentinels name the new master, every instance
+///   follows it within the resync interval, plus the time to ask the sentinels and connect
+///   (a connect timeout for each sentinel that does not answer). Meanwhile it answers from its
+///   copy, as during any outage (and [`fail_closed_after`](RedisStoreBuilder::fail_closed_after)
+///   applies).
+/// - **What an acknowledged revocation survives**: when the sentinels know of a replica (asked
+///   at [`build`](RedisStoreBuilder::build)), a revocation returns `Ok` only once the master
+///   has run the script *and* one replica has acknowledged it (`WAIT 1 <connect timeout>`);
+///   otherwise it returns [`StoreError::Unavailable`] (in force here, on the master perhaps,
+///   not acknowledged: retry). An acknowledged revocation is then on two servers: it survives
+///   the loss of either, and so a failover, as long as the replica promoted is one that had it
+///   (with one replica it is; with more, Sentinel promotes the replica with the most data,
+///   which had it unless the one that acknowledged was lost too). `WAIT` is not a consensus:
+///   it does not make Redis strongly consistent, a revocation that failed its wait may still
+///   be applied (or lost), and a master cut off from its replicas keeps accepting writes
+///   (`min-replicas-to-write 1` on the master makes it refuse them). While the master has no
+///   replica (after a failover, until the old master rejoins as one), every revocation is
+///   refused after the timeout. Without any replica known, a revocation is acknowledged by
+///   the master alone, as with one server.
+///
+/// # Redis Cluster
+/// [`cluster`](RedisStoreBuilder::cluster) names more nodes of a cluster besides the URL's. The
+/// scripts go through redis-rs's cluster client to the node that serves the store's one hash
+/// slot (every key carries the prefix as its hash tag), following it when the slot moves;
+/// a revocation is then as atomic as on one server, and as durable as that node makes it
+/// (with replicas, as durable as asynchronous replication: a failover may lose the last
+/// writes, as `WAIT` would not prevent either). The synchronous cluster client has no pub/sub:
+/// the sync thread subscribes on a plain connection to one of the nodes given (a cluster
+/// delivers a classic `PUBLISH` on every node), and after any error resubscribes on the next
+/// one and reloads everything. The staleness bounds above hold, a failed node counting as a
+/// lost connection.
+///
 /// # A flushed Redis
 /// A Redis emptied under the fleet (`FLUSHALL`, `FLUSHDB`, a restart without persistence)
 /// leaves running instances their copies: a load never lowers a cut-off nor forgets a logout,
@@ -117,9 +169,90 @@ pub struct RedisStore {
     sync: Option<JoinHandle<()>>,
 }
 
+/// Which server the store talks to.
+enum Target {
+    /// The one at the builder's URL.
+    Node(Client),
+    /// Whichever master the sentinels name at each new connection.
+    Sentinel(sentinel::Sentinels),
+    /// A Redis Cluster.
+    Cluster(cluster::Cluster),
+}
+
+/// A connection for the scripts and loads: to one server, or to a cluster.
+enum Conn {
+    Node(Connection),
+    /// Boxed: four times a plain connection's size, and opened rarely.
+    Cluster(Box<ClusterConnection>),
+}
+
+impl Conn {
+    fn link(&mut self) -> &mut dyn ConnectionLike {
+        match self {
+            Conn::Node(con) => con,
+            Conn::Cluster(con) => &mut **con,
+        }
+    }
+
+    fn set_read_timeout(&self, timeout: Duration) -> RedisResult<()> {
+        match self {
+            Conn::Node(con) => con.set_read_timeout(Some(timeout)),
+            Conn::Cluster(con) => con.set_read_timeout(Some(timeout)),
+        }
+    }
+}
+
+/// So that a script or pipeline runs on either.
+impl ConnectionLike for Conn {
+    fn req_packed_command(&mut self, cmd: &[u8]) -> RedisResult<Value> {
+        self.link().req_packed_command(cmd)
+    }
+
+    fn req_packed_commands(
+        &mut self,
+        cmd: &[u8],
+        offset: usize,
+        count: usize,
+    ) -> RedisResult<Vec<Value>> {
+        self.link().req_packed_commands(cmd, offset, count)
+    }
+
+    fn req_command(&mut self, cmd: &Cmd) -> RedisResult<Value> {
+        self.link().req_command(cmd)
+    }
+
+    fn get_db(&self) -> i64 {
+        match self {
+            Conn::Node(con) => con.get_db(),
+            Conn::Cluster(con) => con.get_db(),
+        }
+    }
+
+    fn supports_pipelining(&self) -> bool {
+        match self {
+            Conn::Node(con) => con.supports_pipelining(),
+            Conn::Cluster(con) => con.supports_pipelining(),
+        }
+    }
+
+    fn check_connection(&mut self) -> bool {
+        self.link().check_connection()
+    }
+
+    fn is_open(&self) -> bool {
+        match self {
+            Conn::Node(con) => con.is_open(),
+            Conn::Cluster(con) => con.is_open(),
+        }
+    }
+}
+
 /// What the store and its thread share.
 struct Shared {
-    client: Client,
+    target: Target,
+    /// Whether a revocation is acknowledged only once a replica has it too (`WAIT 1`): with
+    /// Sentinel, when the sentinels know of a replica.
+    replicated: bool,
     global_key: String,
     users_key: String,
     logouts_key: String,
@@ -131,7 +264,7 @@ struct Shared {
     contact: contact::Contact,
     /// For revocations and loads; opened on first use and dropped after any error, so that a
     /// reply arriving late on it is never read as the answer to the next command.
-    conn: Mutex<Option<Connection>>,
+    conn: Mutex<Option<Conn>>,
     /// Whether the last load found Redis empty while this instance knew cut-offs (reported
     /// once, until Redis holds something again).
     emptied: AtomicBool,
@@ -178,7 +311,7 @@ impl Shared {
     /// `f` must be idempotent: when a connection kept from before fails as closed (Redis
     /// restarted since), `f` is run again once on a new one, so that the first revocation after
     /// a restart does not fail for nothing.
-    fn with_conn<T>(&self, f: impl Fn(&mut Connection) -> RedisResult<T>) -> RedisResult<T> {
+    fn with_conn<T>(&self, f: impl Fn(&mut Conn) -> RedisResult<T>) -> RedisResult<T> {
         let mut conn = self.conn.lock().unwrap_or_else(PoisonError::into_inner);
         let reused = conn.is_some();
         let con = match &mut *conn {
@@ -189,10 +322,15 @@ impl Shared {
         if result.is_err() {
             *conn = None;
         }
-        if reused
-            && result
-                .as_ref()
-                .is_err_and(RedisError::is_connection_dropped)
+        // A master that became a replica (a failover) answers writes with READONLY: the next
+        // connection asks the sentinels again, and finds the new one.
+        let moved = |e: &RedisError| {
+            matches!(self.target, Target::Sentinel(_))
+                && e.kind() == ErrorKind::Server(redis::ServerErrorKind::ReadOnly)
+        };
+        if result
+            .as_ref()
+            .is_err_and(|e| (reused && e.is_connection_dropped()) || moved(e))
         {
             let con = conn.insert(self.connect()?);
             result = f(con);
@@ -203,18 +341,59 @@ impl Shared {
         result
     }
 
-    /// A new connection whose every read and write gives up after the timeout.
-    fn connect(&self) -> RedisResult<Connection> {
-        let con = self.client.get_connection_with_timeout(self.timeout)?;
-        con.set_read_timeout(Some(self.timeout))?;
-        con.set_write_timeout(Some(self.timeout))?;
-        Ok(con)
+    /// A new connection for the scripts and loads, whose every step gives up after the timeout.
+    fn connect(&self) -> RedisResult<Conn> {
+        match &self.target {
+            Target::Cluster(cluster) => Ok(Conn::Cluster(Box::new(cluster.connect()?))),
+            _ => Ok(Conn::Node(self.subscriber()?.0)),
+        }
+    }
+
+    /// A new plain connection for the channel, whose every read and write gives up after the
+    /// timeout, and the server's address: the server, the master, or one of the cluster's nodes.
+    fn subscriber(&self) -> RedisResult<(Connection, ConnectionAddr)> {
+        match &self.target {
+            Target::Node(client) => Ok((
+                sentinel::connect(client, self.timeout)?,
+                client.get_connection_info().addr().clone(),
+            )),
+            Target::Sentinel(sentinels) => sentinels.connect(self.timeout),
+            Target::Cluster(cluster) => cluster.subscriber(self.timeout),
+        }
+    }
+
+    /// After a change on `con`, waits for one replica to have it, when the store is
+    /// [`replicated`](Shared::replicated): `WAIT 1` for up to the timeout. No replica in time is
+    /// an error, and the change is not acknowledged (it is on the master, which may lose it in a
+    /// failover). `WAIT` counts the replicas that have every write this connection made: a
+    /// change the script found in place already (written by a revocation whose wait failed)
+    /// is confirmed only as far as this connection's own writes go.
+    fn replicate(&self, con: &mut Conn) -> RedisResult<()> {
+        if !self.replicated {
+            return Ok(());
+        }
+        let millis = u64::try_from(self.timeout.as_millis()).unwrap_or(u64::MAX);
+        // The reply comes after up to `millis`: the socket waits longer than Redis does.
+        con.set_read_timeout(self.timeout * 2)?;
+        let replicas: i64 = redis::cmd("WAIT").arg(1).arg(millis).query(con)?;
+        con.set_read_timeout(self.timeout)?;
+        if replicas < 1 {
+            return Err(RedisError::from((
+                ErrorKind::Client,
+                "no replica acknowledged the change within the timeout; it is on the master only",
+            )));
+        }
+        Ok(())
     }
 
     /// The server, as `host:port` or a socket path: what errors and logs name, never the URL,
     /// which may hold a password.
     fn server(&self) -> String {
-        self.client.get_connection_info().addr().to_string()
+        match &self.target {
+            Target::Node(client) => client.get_connection_info().addr().to_string(),
+            Target::Sentinel(sentinels) => sentinels.server(),
+            Target::Cluster(cluster) => cluster.server(),
+        }
     }
 
     /// `source` as the store's error, naming the server it tried.

@@ -1,7 +1,8 @@
 //! Revocations through Redis: three Lua scripts, each one atomic step that changes the stored
 //! state and announces the change, so that no change is stored unannounced and no revocation
-//! races another. Every script names all three keys of the store, which share one hash slot
-//! (their names carry the prefix as a hash tag), so the same scripts run on a Redis Cluster.
+//! races another; and two that read. Every script names all three keys of the store, which
+//! share one hash slot (their names carry the prefix as a hash tag), so the same scripts run on
+//! a Redis Cluster.
 
 use std::sync::LazyLock;
 
@@ -121,9 +122,26 @@ return 1"
     ))
 });
 
+/// The whole state, as one atomic read: the global cut-off (nil if none), then the users' and
+/// the logouts' hashes (flat field, value lists). A script rather than a pipeline: a cluster
+/// connection runs no pipeline, and the three reads are then one snapshot.
+pub(super) static STATE: LazyLock<Script> = LazyLock::new(|| {
+    Script::new(
+        "return {redis.call('GET', KEYS[1]), redis.call('HGETALL', KEYS[2]), \
+         redis.call('HGETALL', KEYS[3])}",
+    )
+});
+
+/// One user's cut-off and logouts (each nil if none), the id being `ARGV[2]`.
+static USER: LazyLock<Script> = LazyLock::new(|| {
+    Script::new(
+        "return {redis.call('HGET', KEYS[2], ARGV[2]), redis.call('HGET', KEYS[3], ARGV[2])}",
+    )
+});
+
 impl Shared {
     /// A call of `script` with the store's three keys and its channel as the first argument.
-    fn invocation<'s>(&self, script: &'s Script) -> redis::ScriptInvocation<'s> {
+    pub(super) fn invocation<'s>(&self, script: &'s Script) -> redis::ScriptInvocation<'s> {
         let mut invocation = script.prepare_invoke();
         invocation
             .key(&self.global_key)
@@ -140,7 +158,10 @@ impl Shared {
         if let Some(id) = id {
             invocation.arg(id);
         }
-        self.with_conn(|con| invocation.invoke::<i64>(con).map(|_| ()))
+        self.with_conn(|con| {
+            invocation.invoke::<i64>(con)?;
+            self.replicate(con)
+        })
     }
 
     /// Revokes, for `id` or for every id, every session that began up to `now`, judged against
@@ -164,7 +185,11 @@ impl Shared {
         if let Some(id) = id {
             invocation.arg(id);
         }
-        let cutoff: Vec<u8> = self.with_conn(|con| invocation.invoke(con))?;
+        let cutoff: Vec<u8> = self.with_conn(|con| {
+            let cutoff = invocation.invoke(con)?;
+            self.replicate(con)?;
+            Ok(cutoff)
+        })?;
         parse_secs(&cutoff).ok_or_else(|| {
             redis::RedisError::from((
                 redis::ErrorKind::Parse,
@@ -186,14 +211,8 @@ impl Shared {
     pub(super) fn transact_logout(&self, id: &str, logout: Logout) -> RedisResult<()> {
         self.with_conn(|con| {
             for _ in 0..ATTEMPTS {
-                let (cutoff, stored): (Option<Vec<u8>>, Option<Vec<u8>>) = redis::pipe()
-                    .cmd("HGET")
-                    .arg(&self.users_key)
-                    .arg(id)
-                    .cmd("HGET")
-                    .arg(&self.logouts_key)
-                    .arg(id)
-                    .query(con)?;
+                let (cutoff, stored): (Option<Vec<u8>>, Option<Vec<u8>>) =
+                    self.invocation(&USER).arg(id).invoke(con)?;
                 let cutoff = Entry::At(cutoff.as_deref().and_then(parse_secs).unwrap_or(0));
                 let before = cutoff.last();
                 let mut user = match stored.as_deref().map(decode_logouts) {
@@ -226,13 +245,14 @@ impl Shared {
                     _ => invocation.arg(""),
                 };
                 if invocation.invoke::<i64>(con)? == 1 {
-                    return Ok(());
+                    return self.replicate(con);
                 }
             }
             let cutoff = logout.logged_in_at.saturating_add(1);
             let mut invocation = self.invocation(&RAISE);
             invocation.arg(cutoff).arg(id);
             invocation.invoke::<i64>(con)?;
+            self.replicate(con)?;
             // The id was checked when the logout went into the copy.
             let _ = self.memory.raise_user(id, cutoff);
             tracing::warn!(

@@ -1,13 +1,15 @@
 //! The sync thread: keeps an instance's copy of the cut-offs fresh by following the channel
 //! the script publishes on, and reloading the whole state now and then.
 
+use std::sync::PoisonError;
 use std::sync::atomic::Ordering;
 use std::sync::mpsc::SyncSender;
 use std::time::{Duration, Instant};
 
-use redis::{ErrorKind, RedisError, RedisResult, Value};
+use redis::{ConnectionAddr, ErrorKind, RedisError, RedisResult, Value};
 
-use super::{Shared, decode_logouts, parse_secs, shorten};
+use super::revoke::STATE;
+use super::{Shared, Target, decode_logouts, parse_secs, shorten};
 use crate::store::CutoffStore;
 use crate::store::memory::Logout;
 
@@ -68,7 +70,12 @@ impl Shared {
     /// One connection's life: subscribe, load, then apply changes until the store is dropped
     /// (`Ok`) or something fails (`Err`). `loaded` is called once the state is loaded.
     fn follow(&self, first: bool, loaded: &mut dyn FnMut()) -> RedisResult<()> {
-        let mut con = self.connect()?;
+        let (mut con, master) = self.subscriber()?;
+        if matches!(self.target, Target::Sentinel(_)) {
+            // The loads and writes follow the same master: a connection to the one before a
+            // failover would read a stale state (it may not have been demoted yet).
+            *self.conn.lock().unwrap_or_else(PoisonError::into_inner) = None;
+        }
         let mut pubsub = con.as_pubsub();
         // Subscribed before loading: a change published during the load is queued on this
         // connection and applied after it. Loading first would lose one made in between.
@@ -88,6 +95,7 @@ impl Shared {
                 pubsub.ping::<Value>()?;
                 pubsub.set_read_timeout(Some(POLL))?;
                 self.contact.touch();
+                self.check_master(&master)?;
                 next_check = Instant::now() + check_every;
             }
             if now >= next_load {
@@ -112,18 +120,28 @@ impl Shared {
         Ok(())
     }
 
+    /// With Sentinel, an error if the sentinels now name another master than `master`, the one
+    /// this connection follows: a master that lost a failover but still runs may not be demoted
+    /// (nor its clients cut off) for several seconds, during which it would hear none of the
+    /// changes made on the new one. When the sentinels cannot say, the thread keeps following.
+    fn check_master(&self, master: &ConnectionAddr) -> RedisResult<()> {
+        let Target::Sentinel(sentinels) = &self.target else {
+            return Ok(());
+        };
+        match sentinels.connect(self.timeout) {
+            Ok((_, now)) if now != *master => Err(RedisError::from((
+                ErrorKind::Io,
+                "the sentinels name a new master",
+                now.to_string(),
+            ))),
+            _ => Ok(()),
+        }
+    }
+
     /// Reads the whole state and raises the copy to it (never lowers it).
     fn load(&self, first: bool) -> RedisResult<()> {
-        let (global, users, logouts): State = self.with_conn(|con| {
-            redis::pipe()
-                .cmd("GET")
-                .arg(&self.global_key)
-                .cmd("HGETALL")
-                .arg(&self.users_key)
-                .cmd("HGETALL")
-                .arg(&self.logouts_key)
-                .query(con)
-        })?;
+        let state = self.invocation(&STATE);
+        let (global, users, logouts): State = self.with_conn(|con| state.invoke(con))?;
         let empty = global.is_none() && users.is_empty() && logouts.is_empty();
         self.absorb(global, &users, first)?;
         self.absorb_logouts(&logouts);

@@ -1,0 +1,78 @@
+//! `redis-server` processes of a test's own, on free loopback ports (the Sentinel and Cluster
+//! tests).
+
+use std::net::TcpListener;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use redis::Connection;
+
+/// A process of the test's own, killed when dropped.
+pub struct Process {
+    child: Child,
+    pub port: u16,
+}
+
+impl Process {
+    /// `redis-server` with `args` on a free port, logging into `dir`; another port is tried if
+    /// it did not answer PING (its port was taken in between).
+    pub fn spawn(dir: &Path, name: &str, args: impl Fn(u16) -> Vec<String>) -> Process {
+        for _ in 0..5 {
+            let port = free_port();
+            let log = std::fs::File::create(dir.join(format!("{name}-{port}.log"))).expect("log");
+            let child = Command::new("redis-server")
+                .args(args(port))
+                .stdin(Stdio::null())
+                .stdout(log.try_clone().expect("log"))
+                .stderr(log)
+                .spawn()
+                .expect("redis-server starts");
+            let mut process = Process { child, port };
+            if eventually_ok(Duration::from_secs(10), || {
+                redis::cmd("PING").query::<String>(&mut process.raw()?)
+            }) {
+                return process;
+            }
+            let _ = process.child.kill();
+            let _ = process.child.wait();
+        }
+        panic!("redis-server {name} did not start; see {}", dir.display());
+    }
+
+    pub fn raw(&self) -> redis::RedisResult<Connection> {
+        let con = redis::Client::open(format!("redis://127.0.0.1:{}/", self.port))?
+            .get_connection_with_timeout(Duration::from_secs(2))?;
+        con.set_read_timeout(Some(Duration::from_secs(5)))?;
+        Ok(con)
+    }
+
+    pub fn url(&self) -> String {
+        format!("redis://127.0.0.1:{}/", self.port)
+    }
+}
+
+impl Drop for Process {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+pub fn free_port() -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("a free port");
+    listener.local_addr().expect("its address").port()
+}
+
+/// Tries `f` every 50 ms until it succeeds; whether it did within `within`.
+pub fn eventually_ok<T>(within: Duration, f: impl Fn() -> redis::RedisResult<T>) -> bool {
+    let start = Instant::now();
+    while start.elapsed() < within {
+        if f().is_ok() {
+            return true;
+        }
+        thread::sleep(Duration::from_millis(50));
+    }
+    false
+}

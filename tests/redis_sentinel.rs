@@ -1,0 +1,344 @@
+//! `RedisStore` through Redis Sentinel: the test starts a master, a replica and three sentinels
+//! of its own on free loopback ports, in a temporary folder, fails the master over in the middle
+//! of a stream of revocations, and checks that no acknowledged revocation is lost.
+//!
+//! When `redis-server` is missing the test says so and passes, except under `CI=true`.
+#![cfg(feature = "redis")]
+
+mod common;
+
+use common::process::{Process, eventually_ok};
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::process::Command;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use sigcookie::Revocations;
+use sigcookie::store::{CutoffStore, RedisStore};
+
+const MASTER: &str = "mymaster";
+/// The stores' resync interval: after a failover completes, an instance follows the new master
+/// within it, plus the time to connect.
+const RESYNC: Duration = Duration::from_secs(1);
+const TIMEOUT: Duration = Duration::from_millis(500);
+/// The documented bound after a failover (the resync interval, plus a connect timeout for each
+/// step of finding the master: the sentinels, then the master), and room for a loaded machine.
+const BOUND: Duration = Duration::from_secs(4);
+
+/// One master, one replica, three sentinels, in one folder removed when dropped.
+struct Deployment {
+    sentinels: Vec<Process>,
+    nodes: Vec<Process>,
+    dir: PathBuf,
+}
+
+impl Deployment {
+    fn start() -> Option<Deployment> {
+        let found = Command::new("redis-server")
+            .arg("--version")
+            .output()
+            .is_ok();
+        if !common::server_installed("redis-server", found) {
+            return None;
+        }
+        let dir = common::server_folder("sentinel");
+        let node = |port: u16, more: &[String]| {
+            let mut args: Vec<String> = [
+                "--port",
+                &port.to_string(),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+            ]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+            args.extend(["--dir".to_owned(), dir.display().to_string()]);
+            args.extend(["--dbfilename".to_owned(), format!("dump-{port}.rdb")]);
+            args.extend(more.iter().cloned());
+            args
+        };
+        let master = Process::spawn(&dir, "master", |port| node(port, &[]));
+        let of = master.port.to_string();
+        let replica = Process::spawn(&dir, "replica", |port| {
+            node(
+                port,
+                &["--replicaof".into(), "127.0.0.1".into(), of.clone()],
+            )
+        });
+        let sentinels = (0..3)
+            .map(|i| {
+                Process::spawn(&dir, "sentinel", |port| {
+                    // A sentinel rewrites its configuration file: one each.
+                    let conf = dir.join(format!("sentinel-{i}-{port}.conf"));
+                    std::fs::write(
+                        &conf,
+                        format!(
+                            "port {port}\nbind 127.0.0.1\ndir {}\n\
+                             sentinel monitor {MASTER} 127.0.0.1 {} 2\n\
+                             sentinel down-after-milliseconds {MASTER} 1000\n\
+                             sentinel failover-timeout {MASTER} 3000\n",
+                            dir.display(),
+                            master.port
+                        ),
+                    )
+                    .expect("sentinel configuration");
+                    vec![conf.display().to_string(), "--sentinel".to_owned()]
+                })
+            })
+            .collect();
+        let deployment = Deployment {
+            sentinels,
+            nodes: vec![master, replica],
+            dir,
+        };
+        // Ready for a failover: every sentinel knows the replica, in sync, and the others.
+        let ready = eventually_ok(Duration::from_secs(20), || {
+            for sentinel in &deployment.sentinels {
+                let mut con = sentinel.raw()?;
+                let replicas: Vec<HashMap<String, String>> = redis::cmd("SENTINEL")
+                    .arg("REPLICAS")
+                    .arg(MASTER)
+                    .query(&mut con)?;
+                let synced = replicas.iter().any(|r| {
+                    r.get("master-link-status").map(String::as_str) == Some("ok")
+                        && r.get("flags").map(String::as_str) == Some("slave")
+                });
+                let master: HashMap<String, String> = redis::cmd("SENTINEL")
+                    .arg("MASTER")
+                    .arg(MASTER)
+                    .query(&mut con)?;
+                let others = master.get("num-other-sentinels").map(String::as_str);
+                if !synced || others != Some("2") {
+                    return Err(redis::RedisError::from((redis::ErrorKind::Io, "not yet")));
+                }
+            }
+            Ok(())
+        });
+        assert!(ready, "the sentinels never saw the replica and each other");
+        Some(deployment)
+    }
+
+    fn store(&self) -> RedisStore {
+        let urls: Vec<String> = self.sentinels.iter().map(Process::url).collect();
+        RedisStore::builder("redis://mymaster/")
+            .sentinel(MASTER, &urls)
+            .resync_interval(RESYNC)
+            .connect_timeout(TIMEOUT)
+            .build()
+            .expect("the store finds the master through the sentinels")
+    }
+
+    /// The port every sentinel names as the master's, if they agree.
+    fn master_port(&self) -> Option<u16> {
+        let mut ports = self.sentinels.iter().map(|sentinel| {
+            let (_, port): (String, u16) = redis::cmd("SENTINEL")
+                .arg("GET-MASTER-ADDR-BY-NAME")
+                .arg(MASTER)
+                .query(&mut sentinel.raw().ok()?)
+                .ok()?;
+            Some(port)
+        });
+        let first = ports.next()??;
+        ports.all(|p| p == Some(first)).then_some(first)
+    }
+
+    fn node(&self, port: u16) -> &Process {
+        self.nodes.iter().find(|n| n.port == port).expect("a node")
+    }
+
+    fn role(&self, port: u16) -> Option<String> {
+        let role: Vec<redis::Value> = redis::cmd("ROLE")
+            .query(&mut self.node(port).raw().ok()?)
+            .ok()?;
+        match role.first() {
+            Some(redis::Value::BulkString(role)) => Some(String::from_utf8_lossy(role).into()),
+            _ => None,
+        }
+    }
+}
+
+impl Drop for Deployment {
+    fn drop(&mut self) {
+        self.sentinels.clear();
+        self.nodes.clear();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// A revocation some store acknowledged: the user, its cut-off, and when `revoke_user` returned.
+#[derive(Clone)]
+struct Acked {
+    id: String,
+    cutoff: u64,
+    at: Instant,
+}
+
+#[test]
+fn no_acknowledged_revocation_is_lost_across_a_sentinel_failover() {
+    let Some(deployment) = Deployment::start() else {
+        return;
+    };
+    let started = Instant::now();
+    let old = deployment.master_port().expect("the sentinels agree");
+    let stores = [Arc::new(deployment.store()), Arc::new(deployment.store())];
+    let acked: Arc<Mutex<Vec<Acked>>> = Arc::default();
+    let stop = Arc::new(AtomicBool::new(false));
+    // The verifiers stop only once the writer has, and the bound has passed for its last one.
+    let verified = Arc::new(AtomicBool::new(false));
+
+    // A stream of revocations, alternately through each store.
+    let writer = {
+        let (stores, acked, stop) = (stores.clone(), Arc::clone(&acked), Arc::clone(&stop));
+        thread::spawn(move || {
+            let mut refused = 0;
+            let mut i = 0u64;
+            while !stop.load(Ordering::Relaxed) {
+                let id = format!("user{i}");
+                let cutoff = 1_764_000_000 + i;
+                match stores[(i % 2) as usize].revoke_user(&id, cutoff) {
+                    Ok(()) => acked.lock().unwrap().push(Acked {
+                        id,
+                        cutoff,
+                        at: Instant::now(),
+                    }),
+                    Err(_) => refused += 1,
+                }
+                i += 1;
+                thread::sleep(Duration::from_millis(5));
+            }
+            refused
+        })
+    };
+    // Each store's verifier: when it first saw each acknowledged revocation.
+    let verifiers: Vec<_> = stores
+        .iter()
+        .map(|store| {
+            let (store, acked, stop) =
+                (Arc::clone(store), Arc::clone(&acked), Arc::clone(&verified));
+            thread::spawn(move || {
+                let mut seen: HashMap<String, Instant> = HashMap::new();
+                let mut last_pass = false;
+                loop {
+                    let done = stop.load(Ordering::Relaxed);
+                    let pending: Vec<Acked> = acked
+                        .lock()
+                        .unwrap()
+                        .iter()
+                        .filter(|a| !seen.contains_key(&a.id))
+                        .cloned()
+                        .collect();
+                    for a in pending {
+                        if store.cutoffs(&a.id).not_before() >= Some(a.cutoff) {
+                            seen.insert(a.id, Instant::now());
+                        }
+                    }
+                    if last_pass {
+                        return seen;
+                    }
+                    last_pass = done;
+                    thread::sleep(Duration::from_millis(1));
+                }
+            })
+        })
+        .collect();
+
+    thread::sleep(Duration::from_secs(2));
+    let before = acked.lock().unwrap().len();
+    let _: redis::Value = redis::cmd("SENTINEL")
+        .arg("FAILOVER")
+        .arg(MASTER)
+        .query(&mut deployment.sentinels[0].raw().expect("a sentinel"))
+        .expect("SENTINEL FAILOVER");
+    let new = deployment.nodes.iter().map(|n| n.port).find(|&p| p != old);
+    let new = new.expect("the replica");
+    // The failover is complete when every sentinel names the new master and it says it is one.
+    let failing_over = Instant::now();
+    while !(deployment.master_port() == Some(new)
+        && deployment.role(new).as_deref() == Some("master"))
+    {
+        assert!(
+            failing_over.elapsed() < Duration::from_secs(15),
+            "the failover never completed"
+        );
+        thread::sleep(Duration::from_millis(20));
+    }
+    let completed = Instant::now();
+    // The old master is demoted by the sentinels a few seconds later; until then the new one
+    // has no replica, and no revocation is acknowledged.
+    while deployment.role(old).as_deref() != Some("slave") {
+        assert!(
+            completed.elapsed() < Duration::from_secs(30),
+            "the old master never rejoined"
+        );
+        thread::sleep(Duration::from_millis(50));
+    }
+    let after_rejoin = acked.lock().unwrap().len();
+    let rejoined = Instant::now();
+    while acked.lock().unwrap().len() < after_rejoin + 20 {
+        assert!(
+            rejoined.elapsed() < Duration::from_secs(10),
+            "no revocation acknowledged after the failover"
+        );
+        thread::sleep(Duration::from_millis(20));
+    }
+    stop.store(true, Ordering::Relaxed);
+    let refused = writer.join().expect("the writer");
+    // Room for the bound to pass for the last ones.
+    thread::sleep(BOUND);
+    verified.store(true, Ordering::Relaxed);
+    let seen: Vec<HashMap<String, Instant>> = verifiers
+        .into_iter()
+        .map(|v| v.join().expect("a verifier"))
+        .collect();
+    let acked = acked.lock().unwrap().clone();
+    eprintln!(
+        "acknowledged {} ({before} before the failover), refused {refused}; failover took {:?}, \
+         whole test {:?}",
+        acked.len(),
+        completed - failing_over,
+        started.elapsed()
+    );
+    assert!(
+        before > 0,
+        "revocations were acknowledged before the failover"
+    );
+
+    // Not one acknowledged revocation lost: every one is in the new master…
+    let mut con = deployment.node(new).raw().expect("the new master");
+    let users: HashMap<String, u64> = redis::cmd("HGETALL")
+        .arg("{sigcookie:cutoffs}:users")
+        .query(&mut con)
+        .expect("HGETALL");
+    for a in &acked {
+        assert!(
+            users.get(&a.id).is_some_and(|&at| at >= a.cutoff),
+            "{} was acknowledged but the new master lost it",
+            a.id
+        );
+    }
+    // …and seen by both instances, none later than the bound after the failover completed.
+    for (n, seen) in seen.iter().enumerate() {
+        for a in &acked {
+            let at = *seen
+                .get(&a.id)
+                .unwrap_or_else(|| panic!("instance {n} never saw {}", a.id));
+            let from = a.at.max(completed);
+            assert!(
+                at.saturating_duration_since(from) <= BOUND,
+                "instance {n} saw {} {:?} after the failover completed",
+                a.id,
+                at.saturating_duration_since(from)
+            );
+        }
+    }
+    drop(stores);
+    assert!(started.elapsed() < Duration::from_secs(60));
+}
