@@ -29,6 +29,8 @@ use crate::{Error, Revocations};
 
 #[cfg(feature = "file-store")]
 mod file;
+#[cfg(any(feature = "redis", feature = "postgres"))]
+mod fleet;
 mod memory;
 #[cfg(feature = "postgres")]
 mod postgres;

@@ -2,7 +2,7 @@
 
 use std::fmt;
 use std::sync::mpsc;
-use std::sync::{Arc, Condvar, Mutex};
+use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::Duration;
 
@@ -10,16 +10,15 @@ use postgres::Config;
 
 use super::sync::THREAD_NAME;
 use super::{PostgresStore, Shared, quote, server_of};
+use crate::store::fleet::{
+    DEFAULT_CONNECT_TIMEOUT, DEFAULT_RESYNC_INTERVAL, MIN_RESYNC_INTERVAL, Server, Stop,
+};
 use crate::store::{MemoryStore, StoreError};
 
 const DEFAULT_PREFIX: &str = "sigcookie_cutoffs";
 /// Table names and the channel are identifiers, which PostgreSQL cuts at 63 bytes: the prefix
 /// leaves room for `_logouts`.
 const MAX_PREFIX: usize = 40;
-const DEFAULT_RESYNC_INTERVAL: Duration = Duration::from_secs(30);
-/// The shortest resync interval: reloads back to back would only load the database.
-const MIN_RESYNC_INTERVAL: Duration = Duration::from_millis(100);
-const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(2);
 
 /// How to reach PostgreSQL and which tables hold the cut-offs: [`PostgresStore::builder`].
 ///
@@ -141,8 +140,7 @@ impl PostgresStoreBuilder {
             resync_interval: self.resync_interval,
             memory: MemoryStore::new(),
             client: Mutex::new(None),
-            stop: Mutex::new(false),
-            wake: Condvar::new(),
+            stop: Stop::new(),
         });
         // The thread makes the first load itself, after it listens (see `follow`); it reports
         // how that went and, if it failed, ends.

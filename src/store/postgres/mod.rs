@@ -5,7 +5,7 @@
 //! - `revoke`: revocations, each one transaction that raises a row and notifies the fleet.
 
 use std::fmt;
-use std::sync::{Arc, Condvar, Mutex, PoisonError, mpsc};
+use std::sync::{Arc, Mutex, PoisonError, mpsc};
 use std::thread::{self, JoinHandle};
 use std::time::Duration;
 
@@ -13,7 +13,7 @@ use postgres::config::Host;
 use postgres::error::SqlState;
 use postgres::{Client, Config, NoTls};
 
-use super::memory::Logout;
+use super::fleet::{self, Stop};
 use super::{CutoffStore, MemoryStore, StoreError};
 use crate::{Cutoffs, Revocations};
 
@@ -110,9 +110,8 @@ struct Shared {
     memory: MemoryStore,
     /// For revocations; opened on first use and dropped after any error.
     client: Mutex<Option<Conn>>,
-    /// Set when the store is dropped; under a mutex with `wake`, so no wake-up is missed.
-    stop: Mutex<bool>,
-    wake: Condvar,
+    /// Set when the store is dropped.
+    stop: Stop,
 }
 
 impl PostgresStore {
@@ -200,31 +199,6 @@ impl Shared {
             Ok(connected) => connected.map(|c| Conn(Some(c))).map_err(Failure::Client),
             Err(_) => Err(Failure::TimedOut),
         }
-    }
-
-    /// `failure` as the store's error, naming the server it tried.
-    fn unavailable(&self, failure: Failure) -> StoreError {
-        StoreError::Postgres {
-            server: self.server.clone(),
-            source: match failure {
-                Failure::Client(error) => Some(error),
-                Failure::TimedOut => None,
-            },
-        }
-    }
-
-    fn stopped(&self) -> bool {
-        *self.stop.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-
-    /// Waits `duration` or until the store is dropped; whether it was.
-    fn sleep(&self, duration: Duration) -> bool {
-        let stop = self.stop.lock().unwrap_or_else(PoisonError::into_inner);
-        let (stop, _) = self
-            .wake
-            .wait_timeout_while(stop, duration, |stop| !*stop)
-            .unwrap_or_else(PoisonError::into_inner);
-        *stop
     }
 }
 
@@ -339,35 +313,19 @@ impl Revocations for PostgresStore {
 impl CutoffStore for PostgresStore {
     /// Raises the global cut-off here, then in the database, which announces it to the fleet.
     fn revoke_all(&self, not_before: u64) -> Result<(), StoreError> {
-        let shared = &self.shared;
-        shared.memory.raise_global(not_before);
-        shared
-            .raise(None, not_before)
-            .map_err(|e| shared.unavailable(e))
+        fleet::revoke_all(&*self.shared, not_before)
     }
 
     /// Checks the id and raises its cut-off here (so an invalid id never reaches the network),
     /// then in the database, which announces it to the fleet.
     fn revoke_user(&self, id: &str, not_before: u64) -> Result<(), StoreError> {
-        let shared = &self.shared;
-        shared.memory.raise_user(id, not_before)?;
-        shared
-            .raise(Some(id), not_before)
-            .map_err(|e| shared.unavailable(e))
+        fleet::revoke_user(&*self.shared, id, not_before)
     }
 
     /// Logs the session out here, then in the database, in a transaction over what it holds
     /// for the user, which announces it to the fleet.
     fn revoke_session(&self, id: &str, logged_in_at: u64, until: u64) -> Result<(), StoreError> {
-        let shared = &self.shared;
-        let logout = Logout {
-            logged_in_at,
-            until,
-        };
-        shared.memory.add_logout(id, logout)?;
-        shared
-            .transact_logout(id, logout)
-            .map_err(|e| shared.unavailable(e))
+        fleet::revoke_session(&*self.shared, id, logged_in_at, until)
     }
 
     fn global(&self) -> Option<u64> {
@@ -384,37 +342,12 @@ impl CutoffStore for PostgresStore {
     /// cannot be reached, against this instance's copy, in force here only
     /// ([`StoreError::Postgres`]).
     fn revoke_all_until(&self, now: u64, leeway: u64) -> Result<u64, StoreError> {
-        self.revoke_until(None, now, leeway)
+        fleet::revoke_until(&*self.shared, None, now, leeway)
     }
 
     /// As [`revoke_all_until`](CutoffStore::revoke_all_until), for one id.
     fn revoke_user_until(&self, id: &str, now: u64) -> Result<u64, StoreError> {
-        crate::format::check_id(id).map_err(StoreError::InvalidId)?;
-        self.revoke_until(Some(id), now, 0)
-    }
-}
-
-impl PostgresStore {
-    /// A revocation "until now" through the database, then into this instance's copy; when
-    /// the database fails, into the copy alone, by the copy's own reckoning.
-    fn revoke_until(&self, id: Option<&str>, now: u64, leeway: u64) -> Result<u64, StoreError> {
-        let memory = &self.shared.memory;
-        match self.shared.transact_revocation(id, now, leeway) {
-            Ok(cutoff) => {
-                match id {
-                    Some(id) => memory.revoke_user(id, cutoff)?,
-                    None => memory.revoke_all(cutoff)?,
-                }
-                Ok(cutoff)
-            }
-            Err(error) => {
-                match id {
-                    Some(id) => memory.revoke_user_until(id, now)?,
-                    None => memory.revoke_all_until(now, leeway)?,
-                };
-                Err(self.shared.unavailable(error))
-            }
-        }
+        fleet::revoke_user_until(&*self.shared, id, now)
     }
 }
 
@@ -432,13 +365,7 @@ impl fmt::Debug for PostgresStore {
 
 impl Drop for PostgresStore {
     fn drop(&mut self) {
-        // Set under the lock the thread sleeps on, so it cannot miss the wake-up.
-        *self
-            .shared
-            .stop
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner) = true;
-        self.shared.wake.notify_all();
+        self.shared.stop.stop();
         if let Some(sync) = self.sync.take() {
             let _ = sync.join();
         }

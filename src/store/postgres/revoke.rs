@@ -4,8 +4,9 @@
 use postgres::{Client, GenericClient, IsolationLevel};
 
 use super::{Failure, Shared, parse_secs};
+use crate::store::fleet::Server;
 use crate::store::memory::{Entry, Logout, User};
-use crate::store::{CutoffStore, everywhere_cutoff_from};
+use crate::store::{CutoffStore, MemoryStore, StoreError, everywhere_cutoff_from};
 use crate::{Cutoffs, Revocations};
 
 /// The largest time a row can hold and still be read: `u64::MAX`.
@@ -36,16 +37,6 @@ impl Shared {
             logouts = self.logouts_table,
         ))?;
         tx.commit()
-    }
-
-    /// Raises the cut-off of `id` (the global one for `None`) to `not_before` and announces it,
-    /// in one transaction.
-    pub(super) fn raise(&self, id: Option<&str>, not_before: u64) -> Result<(), Failure> {
-        self.with_client(|client| {
-            let mut tx = client.transaction()?;
-            self.raise_in(&mut tx, id, not_before)?;
-            tx.commit()
-        })
     }
 
     /// The upsert that raises one cut-off (a stored value that is not a readable time is
@@ -79,6 +70,35 @@ impl Shared {
         tx.execute("SELECT pg_notify($1, $2)", &[&self.channel, &message])
             .map(|_| ())
     }
+}
+
+impl Server for Shared {
+    type Failure = Failure;
+
+    fn memory(&self) -> &MemoryStore {
+        &self.memory
+    }
+
+    /// `failure` as the store's error, naming the server it tried.
+    fn unavailable(&self, failure: Failure) -> StoreError {
+        StoreError::Postgres {
+            server: self.server.clone(),
+            source: match failure {
+                Failure::Client(error) => Some(error),
+                Failure::TimedOut => None,
+            },
+        }
+    }
+
+    /// Raises the cut-off of `id` (the global one for `None`) to `not_before` and announces it,
+    /// in one transaction.
+    fn raise(&self, id: Option<&str>, not_before: u64) -> Result<(), Failure> {
+        self.with_client(|client| {
+            let mut tx = client.transaction()?;
+            self.raise_in(&mut tx, id, not_before)?;
+            tx.commit()
+        })
+    }
 
     /// Revokes, for `id` or for every id, every session that began up to `now`, judged against
     /// what the database holds at this moment: a copy that lags behind a revocation another
@@ -86,12 +106,7 @@ impl Shared {
     /// early. The cut-offs' table is locked against other writers for the transaction, the
     /// cut-offs read and the new one worked out by the rule every store uses
     /// ([`Cutoffs::revoke_at`], [`everywhere_cutoff_from`]), then raised. Returns the cut-off.
-    pub(super) fn transact_revocation(
-        &self,
-        id: Option<&str>,
-        now: u64,
-        leeway: u64,
-    ) -> Result<u64, Failure> {
+    fn transact_revocation(&self, id: Option<&str>, now: u64, leeway: u64) -> Result<u64, Failure> {
         self.with_client(|client| {
             let mut tx = client.transaction()?;
             tx.batch_execute(&format!(
@@ -147,7 +162,7 @@ impl Shared {
     /// cap turned the oldest logout into a cut-off, that cut-off's upsert and notification.
     /// A malformed logout row may have held any of the user's sessions: they all end (a cut-off
     /// past now, or past this session), and the list starts afresh.
-    pub(super) fn transact_logout(&self, id: &str, logout: Logout) -> Result<(), Failure> {
+    fn transact_logout(&self, id: &str, logout: Logout) -> Result<(), Failure> {
         self.with_client(|client| {
             let mut tx = client
                 .build_transaction()

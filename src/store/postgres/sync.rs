@@ -2,22 +2,15 @@
 //! every revocation notifies, and reloading the whole state now and then.
 
 use std::sync::mpsc::SyncSender;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use postgres::fallible_iterator::FallibleIterator;
 use postgres::{Client, IsolationLevel};
 
 use super::{Failure, Shared, parse_secs, quote, shorten};
+use crate::store::fleet::{self, POLL};
 use crate::store::memory::Logout;
 
-/// How long the sync thread waits for a notification before it checks whether its store was
-/// dropped: the longest a drop waits for the thread while it is connected.
-const POLL: Duration = Duration::from_millis(200);
-/// Waits between reconnection attempts, doubling from the first to the last, and never longer
-/// than the resync interval: a database that comes back is found within that interval (the
-/// bound on staleness the store promises) or `BACKOFF_MAX`, whichever is shorter.
-const BACKOFF_MIN: Duration = Duration::from_millis(100);
-const BACKOFF_MAX: Duration = Duration::from_secs(10);
 /// The thread's name, as seen in a debugger or `top -H`.
 pub(super) const THREAD_NAME: &str = "sigcookie-postgres-sync";
 
@@ -25,45 +18,23 @@ impl Shared {
     /// The sync thread: follows the database until the store is dropped, reconnecting after
     /// errors.
     pub(super) fn run(&self, ready: SyncSender<Result<(), Failure>>) {
-        let mut ready = Some(ready);
-        let mut backoff = BACKOFF_MIN;
-        let mut failing = false;
-        loop {
-            let result = self.follow(ready.is_some(), &mut || {
-                match ready.take() {
-                    Some(ready) => {
-                        let _ = ready.send(Ok(()));
-                    }
-                    None if failing => {
-                        tracing::info!("postgres cut-off store: reconnected, reloaded");
-                    }
-                    None => {}
-                }
-                backoff = BACKOFF_MIN;
-                failing = false;
-            });
-            let error = match result {
-                Ok(()) => return,
-                Err(error) => error,
-            };
-            if let Some(ready) = ready.take() {
-                // `build` returns the error; nobody holds the store, so nothing to follow.
-                let _ = ready.send(Err(error));
-                return;
-            }
-            tracing::warn!(
-                server = ?self.server,
-                %error,
-                retry_in = ?backoff,
-                "postgres cut-off store: cannot follow the database; serving the last known \
-                 cut-offs"
-            );
-            failing = true;
-            if self.sleep(backoff) {
-                return;
-            }
-            backoff = (backoff * 2).min(BACKOFF_MAX).min(self.resync_interval);
-        }
+        let follow = |first: bool, loaded: &mut dyn FnMut()| self.follow(first, loaded);
+        fleet::run(
+            "postgres",
+            ready,
+            self.resync_interval,
+            &self.stop,
+            follow,
+            |error, backoff| {
+                tracing::warn!(
+                    server = ?self.server,
+                    %error,
+                    retry_in = ?backoff,
+                    "postgres cut-off store: cannot follow the database; serving the last known \
+                     cut-offs"
+                );
+            },
+        );
     }
 
     /// One connection's life: create the tables if missing, listen, load, then apply
@@ -78,7 +49,7 @@ impl Shared {
         self.load(&mut client, first)?;
         loaded();
         let mut next_load = Instant::now() + self.resync_interval;
-        while !self.stopped() {
+        while !self.stop.stopped() {
             if Instant::now() >= next_load {
                 // A connection cut without a word fails this check within the timeout,
                 // instead of waiting for notifications forever.

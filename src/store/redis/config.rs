@@ -3,7 +3,7 @@
 use std::fmt;
 use std::sync::atomic::AtomicBool;
 use std::sync::mpsc;
-use std::sync::{Arc, Condvar, Mutex};
+use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::Duration;
 
@@ -14,13 +14,12 @@ use super::contact::Contact;
 use super::sentinel::Sentinels;
 use super::subscriber::THREAD_NAME;
 use super::{RedisStore, Shared, Target};
+use crate::store::fleet::{
+    DEFAULT_CONNECT_TIMEOUT, DEFAULT_RESYNC_INTERVAL, MIN_RESYNC_INTERVAL, Server, Stop,
+};
 use crate::store::{MemoryStore, StoreError};
 
 const DEFAULT_PREFIX: &str = "sigcookie:cutoffs";
-const DEFAULT_RESYNC_INTERVAL: Duration = Duration::from_secs(30);
-/// The shortest resync interval: reloads back to back would only load Redis.
-const MIN_RESYNC_INTERVAL: Duration = Duration::from_millis(100);
-const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(2);
 /// The shortest fail-closed bound: the sync thread wakes every 0.2 s to check on Redis, and a
 /// healthy connection must show itself alive well within the bound.
 const MIN_FAIL_CLOSED_AFTER: Duration = Duration::from_secs(1);
@@ -276,8 +275,7 @@ impl RedisStoreBuilder {
             contact: Contact::new(self.fail_closed_after),
             conn: Mutex::new(None),
             emptied: AtomicBool::new(false),
-            stop: Mutex::new(false),
-            wake: Condvar::new(),
+            stop: Stop::new(),
         });
         // The thread makes the first load itself, so that it is subscribed before it (see
         // `follow`); it reports how that went and, if it failed, ends.

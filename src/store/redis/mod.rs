@@ -7,7 +7,7 @@
 
 use std::fmt;
 use std::sync::atomic::AtomicBool;
-use std::sync::{Arc, Condvar, Mutex, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
@@ -17,6 +17,7 @@ use redis::{
     Value,
 };
 
+use super::fleet::{self, Stop};
 use super::memory::Logout;
 use super::{CutoffStore, MemoryStore, StoreError};
 use crate::{Cutoffs, Revocations};
@@ -268,9 +269,8 @@ struct Shared {
     /// Whether the last load found Redis empty while this instance knew cut-offs (reported
     /// once, until Redis holds something again).
     emptied: AtomicBool,
-    /// Set when the store is dropped; under a mutex with `wake`, so no wake-up is missed.
-    stop: Mutex<bool>,
-    wake: Condvar,
+    /// Set when the store is dropped.
+    stop: Stop,
 }
 
 impl RedisStore {
@@ -395,28 +395,6 @@ impl Shared {
             Target::Cluster(cluster) => cluster.server(),
         }
     }
-
-    /// `source` as the store's error, naming the server it tried.
-    fn unavailable(&self, source: RedisError) -> StoreError {
-        StoreError::Unavailable {
-            server: Some(self.server()),
-            source,
-        }
-    }
-
-    fn stopped(&self) -> bool {
-        *self.stop.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-
-    /// Waits `duration` or until the store is dropped; whether it was.
-    fn sleep(&self, duration: Duration) -> bool {
-        let stop = self.stop.lock().unwrap_or_else(PoisonError::into_inner);
-        let (stop, _) = self
-            .wake
-            .wait_timeout_while(stop, duration, |stop| !*stop)
-            .unwrap_or_else(PoisonError::into_inner);
-        *stop
-    }
 }
 
 /// A cut-off as the script writes it: canonical decimal (no sign, no leading zero) within u64,
@@ -475,35 +453,19 @@ impl Revocations for RedisStore {
 impl CutoffStore for RedisStore {
     /// Raises the global cut-off here, then in Redis, which announces it to the fleet.
     fn revoke_all(&self, not_before: u64) -> Result<(), StoreError> {
-        let shared = &self.shared;
-        shared.memory.raise_global(not_before);
-        shared
-            .raise(None, not_before)
-            .map_err(|e| shared.unavailable(e))
+        fleet::revoke_all(&*self.shared, not_before)
     }
 
     /// Checks the id and raises its cut-off here (so an invalid id never reaches the network),
     /// then in Redis, which announces it to the fleet.
     fn revoke_user(&self, id: &str, not_before: u64) -> Result<(), StoreError> {
-        let shared = &self.shared;
-        shared.memory.raise_user(id, not_before)?;
-        shared
-            .raise(Some(id), not_before)
-            .map_err(|e| shared.unavailable(e))
+        fleet::revoke_user(&*self.shared, id, not_before)
     }
 
     /// Logs the session out here (so an invalid id never reaches the network), then in Redis,
     /// by a script over what Redis holds for the user, which announces it to the fleet.
     fn revoke_session(&self, id: &str, logged_in_at: u64, until: u64) -> Result<(), StoreError> {
-        let shared = &self.shared;
-        let logout = Logout {
-            logged_in_at,
-            until,
-        };
-        shared.memory.add_logout(id, logout)?;
-        shared
-            .transact_logout(id, logout)
-            .map_err(|e| shared.unavailable(e))
+        fleet::revoke_session(&*self.shared, id, logged_in_at, until)
     }
 
     fn global(&self) -> Option<u64> {
@@ -519,37 +481,12 @@ impl CutoffStore for RedisStore {
     /// Judged against what Redis holds now, in one script; when Redis cannot be reached,
     /// against this instance's copy, in force here only ([`StoreError::Unavailable`]).
     fn revoke_all_until(&self, now: u64, leeway: u64) -> Result<u64, StoreError> {
-        self.revoke_until(None, now, leeway)
+        fleet::revoke_until(&*self.shared, None, now, leeway)
     }
 
     /// As [`revoke_all_until`](CutoffStore::revoke_all_until), for one id.
     fn revoke_user_until(&self, id: &str, now: u64) -> Result<u64, StoreError> {
-        crate::format::check_id(id).map_err(StoreError::InvalidId)?;
-        self.revoke_until(Some(id), now, 0)
-    }
-}
-
-impl RedisStore {
-    /// A revocation "until now" through Redis, then into this instance's copy; when Redis
-    /// fails, into the copy alone, by the copy's own reckoning.
-    fn revoke_until(&self, id: Option<&str>, now: u64, leeway: u64) -> Result<u64, StoreError> {
-        let memory = &self.shared.memory;
-        match self.shared.transact_revocation(id, now, leeway) {
-            Ok(cutoff) => {
-                match id {
-                    Some(id) => memory.revoke_user(id, cutoff)?,
-                    None => memory.revoke_all(cutoff)?,
-                }
-                Ok(cutoff)
-            }
-            Err(error) => {
-                match id {
-                    Some(id) => memory.revoke_user_until(id, now)?,
-                    None => memory.revoke_all_until(now, leeway)?,
-                };
-                Err(self.shared.unavailable(error))
-            }
-        }
+        fleet::revoke_user_until(&*self.shared, id, now)
     }
 }
 
@@ -566,13 +503,7 @@ impl fmt::Debug for RedisStore {
 
 impl Drop for RedisStore {
     fn drop(&mut self) {
-        // Set under the lock the thread sleeps on, so it cannot miss the wake-up.
-        *self
-            .shared
-            .stop
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner) = true;
-        self.shared.wake.notify_all();
+        self.shared.stop.stop();
         if let Some(sync) = self.sync.take() {
             // The thread notices within `POLL` when connected, at once when sleeping.
             let _ = sync.join();

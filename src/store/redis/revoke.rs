@@ -6,12 +6,13 @@
 
 use std::sync::LazyLock;
 
-use redis::{RedisResult, Script};
+use redis::{RedisError, RedisResult, Script};
 
 use super::{Shared, decode_logouts, encode_logouts, parse_secs};
 use crate::Revocations;
-use crate::store::CutoffStore;
+use crate::store::fleet::Server;
 use crate::store::memory::{Entry, Logout, User};
+use crate::store::{CutoffStore, MemoryStore, StoreError};
 
 /// How many times a logout tries its compare-and-set before it falls back to a cut-off (see
 /// `Shared::transact_logout`).
@@ -150,9 +151,25 @@ impl Shared {
             .arg(&self.channel);
         invocation
     }
+}
+
+impl Server for Shared {
+    type Failure = RedisError;
+
+    fn memory(&self) -> &MemoryStore {
+        &self.memory
+    }
+
+    /// `source` as the store's error, naming the server it tried.
+    fn unavailable(&self, source: RedisError) -> StoreError {
+        StoreError::Unavailable {
+            server: Some(self.server()),
+            source,
+        }
+    }
 
     /// Stores one cut-off, for `id` or for every id, through the script.
-    pub(super) fn raise(&self, id: Option<&str>, not_before: u64) -> RedisResult<()> {
+    fn raise(&self, id: Option<&str>, not_before: u64) -> RedisResult<()> {
         let mut invocation = self.invocation(&RAISE);
         invocation.arg(not_before);
         if let Some(id) = id {
@@ -168,12 +185,7 @@ impl Shared {
     /// what Redis holds at this moment: a copy that lags behind a revocation another instance
     /// just made (and a login it stamped with it) would date the new cut-off too early. One
     /// script reads and raises, so nothing can come in between. Returns the cut-off.
-    pub(super) fn transact_revocation(
-        &self,
-        id: Option<&str>,
-        now: u64,
-        leeway: u64,
-    ) -> RedisResult<u64> {
+    fn transact_revocation(&self, id: Option<&str>, now: u64, leeway: u64) -> RedisResult<u64> {
         let limit = now.saturating_add(leeway);
         // What the copy holds, reckoned the same way.
         let copy = match id {
@@ -208,7 +220,7 @@ impl Shared {
     /// since a fleet that keeps logging this user out could keep it from ever writing, the
     /// logout fails closed: the user's cut-off is raised past the session, ending it and the
     /// user's older sessions.
-    pub(super) fn transact_logout(&self, id: &str, logout: Logout) -> RedisResult<()> {
+    fn transact_logout(&self, id: &str, logout: Logout) -> RedisResult<()> {
         self.with_conn(|con| {
             for _ in 0..ATTEMPTS {
                 let (cutoff, stored): (Option<Vec<u8>>, Option<Vec<u8>>) =

@@ -4,67 +4,39 @@
 use std::sync::PoisonError;
 use std::sync::atomic::Ordering;
 use std::sync::mpsc::SyncSender;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use redis::{ConnectionAddr, ErrorKind, RedisError, RedisResult, Value};
 
 use super::revoke::STATE;
 use super::{Shared, Target, decode_logouts, parse_secs, shorten};
 use crate::store::CutoffStore;
+use crate::store::fleet::{self, POLL};
 use crate::store::memory::Logout;
 
-/// How long the sync thread waits for a message before it checks whether its store was dropped:
-/// the longest a drop waits for the thread while it is connected.
-const POLL: Duration = Duration::from_millis(200);
-/// Waits between reconnection attempts, doubling from the first to the last, and never longer
-/// than the resync interval: a Redis that comes back is found within that interval (the bound
-/// on staleness the store promises) or `BACKOFF_MAX`, whichever is shorter, and an outage logs
-/// one line per wait at most.
-const BACKOFF_MIN: Duration = Duration::from_millis(100);
-const BACKOFF_MAX: Duration = Duration::from_secs(10);
 /// The thread's name, as seen in a debugger or `top -H`.
 pub(super) const THREAD_NAME: &str = "sigcookie-redis-sync";
 
 impl Shared {
     /// The sync thread: follows Redis until the store is dropped, reconnecting after errors.
     pub(super) fn run(&self, ready: SyncSender<RedisResult<()>>) {
-        let mut ready = Some(ready);
-        let mut backoff = BACKOFF_MIN;
-        let mut failing = false;
-        loop {
-            let result = self.follow(ready.is_some(), &mut || {
-                match ready.take() {
-                    Some(ready) => {
-                        let _ = ready.send(Ok(()));
-                    }
-                    None if failing => tracing::info!("redis cut-off store: reconnected, reloaded"),
-                    None => {}
-                }
-                backoff = BACKOFF_MIN;
-                failing = false;
-            });
-            let error = match result {
-                Ok(()) => return,
-                Err(error) => error,
-            };
-            if let Some(ready) = ready.take() {
-                // `build` returns the error; nobody holds the store, so nothing to follow.
-                let _ = ready.send(Err(error));
-                return;
-            }
-            tracing::warn!(
-                server = %self.server(),
-                %error,
-                retry_in = ?backoff,
-                refusing_sessions = self.contact.lost(),
-                "redis cut-off store: cannot follow Redis; serving the last known cut-offs"
-            );
-            failing = true;
-            if self.sleep(backoff) {
-                return;
-            }
-            backoff = (backoff * 2).min(BACKOFF_MAX).min(self.resync_interval);
-        }
+        let follow = |first: bool, loaded: &mut dyn FnMut()| self.follow(first, loaded);
+        fleet::run(
+            "redis",
+            ready,
+            self.resync_interval,
+            &self.stop,
+            follow,
+            |error, backoff| {
+                tracing::warn!(
+                    server = %self.server(),
+                    %error,
+                    retry_in = ?backoff,
+                    refusing_sessions = self.contact.lost(),
+                    "redis cut-off store: cannot follow Redis; serving the last known cut-offs"
+                );
+            },
+        );
     }
 
     /// One connection's life: subscribe, load, then apply changes until the store is dropped
@@ -86,7 +58,7 @@ impl Shared {
         let check_every = self.contact.check_every(self.resync_interval);
         let mut next_load = Instant::now() + self.resync_interval;
         let mut next_check = Instant::now() + check_every;
-        while !self.stopped() {
+        while !self.stop.stopped() {
             let now = Instant::now();
             if now >= next_load || now >= next_check {
                 // A connection cut without a word (a silent network) fails the ping, instead of

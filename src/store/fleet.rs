@@ -1,0 +1,213 @@
+//! What the stores shared through a server (Redis, PostgreSQL) do alike: the sync thread's
+//! loop of following and reconnecting, its stop signal, the builders' bounds, and a revocation
+//! made in this instance's copy first, then on the server.
+
+use std::sync::mpsc::SyncSender;
+use std::sync::{Condvar, Mutex, PoisonError};
+use std::time::Duration;
+
+use super::memory::Logout;
+use super::{CutoffStore, MemoryStore, StoreError};
+
+pub(super) const DEFAULT_RESYNC_INTERVAL: Duration = Duration::from_secs(30);
+/// The shortest resync interval: reloads back to back would only load the server.
+pub(super) const MIN_RESYNC_INTERVAL: Duration = Duration::from_millis(100);
+pub(super) const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// How long the sync thread waits for a change before it checks whether its store was dropped:
+/// the longest a drop waits for the thread while it is connected.
+pub(super) const POLL: Duration = Duration::from_millis(200);
+/// Waits between reconnection attempts, doubling from the first to the last, and never longer
+/// than the resync interval: a server that comes back is found within that interval (the bound
+/// on staleness the store promises) or `BACKOFF_MAX`, whichever is shorter, and an outage logs
+/// one line per wait at most.
+const BACKOFF_MIN: Duration = Duration::from_millis(100);
+const BACKOFF_MAX: Duration = Duration::from_secs(10);
+
+/// The flag that tells the sync thread its store was dropped; under a mutex with `wake`, so no
+/// wake-up is missed.
+pub(super) struct Stop {
+    stop: Mutex<bool>,
+    wake: Condvar,
+}
+
+impl Stop {
+    pub(super) fn new() -> Stop {
+        Stop {
+            stop: Mutex::new(false),
+            wake: Condvar::new(),
+        }
+    }
+
+    pub(super) fn stopped(&self) -> bool {
+        *self.stop.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Waits `duration` or until the store is dropped; whether it was.
+    pub(super) fn sleep(&self, duration: Duration) -> bool {
+        let stop = self.stop.lock().unwrap_or_else(PoisonError::into_inner);
+        let (stop, _) = self
+            .wake
+            .wait_timeout_while(stop, duration, |stop| !*stop)
+            .unwrap_or_else(PoisonError::into_inner);
+        *stop
+    }
+
+    /// Stops the thread, waking it if it sleeps.
+    pub(super) fn stop(&self) {
+        // Set under the lock the thread sleeps on, so it cannot miss the wake-up.
+        *self.stop.lock().unwrap_or_else(PoisonError::into_inner) = true;
+        self.wake.notify_all();
+    }
+}
+
+/// The sync thread: follows the server until the store is dropped, reconnecting after errors.
+///
+/// `follow` is one connection's life (`first` for the one that makes the load `build` waits
+/// for): it calls `loaded` once the state is loaded, and returns `Ok` when the store is dropped.
+/// The first load's outcome goes to `ready`; a first load that fails ends the thread. Each
+/// failure after it is reported to `failed` with the wait before the next attempt, and the first
+/// load that succeeds after failures logs that the store of `label` reconnected.
+pub(super) fn run<E>(
+    label: &str,
+    ready: SyncSender<Result<(), E>>,
+    resync_interval: Duration,
+    stop: &Stop,
+    mut follow: impl FnMut(bool, &mut dyn FnMut()) -> Result<(), E>,
+    failed: impl Fn(&E, Duration),
+) {
+    let mut ready = Some(ready);
+    let mut backoff = BACKOFF_MIN;
+    let mut failing = false;
+    loop {
+        let result = follow(ready.is_some(), &mut || {
+            match ready.take() {
+                Some(ready) => {
+                    let _ = ready.send(Ok(()));
+                }
+                None if failing => tracing::info!("{label} cut-off store: reconnected, reloaded"),
+                None => {}
+            }
+            backoff = BACKOFF_MIN;
+            failing = false;
+        });
+        let error = match result {
+            Ok(()) => return,
+            Err(error) => error,
+        };
+        if let Some(ready) = ready.take() {
+            // `build` returns the error; nobody holds the store, so nothing to follow.
+            let _ = ready.send(Err(error));
+            return;
+        }
+        failed(&error, backoff);
+        failing = true;
+        if stop.sleep(backoff) {
+            return;
+        }
+        backoff = (backoff * 2).min(BACKOFF_MAX).min(resync_interval);
+    }
+}
+
+/// The server side of a store that keeps a copy of the cut-offs in memory: what its shared
+/// state does, for [`revoke_all`] and the others, on the server.
+pub(super) trait Server {
+    /// Why the server could not be reached or refused.
+    type Failure;
+
+    /// This instance's copy.
+    fn memory(&self) -> &MemoryStore;
+
+    /// Raises the cut-off of `id` (the global one for `None`) on the server, announcing it.
+    fn raise(&self, id: Option<&str>, not_before: u64) -> Result<(), Self::Failure>;
+
+    /// Revokes, for `id` or every id, every session that began up to `now`, judged against what
+    /// the server holds; returns the cut-off.
+    fn transact_revocation(
+        &self,
+        id: Option<&str>,
+        now: u64,
+        leeway: u64,
+    ) -> Result<u64, Self::Failure>;
+
+    /// Logs out one session of `id` on the server, announcing it.
+    fn transact_logout(&self, id: &str, logout: Logout) -> Result<(), Self::Failure>;
+
+    /// `failure` as the store's error, naming the server it tried.
+    fn unavailable(&self, failure: Self::Failure) -> StoreError;
+}
+
+/// Raises the global cut-off here, then on the server.
+pub(super) fn revoke_all(server: &impl Server, not_before: u64) -> Result<(), StoreError> {
+    server.memory().raise_global(not_before);
+    server
+        .raise(None, not_before)
+        .map_err(|e| server.unavailable(e))
+}
+
+/// Checks the id and raises its cut-off here (so an invalid id never reaches the network), then
+/// on the server.
+pub(super) fn revoke_user(
+    server: &impl Server,
+    id: &str,
+    not_before: u64,
+) -> Result<(), StoreError> {
+    server.memory().raise_user(id, not_before)?;
+    server
+        .raise(Some(id), not_before)
+        .map_err(|e| server.unavailable(e))
+}
+
+/// Logs the session out here (so an invalid id never reaches the network), then on the server.
+pub(super) fn revoke_session(
+    server: &impl Server,
+    id: &str,
+    logged_in_at: u64,
+    until: u64,
+) -> Result<(), StoreError> {
+    let logout = Logout {
+        logged_in_at,
+        until,
+    };
+    server.memory().add_logout(id, logout)?;
+    server
+        .transact_logout(id, logout)
+        .map_err(|e| server.unavailable(e))
+}
+
+/// [`CutoffStore::revoke_user_until`]: the id checked, then [`revoke_until`].
+pub(super) fn revoke_user_until(
+    server: &impl Server,
+    id: &str,
+    now: u64,
+) -> Result<u64, StoreError> {
+    crate::format::check_id(id).map_err(StoreError::InvalidId)?;
+    revoke_until(server, Some(id), now, 0)
+}
+
+/// A revocation "until now" through the server, then into this instance's copy; when the
+/// server fails, into the copy alone, by the copy's own reckoning.
+pub(super) fn revoke_until(
+    server: &impl Server,
+    id: Option<&str>,
+    now: u64,
+    leeway: u64,
+) -> Result<u64, StoreError> {
+    let memory = server.memory();
+    match server.transact_revocation(id, now, leeway) {
+        Ok(cutoff) => {
+            match id {
+                Some(id) => memory.revoke_user(id, cutoff)?,
+                None => memory.revoke_all(cutoff)?,
+            }
+            Ok(cutoff)
+        }
+        Err(error) => {
+            match id {
+                Some(id) => memory.revoke_user_until(id, now)?,
+                None => memory.revoke_all_until(now, leeway)?,
+            };
+            Err(server.unavailable(error))
+        }
+    }
+}
