@@ -301,6 +301,17 @@ impl User {
         }
         user
     }
+
+    /// A user whose stored logouts were malformed, read while logging out the session of
+    /// `logged_in_at`: the list may have held any of the user's sessions, so they all end (a
+    /// cut-off past now, or past this session), and the list starts afresh.
+    #[cfg(any(feature = "redis", feature = "postgres"))]
+    pub(crate) fn read_malformed(cutoff: Entry, logged_in_at: u64) -> User {
+        let mut user = User::read(cutoff, Vec::new());
+        let now = crate::unix_now().unwrap_or(0);
+        user.cutoff.raise(now.max(logged_in_at).saturating_add(1));
+        user
+    }
 }
 
 /// The global cut-off and how many users have one: a store may hold 100,000 entries, too many

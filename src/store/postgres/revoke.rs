@@ -201,13 +201,7 @@ impl Server for Shared {
                 .collect();
             let mut user = match stored {
                 Some(logouts) => User::read(cutoff, logouts),
-                None => {
-                    let mut user = User::read(cutoff, Vec::new());
-                    let now = crate::unix_now().unwrap_or(0);
-                    user.cutoff
-                        .raise(now.max(logout.logged_in_at).saturating_add(1));
-                    user
-                }
+                None => User::read_malformed(cutoff, logout.logged_in_at),
             };
             user.add(logout);
             user.prune(self.memory.horizon(logout.logged_in_at));

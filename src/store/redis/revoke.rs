@@ -230,15 +230,7 @@ impl Server for Shared {
                 let mut user = match stored.as_deref().map(decode_logouts) {
                     None => User::read(cutoff, Vec::new()),
                     Some(Some(logouts)) => User::read(cutoff, logouts),
-                    // A malformed list may have held any of the user's sessions: they all end
-                    // (a cut-off past now, or past this session), and the list starts afresh.
-                    Some(None) => {
-                        let mut user = User::read(cutoff, Vec::new());
-                        let now = crate::unix_now().unwrap_or(0);
-                        user.cutoff
-                            .raise(now.max(logout.logged_in_at).saturating_add(1));
-                        user
-                    }
+                    Some(None) => User::read_malformed(cutoff, logout.logged_in_at),
                 };
                 user.add(logout);
                 user.prune(self.memory.horizon(logout.logged_in_at));
