@@ -11,7 +11,9 @@
 
 mod common;
 
-use std::net::TcpListener;
+use common::fleet::{PROPAGATION, RECONNECT, eventually};
+use common::process::free_port;
+
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::thread;
@@ -19,13 +21,6 @@ use std::time::{Duration, Instant};
 
 use sigcookie::store::{CutoffStore, PostgresStore, StoreError};
 use sigcookie::{Cutoffs, Revocations};
-
-/// How long a change may take to reach another connected instance: a notification takes
-/// milliseconds; this leaves room for a loaded CI machine.
-const PROPAGATION: Duration = Duration::from_secs(2);
-/// How long an instance may take to find the database again after a restart: the sync
-/// thread's backoff is at most 10 s, and starts at 0.1 s.
-const RECONNECT: Duration = Duration::from_secs(15);
 
 /// The programs, and how to run them.
 struct Install {
@@ -256,25 +251,9 @@ impl Drop for Server {
     }
 }
 
-fn free_port() -> u16 {
-    let listener = TcpListener::bind("127.0.0.1:0").expect("a free port");
-    listener.local_addr().expect("its address").port()
-}
-
 /// Shows the store's warnings with `--nocapture`.
 fn logs() {
     let _ = tracing_subscriber::fmt().with_test_writer().try_init();
-}
-
-/// Waits until `done`, checking every 20 µs (a lookup is a read from memory); how long it took.
-/// Panics after `within`.
-fn eventually(what: &str, within: Duration, done: impl Fn() -> bool) -> Duration {
-    let start = Instant::now();
-    while !done() {
-        assert!(start.elapsed() < within, "{what}: not within {within:?}");
-        thread::sleep(Duration::from_micros(20));
-    }
-    start.elapsed()
 }
 
 /// The stored cut-off of `id` in the table `table`, as text.

@@ -9,7 +9,9 @@
 
 mod common;
 
-use std::net::TcpListener;
+use common::fleet::{PROPAGATION, RECONNECT, eventually};
+use common::process::free_port;
+
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::Ordering;
@@ -19,13 +21,6 @@ use std::time::{Duration, Instant};
 use redis::Connection;
 use sigcookie::store::{CutoffStore, RedisStore, StoreError};
 use sigcookie::{Cutoffs, Revocations};
-
-/// How long a change may take to reach another connected instance: the documented bound while
-/// connected is the pub/sub delivery (milliseconds); this leaves room for a loaded CI machine.
-const PROPAGATION: Duration = Duration::from_secs(2);
-/// How long an instance may take to find Redis again after a restart: the sync thread's
-/// backoff is at most 10 s, and starts at 0.1 s.
-const RECONNECT: Duration = Duration::from_secs(15);
 
 /// A `redis-server` of the test's own; killed, and its folder removed, when dropped.
 struct Server {
@@ -64,10 +59,7 @@ impl Server {
     }
 
     fn start_with(options: &'static [&'static str]) -> Option<Server> {
-        let found = Command::new("redis-server")
-            .arg("--version")
-            .output()
-            .is_ok();
+        let found = common::process::installed(&["redis-server"]);
         if !common::server_installed("redis-server", found) {
             return None;
         }
@@ -192,11 +184,6 @@ impl Drop for Server {
     }
 }
 
-fn free_port() -> u16 {
-    let listener = TcpListener::bind("127.0.0.1:0").expect("a free port");
-    listener.local_addr().expect("its address").port()
-}
-
 /// Shows the store's warnings with `--nocapture`, and keeps them for [`logged`].
 fn logs() {
     let _ = tracing_subscriber::fmt()
@@ -235,17 +222,6 @@ impl std::io::Write for Capture {
     fn flush(&mut self) -> std::io::Result<()> {
         Ok(())
     }
-}
-
-/// Waits until `done`, checking every 20 µs (a lookup is a read from memory); how long it took.
-/// Panics after `within`.
-fn eventually(what: &str, within: Duration, done: impl Fn() -> bool) -> Duration {
-    let start = Instant::now();
-    while !done() {
-        assert!(start.elapsed() < within, "{what}: not within {within:?}");
-        thread::sleep(Duration::from_micros(20));
-    }
-    start.elapsed()
 }
 
 fn hget(con: &mut Connection, key: &str, field: &str) -> Option<String> {

@@ -12,14 +12,12 @@ use std::process::Command;
 use std::thread;
 use std::time::{Duration, Instant};
 
-use common::process::{Process, eventually_ok};
+use common::fleet::{PROPAGATION, eventually};
+use common::process::{self, Process, eventually_ok};
 use sigcookie::store::{CutoffStore, RedisStore};
 use sigcookie::{Cutoffs, Revocations};
 
 const NOW: u64 = 1_764_000_000;
-/// How long a change may take to reach the other instance while connected (milliseconds in
-/// truth), with room for a loaded machine.
-const PROPAGATION: Duration = Duration::from_secs(2);
 const RESYNC: Duration = Duration::from_secs(1);
 
 /// Three masters sharing the 16,384 slots, in one folder removed when dropped.
@@ -30,9 +28,7 @@ struct Cluster {
 
 impl Cluster {
     fn start() -> Option<Cluster> {
-        let found = ["redis-server", "redis-cli"]
-            .iter()
-            .all(|tool| Command::new(tool).arg("--version").output().is_ok());
+        let found = process::installed(&["redis-server", "redis-cli"]);
         if !common::server_installed("redis-server and redis-cli", found) {
             return None;
         }
@@ -42,19 +38,8 @@ impl Cluster {
                 Process::spawn(&dir, "node", |port| {
                     // File names only: Redis puts them in `--dir`.
                     let file = |name: &str| format!("{name}-{port}");
-                    [
-                        "--port",
-                        &port.to_string(),
-                        "--bind",
-                        "127.0.0.1",
-                        "--save",
-                        "",
-                        "--appendonly",
-                        "no",
-                        "--dir",
-                        &dir.display().to_string(),
-                        "--dbfilename",
-                        &file("dump"),
+                    let mut args = process::node_args(&dir, port, &file("dump"));
+                    let cluster = [
                         "--cluster-enabled",
                         "yes",
                         "--cluster-config-file",
@@ -64,10 +49,9 @@ impl Cluster {
                         // The others serve their slots while one is down.
                         "--cluster-require-full-coverage",
                         "no",
-                    ]
-                    .iter()
-                    .map(|s| s.to_string())
-                    .collect()
+                    ];
+                    args.extend(cluster.iter().map(|s| s.to_string()));
+                    args
                 })
             })
             .collect();
@@ -139,14 +123,6 @@ impl Drop for Cluster {
     fn drop(&mut self) {
         self.nodes.clear();
         let _ = std::fs::remove_dir_all(&self.dir);
-    }
-}
-
-fn eventually(what: &str, within: Duration, done: impl Fn() -> bool) {
-    let start = Instant::now();
-    while !done() {
-        assert!(start.elapsed() < within, "{what}: not within {within:?}");
-        thread::sleep(Duration::from_millis(1));
     }
 }
 

@@ -7,11 +7,10 @@
 
 mod common;
 
-use common::process::{Process, eventually_ok};
+use common::process::{self, Process, eventually_ok};
 
 use std::collections::HashMap;
 use std::path::PathBuf;
-use std::process::Command;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread;
@@ -38,30 +37,13 @@ struct Deployment {
 
 impl Deployment {
     fn start() -> Option<Deployment> {
-        let found = Command::new("redis-server")
-            .arg("--version")
-            .output()
-            .is_ok();
+        let found = process::installed(&["redis-server"]);
         if !common::server_installed("redis-server", found) {
             return None;
         }
         let dir = common::server_folder("sentinel");
         let node = |port: u16, more: &[String]| {
-            let mut args: Vec<String> = [
-                "--port",
-                &port.to_string(),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-            ]
-            .iter()
-            .map(|s| s.to_string())
-            .collect();
-            args.extend(["--dir".to_owned(), dir.display().to_string()]);
-            args.extend(["--dbfilename".to_owned(), format!("dump-{port}.rdb")]);
+            let mut args = process::node_args(&dir, port, &format!("dump-{port}.rdb"));
             args.extend(more.iter().cloned());
             args
         };

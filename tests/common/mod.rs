@@ -1,7 +1,9 @@
-//! Shared by the integration tests: reading test vectors and naming error variants; `process`,
-//! the Redis servers of the Sentinel and Cluster tests.
+//! Shared by the integration tests: reading test vectors and naming error variants; `fleet`,
+//! the waits of the shared stores' tests; `process`, the Redis servers of the Sentinel and
+//! Cluster tests.
 #![allow(dead_code)]
 
+pub mod fleet;
 pub mod process;
 
 use hmac::{Hmac, Mac};

@@ -9,6 +9,35 @@ use std::time::{Duration, Instant};
 
 use redis::Connection;
 
+/// Whether every one of `tools` runs (`<tool> --version`).
+pub fn installed(tools: &[&str]) -> bool {
+    tools
+        .iter()
+        .all(|tool| Command::new(tool).arg("--version").output().is_ok())
+}
+
+/// The arguments of a `redis-server` of a test's own on `port`: loopback only, no persistence,
+/// its files in `dir`, `dump` its snapshot's file name.
+pub fn node_args(dir: &Path, port: u16, dump: &str) -> Vec<String> {
+    [
+        "--port",
+        &port.to_string(),
+        "--bind",
+        "127.0.0.1",
+        "--save",
+        "",
+        "--appendonly",
+        "no",
+        "--dir",
+        &dir.display().to_string(),
+        "--dbfilename",
+        dump,
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect()
+}
+
 /// A process of the test's own, killed when dropped.
 pub struct Process {
     child: Child,
