@@ -11,7 +11,7 @@
 
 mod common;
 
-use common::fleet::{PROPAGATION, RECONNECT, eventually};
+use common::fleet::{PROPAGATION, RECONNECT, Server as _, eventually};
 use common::process::free_port;
 
 use std::path::{Path, PathBuf};
@@ -221,12 +221,6 @@ impl Server {
         let _ = Command::new("kill").arg(signal).args(&pids).status();
     }
 
-    /// A crash and a restart on the same port and folder.
-    fn restart(&mut self) {
-        self.stop();
-        assert!(self.spawn(), "postgres restarts on port {}", self.port);
-    }
-
     fn params(&self) -> String {
         format!(
             "host=127.0.0.1 port={} user=sigcookie dbname=postgres connect_timeout=2",
@@ -234,13 +228,32 @@ impl Server {
         )
     }
 
+    /// An instance that gives up on the database soon: a 1 s connect timeout and resync
+    /// interval.
+    fn impatient_store(&self) -> PostgresStore {
+        PostgresStore::builder(&self.params())
+            .connect_timeout(Duration::from_secs(1))
+            .resync_interval(Duration::from_secs(1))
+            .build()
+            .expect("store connects")
+    }
+
     /// A direct connection, for reading and writing rows without the store.
     fn raw(&self) -> postgres::Client {
         postgres::Client::connect(&self.params(), postgres::NoTls).expect("raw connection")
     }
+}
+
+impl common::fleet::Server for Server {
+    type Store = PostgresStore;
 
     fn store(&self) -> PostgresStore {
         PostgresStore::connect(&self.params()).expect("store connects")
+    }
+
+    fn restart(&mut self) {
+        self.stop();
+        assert!(self.spawn(), "postgres restarts on port {}", self.port);
     }
 }
 
@@ -382,33 +395,7 @@ fn no_cut_off_is_lost_when_postgres_restarts() {
         return;
     };
     logs();
-    let (a, b) = (server.store(), server.store());
-    a.revoke_user("42", 1_000).expect("revoked");
-    a.revoke_all(100).expect("revoked");
-    eventually("B sees both", PROPAGATION, || {
-        b.cutoffs("42") == Cutoffs::at(1_000) && b.global() == Some(100)
-    });
-
-    server.restart();
-    // The acknowledged cut-offs came back from the write-ahead log: a new instance loads them.
-    let c = server.store();
-    assert_eq!(c.cutoffs("42"), Cutoffs::at(1_000));
-    assert_eq!(c.global(), Some(100));
-
-    // A revocation after the restart, on A's connection from before it (reconnected).
-    a.revoke_user("7", 3_000)
-        .expect("revoked after the restart");
-    let took = eventually(
-        "B sees the new cut-off after reconnecting",
-        RECONNECT,
-        || b.cutoffs("7") == Cutoffs::at(3_000),
-    );
-    eprintln!("B had the new revocation {took:?} after it was made");
-    assert_eq!(b.cutoffs("42"), Cutoffs::at(1_000), "B kept the old one");
-    assert_eq!(b.global(), Some(100));
-    eventually("C sees it", PROPAGATION, || {
-        c.cutoffs("7") == Cutoffs::at(3_000)
-    });
+    common::fleet::no_cut_off_is_lost_when_the_server_restarts(&mut server);
 }
 
 #[test]
@@ -417,13 +404,7 @@ fn while_postgres_is_down_revocations_fail_and_lookups_keep_the_last_cut_offs() 
         return;
     };
     logs();
-    let open = || {
-        PostgresStore::builder(&server.params())
-            .connect_timeout(Duration::from_secs(1))
-            .resync_interval(Duration::from_secs(1))
-            .build()
-            .expect("store connects")
-    };
+    let open = || server.impatient_store();
     let (a, b) = (open(), open());
     a.revoke_user("42", 1_000).expect("revoked");
     eventually("B sees it", PROPAGATION, || {
@@ -523,13 +504,7 @@ fn a_frozen_postgres_fails_revocations_within_the_timeout() {
         return;
     };
     logs();
-    let open = || {
-        PostgresStore::builder(&server.params())
-            .connect_timeout(Duration::from_secs(1))
-            .resync_interval(Duration::from_secs(1))
-            .build()
-            .expect("store connects")
-    };
+    let open = || server.impatient_store();
     let (a, b) = (open(), open());
     a.revoke_user("42", 1_000).expect("revoked");
     eventually("B sees it", PROPAGATION, || {

@@ -9,7 +9,7 @@
 
 mod common;
 
-use common::fleet::{PROPAGATION, RECONNECT, eventually};
+use common::fleet::{PROPAGATION, RECONNECT, Server as _, eventually};
 use common::process::free_port;
 
 use std::path::PathBuf;
@@ -135,12 +135,6 @@ impl Server {
         }
     }
 
-    /// A crash and a restart on the same port and folder.
-    fn restart(&mut self) {
-        self.stop();
-        assert!(self.spawn(), "redis-server restarts on port {}", self.port);
-    }
-
     /// Suspends the server (SIGSTOP): it still accepts connections but answers nothing, as a
     /// hung host would.
     fn freeze(&self) {
@@ -160,10 +154,6 @@ impl Server {
             .expect("raw connection")
     }
 
-    fn store(&self) -> RedisStore {
-        RedisStore::connect(&self.url()).expect("store connects")
-    }
-
     /// Cuts every subscriber's connection: until an instance's sync thread reconnects (0.1 s
     /// later at the soonest) and reloads, its copy misses what other instances revoke, as it
     /// would during a longer reconnection or after a lost message.
@@ -174,6 +164,19 @@ impl Server {
             .arg("pubsub")
             .query(&mut self.raw())
             .expect("CLIENT KILL");
+    }
+}
+
+impl common::fleet::Server for Server {
+    type Store = RedisStore;
+
+    fn store(&self) -> RedisStore {
+        RedisStore::connect(&self.url()).expect("store connects")
+    }
+
+    fn restart(&mut self) {
+        self.stop();
+        assert!(self.spawn(), "redis-server restarts on port {}", self.port);
     }
 }
 
@@ -356,33 +359,7 @@ fn no_cut_off_is_lost_when_redis_restarts() {
         return;
     };
     logs();
-    let (a, b) = (server.store(), server.store());
-    a.revoke_user("42", 1_000).expect("revoked");
-    a.revoke_all(100).expect("revoked");
-    eventually("B sees both", PROPAGATION, || {
-        b.cutoffs("42") == Cutoffs::at(1_000) && b.global() == Some(100)
-    });
-
-    server.restart();
-    // The old cut-offs came back from the AOF: a new instance loads them.
-    let c = server.store();
-    assert_eq!(c.cutoffs("42"), Cutoffs::at(1_000));
-    assert_eq!(c.global(), Some(100));
-
-    // A revocation after the restart, on A's connection from before it (reconnected).
-    a.revoke_user("7", 3_000)
-        .expect("revoked after the restart");
-    let took = eventually(
-        "B sees the new cut-off after reconnecting",
-        RECONNECT,
-        || b.cutoffs("7") == Cutoffs::at(3_000),
-    );
-    eprintln!("B had the new revocation {took:?} after it was made");
-    assert_eq!(b.cutoffs("42"), Cutoffs::at(1_000), "B kept the old one");
-    assert_eq!(b.global(), Some(100));
-    eventually("C sees it", PROPAGATION, || {
-        c.cutoffs("7") == Cutoffs::at(3_000)
-    });
+    common::fleet::no_cut_off_is_lost_when_the_server_restarts(&mut server);
 }
 
 #[test]
