@@ -9,7 +9,7 @@
 
 mod common;
 
-use common::fleet::{PROPAGATION, RECONNECT, Server as _, eventually};
+use common::fleet::{PROPAGATION, RECONNECT, Server as _, drops_within, eventually};
 use common::process::free_port;
 
 use std::path::PathBuf;
@@ -812,13 +812,6 @@ fn every_change_is_one_script_within_one_hash_slot_as_a_cluster_requires() {
             "{prefix:?}: {result:?}"
         );
     }
-}
-
-/// Drops `stores` and checks that their sync threads stopped within `limit`.
-fn drops_within<T>(stores: T, limit: Duration) {
-    let start = Instant::now();
-    drop(stores);
-    assert!(start.elapsed() < limit, "drop took {:?}", start.elapsed());
 }
 
 /// `INFO commandstats`: how many times Redis has run `command` (lower case), 0 if never.

@@ -27,6 +27,13 @@ pub fn eventually(what: &str, within: Duration, done: impl Fn() -> bool) -> Dura
     start.elapsed()
 }
 
+/// Drops `stores` and checks that their sync threads stopped within `limit`.
+pub fn drops_within<T>(stores: T, limit: Duration) {
+    let start = Instant::now();
+    drop(stores);
+    assert!(start.elapsed() < limit, "drop took {:?}", start.elapsed());
+}
+
 /// A server of a test's own, which the instances of a fleet share.
 pub trait Server {
     type Store: CutoffStore;
