@@ -24,6 +24,12 @@ pub(super) const POLL: Duration = Duration::from_millis(200);
 const BACKOFF_MIN: Duration = Duration::from_millis(100);
 const BACKOFF_MAX: Duration = Duration::from_secs(10);
 
+/// At most 64 characters of a malformed id for the log: a row or a field on the server can hold
+/// text of any size.
+pub(super) fn shorten(id: &str) -> &str {
+    id.char_indices().nth(64).map_or(id, |(end, _)| &id[..end])
+}
+
 /// The flag that tells the sync thread its store was dropped; under a mutex with `wake`, so no
 /// wake-up is missed.
 pub(super) struct Stop {

@@ -295,11 +295,6 @@ fn parse_secs(text: &str) -> Option<u64> {
     }
 }
 
-/// At most 64 characters of a malformed id for the log: a row can hold text of any size.
-fn shorten(id: &str) -> &str {
-    id.char_indices().nth(64).map_or(id, |(end, _)| &id[..end])
-}
-
 impl Revocations for PostgresStore {
     fn cutoffs(&self, id: &str) -> Cutoffs {
         self.shared.memory.cutoffs(id)

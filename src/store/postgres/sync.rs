@@ -7,8 +7,8 @@ use std::time::Instant;
 use postgres::fallible_iterator::FallibleIterator;
 use postgres::{Client, IsolationLevel};
 
-use super::{Failure, Shared, parse_secs, quote, shorten};
-use crate::store::fleet::{self, POLL};
+use super::{Failure, Shared, parse_secs, quote};
+use crate::store::fleet::{self, POLL, shorten};
 use crate::store::memory::Logout;
 
 /// The thread's name, as seen in a debugger or `top -H`.

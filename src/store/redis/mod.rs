@@ -434,11 +434,6 @@ fn decode_logouts(text: &[u8]) -> Option<Vec<Logout>> {
         .collect()
 }
 
-/// At most 64 characters of a malformed id for the log: a field in Redis can be of any size.
-fn shorten(id: &str) -> &str {
-    id.char_indices().nth(64).map_or(id, |(end, _)| &id[..end])
-}
-
 impl Revocations for RedisStore {
     fn cutoffs(&self, id: &str) -> Cutoffs {
         self.shared.contact.judge(self.shared.memory.cutoffs(id))

@@ -9,9 +9,9 @@ use std::time::Instant;
 use redis::{ConnectionAddr, ErrorKind, RedisError, RedisResult, Value};
 
 use super::revoke::STATE;
-use super::{Shared, Target, decode_logouts, parse_secs, shorten};
+use super::{Shared, Target, decode_logouts, parse_secs};
 use crate::store::CutoffStore;
-use crate::store::fleet::{self, POLL};
+use crate::store::fleet::{self, POLL, shorten};
 use crate::store::memory::Logout;
 
 /// The thread's name, as seen in a debugger or `top -H`.
