@@ -13,6 +13,8 @@ pub(super) const DEFAULT_RESYNC_INTERVAL: Duration = Duration::from_secs(30);
 /// The shortest resync interval: reloads back to back would only load the server.
 pub(super) const MIN_RESYNC_INTERVAL: Duration = Duration::from_millis(100);
 pub(super) const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(2);
+/// The shortest connect timeout: a zero one would fail every connection before it began.
+pub(super) const MIN_CONNECT_TIMEOUT: Duration = Duration::from_millis(1);
 
 /// How long the sync thread waits for a change before it checks whether its store was dropped:
 /// the longest a drop waits for the thread while it is connected.

@@ -11,7 +11,8 @@ use postgres::Config;
 use super::sync::THREAD_NAME;
 use super::{PostgresStore, Shared, quote, server_of};
 use crate::store::fleet::{
-    DEFAULT_CONNECT_TIMEOUT, DEFAULT_RESYNC_INTERVAL, MIN_RESYNC_INTERVAL, Server, Stop,
+    DEFAULT_CONNECT_TIMEOUT, DEFAULT_RESYNC_INTERVAL, MIN_CONNECT_TIMEOUT, MIN_RESYNC_INTERVAL,
+    Server, Stop,
 };
 use crate::store::{MemoryStore, StoreError};
 
@@ -105,7 +106,7 @@ impl PostgresStoreBuilder {
     /// ```
     #[must_use]
     pub fn connect_timeout(mut self, timeout: Duration) -> PostgresStoreBuilder {
-        self.connect_timeout = timeout.max(Duration::from_millis(1));
+        self.connect_timeout = timeout.max(MIN_CONNECT_TIMEOUT);
         self
     }
 

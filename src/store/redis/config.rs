@@ -15,7 +15,8 @@ use super::sentinel::Sentinels;
 use super::subscriber::THREAD_NAME;
 use super::{RedisStore, Shared, Target};
 use crate::store::fleet::{
-    DEFAULT_CONNECT_TIMEOUT, DEFAULT_RESYNC_INTERVAL, MIN_RESYNC_INTERVAL, Server, Stop,
+    DEFAULT_CONNECT_TIMEOUT, DEFAULT_RESYNC_INTERVAL, MIN_CONNECT_TIMEOUT, MIN_RESYNC_INTERVAL,
+    Server, Stop,
 };
 use crate::store::{MemoryStore, StoreError};
 
@@ -122,7 +123,7 @@ impl RedisStoreBuilder {
     /// ```
     #[must_use]
     pub fn connect_timeout(mut self, timeout: Duration) -> RedisStoreBuilder {
-        self.connect_timeout = timeout.max(Duration::from_millis(1));
+        self.connect_timeout = timeout.max(MIN_CONNECT_TIMEOUT);
         self
     }
 
