@@ -7,10 +7,9 @@
 
 mod common;
 
-use common::process::{self, Process, eventually_ok};
+use common::sentinel::{Deployment, MASTER};
 
 use std::collections::HashMap;
-use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread;
@@ -19,7 +18,6 @@ use std::time::{Duration, Instant};
 use sigcookie::Revocations;
 use sigcookie::store::{CutoffStore, RedisStore};
 
-const MASTER: &str = "mymaster";
 /// The stores' resync interval: after a failover completes, an instance follows the new master
 /// within it, plus the time to connect.
 const RESYNC: Duration = Duration::from_secs(1);
@@ -28,130 +26,13 @@ const TIMEOUT: Duration = Duration::from_millis(500);
 /// step of finding the master: the sentinels, then the master), and room for a loaded machine.
 const BOUND: Duration = Duration::from_secs(4);
 
-/// One master, one replica, three sentinels, in one folder removed when dropped.
-struct Deployment {
-    sentinels: Vec<Process>,
-    nodes: Vec<Process>,
-    dir: PathBuf,
-}
-
 impl Deployment {
-    fn start() -> Option<Deployment> {
-        let found = process::installed(&["redis-server"]);
-        if !common::server_installed("redis-server", found) {
-            return None;
-        }
-        let dir = common::server_folder("sentinel");
-        let node = |port: u16, more: &[String]| {
-            let mut args = process::node_args(&dir, port, &format!("dump-{port}.rdb"));
-            args.extend(more.iter().cloned());
-            args
-        };
-        let master = Process::spawn(&dir, "master", |port| node(port, &[]));
-        let of = master.port.to_string();
-        let replica = Process::spawn(&dir, "replica", |port| {
-            node(
-                port,
-                &["--replicaof".into(), "127.0.0.1".into(), of.clone()],
-            )
-        });
-        let sentinels = (0..3)
-            .map(|i| {
-                Process::spawn(&dir, "sentinel", |port| {
-                    // A sentinel rewrites its configuration file: one each.
-                    let conf = dir.join(format!("sentinel-{i}-{port}.conf"));
-                    std::fs::write(
-                        &conf,
-                        format!(
-                            "port {port}\nbind 127.0.0.1\ndir {}\n\
-                             sentinel monitor {MASTER} 127.0.0.1 {} 2\n\
-                             sentinel down-after-milliseconds {MASTER} 1000\n\
-                             sentinel failover-timeout {MASTER} 3000\n",
-                            dir.display(),
-                            master.port
-                        ),
-                    )
-                    .expect("sentinel configuration");
-                    vec![conf.display().to_string(), "--sentinel".to_owned()]
-                })
-            })
-            .collect();
-        let deployment = Deployment {
-            sentinels,
-            nodes: vec![master, replica],
-            dir,
-        };
-        // Ready for a failover: every sentinel knows the replica, in sync, and the others.
-        let ready = eventually_ok(Duration::from_secs(20), || {
-            for sentinel in &deployment.sentinels {
-                let mut con = sentinel.raw()?;
-                let replicas: Vec<HashMap<String, String>> = redis::cmd("SENTINEL")
-                    .arg("REPLICAS")
-                    .arg(MASTER)
-                    .query(&mut con)?;
-                let synced = replicas.iter().any(|r| {
-                    r.get("master-link-status").map(String::as_str) == Some("ok")
-                        && r.get("flags").map(String::as_str) == Some("slave")
-                });
-                let master: HashMap<String, String> = redis::cmd("SENTINEL")
-                    .arg("MASTER")
-                    .arg(MASTER)
-                    .query(&mut con)?;
-                let others = master.get("num-other-sentinels").map(String::as_str);
-                if !synced || others != Some("2") {
-                    return Err(redis::RedisError::from((redis::ErrorKind::Io, "not yet")));
-                }
-            }
-            Ok(())
-        });
-        assert!(ready, "the sentinels never saw the replica and each other");
-        Some(deployment)
-    }
-
     fn store(&self) -> RedisStore {
-        let urls: Vec<String> = self.sentinels.iter().map(Process::url).collect();
-        RedisStore::builder("redis://mymaster/")
-            .sentinel(MASTER, &urls)
+        self.builder()
             .resync_interval(RESYNC)
             .connect_timeout(TIMEOUT)
             .build()
             .expect("the store finds the master through the sentinels")
-    }
-
-    /// The port every sentinel names as the master's, if they agree.
-    fn master_port(&self) -> Option<u16> {
-        let mut ports = self.sentinels.iter().map(|sentinel| {
-            let (_, port): (String, u16) = redis::cmd("SENTINEL")
-                .arg("GET-MASTER-ADDR-BY-NAME")
-                .arg(MASTER)
-                .query(&mut sentinel.raw().ok()?)
-                .ok()?;
-            Some(port)
-        });
-        let first = ports.next()??;
-        ports.all(|p| p == Some(first)).then_some(first)
-    }
-
-    fn node(&self, port: u16) -> &Process {
-        self.nodes.iter().find(|n| n.port == port).expect("a node")
-    }
-
-    fn role(&self, port: u16) -> Option<String> {
-        let role: Vec<redis::Value> = redis::cmd("ROLE")
-            .query(&mut self.node(port).raw().ok()?)
-            .ok()?;
-        match role.first() {
-            Some(redis::Value::BulkString(role)) => Some(String::from_utf8_lossy(role).into()),
-            _ => None,
-        }
-    }
-}
-
-impl Drop for Deployment {
-    fn drop(&mut self) {
-        self.sentinels.clear();
-        self.nodes.clear();
-        let _ = std::fs::remove_dir_all(&self.dir);
     }
 }
 
@@ -165,7 +46,7 @@ struct Acked {
 
 #[test]
 fn no_acknowledged_revocation_is_lost_across_a_sentinel_failover() {
-    let Some(deployment) = Deployment::start() else {
+    let Some(deployment) = Deployment::start(Duration::from_secs(1)) else {
         return;
     };
     let started = Instant::now();

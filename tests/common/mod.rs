@@ -4,7 +4,11 @@
 #![allow(dead_code)]
 
 pub mod fleet;
+#[cfg(feature = "postgres")]
+pub mod postgres;
 pub mod process;
+#[cfg(feature = "redis")]
+pub mod sentinel;
 
 use hmac::{Hmac, Mac};
 use serde_json::Value;
