@@ -122,27 +122,10 @@ fn no_acknowledged_revocation_is_lost_across_a_sentinel_failover() {
         .expect("SENTINEL FAILOVER");
     let new = deployment.nodes.iter().map(|n| n.port).find(|&p| p != old);
     let new = new.expect("the replica");
-    // The failover is complete when every sentinel names the new master and it says it is one.
     let failing_over = Instant::now();
-    while !(deployment.master_port() == Some(new)
-        && deployment.role(new).as_deref() == Some("master"))
-    {
-        assert!(
-            failing_over.elapsed() < Duration::from_secs(15),
-            "the failover never completed"
-        );
-        thread::sleep(Duration::from_millis(20));
-    }
+    deployment.await_master(new, Duration::from_secs(15));
     let completed = Instant::now();
-    // The old master is demoted by the sentinels a few seconds later; until then the new one
-    // has no replica, and no revocation is acknowledged.
-    while deployment.role(old).as_deref() != Some("slave") {
-        assert!(
-            completed.elapsed() < Duration::from_secs(30),
-            "the old master never rejoined"
-        );
-        thread::sleep(Duration::from_millis(50));
-    }
+    deployment.await_replica(old, Duration::from_secs(30));
     let after_rejoin = acked.lock().unwrap().len();
     let rejoined = Instant::now();
     while acked.lock().unwrap().len() < after_rejoin + 20 {

@@ -2,7 +2,7 @@
 //! tests).
 
 use std::net::TcpListener;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::thread;
 use std::time::{Duration, Instant};
@@ -42,6 +42,10 @@ pub fn node_args(dir: &Path, port: u16, dump: &str) -> Vec<String> {
 pub struct Process {
     child: Child,
     pub port: u16,
+    /// What started it, for a restart on the same port.
+    dir: PathBuf,
+    name: String,
+    args: Vec<String>,
 }
 
 impl Process {
@@ -50,24 +54,49 @@ impl Process {
     pub fn spawn(dir: &Path, name: &str, args: impl Fn(u16) -> Vec<String>) -> Process {
         for _ in 0..5 {
             let port = free_port();
-            let log = std::fs::File::create(dir.join(format!("{name}-{port}.log"))).expect("log");
-            let child = Command::new("redis-server")
-                .args(args(port))
-                .stdin(Stdio::null())
-                .stdout(log.try_clone().expect("log"))
-                .stderr(log)
-                .spawn()
-                .expect("redis-server starts");
-            let mut process = Process { child, port };
-            if eventually_ok(Duration::from_secs(10), || {
-                redis::cmd("PING").query::<String>(&mut process.raw()?)
-            }) {
+            let child = start(dir, name, port, &args(port));
+            let mut process = Process {
+                child,
+                port,
+                dir: dir.to_owned(),
+                name: name.to_owned(),
+                args: args(port),
+            };
+            if process.answers() {
                 return process;
             }
             let _ = process.child.kill();
             let _ = process.child.wait();
         }
         panic!("redis-server {name} did not start; see {}", dir.display());
+    }
+
+    /// Sends `signal` (`-STOP`, `-CONT`, `-KILL`) to the process.
+    pub fn signal(&self, signal: &str) {
+        let pid = self.child.id().to_string();
+        let status = Command::new("kill").args([signal, &pid]).status();
+        assert!(status.expect("kill runs").success(), "kill {signal} {pid}");
+    }
+
+    /// Starts the process again, on the same port and with the same arguments, once it has
+    /// ended (after `signal("-KILL")`): a restart.
+    pub fn respawn(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        self.child = start(&self.dir, &self.name, self.port, &self.args);
+        assert!(
+            self.answers(),
+            "{} did not restart on {}",
+            self.name,
+            self.port
+        );
+    }
+
+    /// Whether it answers PING within 10 s.
+    fn answers(&self) -> bool {
+        eventually_ok(Duration::from_secs(10), || {
+            redis::cmd("PING").query::<String>(&mut self.raw()?)
+        })
     }
 
     pub fn raw(&self) -> redis::RedisResult<Connection> {
@@ -87,6 +116,22 @@ impl Drop for Process {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// `redis-server` with `args`, its output appended to its log in `dir`.
+fn start(dir: &Path, name: &str, port: u16, args: &[String]) -> Child {
+    let log = std::fs::File::options()
+        .create(true)
+        .append(true)
+        .open(dir.join(format!("{name}-{port}.log")))
+        .expect("log");
+    Command::new("redis-server")
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(log.try_clone().expect("log"))
+        .stderr(log)
+        .spawn()
+        .expect("redis-server starts")
 }
 
 pub fn free_port() -> u16 {

@@ -3,7 +3,8 @@
 
 use std::collections::HashMap;
 use std::path::PathBuf;
-use std::time::Duration;
+use std::thread;
+use std::time::{Duration, Instant};
 
 use sigcookie::store::{RedisStore, RedisStoreBuilder};
 
@@ -118,6 +119,37 @@ impl Deployment {
 
     pub fn node(&self, port: u16) -> &Process {
         self.nodes.iter().find(|n| n.port == port).expect("a node")
+    }
+
+    pub fn node_mut(&mut self, port: u16) -> &mut Process {
+        self.nodes
+            .iter_mut()
+            .find(|n| n.port == port)
+            .expect("a node")
+    }
+
+    /// Waits until the failover to `new` is complete: every sentinel names it, and it says it
+    /// is the master.
+    pub fn await_master(&self, new: u16, within: Duration) {
+        let start = Instant::now();
+        while !(self.master_port() == Some(new) && self.role(new).as_deref() == Some("master")) {
+            assert!(start.elapsed() < within, "the failover never completed");
+            thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// Waits until the sentinels made the node on `port` a replica (a failed master that came
+    /// back is demoted a few seconds after the failover; until then the new master has no
+    /// replica, and no revocation is acknowledged).
+    pub fn await_replica(&self, port: u16, within: Duration) {
+        let start = Instant::now();
+        while self.role(port).as_deref() != Some("slave") {
+            assert!(
+                start.elapsed() < within,
+                "{port} never rejoined as a replica"
+            );
+            thread::sleep(Duration::from_millis(50));
+        }
     }
 
     pub fn role(&self, port: u16) -> Option<String> {
