@@ -15,6 +15,9 @@ pub(super) const MIN_RESYNC_INTERVAL: Duration = Duration::from_millis(100);
 pub(super) const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(2);
 /// The shortest connect timeout: a zero one would fail every connection before it began.
 pub(super) const MIN_CONNECT_TIMEOUT: Duration = Duration::from_millis(1);
+/// The shortest fail-closed bound: the sync thread wakes every `POLL` (0.2 s) to check on its
+/// server, and a healthy connection must show itself alive well within the bound.
+pub(super) const MIN_FAIL_CLOSED_AFTER: Duration = Duration::from_secs(1);
 
 /// How long the sync thread waits for a change before it checks whether its store was dropped:
 /// the longest a drop waits for the thread while it is connected.

@@ -27,6 +27,8 @@ use std::fmt;
 
 use crate::{Error, Revocations};
 
+#[cfg(any(feature = "redis", feature = "postgres"))]
+mod contact;
 #[cfg(feature = "file-store")]
 mod file;
 #[cfg(any(feature = "redis", feature = "postgres"))]

@@ -10,20 +10,17 @@ use std::time::Duration;
 use redis::{Client, ErrorKind, RedisError};
 
 use super::cluster::Cluster;
-use super::contact::Contact;
 use super::sentinel::Sentinels;
 use super::subscriber::THREAD_NAME;
 use super::{RedisStore, Shared, Target};
+use crate::store::contact::Contact;
 use crate::store::fleet::{
-    DEFAULT_CONNECT_TIMEOUT, DEFAULT_RESYNC_INTERVAL, MIN_CONNECT_TIMEOUT, MIN_RESYNC_INTERVAL,
-    Server, Stop,
+    DEFAULT_CONNECT_TIMEOUT, DEFAULT_RESYNC_INTERVAL, MIN_CONNECT_TIMEOUT, MIN_FAIL_CLOSED_AFTER,
+    MIN_RESYNC_INTERVAL, Server, Stop,
 };
 use crate::store::{MemoryStore, StoreError};
 
 const DEFAULT_PREFIX: &str = "sigcookie:cutoffs";
-/// The shortest fail-closed bound: the sync thread wakes every 0.2 s to check on Redis, and a
-/// healthy connection must show itself alive well within the bound.
-const MIN_FAIL_CLOSED_AFTER: Duration = Duration::from_secs(1);
 
 /// How to reach Redis and where the cut-offs are in it: [`RedisStore::builder`].
 ///
