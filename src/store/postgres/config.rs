@@ -3,16 +3,15 @@
 use std::fmt;
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
-use std::thread;
 use std::time::Duration;
 
 use postgres::Config;
 
 use super::sync::THREAD_NAME;
-use super::{PostgresStore, Shared, quote, server_of};
+use super::{Failure, PostgresStore, Shared, quote, server_of};
 use crate::store::fleet::{
-    DEFAULT_CONNECT_TIMEOUT, DEFAULT_RESYNC_INTERVAL, MIN_CONNECT_TIMEOUT, MIN_RESYNC_INTERVAL,
-    Server, Stop,
+    self, DEFAULT_CONNECT_TIMEOUT, DEFAULT_RESYNC_INTERVAL, MIN_CONNECT_TIMEOUT,
+    MIN_RESYNC_INTERVAL, Server, Stop,
 };
 use crate::store::{MemoryStore, StoreError};
 
@@ -117,8 +116,8 @@ impl PostgresStoreBuilder {
     /// # Errors
     /// [`StoreError::Postgres`] if the connection string is invalid, PostgreSQL cannot be
     /// reached or answers with an error (a user without the right to create the tables, say),
-    /// or the global cut-off is malformed. Fail closed: there is no store that starts without
-    /// the fleet's cut-offs.
+    /// the global cut-off is malformed, or the system refuses the store a thread. Fail closed:
+    /// there is no store that starts without the fleet's cut-offs.
     ///
     /// ```
     /// use sigcookie::store::{PostgresStore, StoreError};
@@ -126,32 +125,13 @@ impl PostgresStoreBuilder {
     /// assert!(matches!(result, Err(StoreError::Postgres { server: None, .. })));
     /// ```
     pub fn build(self) -> Result<PostgresStore, StoreError> {
-        let mut config: Config = self.params.parse().map_err(|source| StoreError::Postgres {
-            server: None,
-            source: Some(source),
-        })?;
-        config.connect_timeout(self.connect_timeout);
-        let shared = Arc::new(Shared {
-            server: server_of(&config),
-            config,
-            cutoffs_table: quote(&self.prefix),
-            logouts_table: quote(&format!("{}_logouts", self.prefix)),
-            channel: self.prefix,
-            timeout: self.connect_timeout,
-            resync_interval: self.resync_interval,
-            memory: MemoryStore::new(),
-            client: Mutex::new(None),
-            stop: Stop::new(),
-        });
+        let shared = Arc::new(self.shared()?);
         // The thread makes the first load itself, after it listens (see `follow`); it reports
         // how that went and, if it failed, ends.
         let (ready, loaded) = mpsc::sync_channel(1);
         let thread = Arc::clone(&shared);
-        let sync = thread::Builder::new()
-            .name(THREAD_NAME.to_owned())
-            .spawn(move || thread.run(ready))
-            // As `thread::spawn` does: the system refused a thread.
-            .expect("the postgres cut-off sync thread starts");
+        let sync = fleet::spawn(THREAD_NAME, move || thread.run(ready))
+            .map_err(|error| shared.unavailable(Failure::NoThread(error)))?;
         let store = PostgresStore {
             shared,
             sync: Some(sync),
@@ -162,6 +142,27 @@ impl PostgresStoreBuilder {
             // The thread dropped its sender without a word: it panicked, which it reports.
             Err(_) => panic!("the postgres cut-off sync thread ended before loading"),
         }
+    }
+
+    /// What the store and its thread share, not yet connected.
+    pub(super) fn shared(self) -> Result<Shared, StoreError> {
+        let mut config: Config = self.params.parse().map_err(|source| StoreError::Postgres {
+            server: None,
+            source: Some(source),
+        })?;
+        config.connect_timeout(self.connect_timeout);
+        Ok(Shared {
+            server: server_of(&config),
+            config,
+            cutoffs_table: quote(&self.prefix),
+            logouts_table: quote(&format!("{}_logouts", self.prefix)),
+            channel: self.prefix,
+            timeout: self.connect_timeout,
+            resync_interval: self.resync_interval,
+            memory: MemoryStore::new(),
+            client: Mutex::new(None),
+            stop: Stop::new(),
+        })
     }
 }
 

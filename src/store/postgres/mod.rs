@@ -6,7 +6,7 @@
 
 use std::fmt;
 use std::sync::{Arc, Mutex, PoisonError, mpsc};
-use std::thread::{self, JoinHandle};
+use std::thread::JoinHandle;
 use std::time::Duration;
 
 use postgres::config::Host;
@@ -188,13 +188,10 @@ impl Shared {
     fn connect(&self) -> Result<Conn, Failure> {
         let config = self.config.clone();
         let (sender, receiver) = mpsc::sync_channel(1);
-        thread::Builder::new()
-            .name(CONNECT_THREAD_NAME.to_owned())
-            .spawn(move || {
-                let _ = sender.send(config.connect(NoTls));
-            })
-            // As `thread::spawn` does: the system refused a thread.
-            .expect("the postgres cut-off connection thread starts");
+        fleet::spawn(CONNECT_THREAD_NAME, move || {
+            let _ = sender.send(config.connect(NoTls));
+        })
+        .map_err(Failure::NoThread)?;
         match receiver.recv_timeout(self.timeout) {
             Ok(connected) => connected.map(|c| Conn(Some(c))).map_err(Failure::Client),
             Err(_) => Err(Failure::TimedOut),
@@ -226,19 +223,18 @@ impl std::ops::DerefMut for Conn {
 impl Drop for Conn {
     fn drop(&mut self) {
         if let Some(client) = self.0.take() {
-            let _ = thread::Builder::new()
-                .name(CONNECT_THREAD_NAME.to_owned())
-                .spawn(move || drop(client));
+            let _ = fleet::spawn(CONNECT_THREAD_NAME, move || drop(client));
         }
     }
 }
 
 /// Why talking to the database failed: the client's error, or no answer within the timeout,
-/// for which the client has no error of its own.
+/// for which the client has no error of its own, or no thread to wait for one.
 #[derive(Debug)]
 enum Failure {
     Client(postgres::Error),
     TimedOut,
+    NoThread(std::io::Error),
 }
 
 impl From<postgres::Error> for Failure {
@@ -255,6 +251,7 @@ impl fmt::Display for Failure {
                 None => write!(f, "{error}"),
             },
             Failure::TimedOut => f.write_str("no answer within the connect timeout"),
+            Failure::NoThread(error) => write!(f, "the system refused a thread: {error}"),
         }
     }
 }
@@ -364,5 +361,40 @@ impl Drop for PostgresStore {
         if let Some(sync) = self.sync.take() {
             let _ = sync.join();
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::fleet::refusal::without_threads;
+
+    /// Nothing listens there: a test that got as far as connecting would fail, not hang.
+    const NOWHERE: &str = "host=127.0.0.1 port=1 user=app";
+
+    #[test]
+    fn build_returns_an_error_when_the_system_refuses_the_sync_thread() {
+        let result = without_threads(|| PostgresStore::builder(NOWHERE).build());
+        assert!(
+            matches!(
+                &result,
+                Err(StoreError::Postgres { server: Some(server), source: None })
+                    if server == "127.0.0.1:1"
+            ),
+            "{result:?}"
+        );
+    }
+
+    #[test]
+    fn a_connection_fails_when_the_system_refuses_its_thread() {
+        let shared = PostgresStore::builder(NOWHERE)
+            .shared()
+            .expect("the parameters parse");
+        let result = without_threads(|| shared.connect());
+        assert!(
+            matches!(result, Err(Failure::NoThread(_))),
+            "{:?}",
+            result.err()
+        );
     }
 }

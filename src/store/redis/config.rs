@@ -4,7 +4,6 @@ use std::fmt;
 use std::sync::atomic::AtomicBool;
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
-use std::thread;
 use std::time::Duration;
 
 use redis::{Client, ErrorKind, RedisError};
@@ -15,8 +14,8 @@ use super::subscriber::THREAD_NAME;
 use super::{RedisStore, Shared, Target};
 use crate::store::contact::Contact;
 use crate::store::fleet::{
-    DEFAULT_CONNECT_TIMEOUT, DEFAULT_RESYNC_INTERVAL, MIN_CONNECT_TIMEOUT, MIN_FAIL_CLOSED_AFTER,
-    MIN_RESYNC_INTERVAL, Server, Stop,
+    self, DEFAULT_CONNECT_TIMEOUT, DEFAULT_RESYNC_INTERVAL, MIN_CONNECT_TIMEOUT,
+    MIN_FAIL_CLOSED_AFTER, MIN_RESYNC_INTERVAL, Server, Stop,
 };
 use crate::store::{MemoryStore, StoreError};
 
@@ -279,9 +278,7 @@ impl RedisStoreBuilder {
         // `follow`); it reports how that went and, if it failed, ends.
         let (ready, loaded) = mpsc::sync_channel(1);
         let thread = Arc::clone(&shared);
-        let sync = thread::Builder::new()
-            .name(THREAD_NAME.to_owned())
-            .spawn(move || thread.run(ready))
+        let sync = fleet::spawn(THREAD_NAME, move || thread.run(ready))
             .map_err(|e| shared.unavailable(e.into()))?;
         let store = RedisStore {
             shared,
