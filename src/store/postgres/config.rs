@@ -9,9 +9,10 @@ use postgres::Config;
 
 use super::sync::THREAD_NAME;
 use super::{Failure, PostgresStore, Shared, quote, server_of};
+use crate::store::contact::Contact;
 use crate::store::fleet::{
     self, DEFAULT_CONNECT_TIMEOUT, DEFAULT_RESYNC_INTERVAL, MIN_CONNECT_TIMEOUT,
-    MIN_RESYNC_INTERVAL, Server, Stop,
+    MIN_FAIL_CLOSED_AFTER, MIN_RESYNC_INTERVAL, Server, Stop,
 };
 use crate::store::{MemoryStore, StoreError};
 
@@ -38,6 +39,7 @@ pub struct PostgresStoreBuilder {
     prefix: String,
     resync_interval: Duration,
     connect_timeout: Duration,
+    fail_closed_after: Option<Duration>,
 }
 
 impl PostgresStoreBuilder {
@@ -48,6 +50,7 @@ impl PostgresStoreBuilder {
             prefix: DEFAULT_PREFIX.to_owned(),
             resync_interval: DEFAULT_RESYNC_INTERVAL,
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
+            fail_closed_after: None,
         }
     }
 
@@ -109,6 +112,35 @@ impl PostgresStoreBuilder {
         self
     }
 
+    /// Fails closed once this instance has been out of touch with PostgreSQL for longer than
+    /// `bound`: every session is refused with
+    /// [`Error::CutoffUnreadable`](crate::Error::CutoffUnreadable) until it has reconnected and
+    /// reloaded the cut-offs. Without it (the default) an instance that lost the database keeps
+    /// serving the last state it knew, however long the outage: the fleet stays up, and a
+    /// revocation made elsewhere meanwhile is not seen here until the database is back. Choose
+    /// by what costs more: an outage of every instance with its database, or a revoked session
+    /// accepted during one. With a bound, the sync thread checks its connection every quarter
+    /// of it, so that a quiet, healthy one is never taken for a lost one. At least 1 s (a
+    /// shorter bound is taken as 1 s); see "Failing closed" on [`PostgresStore`].
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use sigcookie::store::PostgresStore;
+    ///
+    /// let builder = PostgresStore::builder("host=127.0.0.1 user=app")
+    ///     .fail_closed_after(Duration::from_secs(60));
+    /// assert!(format!("{builder:?}").contains("fail_closed_after: Some(60s)"));
+    ///
+    /// // A bound shorter than 1 s is taken as 1 s.
+    /// let builder = builder.fail_closed_after(Duration::ZERO);
+    /// assert!(format!("{builder:?}").contains("fail_closed_after: Some(1s)"));
+    /// ```
+    #[must_use]
+    pub fn fail_closed_after(mut self, bound: Duration) -> PostgresStoreBuilder {
+        self.fail_closed_after = Some(bound.max(MIN_FAIL_CLOSED_AFTER));
+        self
+    }
+
     /// Connects, creates the two tables if they are missing, listens, loads every cut-off and
     /// starts the sync thread. Returns only once the cut-offs are loaded: a store never answers
     /// a lookup from an empty copy.
@@ -160,6 +192,7 @@ impl PostgresStoreBuilder {
             timeout: self.connect_timeout,
             resync_interval: self.resync_interval,
             memory: MemoryStore::new(),
+            contact: Contact::new(self.fail_closed_after),
             client: Mutex::new(None),
             stop: Stop::new(),
         })
@@ -173,6 +206,7 @@ impl fmt::Debug for PostgresStoreBuilder {
             .field("prefix", &self.prefix)
             .field("resync_interval", &self.resync_interval)
             .field("connect_timeout", &self.connect_timeout)
+            .field("fail_closed_after", &self.fail_closed_after)
             .finish_non_exhaustive()
     }
 }
