@@ -156,6 +156,17 @@ fn no_cut_off_is_lost_when_postgres_restarts() {
 }
 
 #[test]
+fn an_instance_out_of_touch_past_its_bound_refuses_sessions_until_it_has_reloaded() {
+    let Some(mut server) = Server::start() else {
+        return;
+    };
+    logs();
+    common::fleet::an_instance_out_of_touch_past_its_bound_refuses_sessions_until_it_has_reloaded(
+        &mut server,
+    );
+}
+
+#[test]
 fn while_postgres_is_down_revocations_fail_and_lookups_keep_the_last_cut_offs() {
     let Some(mut server) = Server::start() else {
         return;

@@ -138,8 +138,17 @@ impl Server {
     /// Suspends the server (SIGSTOP): it still accepts connections but answers nothing, as a
     /// hung host would.
     fn freeze(&self) {
+        self.signal("-STOP");
+    }
+
+    /// Resumes a frozen server.
+    fn thaw(&self) {
+        self.signal("-CONT");
+    }
+
+    fn signal(&self, signal: &str) {
         let pid = self.child.as_ref().expect("running").id().to_string();
-        let status = Command::new("kill").args(["-STOP", &pid]).status();
+        let status = Command::new("kill").args([signal, &pid]).status();
         assert!(status.expect("kill runs").success());
     }
 
@@ -174,9 +183,28 @@ impl common::fleet::Server for Server {
         RedisStore::connect(&self.url()).expect("store connects")
     }
 
-    fn restart(&mut self) {
-        self.stop();
-        assert!(self.spawn(), "redis-server restarts on port {}", self.port);
+    fn store_failing_closed_after(&self, bound: Duration) -> RedisStore {
+        RedisStore::builder(&self.url())
+            .connect_timeout(Duration::from_millis(500))
+            .fail_closed_after(bound)
+            .build()
+            .expect("store connects")
+    }
+
+    fn freeze(&self) {
+        Server::freeze(self);
+    }
+
+    fn thaw(&self) {
+        Server::thaw(self);
+    }
+
+    fn stop(&mut self) {
+        Server::stop(self);
+    }
+
+    fn spawn(&mut self) -> bool {
+        Server::spawn(self)
     }
 }
 
@@ -688,65 +716,15 @@ fn a_flushed_redis_is_reported_loudly_and_no_cut_off_moves_back() {
     eventually("C has it", PROPAGATION, || c.global() == Some(cutoff));
 }
 
-/// By default an instance that lost Redis serves the last state it knew; one built with
-/// `fail_closed_after` refuses every session once it has been out of touch for longer than the
-/// bound, as unreadable cut-offs (`Error::CutoffUnreadable`, a `500`), and serves again once it
-/// has reconnected and reloaded.
 #[test]
 fn an_instance_out_of_touch_past_its_bound_refuses_sessions_until_it_has_reloaded() {
     let Some(mut server) = Server::start() else {
         return;
     };
     logs();
-    let bound = Duration::from_secs(1);
-    let builder = || RedisStore::builder(&server.url()).connect_timeout(Duration::from_millis(500));
-    let closed = builder()
-        .fail_closed_after(bound)
-        .build()
-        .expect("store connects");
-    let open = builder().build().expect("store connects");
-    closed.revoke_user("42", 1_000).expect("revoked");
-
-    // Quiet but healthy, for three bounds (the resync interval is 30 s): never refused.
-    let start = Instant::now();
-    while start.elapsed() < bound * 3 {
-        assert_eq!(closed.cutoffs("7"), Cutoffs::NONE);
-        thread::sleep(Duration::from_millis(10));
-    }
-
-    // Hung: refused once past the bound, and only then.
-    server.freeze();
-    let frozen = Instant::now();
-    eventually("refused after the bound", bound * 3, || {
-        closed.cutoffs("7").is_unreadable()
-    });
-    assert!(frozen.elapsed() > bound / 2, "after {:?}", frozen.elapsed());
-    let refused = closed.session_cutoffs("42", 5_000);
-    assert!(refused.is_unreadable());
-    assert_eq!(refused.not_before(), Some(1_000), "the cut-off is kept");
-    assert_eq!(
-        open.cutoffs("7"),
-        Cutoffs::NONE,
-        "the default keeps serving the last state it knew"
+    common::fleet::an_instance_out_of_touch_past_its_bound_refuses_sessions_until_it_has_reloaded(
+        &mut server,
     );
-    // Still refused while Redis is down.
-    server.stop();
-    thread::sleep(bound);
-    assert!(closed.cutoffs("7").is_unreadable());
-
-    // Back: served again once reloaded, with what was revoked meanwhile.
-    assert!(server.spawn(), "redis-server restarts");
-    server
-        .store()
-        .revoke_user("9", 2_000)
-        .expect("revoked the moment Redis is back");
-    eventually("served again after the reload", RECONNECT, || {
-        closed.cutoffs("7") == Cutoffs::NONE
-    });
-    eventually("with what was revoked meanwhile", PROPAGATION, || {
-        closed.cutoffs("9") == Cutoffs::at(2_000)
-    });
-    assert_eq!(closed.cutoffs("42"), Cutoffs::at(1_000));
 }
 
 /// Every key of a store is in one hash slot and every change is one script over them, never a

@@ -2,8 +2,10 @@
 //! loop of following and reconnecting, its stop signal, the builders' bounds, and a revocation
 //! made in this instance's copy first, then on the server.
 
+use std::io;
 use std::sync::mpsc::SyncSender;
 use std::sync::{Condvar, Mutex, PoisonError};
+use std::thread::{self, JoinHandle};
 use std::time::Duration;
 
 use super::memory::Logout;
@@ -15,6 +17,9 @@ pub(super) const MIN_RESYNC_INTERVAL: Duration = Duration::from_millis(100);
 pub(super) const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(2);
 /// The shortest connect timeout: a zero one would fail every connection before it began.
 pub(super) const MIN_CONNECT_TIMEOUT: Duration = Duration::from_millis(1);
+/// The shortest fail-closed bound: the sync thread wakes every `POLL` (0.2 s) to check on its
+/// server, and a healthy connection must show itself alive well within the bound.
+pub(super) const MIN_FAIL_CLOSED_AFTER: Duration = Duration::from_secs(1);
 
 /// How long the sync thread waits for a change before it checks whether its store was dropped:
 /// the longest a drop waits for the thread while it is connected.
@@ -30,6 +35,23 @@ const BACKOFF_MAX: Duration = Duration::from_secs(10);
 /// text of any size.
 pub(super) fn shorten(id: &str) -> &str {
     id.char_indices().nth(64).map_or(id, |(end, _)| &id[..end])
+}
+
+/// Starts a thread named `name` (as seen in a debugger or `top -H`) running `f`; the system's
+/// error if it refuses one (too many threads, too little memory), for the store to return
+/// rather than panic as `thread::spawn` does.
+pub(super) fn spawn<T: Send + 'static>(
+    name: &str,
+    f: impl FnOnce() -> T + Send + 'static,
+) -> io::Result<JoinHandle<T>> {
+    #[cfg(test)]
+    if refusal::REFUSED.with(std::cell::Cell::get) {
+        return Err(io::Error::new(
+            io::ErrorKind::OutOfMemory,
+            "refused for a test",
+        ));
+    }
+    thread::Builder::new().name(name.to_owned()).spawn(f)
 }
 
 /// The flag that tells the sync thread its store was dropped; under a mutex with `wake`, so no
@@ -217,5 +239,24 @@ pub(super) fn revoke_until(
             };
             Err(server.unavailable(error))
         }
+    }
+}
+
+/// A system that refuses threads, which no test can ask of the real one (root ignores
+/// `RLIMIT_NPROC`): set, `spawn` refuses every thread the current thread asks for.
+#[cfg(test)]
+pub(super) mod refusal {
+    use std::cell::Cell;
+
+    thread_local! {
+        pub(in crate::store) static REFUSED: Cell<bool> = const { Cell::new(false) };
+    }
+
+    /// Runs `f` as if the system refused every thread this one asks for.
+    pub(in crate::store) fn without_threads<T>(f: impl FnOnce() -> T) -> T {
+        REFUSED.with(|refused| refused.set(true));
+        let result = f();
+        REFUSED.with(|refused| refused.set(false));
+        result
     }
 }

@@ -27,6 +27,8 @@ use std::fmt;
 
 use crate::{Error, Revocations};
 
+#[cfg(any(feature = "redis", feature = "postgres"))]
+mod contact;
 #[cfg(feature = "file-store")]
 mod file;
 #[cfg(any(feature = "redis", feature = "postgres"))]
@@ -324,7 +326,8 @@ pub enum StoreError {
         /// string did not parse. Never the connection string itself, which may hold a password.
         server: Option<String>,
         /// What went wrong; `None` when PostgreSQL did not answer within the connect timeout
-        /// (a frozen host), for which the client has no error of its own.
+        /// (a frozen host), or the system refused the thread that waits for it (logged with the
+        /// system's reason): the client has no error of its own for either.
         source: Option<::postgres::Error>,
     },
 }
@@ -373,7 +376,10 @@ impl fmt::Display for StoreError {
                         Some(cause) => write!(f, ": {source}: {cause}"),
                         None => write!(f, ": {source}"),
                     },
-                    None => write!(f, ": no answer within the connect timeout"),
+                    None => write!(
+                        f,
+                        ": no answer within the connect timeout, or no thread to wait for one"
+                    ),
                 }
             }
         }

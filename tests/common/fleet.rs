@@ -41,8 +41,28 @@ pub trait Server {
     /// An instance on this server, with the defaults.
     fn store(&self) -> Self::Store;
 
+    /// An instance that refuses every session once out of touch with the server for longer
+    /// than `bound`, and gives up on a silent server after half a second.
+    fn store_failing_closed_after(&self, bound: Duration) -> Self::Store;
+
+    /// Suspends the server: the operating system still accepts connections, but nothing
+    /// answers, as on a frozen host.
+    fn freeze(&self);
+
+    /// Resumes a frozen server.
+    fn thaw(&self);
+
+    /// Stops the server at once, as a crash would.
+    fn stop(&mut self);
+
+    /// Starts the server again on its port and folder; whether it answers.
+    fn spawn(&mut self) -> bool;
+
     /// A crash and a restart on the same port and folder.
-    fn restart(&mut self);
+    fn restart(&mut self) {
+        self.stop();
+        assert!(self.spawn(), "the server restarts");
+    }
 }
 
 /// Acknowledged cut-offs survive the server's restart: a new instance loads them, and the
@@ -76,4 +96,83 @@ pub fn no_cut_off_is_lost_when_the_server_restarts(server: &mut impl Server) {
     eventually("C sees it", PROPAGATION, || {
         c.cutoffs("7") == Cutoffs::at(3_000)
     });
+}
+
+/// By default an instance that lost its server serves the last state it knew; one built with
+/// `fail_closed_after` refuses every session once it has been out of touch for longer than the
+/// bound, as unreadable cut-offs (`Error::CutoffUnreadable`, a `500`), and serves again once it
+/// has reconnected and reloaded: after a freeze, and after a crash. A quiet, healthy connection
+/// is never taken for a lost one.
+pub fn an_instance_out_of_touch_past_its_bound_refuses_sessions_until_it_has_reloaded(
+    server: &mut impl Server,
+) {
+    let bound = Duration::from_secs(1);
+    // The sync thread checks every quarter of the bound; the rest is room for a loaded machine.
+    let refused_within = bound + bound / 4 + Duration::from_millis(500);
+    let closed = server.store_failing_closed_after(bound);
+    let open = server.store();
+    closed.revoke_user("42", 1_000).expect("revoked");
+
+    // Quiet but healthy, for four bounds (the resync interval is 30 s): never refused.
+    let start = Instant::now();
+    while start.elapsed() < bound * 4 {
+        assert_eq!(
+            closed.cutoffs("7"),
+            Cutoffs::NONE,
+            "after {:?}",
+            start.elapsed()
+        );
+        thread::sleep(Duration::from_millis(10));
+    }
+
+    // Frozen: refused once past the bound, and only then.
+    server.freeze();
+    let took = eventually("refused after the bound", refused_within, || {
+        closed.cutoffs("7").is_unreadable()
+    });
+    eprintln!("frozen: refused after {took:?}");
+    assert!(took > bound / 2, "refused after {took:?} only");
+    let refused = closed.session_cutoffs("42", 5_000);
+    assert!(refused.is_unreadable());
+    assert_eq!(refused.not_before(), Some(1_000), "the cut-off is kept");
+    assert_eq!(
+        open.cutoffs("7"),
+        Cutoffs::NONE,
+        "the default keeps serving the last state it knew"
+    );
+    assert_eq!(open.cutoffs("42"), Cutoffs::at(1_000));
+
+    // Thawed: served again once reloaded, and following the fleet again.
+    server.thaw();
+    let took = eventually("served again after the thaw", RECONNECT, || {
+        closed.cutoffs("7") == Cutoffs::NONE
+    });
+    eprintln!("thawed: served again after {took:?}");
+    open.revoke_user("8", 1_500).expect("revoked once thawed");
+    eventually("hears revocations again", PROPAGATION, || {
+        closed.cutoffs("8") == Cutoffs::at(1_500)
+    });
+
+    // Crashed: refused again past the bound, and for as long as the server is down.
+    server.stop();
+    let took = eventually("refused after the crash", refused_within, || {
+        closed.cutoffs("7").is_unreadable()
+    });
+    eprintln!("crashed: refused after {took:?}");
+    thread::sleep(bound);
+    assert!(closed.cutoffs("7").is_unreadable(), "still refused");
+
+    // Back: served again once reloaded, with what was revoked meanwhile.
+    assert!(server.spawn(), "the server restarts");
+    server
+        .store()
+        .revoke_user("9", 2_000)
+        .expect("revoked the moment the server is back");
+    eventually("served again after the restart", RECONNECT, || {
+        closed.cutoffs("7") == Cutoffs::NONE
+    });
+    eventually("with what was revoked meanwhile", PROPAGATION, || {
+        closed.cutoffs("9") == Cutoffs::at(2_000)
+    });
+    assert_eq!(closed.cutoffs("42"), Cutoffs::at(1_000));
 }

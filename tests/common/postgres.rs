@@ -243,9 +243,28 @@ impl super::fleet::Server for Server {
         PostgresStore::connect(&self.params()).expect("store connects")
     }
 
-    fn restart(&mut self) {
-        self.stop();
-        assert!(self.spawn(), "postgres restarts on port {}", self.port);
+    fn store_failing_closed_after(&self, bound: Duration) -> PostgresStore {
+        PostgresStore::builder(&self.params())
+            .connect_timeout(Duration::from_millis(500))
+            .fail_closed_after(bound)
+            .build()
+            .expect("store connects")
+    }
+
+    fn freeze(&self) {
+        Server::freeze(self);
+    }
+
+    fn thaw(&self) {
+        Server::thaw(self);
+    }
+
+    fn stop(&mut self) {
+        Server::stop(self);
+    }
+
+    fn spawn(&mut self) -> bool {
+        Server::spawn(self)
     }
 }
 

@@ -3,16 +3,16 @@
 use std::fmt;
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
-use std::thread;
 use std::time::Duration;
 
 use postgres::Config;
 
 use super::sync::THREAD_NAME;
-use super::{PostgresStore, Shared, quote, server_of};
+use super::{Failure, PostgresStore, Shared, quote, server_of};
+use crate::store::contact::Contact;
 use crate::store::fleet::{
-    DEFAULT_CONNECT_TIMEOUT, DEFAULT_RESYNC_INTERVAL, MIN_CONNECT_TIMEOUT, MIN_RESYNC_INTERVAL,
-    Server, Stop,
+    self, DEFAULT_CONNECT_TIMEOUT, DEFAULT_RESYNC_INTERVAL, MIN_CONNECT_TIMEOUT,
+    MIN_FAIL_CLOSED_AFTER, MIN_RESYNC_INTERVAL, Server, Stop,
 };
 use crate::store::{MemoryStore, StoreError};
 
@@ -39,6 +39,7 @@ pub struct PostgresStoreBuilder {
     prefix: String,
     resync_interval: Duration,
     connect_timeout: Duration,
+    fail_closed_after: Option<Duration>,
 }
 
 impl PostgresStoreBuilder {
@@ -49,6 +50,7 @@ impl PostgresStoreBuilder {
             prefix: DEFAULT_PREFIX.to_owned(),
             resync_interval: DEFAULT_RESYNC_INTERVAL,
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
+            fail_closed_after: None,
         }
     }
 
@@ -110,6 +112,35 @@ impl PostgresStoreBuilder {
         self
     }
 
+    /// Fails closed once this instance has been out of touch with PostgreSQL for longer than
+    /// `bound`: every session is refused with
+    /// [`Error::CutoffUnreadable`](crate::Error::CutoffUnreadable) until it has reconnected and
+    /// reloaded the cut-offs. Without it (the default) an instance that lost the database keeps
+    /// serving the last state it knew, however long the outage: the fleet stays up, and a
+    /// revocation made elsewhere meanwhile is not seen here until the database is back. Choose
+    /// by what costs more: an outage of every instance with its database, or a revoked session
+    /// accepted during one. With a bound, the sync thread checks its connection every quarter
+    /// of it, so that a quiet, healthy one is never taken for a lost one. At least 1 s (a
+    /// shorter bound is taken as 1 s); see "Failing closed" on [`PostgresStore`].
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use sigcookie::store::PostgresStore;
+    ///
+    /// let builder = PostgresStore::builder("host=127.0.0.1 user=app")
+    ///     .fail_closed_after(Duration::from_secs(60));
+    /// assert!(format!("{builder:?}").contains("fail_closed_after: Some(60s)"));
+    ///
+    /// // A bound shorter than 1 s is taken as 1 s.
+    /// let builder = builder.fail_closed_after(Duration::ZERO);
+    /// assert!(format!("{builder:?}").contains("fail_closed_after: Some(1s)"));
+    /// ```
+    #[must_use]
+    pub fn fail_closed_after(mut self, bound: Duration) -> PostgresStoreBuilder {
+        self.fail_closed_after = Some(bound.max(MIN_FAIL_CLOSED_AFTER));
+        self
+    }
+
     /// Connects, creates the two tables if they are missing, listens, loads every cut-off and
     /// starts the sync thread. Returns only once the cut-offs are loaded: a store never answers
     /// a lookup from an empty copy.
@@ -117,8 +148,8 @@ impl PostgresStoreBuilder {
     /// # Errors
     /// [`StoreError::Postgres`] if the connection string is invalid, PostgreSQL cannot be
     /// reached or answers with an error (a user without the right to create the tables, say),
-    /// or the global cut-off is malformed. Fail closed: there is no store that starts without
-    /// the fleet's cut-offs.
+    /// the global cut-off is malformed, or the system refuses the store a thread. Fail closed:
+    /// there is no store that starts without the fleet's cut-offs.
     ///
     /// ```
     /// use sigcookie::store::{PostgresStore, StoreError};
@@ -126,32 +157,13 @@ impl PostgresStoreBuilder {
     /// assert!(matches!(result, Err(StoreError::Postgres { server: None, .. })));
     /// ```
     pub fn build(self) -> Result<PostgresStore, StoreError> {
-        let mut config: Config = self.params.parse().map_err(|source| StoreError::Postgres {
-            server: None,
-            source: Some(source),
-        })?;
-        config.connect_timeout(self.connect_timeout);
-        let shared = Arc::new(Shared {
-            server: server_of(&config),
-            config,
-            cutoffs_table: quote(&self.prefix),
-            logouts_table: quote(&format!("{}_logouts", self.prefix)),
-            channel: self.prefix,
-            timeout: self.connect_timeout,
-            resync_interval: self.resync_interval,
-            memory: MemoryStore::new(),
-            client: Mutex::new(None),
-            stop: Stop::new(),
-        });
+        let shared = Arc::new(self.shared()?);
         // The thread makes the first load itself, after it listens (see `follow`); it reports
         // how that went and, if it failed, ends.
         let (ready, loaded) = mpsc::sync_channel(1);
         let thread = Arc::clone(&shared);
-        let sync = thread::Builder::new()
-            .name(THREAD_NAME.to_owned())
-            .spawn(move || thread.run(ready))
-            // As `thread::spawn` does: the system refused a thread.
-            .expect("the postgres cut-off sync thread starts");
+        let sync = fleet::spawn(THREAD_NAME, move || thread.run(ready))
+            .map_err(|error| shared.unavailable(Failure::NoThread(error)))?;
         let store = PostgresStore {
             shared,
             sync: Some(sync),
@@ -163,6 +175,28 @@ impl PostgresStoreBuilder {
             Err(_) => panic!("the postgres cut-off sync thread ended before loading"),
         }
     }
+
+    /// What the store and its thread share, not yet connected.
+    pub(super) fn shared(self) -> Result<Shared, StoreError> {
+        let mut config: Config = self.params.parse().map_err(|source| StoreError::Postgres {
+            server: None,
+            source: Some(source),
+        })?;
+        config.connect_timeout(self.connect_timeout);
+        Ok(Shared {
+            server: server_of(&config),
+            config,
+            cutoffs_table: quote(&self.prefix),
+            logouts_table: quote(&format!("{}_logouts", self.prefix)),
+            channel: self.prefix,
+            timeout: self.connect_timeout,
+            resync_interval: self.resync_interval,
+            memory: MemoryStore::new(),
+            contact: Contact::new(self.fail_closed_after),
+            client: Mutex::new(None),
+            stop: Stop::new(),
+        })
+    }
 }
 
 impl fmt::Debug for PostgresStoreBuilder {
@@ -172,6 +206,7 @@ impl fmt::Debug for PostgresStoreBuilder {
             .field("prefix", &self.prefix)
             .field("resync_interval", &self.resync_interval)
             .field("connect_timeout", &self.connect_timeout)
+            .field("fail_closed_after", &self.fail_closed_after)
             .finish_non_exhaustive()
     }
 }

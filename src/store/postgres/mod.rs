@@ -6,13 +6,14 @@
 
 use std::fmt;
 use std::sync::{Arc, Mutex, PoisonError, mpsc};
-use std::thread::{self, JoinHandle};
+use std::thread::JoinHandle;
 use std::time::Duration;
 
 use postgres::config::Host;
 use postgres::error::SqlState;
 use postgres::{Client, Config, NoTls};
 
+use super::contact::Contact;
 use super::fleet::{self, Stop};
 use super::{CutoffStore, MemoryStore, StoreError};
 use crate::{Cutoffs, Revocations};
@@ -51,7 +52,9 @@ pub use config::PostgresStoreBuilder;
 /// - a connection cut without a word: at most the resync interval (30 s by default), plus the
 ///   connect timeout for the check that finds it dead;
 /// - while PostgreSQL is unreachable: the last cut-offs this instance knew, with a warning at
-///   each failed reconnection, then one reload within the resync interval of its return.
+///   each failed reconnection, then one reload within the resync interval of its return; or,
+///   with [`fail_closed_after`](PostgresStoreBuilder::fail_closed_after), none past the bound
+///   (see below).
 ///
 /// A revocation made on *this* instance is in force here when `revoke_*` returns, whatever the
 /// database says. "Until now" revocations ([`CutoffStore::revoke_all_until`],
@@ -73,6 +76,14 @@ pub use config::PostgresStoreBuilder;
 ///   refuses that id: its [`Cutoffs::is_unreadable`] is set until a new revocation of the id
 ///   replaces it, with a warning at each load. A malformed global cut-off makes `build` fail,
 ///   and a running instance keeps the last one it knew.
+/// - By default an instance that lost the database serves the last cut-offs it knew, however
+///   long the outage. With [`fail_closed_after`](PostgresStoreBuilder::fail_closed_after), once
+///   it has been out of touch for longer than the bound (no load, no notification and no
+///   answer to the liveness check, which runs every quarter of the bound), every lookup
+///   answers [`Cutoffs::is_unreadable`], the cut-offs it knew kept, so that every session is
+///   refused with [`Error::CutoffUnreadable`](crate::Error::CutoffUnreadable); served again
+///   from the first reload after the database answers. A frozen database is out of touch from
+///   its last answer, whatever the connect timeout; a quiet, healthy connection never is.
 ///
 /// Connections are in plain text (`NoTls`): reach the database over a trusted network or a
 /// Unix socket.
@@ -108,6 +119,8 @@ struct Shared {
     timeout: Duration,
     resync_interval: Duration,
     memory: MemoryStore,
+    /// When the sync thread last heard from the database, which judges every lookup.
+    contact: Contact,
     /// For revocations; opened on first use and dropped after any error.
     client: Mutex<Option<Conn>>,
     /// Set when the store is dropped.
@@ -135,7 +148,8 @@ impl PostgresStore {
     /// A builder for a store in the database that `params` names, either as
     /// `postgresql://user:password@host:port/dbname` or as `host=… user=… dbname=…`: see the
     /// [`postgres::Config`] documentation. Tables prefixed `sigcookie_cutoffs`, a resync every
-    /// 30 s and a 2 s connect timeout.
+    /// 30 s, a 2 s connect timeout, and the last known cut-offs served through any outage (no
+    /// [`fail_closed_after`](PostgresStoreBuilder::fail_closed_after)).
     ///
     /// ```no_run
     /// use sigcookie::store::PostgresStore;
@@ -188,13 +202,10 @@ impl Shared {
     fn connect(&self) -> Result<Conn, Failure> {
         let config = self.config.clone();
         let (sender, receiver) = mpsc::sync_channel(1);
-        thread::Builder::new()
-            .name(CONNECT_THREAD_NAME.to_owned())
-            .spawn(move || {
-                let _ = sender.send(config.connect(NoTls));
-            })
-            // As `thread::spawn` does: the system refused a thread.
-            .expect("the postgres cut-off connection thread starts");
+        fleet::spawn(CONNECT_THREAD_NAME, move || {
+            let _ = sender.send(config.connect(NoTls));
+        })
+        .map_err(Failure::NoThread)?;
         match receiver.recv_timeout(self.timeout) {
             Ok(connected) => connected.map(|c| Conn(Some(c))).map_err(Failure::Client),
             Err(_) => Err(Failure::TimedOut),
@@ -226,19 +237,18 @@ impl std::ops::DerefMut for Conn {
 impl Drop for Conn {
     fn drop(&mut self) {
         if let Some(client) = self.0.take() {
-            let _ = thread::Builder::new()
-                .name(CONNECT_THREAD_NAME.to_owned())
-                .spawn(move || drop(client));
+            let _ = fleet::spawn(CONNECT_THREAD_NAME, move || drop(client));
         }
     }
 }
 
 /// Why talking to the database failed: the client's error, or no answer within the timeout,
-/// for which the client has no error of its own.
+/// for which the client has no error of its own, or no thread to wait for one.
 #[derive(Debug)]
 enum Failure {
     Client(postgres::Error),
     TimedOut,
+    NoThread(std::io::Error),
 }
 
 impl From<postgres::Error> for Failure {
@@ -255,6 +265,7 @@ impl fmt::Display for Failure {
                 None => write!(f, "{error}"),
             },
             Failure::TimedOut => f.write_str("no answer within the connect timeout"),
+            Failure::NoThread(error) => write!(f, "the system refused a thread: {error}"),
         }
     }
 }
@@ -297,11 +308,12 @@ fn parse_secs(text: &str) -> Option<u64> {
 
 impl Revocations for PostgresStore {
     fn cutoffs(&self, id: &str) -> Cutoffs {
-        self.shared.memory.cutoffs(id)
+        self.shared.contact.judge(self.shared.memory.cutoffs(id))
     }
 
     fn session_cutoffs(&self, id: &str, logged_in_at: u64) -> Cutoffs {
-        self.shared.memory.session_cutoffs(id, logged_in_at)
+        let cutoffs = self.shared.memory.session_cutoffs(id, logged_in_at);
+        self.shared.contact.judge(cutoffs)
     }
 }
 
@@ -364,5 +376,40 @@ impl Drop for PostgresStore {
         if let Some(sync) = self.sync.take() {
             let _ = sync.join();
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::fleet::refusal::without_threads;
+
+    /// Nothing listens there: a test that got as far as connecting would fail, not hang.
+    const NOWHERE: &str = "host=127.0.0.1 port=1 user=app";
+
+    #[test]
+    fn build_returns_an_error_when_the_system_refuses_the_sync_thread() {
+        let result = without_threads(|| PostgresStore::builder(NOWHERE).build());
+        assert!(
+            matches!(
+                &result,
+                Err(StoreError::Postgres { server: Some(server), source: None })
+                    if server == "127.0.0.1:1"
+            ),
+            "{result:?}"
+        );
+    }
+
+    #[test]
+    fn a_connection_fails_when_the_system_refuses_its_thread() {
+        let shared = PostgresStore::builder(NOWHERE)
+            .shared()
+            .expect("the parameters parse");
+        let result = without_threads(|| shared.connect());
+        assert!(
+            matches!(result, Err(Failure::NoThread(_))),
+            "{:?}",
+            result.err()
+        );
     }
 }

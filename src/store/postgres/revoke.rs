@@ -81,12 +81,23 @@ impl Server for Shared {
 
     /// `failure` as the store's error, naming the server it tried.
     fn unavailable(&self, failure: Failure) -> StoreError {
+        let source = match failure {
+            Failure::Client(error) => Some(error),
+            Failure::TimedOut => None,
+            Failure::NoThread(error) => {
+                // The error has room for the client's errors only, which cannot be made from
+                // the system's: the log keeps its reason.
+                tracing::error!(
+                    server = ?self.server,
+                    %error,
+                    "postgres cut-off store: the system refused a thread"
+                );
+                None
+            }
+        };
         StoreError::Postgres {
             server: self.server.clone(),
-            source: match failure {
-                Failure::Client(error) => Some(error),
-                Failure::TimedOut => None,
-            },
+            source,
         }
     }
 

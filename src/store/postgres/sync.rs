@@ -30,6 +30,7 @@ impl Shared {
                     server = ?self.server,
                     %error,
                     retry_in = ?backoff,
+                    refusing_sessions = self.contact.lost(),
                     "postgres cut-off store: cannot follow the database; serving the last known \
                      cut-offs"
                 );
@@ -48,25 +49,39 @@ impl Shared {
         client.batch_execute(&format!("LISTEN {}", quote(&self.channel)))?;
         self.load(&mut client, first)?;
         loaded();
+        let check_every = self.contact.check_every(self.resync_interval);
         let mut next_load = Instant::now() + self.resync_interval;
+        let mut next_check = Instant::now() + check_every;
         while !self.stop.stopped() {
-            if Instant::now() >= next_load {
+            let now = Instant::now();
+            if now >= next_load || now >= next_check {
                 // A connection cut without a word fails this check within the timeout,
-                // instead of waiting for notifications forever.
+                // instead of waiting for notifications forever; and a quiet, healthy one shows
+                // itself alive to the fail-closed bound.
                 client.is_valid(self.timeout)?;
+                self.contact.touch();
+                next_check = Instant::now() + check_every;
+            }
+            if now >= next_load {
                 self.load(&mut client, false)?;
                 next_load = Instant::now() + self.resync_interval;
             }
-            let wait = POLL.min(next_load.saturating_duration_since(Instant::now()));
+            let wait = POLL.min(
+                next_load
+                    .min(next_check)
+                    .saturating_duration_since(Instant::now()),
+            );
             let next = client.notifications().timeout_iter(wait).next()?;
             match next {
-                Some(notification) if self.apply(notification.payload()) => {}
-                Some(_) => {
-                    tracing::warn!(
-                        channel = %self.channel,
-                        "postgres cut-off store: unexpected notification; reloading"
-                    );
-                    next_load = Instant::now();
+                Some(notification) => {
+                    self.contact.touch();
+                    if !self.apply(notification.payload()) {
+                        tracing::warn!(
+                            channel = %self.channel,
+                            "postgres cut-off store: unexpected notification; reloading"
+                        );
+                        next_load = Instant::now();
+                    }
                 }
                 // No notification, or the connection is gone: the check finds out which.
                 None if client.is_closed() => client.is_valid(self.timeout)?,
@@ -95,6 +110,7 @@ impl Shared {
             &[],
         )?;
         tx.commit()?;
+        self.contact.touch();
         for row in &cutoffs {
             let (id, at): (&str, &str) = (row.get(0), row.get(1));
             if id.is_empty() {

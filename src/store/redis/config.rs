@@ -4,26 +4,22 @@ use std::fmt;
 use std::sync::atomic::AtomicBool;
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
-use std::thread;
 use std::time::Duration;
 
 use redis::{Client, ErrorKind, RedisError};
 
 use super::cluster::Cluster;
-use super::contact::Contact;
 use super::sentinel::Sentinels;
 use super::subscriber::THREAD_NAME;
 use super::{RedisStore, Shared, Target};
+use crate::store::contact::Contact;
 use crate::store::fleet::{
-    DEFAULT_CONNECT_TIMEOUT, DEFAULT_RESYNC_INTERVAL, MIN_CONNECT_TIMEOUT, MIN_RESYNC_INTERVAL,
-    Server, Stop,
+    self, DEFAULT_CONNECT_TIMEOUT, DEFAULT_RESYNC_INTERVAL, MIN_CONNECT_TIMEOUT,
+    MIN_FAIL_CLOSED_AFTER, MIN_RESYNC_INTERVAL, Server, Stop,
 };
 use crate::store::{MemoryStore, StoreError};
 
 const DEFAULT_PREFIX: &str = "sigcookie:cutoffs";
-/// The shortest fail-closed bound: the sync thread wakes every 0.2 s to check on Redis, and a
-/// healthy connection must show itself alive well within the bound.
-const MIN_FAIL_CLOSED_AFTER: Duration = Duration::from_secs(1);
 
 /// How to reach Redis and where the cut-offs are in it: [`RedisStore::builder`].
 ///
@@ -282,9 +278,7 @@ impl RedisStoreBuilder {
         // `follow`); it reports how that went and, if it failed, ends.
         let (ready, loaded) = mpsc::sync_channel(1);
         let thread = Arc::clone(&shared);
-        let sync = thread::Builder::new()
-            .name(THREAD_NAME.to_owned())
-            .spawn(move || thread.run(ready))
+        let sync = fleet::spawn(THREAD_NAME, move || thread.run(ready))
             .map_err(|e| shared.unavailable(e.into()))?;
         let store = RedisStore {
             shared,

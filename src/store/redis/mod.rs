@@ -17,6 +17,7 @@ use redis::{
     Value,
 };
 
+use super::contact::Contact;
 use super::fleet::{self, Stop};
 use super::memory::Logout;
 use super::{CutoffStore, MemoryStore, StoreError};
@@ -24,7 +25,6 @@ use crate::{Cutoffs, Revocations};
 
 mod cluster;
 mod config;
-mod contact;
 mod revoke;
 mod sentinel;
 mod subscriber;
@@ -262,7 +262,7 @@ struct Shared {
     resync_interval: Duration,
     memory: MemoryStore,
     /// When Redis last answered, and the fail-closed bound.
-    contact: contact::Contact,
+    contact: Contact,
     /// For revocations and loads; opened on first use and dropped after any error, so that a
     /// reply arriving late on it is never read as the answer to the next command.
     conn: Mutex<Option<Conn>>,

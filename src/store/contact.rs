@@ -1,19 +1,20 @@
-//! The chosen failure mode: how long this instance has been out of touch with Redis, and the one
-//! rule of failing closed, that past the bound every lookup answers unreadable cut-offs.
+//! The chosen failure mode of a store shared through a server (Redis, PostgreSQL): how long
+//! this instance has been out of touch with the server, and the one rule of failing closed, that
+//! past the bound every lookup answers unreadable cut-offs.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use crate::Cutoffs;
 
-/// When the sync thread last heard from Redis, and how long that may be ago.
+/// When the sync thread last heard from the server, and how long that may be ago.
 pub(super) struct Contact {
-    /// [`fail_closed_after`](super::RedisStoreBuilder::fail_closed_after); `None` serves the last
-    /// known state however long an outage lasts.
+    /// The builder's `fail_closed_after`; `None` serves the last known state however long an
+    /// outage lasts.
     bound: Option<Duration>,
     started: Instant,
-    /// Milliseconds from `started` to the last sign of life: a load, a reply to a ping, a
-    /// message on the channel.
+    /// Milliseconds from `started` to the last sign of life: a load, an answer to a liveness
+    /// check, a message or notification on the channel.
     last: AtomicU64,
 }
 
@@ -26,7 +27,7 @@ impl Contact {
         }
     }
 
-    /// Redis answered just now.
+    /// The server answered just now.
     pub(super) fn touch(&self) {
         let now = u64::try_from(self.started.elapsed().as_millis()).unwrap_or(u64::MAX);
         self.last.fetch_max(now, Ordering::AcqRel);
@@ -53,8 +54,9 @@ impl Contact {
         }
     }
 
-    /// How often the sync thread pings Redis when nothing else showed it alive: a quarter of
-    /// the bound, so that a quiet, healthy connection is never taken for a lost one.
+    /// How often the sync thread checks that the server is alive when nothing else showed it:
+    /// a quarter of the bound, so that a quiet, healthy connection is never taken for a lost
+    /// one; without a bound, at each resync.
     pub(super) fn check_every(&self, resync_interval: Duration) -> Duration {
         self.bound
             .map_or(resync_interval, |bound| (bound / 4).min(resync_interval))
