@@ -21,6 +21,19 @@ use std::time::{Duration, Instant};
 use sigcookie::store::{CutoffStore, PostgresStore, StoreError};
 use sigcookie::{Cutoffs, Revocations};
 
+impl common::fleet::Server for Server {
+    type Store = PostgresStore;
+
+    fn store(&self) -> PostgresStore {
+        PostgresStore::connect(&self.params()).expect("store connects")
+    }
+
+    fn restart(&mut self) {
+        self.stop();
+        assert!(self.spawn(), "postgres restarts on port {}", self.port);
+    }
+}
+
 /// Shows the store's warnings with `--nocapture`.
 fn logs() {
     let _ = tracing_subscriber::fmt().with_test_writer().try_init();

@@ -1,13 +1,14 @@
 //! `redis-server` processes of a test's own, on free loopback ports (the Sentinel and Cluster
 //! tests).
 
-use std::net::TcpListener;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::thread;
 use std::time::{Duration, Instant};
 
 use redis::Connection;
+
+pub use super::servers::free_port;
 
 /// Whether every one of `tools` runs (`<tool> --version`).
 pub fn installed(tools: &[&str]) -> bool {
@@ -87,11 +88,6 @@ impl Drop for Process {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
-}
-
-pub fn free_port() -> u16 {
-    let listener = TcpListener::bind("127.0.0.1:0").expect("a free port");
-    listener.local_addr().expect("its address").port()
 }
 
 /// Tries `f` every 50 ms until it succeeds; whether it did within `within`.
