@@ -21,6 +21,38 @@ use std::time::{Duration, Instant};
 use sigcookie::store::{CutoffStore, PostgresStore, StoreError};
 use sigcookie::{Cutoffs, Revocations};
 
+impl common::fleet::Server for Server {
+    type Store = PostgresStore;
+
+    fn store(&self) -> PostgresStore {
+        PostgresStore::connect(&self.params()).expect("store connects")
+    }
+
+    fn store_failing_closed_after(&self, bound: Duration) -> PostgresStore {
+        PostgresStore::builder(&self.params())
+            .connect_timeout(Duration::from_millis(500))
+            .fail_closed_after(bound)
+            .build()
+            .expect("store connects")
+    }
+
+    fn freeze(&self) {
+        Server::freeze(self);
+    }
+
+    fn thaw(&self) {
+        Server::thaw(self);
+    }
+
+    fn stop(&mut self) {
+        Server::stop(self);
+    }
+
+    fn spawn(&mut self) -> bool {
+        Server::spawn(self)
+    }
+}
+
 /// Shows the store's warnings with `--nocapture`.
 fn logs() {
     let _ = tracing_subscriber::fmt().with_test_writer().try_init();

@@ -46,7 +46,7 @@ pub const LOGIN_PERMITS: usize = 2;
 pub const FORM_BODY_LIMIT: usize = 1024;
 /// The longest user name shown back in the login form after a failure.
 const MAX_NAME_LEN: usize = 64;
-/// Shown when the password hashes cannot be read (the shared Redis is unreachable).
+/// Shown when the password hashes cannot be read (the shared server is unreachable).
 const CLOCK_NOT_SET: &str = "The device clock is not set, so no one can log in yet. Set it, or \
                              wait until the device reaches its time server, and try again.";
 const UNAVAILABLE: &str = "The panel cannot check passwords right now: its password store is \
@@ -542,8 +542,8 @@ enum Login {
     Wrong,
     /// The password matched, but was changed before the login was complete.
     Raced,
-    /// The password hashes could not be read (Redis unreachable): refused, never checked
-    /// against a copy that may be out of date.
+    /// The password hashes could not be read (the shared server is unreachable): refused,
+    /// never checked against a copy that may be out of date.
     Unavailable(String),
     /// The device's clock reads before it can be believed (it has not been set since boot):
     /// a cookie signed now would die at once, or come back once the clock is set.
@@ -636,7 +636,7 @@ async fn logout(
                 return refused;
             }
             let user = session.id().to_owned();
-            // The store writes to disk or asks Redis: not on the async threads.
+            // The store writes to disk or asks the shared server: not on the async threads.
             let outcome = tokio::task::spawn_blocking(move || session.log_out())
                 .await
                 .map_err(|e| e.to_string())
@@ -688,7 +688,7 @@ async fn logout_everywhere(
         return refused;
     }
     let cookie = me.session.cookie().clone();
-    // The store writes to disk or asks Redis: not on the async threads.
+    // The store writes to disk or asks the shared server: not on the async threads.
     let outcome = {
         let cookie = cookie.clone();
         tokio::task::spawn_blocking(move || cookie.log_out_everywhere().map_err(|e| e.to_string()))

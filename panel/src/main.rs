@@ -16,6 +16,8 @@
 //!   (the log says so).
 //! - `PANEL_REDIS_URL`: keep the cut-offs and the password hashes in this Redis instead of the
 //!   state folder, shared by every panel that uses it and the same secret.
+//! - `PANEL_POSTGRES_URL`: the same in this PostgreSQL database (`postgresql://user@host/db` or
+//!   `host=… user=… dbname=…`); not with `PANEL_REDIS_URL`.
 //! - `PANEL_PLAIN_HTTP=1`: **insecure** opt-out of `Secure` cookies, for a panel reached over
 //!   plain HTTP on a LAN address; see this package's README.
 //! - `RUST_LOG`: log filter (default `info`; `sigcookie=debug` shows why cookies are refused).
@@ -27,8 +29,10 @@ mod app;
 mod device;
 mod pages;
 mod password;
+mod postgres_passwords;
 mod redis_passwords;
 mod server;
+mod shared;
 mod throttle;
 mod users;
 
@@ -39,11 +43,11 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use sigcookie::store::{CutoffStore, FileStore, RedisStore};
+use sigcookie::store::{CutoffStore, FileStore};
 use sigcookie::{ConfigError, Key};
 use tracing_subscriber::EnvFilter;
 
-use crate::redis_passwords::RedisPasswords;
+use crate::shared::Server;
 
 const DEFAULT_ADDR: &str = "127.0.0.1:8080";
 
@@ -67,28 +71,26 @@ fn main() -> ExitCode {
 }
 
 fn run() -> Result<(), String> {
+    let shared = Server::from_env()?;
     let dir = state_dir()?;
     create_private_dir(&dir)?;
     tracing::info!(dir = %dir.display(), "state folder");
-    let redis_url = std::env::var("PANEL_REDIS_URL").ok();
-    let users = match &redis_url {
-        // Fails when Redis is unreachable: the users file's hashes may be passwords changed
-        // since on another instance.
-        Some(url) => users::Users::open_shared(&dir, RedisPasswords::open(url)?)?,
+    let users = match &shared {
+        // Fails when the server is unreachable: the users file's hashes may be passwords
+        // changed since on another instance.
+        Some(server) => users::Users::open_shared(&dir, server.passwords()?)?,
         None => users::Users::open(&dir)?,
     };
     let users = Arc::new(users);
     let key = secret(&dir)?;
-    let store: Arc<dyn CutoffStore> = match redis_url {
-        Some(url) => {
-            // Fails when Redis is unreachable: starting without the cut-offs in force would
-            // let revoked sessions back in.
-            let store =
-                RedisStore::connect(url.as_str()).map_err(|e| format!("PANEL_REDIS_URL: {e}"))?;
+    let store: Arc<dyn CutoffStore> = match &shared {
+        Some(server) => {
+            let store = server.cutoffs()?;
             tracing::info!(
-                "cut-offs and password hashes are kept in Redis, shared with the other instances"
+                "cut-offs and password hashes are kept in {}, shared with the other instances",
+                server.name()
             );
-            Arc::new(store)
+            store
         }
         None => Arc::new(FileStore::open(dir.join("cutoffs.json")).map_err(|e| e.to_string())?),
     };

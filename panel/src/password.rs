@@ -1,6 +1,6 @@
 //! Changing a password: the form, and the change itself, which ends every other session of
 //! the user and gives this browser a new login; when the outcome cannot be known (no answer
-//! from Redis), it ends this session too rather than guess.
+//! from the shared server), it ends this session too rather than guess.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -125,7 +125,7 @@ pub(crate) async fn change(
         match users.set_password_hash(&user.id, &checked, hash) {
             Ok(true) => Change::Done,
             Ok(false) => Change::WrongCurrent,
-            // Sent, but no answer: Redis may have applied it (a late reply, a lost one).
+            // Sent, but no answer: the server may have applied it (a late reply, a lost one).
             Err(error) => Change::Unknown(error),
         }
     })

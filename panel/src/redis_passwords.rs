@@ -14,6 +14,8 @@ use std::time::Duration;
 
 use redis::{Client, Connection, RedisResult, Script};
 
+use crate::shared::SharedPasswords;
+
 /// The Redis hash of the panel's password hashes.
 pub const KEY: &str = "sigcookie:panel:passwords";
 /// How long connecting and each command may take before the call fails: a Redis that does not
@@ -37,47 +39,12 @@ pub struct RedisPasswords {
 }
 
 impl RedisPasswords {
-    /// The hashes in the Redis at `url`. Checks the URL only; [`seed`](Self::seed) is the first
-    /// call that reaches Redis.
+    /// The hashes in the Redis at `url`. Checks the URL only;
+    /// [`seed`](SharedPasswords::seed) is the first call that reaches Redis.
     pub fn open(url: &str) -> Result<RedisPasswords, String> {
         Ok(RedisPasswords {
             client: Client::open(url).map_err(|e| format!("PANEL_REDIS_URL: {e}"))?,
             replace: Script::new(REPLACE),
-        })
-    }
-
-    /// Stores each `(id, hash)` whose id has no hash yet, leaving every other as it is.
-    pub fn seed<'a>(
-        &self,
-        hashes: impl IntoIterator<Item = (&'a str, &'a str)>,
-    ) -> Result<(), String> {
-        let mut pipe = redis::pipe();
-        for (id, hash) in hashes {
-            pipe.cmd("HSETNX").arg(KEY).arg(id).arg(hash).ignore();
-        }
-        self.run(|con| pipe.query::<()>(con))
-    }
-
-    /// The stored hash of user `id`, if any.
-    pub fn get(&self, id: &str) -> Result<Option<String>, String> {
-        self.run(|con| redis::cmd("HGET").arg(KEY).arg(id).query(con))
-    }
-
-    /// Fails as [`get`](Self::get) would when Redis is unreachable: for a login naming no user,
-    /// so that an outage answers alike whether or not the name exists.
-    pub fn ping(&self) -> Result<(), String> {
-        self.run(|con| redis::cmd("PING").query::<()>(con))
-    }
-
-    /// Sets `new` as user `id`'s hash if the stored one is still `checked`; whether it was.
-    pub fn replace(&self, id: &str, checked: &str, new: &str) -> Result<bool, String> {
-        self.run(|con| {
-            self.replace
-                .key(KEY)
-                .arg(id)
-                .arg(checked)
-                .arg(new)
-                .invoke::<bool>(con)
         })
     }
 
@@ -94,5 +61,38 @@ impl RedisPasswords {
         con.set_read_timeout(Some(TIMEOUT))?;
         con.set_write_timeout(Some(TIMEOUT))?;
         Ok(con)
+    }
+}
+
+impl SharedPasswords for RedisPasswords {
+    fn seed(&self, hashes: &[(&str, &str)]) -> Result<(), String> {
+        let mut pipe = redis::pipe();
+        for (id, hash) in hashes {
+            pipe.cmd("HSETNX").arg(KEY).arg(id).arg(hash).ignore();
+        }
+        self.run(|con| pipe.query::<()>(con))
+    }
+
+    fn get(&self, id: &str) -> Result<Option<String>, String> {
+        self.run(|con| redis::cmd("HGET").arg(KEY).arg(id).query(con))
+    }
+
+    fn ping(&self) -> Result<(), String> {
+        self.run(|con| redis::cmd("PING").query::<()>(con))
+    }
+
+    fn replace(&self, id: &str, checked: &str, new: &str) -> Result<bool, String> {
+        self.run(|con| {
+            self.replace
+                .key(KEY)
+                .arg(id)
+                .arg(checked)
+                .arg(new)
+                .invoke::<bool>(con)
+        })
+    }
+
+    fn location(&self) -> String {
+        format!("the Redis hash {KEY}")
     }
 }

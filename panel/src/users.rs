@@ -7,9 +7,9 @@
 //! leaves the old table or the new one, never half of one. One process owns the folder (an
 //! advisory lock on `users.json.lock`).
 //!
-//! Panels sharing a Redis keep the hashes there instead (`redis_passwords.rs`), so that a
+//! Panels sharing a Redis or PostgreSQL keep the hashes there instead (`shared.rs`), so that a
 //! password changed on one is changed on all; the file still names the users, and its hashes
-//! only seed Redis for ids it has no hash for yet.
+//! only seed the server for ids it has no hash for yet.
 
 use std::collections::HashSet;
 use std::fs::{self, File};
@@ -21,7 +21,7 @@ use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, Salt
 use argon2::{Algorithm, Argon2, Params, Version};
 use serde::{Deserialize, Serialize};
 
-use crate::redis_passwords::RedisPasswords;
+use crate::shared::SharedPasswords;
 
 /// The `format` field of the users file.
 const FORMAT: &str = "sigcookie-panel-users-v1";
@@ -39,8 +39,8 @@ const DEMO_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$rfjqay/L23pn66KcWogZ1A$o
 /// the hash of a random password, with the same parameters.
 const NO_USER_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$Gc8Ck4fYb8q9yoH39Bb+xA$IxO5Vt6+7rwSmMwO4b2uaKuEnFMhf/C0V2Nvc0i+e1c";
 
-/// One account, as the handlers see it: who, never the password hash (which may live in Redis,
-/// and is read through [`Users`] when a password is checked).
+/// One account, as the handlers see it: who, never the password hash (which may live on a
+/// shared server, and is read through [`Users`] when a password is checked).
 #[derive(Clone, Debug)]
 pub struct User {
     /// Opaque id carried in the cookie: never the name, which may be personal data.
@@ -56,7 +56,7 @@ struct Record {
     id: String,
     name: String,
     /// Argon2id PHC string; the password itself is stored nowhere. With shared passwords, only
-    /// what seeds Redis for this id.
+    /// what seeds the shared server for this id.
     password_hash: String,
     /// Still the demo password of a fresh install.
     #[serde(default)]
@@ -83,22 +83,22 @@ struct UsersFile {
 enum Hashes {
     /// In the users file, with the accounts.
     File,
-    /// In Redis, shared by every panel using it; the file's hashes only seed it.
-    Redis(Box<RedisPasswords>),
+    /// On a server shared by every panel using it; the file's hashes only seed it.
+    Shared(Box<dyn SharedPasswords>),
 }
 
 /// The user table: the accounts from the users file, and their password hashes from the file
-/// or from Redis.
+/// or from a shared server.
 pub struct Users {
     path: PathBuf,
     records: RwLock<Vec<Record>>,
     hashes: Hashes,
     /// One writer at a time, so each file written holds every change before it.
     write: Mutex<()>,
-    /// With shared passwords, the ids whose hash in Redis was seen not to be the demo one, so
-    /// that status pages stop asking Redis (one connection each). Only a login with the demo
-    /// password brings it back (Redis lost its data and a fresh users file seeded it), and that
-    /// login takes the id out of this set.
+    /// With shared passwords, the ids whose shared hash was seen not to be the demo one, so
+    /// that status pages stop asking the server (one connection each). Only a login with the
+    /// demo password brings it back (the server lost its data and a fresh users file seeded
+    /// it), and that login takes the id out of this set.
     not_demo: RwLock<HashSet<String>>,
     /// Held for the table's life: its advisory lock keeps a second panel off this folder.
     _lock: File,
@@ -112,10 +112,10 @@ impl Users {
     }
 
     /// Opens `users.json` in `dir` as [`open`](Self::open) does, with the password hashes in
-    /// `passwords`: each id that has no hash there yet gets the file's. Fails when Redis is
-    /// unreachable: the file's hashes may be passwords changed since.
-    pub fn open_shared(dir: &Path, passwords: RedisPasswords) -> Result<Users, String> {
-        Users::open_with(dir, Hashes::Redis(Box::new(passwords)))
+    /// `passwords`: each id that has no hash there yet gets the file's. Fails when the server
+    /// is unreachable: the file's hashes may be passwords changed since.
+    pub fn open_shared(dir: &Path, passwords: Box<dyn SharedPasswords>) -> Result<Users, String> {
+        Users::open_with(dir, Hashes::Shared(passwords))
     }
 
     fn open_with(dir: &Path, hashes: Hashes) -> Result<Users, String> {
@@ -173,13 +173,13 @@ impl Users {
                 "created the demo account admin / panel-demo-2024: change its password"
             );
         }
-        if let Hashes::Redis(passwords) = &table.hashes {
+        if let Hashes::Shared(passwords) = &table.hashes {
             let records = table.read();
-            passwords.seed(
-                records
-                    .iter()
-                    .map(|r| (r.id.as_str(), r.password_hash.as_str())),
-            )?;
+            let hashes: Vec<_> = records
+                .iter()
+                .map(|r| (r.id.as_str(), r.password_hash.as_str()))
+                .collect();
+            passwords.seed(&hashes)?;
         }
         Ok(table)
     }
@@ -217,13 +217,14 @@ impl Users {
             .map(Record::user)
     }
 
-    /// User `id`'s password hash as it is now. With no user, Redis is reached all the same, so
-    /// that an outage answers alike whatever the name. Blocks on Redis with shared passwords.
+    /// User `id`'s password hash as it is now. With no user, the shared server is reached all
+    /// the same, so that an outage answers alike whatever the name. Blocks on the server with
+    /// shared passwords.
     fn current_hash(&self, id: Option<&str>) -> Result<Option<String>, String> {
         match (&self.hashes, id) {
             (Hashes::File, id) => Ok(id.and_then(|id| self.record(id)).map(|r| r.password_hash)),
-            (Hashes::Redis(passwords), Some(id)) => passwords.get(id),
-            (Hashes::Redis(passwords), None) => passwords.ping().map(|()| None),
+            (Hashes::Shared(passwords), Some(id)) => passwords.get(id),
+            (Hashes::Shared(passwords), None) => passwords.ping().map(|()| None),
         }
     }
 
@@ -231,7 +232,7 @@ impl Users {
     /// (a wrong password, or no such user: then a hash is checked all the same, so that the
     /// time taken does not tell which names exist). An error when the hashes cannot be read:
     /// then no password was checked. Slow on purpose (Argon2id, 19 MiB) and may block on
-    /// Redis: call it off the async threads.
+    /// the shared server: call it off the async threads.
     pub fn check_password(
         &self,
         user: Option<&User>,
@@ -239,41 +240,41 @@ impl Users {
     ) -> Result<Option<String>, String> {
         let id = user.map(|user| user.id.as_str());
         let hash = self.current_hash(id)?;
-        if let (Some(id), None) = (id, &hash) {
-            // An id of the users file with no hash in Redis: it was deleted (or Redis lost it)
-            // while this panel ran. Refused, not seeded again: the file's hash may be a
+        if let (Some(id), None, Hashes::Shared(passwords)) = (id, &hash, &self.hashes) {
+            // An id of the users file with no shared hash: it was deleted (or the server lost
+            // it) while this panel ran. Refused, not seeded again: the file's hash may be a
             // password changed since.
             tracing::warn!(
                 id,
-                key = crate::redis_passwords::KEY,
-                "a user has no password hash in Redis: logins refused until a panel starts and \
+                store = passwords.location(),
+                "a user has no shared password hash: logins refused until a panel starts and \
                  seeds it"
             );
         }
         let matches = password_matches(hash.as_deref(), password);
         let hash = hash.filter(|_| matches);
         if let (Some(id), Some(DEMO_HASH)) = (id, hash.as_deref()) {
-            // The demo password in use again (Redis lost its data and was seeded from a fresh
-            // users file): the status page must ask Redis again, and warn.
+            // The demo password in use again (the server lost its data and was seeded from a
+            // fresh users file): the status page must ask the server again, and warn.
             self.not_demo_write().remove(id);
         }
         Ok(hash)
     }
 
     /// Whether user `id` still has `hash`, the hash a password was just checked against. May
-    /// block on Redis.
+    /// block on the shared server.
     pub fn still_has(&self, id: &str, hash: &str) -> Result<bool, String> {
         Ok(self.current_hash(Some(id))?.as_deref() == Some(hash))
     }
 
-    /// Whether user `id` still has the demo password of a fresh install. May block on Redis:
-    /// see [`demo_password`](Self::demo_password) for the async threads.
+    /// Whether user `id` still has the demo password of a fresh install. May block on the
+    /// shared server: see [`demo_password`](Self::demo_password) for the async threads.
     fn demo_password_now(&self, id: &str) -> Result<bool, String> {
         match &self.hashes {
             Hashes::File => Ok(self.record(id).is_some_and(|r| r.demo_password)),
-            Hashes::Redis(_) if self.not_demo_read().contains(id) => Ok(false),
-            // Whichever panel's file seeded Redis, the demo account's hash is this one.
-            Hashes::Redis(_) => {
+            Hashes::Shared(_) if self.not_demo_read().contains(id) => Ok(false),
+            // Whichever panel's file seeded the server, the demo account's hash is this one.
+            Hashes::Shared(_) => {
                 let demo = self.still_has(id, DEMO_HASH)?;
                 if !demo {
                     self.not_demo_write().insert(id.to_owned());
@@ -283,12 +284,12 @@ impl Users {
         }
     }
 
-    /// [`demo_password_now`](Self::demo_password_now) from the async threads: asked of Redis
-    /// on a blocking thread with shared passwords, from memory otherwise.
+    /// [`demo_password_now`](Self::demo_password_now) from the async threads: asked of the
+    /// shared server on a blocking thread with shared passwords, from memory otherwise.
     pub async fn demo_password(self: &Arc<Self>, id: &str) -> Result<bool, String> {
         match self.hashes {
             Hashes::File => self.demo_password_now(id),
-            Hashes::Redis(_) => {
+            Hashes::Shared(_) => {
                 let (users, id) = (Arc::clone(self), id.to_owned());
                 tokio::task::spawn_blocking(move || users.demo_password_now(&id))
                     .await
@@ -299,19 +300,19 @@ impl Users {
 
     /// Sets user `id`'s password hash to `new` if it is still `checked`, the hash the current
     /// password was verified against; `Ok(false)` if another change came first. When this
-    /// returns `Ok(true)` the change survives a power cut (in the file) or is in Redis. Blocks
-    /// on the disk or Redis: call it off the async threads.
+    /// returns `Ok(true)` the change survives a power cut (in the file) or is on the shared
+    /// server. Blocks on the disk or the server: call it off the async threads.
     pub fn set_password_hash(&self, id: &str, checked: &str, new: String) -> Result<bool, String> {
         match &self.hashes {
-            Hashes::Redis(passwords) => {
+            Hashes::Shared(passwords) => {
                 let replaced = passwords.replace(id, checked, &new)?;
                 if replaced {
                     self.not_demo_write().insert(id.to_owned());
-                    // A copy in this panel's file, so that Redis, should it lose its data, is
-                    // seeded again with this password rather than an older one. Redis holds
-                    // the change already: a failure here is only logged.
+                    // A copy in this panel's file, so that the server, should it lose its data,
+                    // is seeded again with this password rather than an older one. The server
+                    // holds the change already: a failure here is only logged.
                     if let Err(error) = self.write_hash(id, None, new) {
-                        tracing::warn!(%error, "password changed in Redis, not in the users file");
+                        tracing::warn!(%error, "password changed on the shared server, not in the users file");
                     }
                 }
                 Ok(replaced)

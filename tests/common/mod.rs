@@ -1,6 +1,6 @@
 //! Shared by the integration tests: reading test vectors and naming error variants; `fleet`,
 //! the waits of the shared stores' tests; `process`, the Redis servers of the Sentinel and
-//! Cluster tests.
+//! Cluster tests; `servers`, where a test's own server runs.
 #![allow(dead_code)]
 
 pub mod fleet;
@@ -9,11 +9,14 @@ pub mod postgres;
 pub mod process;
 #[cfg(feature = "redis")]
 pub mod sentinel;
+pub mod servers;
 
 use hmac::{Hmac, Mac};
 use serde_json::Value;
 use sha2::Sha256;
 use sigcookie::{Cutoffs, Error, Key, SessionSigner, Signer, TimestampSigner};
+
+pub use servers::{server_folder, server_installed};
 
 /// One test case as the vector file and the reference implementations describe it.
 pub struct Case {
@@ -250,35 +253,6 @@ impl sigcookie::Clock for ManualClock {
     fn now(&self) -> Result<u64, Error> {
         Ok(self.get())
     }
-}
-
-/// Whether a test that needs a server program can run: `found` says whether it is installed.
-/// Without it the test says so and passes, except under `CI=true`, where CI has installed it
-/// and its absence is a failure.
-pub fn server_installed(what: &str, found: bool) -> bool {
-    if found {
-        return true;
-    }
-    assert!(
-        std::env::var("CI").as_deref() != Ok("true"),
-        "{what} is required under CI=true"
-    );
-    eprintln!("skipping: {what} is not installed");
-    false
-}
-
-/// A fresh, empty folder for one server of this test process: `kind` names it, a counter keeps
-/// two servers of one process apart.
-pub fn server_folder(kind: &str) -> std::path::PathBuf {
-    static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-    let dir = std::env::temp_dir().join(format!(
-        "sigcookie-{kind}-{}-{}",
-        std::process::id(),
-        NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
-    ));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("temporary folder");
-    dir
 }
 
 /// The library's Ed25519 value of `id` under the signing key `seed` with the times

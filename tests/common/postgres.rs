@@ -1,6 +1,9 @@
 //! A PostgreSQL of a test's own: `initdb` in a temporary folder, `postgres` on a free loopback
 //! port, stopped, frozen and restarted at the test's will.
 //!
+//! Shared with the panel's tests, which include this file and `servers.rs`: nothing else of
+//! `tests/common` here.
+//!
 //! Debian's packages put `initdb` and `postgres` in `/usr/lib/postgresql/<version>/bin`, off
 //! the PATH: they are looked for there too. PostgreSQL refuses to run as root, so under root
 //! both run as the `postgres` user the packages create (with `setpriv`).
@@ -12,7 +15,7 @@ use std::time::{Duration, Instant};
 
 use sigcookie::store::PostgresStore;
 
-use super::process::free_port;
+use super::servers::{free_port, server_folder, server_installed};
 
 /// The programs, and how to run them.
 pub struct Install {
@@ -81,14 +84,14 @@ impl Server {
     /// installed.
     pub fn start() -> Option<Server> {
         let install = Install::find();
-        if !super::server_installed(
+        if !server_installed(
             "PostgreSQL (initdb and postgres, and a postgres user under root)",
             install.is_some(),
         ) {
             return None;
         }
         let install = install.expect("found");
-        let dir = super::server_folder("postgres");
+        let dir = server_folder("postgres");
         if let Some((uid, gid)) = &install.run_as {
             let status = Command::new("chown")
                 .arg(format!("{uid}:{gid}"))
@@ -214,10 +217,12 @@ impl Server {
     }
 
     pub fn params(&self) -> String {
-        format!(
-            "host=127.0.0.1 port={} user=sigcookie dbname=postgres connect_timeout=2",
-            self.port
-        )
+        Server::params_at(self.port)
+    }
+
+    /// The connection string of a server on `port`: this one, or a proxy in front of it.
+    pub fn params_at(port: u16) -> String {
+        format!("host=127.0.0.1 port={port} user=sigcookie dbname=postgres connect_timeout=2")
     }
 
     /// An instance that gives up on the database soon: a 1 s connect timeout and resync
@@ -233,38 +238,6 @@ impl Server {
     /// A direct connection, for reading and writing rows without the store.
     pub fn raw(&self) -> postgres::Client {
         postgres::Client::connect(&self.params(), postgres::NoTls).expect("raw connection")
-    }
-}
-
-impl super::fleet::Server for Server {
-    type Store = PostgresStore;
-
-    fn store(&self) -> PostgresStore {
-        PostgresStore::connect(&self.params()).expect("store connects")
-    }
-
-    fn store_failing_closed_after(&self, bound: Duration) -> PostgresStore {
-        PostgresStore::builder(&self.params())
-            .connect_timeout(Duration::from_millis(500))
-            .fail_closed_after(bound)
-            .build()
-            .expect("store connects")
-    }
-
-    fn freeze(&self) {
-        Server::freeze(self);
-    }
-
-    fn thaw(&self) {
-        Server::thaw(self);
-    }
-
-    fn stop(&mut self) {
-        Server::stop(self);
-    }
-
-    fn spawn(&mut self) -> bool {
-        Server::spawn(self)
     }
 }
 

@@ -1,13 +1,14 @@
 //! `redis-server` processes of a test's own, on free loopback ports (the Sentinel and Cluster
 //! tests).
 
-use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::thread;
 use std::time::{Duration, Instant};
 
 use redis::Connection;
+
+pub use super::servers::free_port;
 
 /// Whether every one of `tools` runs (`<tool> --version`).
 pub fn installed(tools: &[&str]) -> bool {
@@ -132,11 +133,6 @@ fn start(dir: &Path, name: &str, port: u16, args: &[String]) -> Child {
         .stderr(log)
         .spawn()
         .expect("redis-server starts")
-}
-
-pub fn free_port() -> u16 {
-    let listener = TcpListener::bind("127.0.0.1:0").expect("a free port");
-    listener.local_addr().expect("its address").port()
 }
 
 /// Tries `f` every 50 ms until it succeeds; whether it did within `within`.

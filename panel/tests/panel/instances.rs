@@ -1,6 +1,7 @@
 //! Two panel processes sharing a secret and a Redis (`PANEL_REDIS_URL`), as behind a load
 //! balancer: each honours the other's logouts and password changes, and checks the passwords
-//! changed on the other.
+//! changed on the other. The scenarios that hold for any shared server are functions over
+//! [`SharedServer`], which `shared_postgres.rs` runs on PostgreSQL too.
 //!
 //! The test starts its own `redis-server` on a free loopback port, as `tests/redis.rs` does.
 //! Without one installed it says so and passes, except under `CI=true`, where that fails.
@@ -12,13 +13,40 @@ use std::time::{Duration, Instant};
 use crate::app::COOKIE_NAME;
 use crate::support::{self, LOGIN, NEW_LOGIN, PanelProcess, TempDir};
 
+/// A server of the test's own that panels share: what the scenarios below need of it.
+pub trait SharedServer: Sized {
+    /// The panel's variable that names the server.
+    const VAR: &'static str;
+
+    /// Starts one, or `None` when the test skips (the server is not installed, outside CI).
+    fn start() -> Option<Self>;
+
+    /// The port it listens on.
+    fn port(&self) -> u16;
+
+    /// The URL of this server, were it listening on `port` (a proxy in front of it).
+    fn url_at(&self, port: u16) -> String;
+
+    /// A panel process on `dir` that keeps its cut-offs and password hashes on this server.
+    fn panel(&self, dir: &TempDir) -> PanelProcess {
+        self.panel_via(dir, &self.url_at(self.port()))
+    }
+
+    /// A panel process whose server URL is `url` (a proxy in front of this server).
+    fn panel_via(&self, dir: &TempDir, url: &str) -> PanelProcess {
+        PanelProcess::start(&dir.0, &[(Self::VAR, url)], None)
+    }
+}
+
 /// A `redis-server` of the test's own, with no persistence; killed when dropped.
-struct Redis {
+pub struct Redis {
     child: Child,
     port: u16,
 }
 
-impl Redis {
+impl SharedServer for Redis {
+    const VAR: &'static str = "PANEL_REDIS_URL";
+
     fn start() -> Option<Redis> {
         if let Err(e) = Command::new("redis-server").arg("--version").output() {
             assert!(
@@ -59,8 +87,18 @@ impl Redis {
         panic!("redis-server did not start");
     }
 
+    fn port(&self) -> u16 {
+        self.port
+    }
+
+    fn url_at(&self, port: u16) -> String {
+        format!("redis://127.0.0.1:{port}/")
+    }
+}
+
+impl Redis {
     fn url(&self) -> String {
-        format!("redis://127.0.0.1:{}/", self.port)
+        self.url_at(self.port)
     }
 
     /// A Redis of the test's own and one panel on it, with a state folder `name`; bound in
@@ -71,16 +109,6 @@ impl Redis {
         let dir = TempDir::new(name);
         let panel = redis.panel(&dir);
         Some((redis, dir, panel))
-    }
-
-    /// A panel process on `dir` that keeps its cut-offs and password hashes in this Redis.
-    fn panel(&self, dir: &TempDir) -> PanelProcess {
-        self.panel_via(dir, &self.url())
-    }
-
-    /// A panel process whose Redis URL is `url` (a proxy in front of this server).
-    fn panel_via(&self, dir: &TempDir, url: &str) -> PanelProcess {
-        PanelProcess::start(&dir.0, &[("PANEL_REDIS_URL", url)], None)
     }
 
     /// Suspends the server (SIGSTOP): it still accepts connections but answers nothing, as a
@@ -100,26 +128,26 @@ impl Redis {
     }
 }
 
-/// Two panel processes sharing a Redis of the test's own, each with a state folder (its users
-/// file) of its own. Bind the fields in this order (`Fleet { redis, dirs, a, b }`), so that the
-/// panels are killed before their folders and Redis go.
-struct Fleet {
-    redis: Redis,
+/// Two panel processes sharing a server of the test's own, each with a state folder (its users
+/// file) of its own. Bind the fields in this order (`Fleet { server, dirs, a, b }`), so that
+/// the panels are killed before their folders and the server go.
+struct Fleet<S> {
+    server: S,
     dirs: [TempDir; 2],
     a: PanelProcess,
     b: PanelProcess,
 }
 
-impl Fleet {
-    /// `None` when the test skips (no `redis-server`, outside CI).
-    fn start(name: &str) -> Option<Fleet> {
-        let redis = Redis::start()?;
+impl<S: SharedServer> Fleet<S> {
+    /// `None` when the test skips (the server is not installed, outside CI).
+    fn start(name: &str) -> Option<Fleet<S>> {
+        let server = S::start()?;
         let dirs = [
             TempDir::new(&format!("{name}-a")),
             TempDir::new(&format!("{name}-b")),
         ];
-        let (a, b) = (redis.panel(&dirs[0]), redis.panel(&dirs[1]));
-        Some(Fleet { redis, dirs, a, b })
+        let (a, b) = (server.panel(&dirs[0]), server.panel(&dirs[1]));
+        Some(Fleet { server, dirs, a, b })
     }
 }
 
@@ -146,9 +174,13 @@ async fn refused_within(addr: std::net::SocketAddr, cookie: &str, within: Durati
 
 #[tokio::test]
 async fn two_panels_sharing_a_redis_honour_each_others_logouts() {
+    honour_each_others_logouts::<Redis>().await;
+}
+
+pub async fn honour_each_others_logouts<S: SharedServer>() {
     // Each instance has its own state folder (its users file); the cut-offs and the password
-    // hashes are in Redis.
-    let Some(fleet) = Fleet::start("fleet") else {
+    // hashes are on the server.
+    let Some(fleet) = Fleet::<S>::start("fleet") else {
         return;
     };
     let (a, b) = (&fleet.a, &fleet.b);
@@ -191,7 +223,11 @@ async fn try_change(addr: std::net::SocketAddr, cookie: &str, new: &str) -> supp
 
 #[tokio::test]
 async fn a_password_changed_on_one_panel_is_changed_on_all() {
-    let Some(Fleet { redis, dirs, a, b }) = Fleet::start("users") else {
+    password_changed_on_one_is_changed_on_all::<Redis>().await;
+}
+
+pub async fn password_changed_on_one_is_changed_on_all<S: SharedServer>() {
+    let Some(Fleet { server, dirs, a, b }) = Fleet::<S>::start("users") else {
         return;
     };
 
@@ -210,11 +246,11 @@ async fn a_password_changed_on_one_panel_is_changed_on_all() {
     }
 
     // A restart of B, and a new instance C with a fresh users file (the demo hash), seed
-    // Redis only where it has no hash: neither brings the old password back.
+    // the server only where it has no hash: neither brings the old password back.
     b.kill();
     let dir_c = TempDir::new("users-c");
-    let b = redis.panel(&dirs[1]);
-    let c = redis.panel(&dir_c);
+    let b = server.panel(&dirs[1]);
+    let c = server.panel(&dir_c);
     for panel in [&b, &c] {
         let old = support::post(panel.addr, "/login", None, LOGIN).await;
         assert_eq!(old.login_error(), Some("wrong"), "{}", panel.log_text());
@@ -222,8 +258,8 @@ async fn a_password_changed_on_one_panel_is_changed_on_all() {
         let page = support::get(panel.addr, "/status", Some(&cookie)).await;
         assert!(!page.body.contains("demo password"), "{}", page.body);
     }
-    // A keeps a copy of the change in its file (for a Redis that loses its data); B's file is
-    // untouched, and not read: Redis has the change.
+    // A keeps a copy of the change in its file (for a server that loses its data); B's file is
+    // untouched, and not read: the server has the change.
     let demo_in = |dir: &TempDir| {
         std::fs::read_to_string(dir.0.join("users.json"))
             .expect("a users file")
@@ -231,9 +267,9 @@ async fn a_password_changed_on_one_panel_is_changed_on_all() {
     };
     assert!(!demo_in(&dirs[0]) && demo_in(&dirs[1]));
 
-    // Without Redis, logins and password changes fail closed: no fallback to the users file,
-    // whose hash is the old password. Pages of a valid session are still served.
-    drop(redis);
+    // Without the server, logins and password changes fail closed: no fallback to the users
+    // file, whose hash is the old password. Pages of a valid session are still served.
+    drop(server);
     for panel in [&a, &b] {
         for form in [LOGIN, NEW_LOGIN] {
             let response = support::post(panel.addr, "/login", None, form).await;
@@ -259,7 +295,11 @@ async fn a_password_changed_on_one_panel_is_changed_on_all() {
 
 #[tokio::test]
 async fn racing_password_changes_on_two_panels_leave_one_password() {
-    let Some(fleet) = Fleet::start("race") else {
+    racing_changes_leave_one_password::<Redis>().await;
+}
+
+pub async fn racing_changes_leave_one_password<S: SharedServer>() {
+    let Some(fleet) = Fleet::<S>::start("race") else {
         return;
     };
     let (a, b) = (&fleet.a, &fleet.b);
@@ -311,17 +351,17 @@ async fn racing_password_changes_on_two_panels_leave_one_password() {
     }
 }
 
-/// A TCP proxy in front of Redis that, once armed, holds back for 3 s Redis's reply to the
-/// password script (`EVALSHA` on `sigcookie:panel:passwords`), as a Redis stalled by an
-/// `fsync`, a fork or a congested network would: the command itself reaches Redis and runs at
-/// once; only its answer is late (past the panel's 2 s timeout).
+/// A TCP proxy in front of a server that, once armed, holds back for 3 s the server's reply to
+/// the request that holds every one of `request` (the password change), as a server stalled by
+/// an `fsync`, a fork or a congested network would: the request itself reaches the server and
+/// runs at once; only its answer is late (past the panel's 2 s timeout).
 struct SlowReplies {
     port: u16,
     armed: std::sync::Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl SlowReplies {
-    fn start(redis_port: u16) -> SlowReplies {
+    fn start(server_port: u16, request: &'static [&'static [u8]]) -> SlowReplies {
         use std::io::{Read, Write};
         use std::sync::Arc;
         use std::sync::atomic::{AtomicBool, Ordering};
@@ -332,7 +372,7 @@ impl SlowReplies {
         std::thread::spawn(move || {
             for client in listener.incoming() {
                 let Ok(client) = client else { continue };
-                let Ok(server) = std::net::TcpStream::connect(("127.0.0.1", redis_port)) else {
+                let Ok(server) = std::net::TcpStream::connect(("127.0.0.1", server_port)) else {
                     continue;
                 };
                 let flagged = Arc::new(AtomicBool::new(false));
@@ -350,10 +390,7 @@ impl SlowReplies {
                         };
                         let chunk = &buf[..n];
                         let has = |needle: &[u8]| chunk.windows(needle.len()).any(|w| w == needle);
-                        if armed.load(Ordering::SeqCst)
-                            && has(b"EVALSHA")
-                            && has(b"sigcookie:panel:passwords")
-                        {
+                        if armed.load(Ordering::SeqCst) && request.iter().all(|part| has(part)) {
                             flag.store(true, Ordering::SeqCst);
                         }
                         if to.write_all(chunk).is_err() {
@@ -371,6 +408,8 @@ impl SlowReplies {
                             Ok(n) => n,
                         };
                         let chunk = &buf[..n];
+                        // Redis's "run the script itself" passes at once: the answer held is
+                        // the one to the script's run.
                         if flagged.swap(false, Ordering::SeqCst) && !chunk.starts_with(b"-NOSCRIPT")
                         {
                             std::thread::sleep(Duration::from_secs(3));
@@ -386,10 +425,6 @@ impl SlowReplies {
         SlowReplies { port, armed }
     }
 
-    fn url(&self) -> String {
-        format!("redis://127.0.0.1:{}/", self.port)
-    }
-
     fn arm(&self) {
         self.armed.store(true, std::sync::atomic::Ordering::SeqCst);
     }
@@ -400,12 +435,21 @@ impl SlowReplies {
 /// thief's included) rather than answer "not changed" and leave them open.
 #[tokio::test]
 async fn a_password_change_with_a_late_reply_still_ends_the_old_sessions() {
-    let Some(redis) = Redis::start() else {
+    // The password script, run by its hash.
+    late_reply_still_ends_the_old_sessions::<Redis>(&[b"EVALSHA", b"sigcookie:panel:passwords"])
+        .await;
+}
+
+/// The password change is the request that holds every one of `request`.
+pub async fn late_reply_still_ends_the_old_sessions<S: SharedServer>(
+    request: &'static [&'static [u8]],
+) {
+    let Some(server) = S::start() else {
         return;
     };
-    let proxy = SlowReplies::start(redis.port);
+    let proxy = SlowReplies::start(server.port(), request);
     let dir = TempDir::new("late-reply");
-    let panel = redis.panel_via(&dir, &proxy.url());
+    let panel = server.panel_via(&dir, &server.url_at(proxy.port));
 
     let thief = support::login(panel.addr, COOKIE_NAME, LOGIN).await;
     let owner = support::login(panel.addr, COOKIE_NAME, LOGIN).await;
@@ -553,7 +597,13 @@ async fn status_pages_after_the_change_do_not_wait_on_redis() {
 /// seeds the users file's hash, the demo password. A login with it must bring the warning back.
 #[tokio::test]
 async fn the_demo_password_reseeded_after_a_flush_is_still_flagged() {
-    let Some(Fleet { redis, dirs, a, b }) = Fleet::start("reseed") else {
+    let Some(Fleet {
+        server: redis,
+        dirs,
+        a,
+        b,
+    }) = Fleet::<Redis>::start("reseed")
+    else {
         return;
     };
     let here = support::login(a.addr, COOKIE_NAME, LOGIN).await;

@@ -12,11 +12,17 @@ mod device;
 mod pages;
 #[path = "../../src/password.rs"]
 mod password;
+#[path = "../../src/postgres_passwords.rs"]
+#[allow(dead_code, reason = "the panel's binary uses what the tests do not")]
+mod postgres_passwords;
 #[path = "../../src/redis_passwords.rs"]
 #[allow(dead_code, reason = "the panel's binary uses what the tests do not")]
 mod redis_passwords;
 #[path = "../../src/server.rs"]
 mod server;
+#[path = "../../src/shared.rs"]
+#[allow(dead_code, reason = "the panel's binary uses what the tests do not")]
+mod shared;
 #[path = "../../src/throttle.rs"]
 #[allow(dead_code, reason = "the panel's binary uses what the tests do not")]
 mod throttle;
@@ -24,10 +30,19 @@ mod throttle;
 #[allow(dead_code, reason = "the panel's binary uses what the tests do not")]
 mod users;
 
+/// The root crate's PostgreSQL of a test's own, shared rather than copied.
+#[path = "../../../tests/common"]
+#[allow(dead_code, reason = "the root crate's tests use what these do not")]
+mod common {
+    pub mod postgres;
+    pub mod servers;
+}
+
 mod attack;
 mod browser;
 mod devices;
 mod http;
 mod instances;
+mod shared_postgres;
 mod state;
 mod support;

@@ -512,47 +512,7 @@ impl PanelProcess {
     /// `open_files` open files when given (with `prlimit` from util-linux, else the shell's
     /// `ulimit`).
     pub fn start(state_dir: &Path, env: &[(&str, &str)], open_files: Option<u64>) -> PanelProcess {
-        let binary = panel_binary();
-        let mut command = match open_files {
-            Some(limit) if which("prlimit") => {
-                let mut command = Command::new("prlimit");
-                command
-                    .arg(format!("--nofile={limit}:{limit}"))
-                    .arg("--")
-                    .arg(&binary);
-                command
-            }
-            Some(limit) => {
-                let mut command = Command::new("sh");
-                command
-                    .arg("-c")
-                    .arg(format!("ulimit -n {limit} && exec \"$0\""))
-                    .arg(&binary);
-                command
-            }
-            None => Command::new(&binary),
-        };
-        static NEXT: AtomicUsize = AtomicUsize::new(0);
-        let log = std::env::temp_dir().join(format!(
-            "sigcookie-panel-log-{}-{}.txt",
-            std::process::id(),
-            NEXT.fetch_add(1, Ordering::Relaxed)
-        ));
-        let log_file = std::fs::File::create(&log).expect("a log file");
-        command
-            .env("PANEL_ADDR", "127.0.0.1:0")
-            .env("PANEL_STATE_DIR", state_dir)
-            .env("SIGCOOKIE_SECRET", hex::encode(SECRET))
-            .env("RUST_LOG", "info")
-            .env_remove("PANEL_REDIS_URL")
-            .env_remove("PANEL_HOSTS")
-            .envs(env.iter().copied())
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(log_file);
-        for (name, _) in env.iter().filter(|(_, value)| value.is_empty()) {
-            command.env_remove(name);
-        }
+        let (mut command, log) = panel_command(state_dir, env, open_files);
         let mut child = command.spawn().expect("the panel starts");
         let stdout = child.stdout.take().expect("the panel's stdout");
         // The first line says where it listens: "Device panel: open http://127.0.0.1:PORT/".
@@ -604,6 +564,85 @@ impl Drop for PanelProcess {
         self.stop();
         let _ = std::fs::remove_file(&self.log);
     }
+}
+
+/// The command that runs the panel as [`PanelProcess::start`] describes, stdout piped, and the
+/// file its log goes to.
+fn panel_command(
+    state_dir: &Path,
+    env: &[(&str, &str)],
+    open_files: Option<u64>,
+) -> (Command, PathBuf) {
+    let binary = panel_binary();
+    let mut command = match open_files {
+        Some(limit) if which("prlimit") => {
+            let mut command = Command::new("prlimit");
+            command
+                .arg(format!("--nofile={limit}:{limit}"))
+                .arg("--")
+                .arg(&binary);
+            command
+        }
+        Some(limit) => {
+            let mut command = Command::new("sh");
+            command
+                .arg("-c")
+                .arg(format!("ulimit -n {limit} && exec \"$0\""))
+                .arg(&binary);
+            command
+        }
+        None => Command::new(&binary),
+    };
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
+    let log = std::env::temp_dir().join(format!(
+        "sigcookie-panel-log-{}-{}.txt",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::Relaxed)
+    ));
+    let log_file = std::fs::File::create(&log).expect("a log file");
+    command
+        .env("PANEL_ADDR", "127.0.0.1:0")
+        .env("PANEL_STATE_DIR", state_dir)
+        .env("SIGCOOKIE_SECRET", hex::encode(SECRET))
+        .env("RUST_LOG", "info")
+        .env_remove("PANEL_REDIS_URL")
+        .env_remove("PANEL_POSTGRES_URL")
+        .env_remove("PANEL_HOSTS")
+        .envs(env.iter().copied())
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(log_file);
+    for (name, _) in env.iter().filter(|(_, value)| value.is_empty()) {
+        command.env_remove(name);
+    }
+    (command, log)
+}
+
+/// Runs the panel with `env` and `state_dir` as [`PanelProcess::start`] does, expecting it to
+/// refuse to start: it must exit with a failure within `within`. Its log.
+pub fn refused_start(state_dir: &Path, env: &[(&str, &str)], within: StdDuration) -> String {
+    let (mut command, log) = panel_command(state_dir, env, None);
+    let mut child = command.spawn().expect("the panel starts");
+    let start = std::time::Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("the panel's status") {
+            break status;
+        }
+        if start.elapsed() > within {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!(
+                "the panel still runs after {within:?}:\n{}",
+                std::fs::read_to_string(&log).unwrap_or_default()
+            );
+        }
+        std::thread::sleep(StdDuration::from_millis(20));
+    };
+    let text = std::fs::read_to_string(&log).unwrap_or_default();
+    let _ = std::fs::remove_file(&log);
+    assert!(!status.success(), "the panel exited successfully:\n{text}");
+    eprintln!("the panel refused to start after {:?}", start.elapsed());
+    text
 }
 
 /// Whether `program` is on the `PATH`.
