@@ -42,6 +42,15 @@ impl Contact {
         self.started.elapsed().saturating_sub(last) > bound
     }
 
+    /// What lookups answer meanwhile, for the warning an outage logs.
+    pub(super) fn serving(&self) -> &'static str {
+        if self.lost() {
+            "nothing: every session is refused (fail_closed_after)"
+        } else {
+            "the last known cut-offs"
+        }
+    }
+
     /// `cutoffs` as a lookup answers them: unreadable once out of touch past the bound, so that
     /// the session is refused with [`Error::CutoffUnreadable`](crate::Error::CutoffUnreadable),
     /// as for a malformed entry, until a reload. The cut-off itself is kept, so a revocation

@@ -30,9 +30,8 @@ impl Shared {
                     server = ?self.server,
                     %error,
                     retry_in = ?backoff,
-                    refusing_sessions = self.contact.lost(),
-                    "postgres cut-off store: cannot follow the database; serving the last known \
-                     cut-offs"
+                    serving = self.contact.serving(),
+                    "postgres cut-off store: cannot follow the database"
                 );
             },
         );

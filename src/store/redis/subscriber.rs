@@ -32,8 +32,8 @@ impl Shared {
                     server = %self.server(),
                     %error,
                     retry_in = ?backoff,
-                    refusing_sessions = self.contact.lost(),
-                    "redis cut-off store: cannot follow Redis; serving the last known cut-offs"
+                    serving = self.contact.serving(),
+                    "redis cut-off store: cannot follow Redis"
                 );
             },
         );
