@@ -343,6 +343,40 @@ fn a_frozen_postgres_fails_revocations_within_the_timeout() {
     });
 }
 
+/// An application's database user often may not create tables: once they exist, a user with
+/// the rights to read and write them runs the store, builds and revokes.
+#[test]
+fn a_user_who_may_not_create_tables_runs_the_store_once_they_exist() {
+    let Some(server) = Server::start() else {
+        return;
+    };
+    drop(server.store()); // creates the tables, as the owner
+    server
+        .raw()
+        .batch_execute(
+            "REVOKE CREATE ON SCHEMA public FROM PUBLIC;
+             CREATE ROLE app LOGIN;
+             GRANT SELECT, INSERT, UPDATE, DELETE
+                 ON sigcookie_cutoffs, sigcookie_cutoffs_logouts TO app;",
+        )
+        .expect("a user without CREATE");
+    let params = server.params().replace("user=sigcookie", "user=app");
+    let store = PostgresStore::connect(&params).expect("the store starts as app");
+    store.revoke_user("42", 1_000).expect("app revokes");
+    store
+        .revoke_session("7", 500, 2_000)
+        .expect("app logs a session out");
+    assert_eq!(
+        store.revoke_all_until(3_000, 0).expect("app revokes all"),
+        3_001
+    );
+    let mut raw = server.raw();
+    assert_eq!(
+        stored(&mut raw, "sigcookie_cutoffs", "42").as_deref(),
+        Some("1000")
+    );
+}
+
 #[test]
 fn a_malformed_row_refuses_that_user_only() {
     let Some(server) = Server::start() else {

@@ -104,16 +104,24 @@ impl SharedPasswords for PostgresPasswords {
             .map(|&(id, hash)| (id.to_owned(), hash.to_owned()))
             .unzip();
         self.run(move |client| {
+            // Looked for first: PostgreSQL checks the right to create tables even for a
+            // `CREATE TABLE IF NOT EXISTS` of one that exists, which a panel's user that only
+            // reads and writes the table does not need.
+            let exists: bool = client
+                .query_one("SELECT to_regclass($1) IS NOT NULL", &[&TABLE])?
+                .get(0);
             let mut tx = client.transaction()?;
-            // Two panels starting at once could both find the table missing, and the second
-            // `CREATE` would fail: one at a time.
-            tx.execute(
-                "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))",
-                &[&TABLE],
-            )?;
-            tx.batch_execute(&format!(
-                "CREATE TABLE IF NOT EXISTS {TABLE} (id text PRIMARY KEY, hash text NOT NULL)"
-            ))?;
+            if !exists {
+                // Two panels starting at once could both find the table missing, and the
+                // second `CREATE` would fail: one at a time.
+                tx.execute(
+                    "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))",
+                    &[&TABLE],
+                )?;
+                tx.batch_execute(&format!(
+                    "CREATE TABLE IF NOT EXISTS {TABLE} (id text PRIMARY KEY, hash text NOT NULL)"
+                ))?;
+            }
             tx.execute(
                 &format!(
                     "INSERT INTO {TABLE} (id, hash) SELECT * FROM unnest($1::text[], $2::text[])

@@ -176,3 +176,29 @@ fn postgres_seeding_never_replaces_and_a_change_needs_the_checked_hash() {
     assert_eq!(passwords.get("1").expect("read").as_deref(), Some("new"));
     passwords.ping().expect("reachable");
 }
+
+/// A panel's database user that may not create tables seeds, reads and changes passwords once
+/// the table exists.
+#[test]
+fn a_user_who_may_not_create_tables_uses_the_passwords_once_the_table_exists() {
+    let Some(server) = Server::start() else {
+        return;
+    };
+    let owner = PostgresPasswords::open(&server.params()).expect("a valid URL");
+    owner
+        .seed(&[("1", "first")])
+        .expect("the owner creates the table");
+    server
+        .raw()
+        .batch_execute(&format!(
+            "REVOKE CREATE ON SCHEMA public FROM PUBLIC;
+             CREATE ROLE panel LOGIN;
+             GRANT SELECT, INSERT, UPDATE ON {TABLE} TO panel;"
+        ))
+        .expect("a user without CREATE");
+    let params = server.params().replace("user=sigcookie", "user=panel");
+    let passwords = PostgresPasswords::open(&params).expect("a valid URL");
+    passwords.seed(&[("2", "second")]).expect("seeded as panel");
+    assert!(passwords.replace("1", "first", "new").expect("asked"));
+    assert_eq!(passwords.get("2").expect("read").as_deref(), Some("second"));
+}

@@ -13,10 +13,19 @@ use crate::{Cutoffs, Revocations};
 const MAX: &str = "18446744073709551615";
 
 impl Shared {
-    /// Creates the tables if they are missing. Under a lock of the transaction, since two
-    /// instances starting at once could both find a table missing and the second `CREATE`
-    /// would fail.
+    /// Creates the tables if they are missing. Looked for first, because PostgreSQL checks the
+    /// right to create tables even for `CREATE TABLE IF NOT EXISTS` of one that exists: an
+    /// instance that only reads and writes them needs no more rights than that. Created under
+    /// a lock of the transaction, since two instances starting at once could both find a table
+    /// missing and the second `CREATE` would fail.
     pub(super) fn create_tables(&self, client: &mut Client) -> Result<(), postgres::Error> {
+        let exist = client.query_one(
+            "SELECT to_regclass($1) IS NOT NULL AND to_regclass($2) IS NOT NULL",
+            &[&self.cutoffs_table, &self.logouts_table],
+        )?;
+        if exist.get(0) {
+            return Ok(());
+        }
         let mut tx = client.transaction()?;
         tx.execute(
             "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))",
