@@ -604,3 +604,124 @@ fn an_unreachable_postgres_is_named_by_host_and_port_never_by_its_password() {
         "{error:?}"
     );
 }
+
+/// A password with an `@` left unescaped (`p@ss`) is cut at its first `@` by the URL parser,
+/// and its rest taken for the host: then the "server" the store names in its errors and logs
+/// holds part of the password.
+#[test]
+fn a_password_with_an_unescaped_at_sign_is_not_shown_as_the_server() {
+    let params = "postgresql://sigcookie:hunter2@secret-rest@127.0.0.1:1/app";
+    let error = PostgresStore::builder(params)
+        .connect_timeout(Duration::from_millis(200))
+        .build()
+        .expect_err("nothing listens there");
+    let (shown, debug) = (error.to_string(), format!("{error:?}"));
+    for text in [&shown, &debug] {
+        assert!(!text.contains("secret-rest"), "{text}");
+    }
+}
+
+/// Runs `f` on a thread of its own; whether it returned within `limit`. The thread is left to
+/// finish on its own otherwise (the caller releases what holds it).
+fn returns_within(limit: Duration, f: impl FnOnce() + Send + 'static) -> (bool, Duration) {
+    let (sender, receiver) = std::sync::mpsc::channel();
+    let start = Instant::now();
+    thread::spawn(move || {
+        f();
+        let _ = sender.send(());
+    });
+    let returned = receiver.recv_timeout(limit).is_ok();
+    (returned, start.elapsed())
+}
+
+/// Another session holds the lock a revocation "until now" takes (an instance paused in the
+/// middle of one, or an administrator's open transaction): PostgreSQL is up and answers, yet a
+/// revocation must still fail within the connect timeout rather than wait for that session.
+#[test]
+fn a_revocation_fails_within_the_timeout_when_another_session_holds_the_table() {
+    let Some(server) = Server::start() else {
+        return;
+    };
+    logs();
+    let store = std::sync::Arc::new(
+        PostgresStore::builder(&server.params())
+            .connect_timeout(Duration::from_millis(500))
+            .build()
+            .expect("store connects"),
+    );
+    let mut raw = server.raw();
+    let mut holder = raw.transaction().expect("BEGIN");
+    holder
+        .batch_execute("LOCK TABLE sigcookie_cutoffs IN SHARE ROW EXCLUSIVE MODE")
+        .expect("LOCK");
+    let revoking = std::sync::Arc::clone(&store);
+    let (returned, took) = returns_within(Duration::from_secs(5), move || {
+        let _ = revoking.revoke_user("42", 1_000);
+    });
+    holder.rollback().expect("ROLLBACK");
+    assert!(
+        returned,
+        "revoke_user still waiting after {took:?} (connect timeout 0.5 s)"
+    );
+}
+
+/// While another session holds the cut-offs' table, the sync thread's reload waits on it:
+/// dropping the store must not wait with it.
+#[test]
+fn dropping_the_store_does_not_wait_for_a_reload_blocked_on_a_lock() {
+    let Some(server) = Server::start() else {
+        return;
+    };
+    logs();
+    let store = PostgresStore::builder(&server.params())
+        .connect_timeout(Duration::from_millis(500))
+        .resync_interval(Duration::from_millis(100))
+        .build()
+        .expect("store connects");
+    let mut raw = server.raw();
+    let mut holder = raw.transaction().expect("BEGIN");
+    holder
+        .batch_execute("LOCK TABLE sigcookie_cutoffs IN ACCESS EXCLUSIVE MODE")
+        .expect("LOCK");
+    // A reload or two begins, and waits on the lock.
+    thread::sleep(Duration::from_millis(500));
+    let (returned, took) = returns_within(Duration::from_secs(5), move || drop(store));
+    holder.rollback().expect("ROLLBACK");
+    assert!(returned, "drop still waiting after {took:?}");
+}
+
+/// In a database whose encoding is `SQL_ASCII`, a text column may hold bytes that are not
+/// UTF-8, and PostgreSQL hands them over as they are. A row whose id is such bytes is a row
+/// this store did not write: it must refuse that id (or be ignored), not end the sync thread,
+/// after which the instance would never hear of another revocation.
+#[test]
+fn a_row_whose_id_is_not_utf8_does_not_stop_the_sync_thread() {
+    let Some(server) = Server::start() else {
+        return;
+    };
+    logs();
+    server
+        .raw()
+        .batch_execute(
+            "CREATE DATABASE ascii ENCODING 'SQL_ASCII' LC_COLLATE 'C' LC_CTYPE 'C' \
+             TEMPLATE template0",
+        )
+        .expect("CREATE DATABASE");
+    let params = server.params().replace("dbname=postgres", "dbname=ascii");
+    let open = || {
+        PostgresStore::builder(&params)
+            .resync_interval(Duration::from_millis(200))
+            .build()
+            .expect("store connects")
+    };
+    let (a, b) = (open(), open());
+    let mut raw = postgres::Client::connect(&params, postgres::NoTls).expect("raw connection");
+    raw.batch_execute("INSERT INTO sigcookie_cutoffs VALUES (E'\\xff', 5)")
+        .expect("a row whose id is not UTF-8");
+    // A reload or two reads it.
+    thread::sleep(Duration::from_secs(1));
+    a.revoke_user("42", 1_000).expect("revoked");
+    eventually("B still follows the database", PROPAGATION, || {
+        b.cutoffs("42") == Cutoffs::at(1_000)
+    });
+}
