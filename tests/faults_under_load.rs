@@ -235,6 +235,19 @@ impl<S: CutoffStore + Send + Sync + 'static> Run<S> {
             }
         }
         assert_eq!(lost, 0, "acknowledged revocations lost");
+        // A verifier stops checking a session once refused: whether each instance still
+        // refuses every acknowledged revocation at the end (after the flush, the restarts and
+        // the reloads that followed them) is asked here, of each instance's copy.
+        for (n, store) in self.shared.stores.iter().enumerate() {
+            for a in &acked {
+                assert_eq!(
+                    store.cutoffs(&a.id),
+                    Cutoffs::at(CUTOFF),
+                    "instance {n} no longer refuses {} at the end of the run",
+                    a.id
+                );
+            }
+        }
         self.report(engine, &acked, connected, after_fault);
         acked
     }
