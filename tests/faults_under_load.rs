@@ -204,12 +204,13 @@ impl<S: CutoffStore + Send + Sync + 'static> Run<S> {
                     continue;
                 };
                 let delay = refused_at.saturating_duration_since(a.at);
-                // A fault that ended after the acknowledgement, or shortly before it: the
-                // instance may have been out of touch, and the bound counts from the server's
-                // return.
+                // A fault that began before the change could have arrived, and ended after the
+                // acknowledgement or less than the bound before it: the instance may have been
+                // out of touch, and the bound counts from the server's return. Any other
+                // revocation came to a connected instance.
                 let fault = faults
                     .iter()
-                    .filter(|f| f.began <= refused_at && f.ended + BOUND > a.at)
+                    .filter(|f| f.began <= a.at + PROPAGATION && f.ended + BOUND > a.at)
                     .map(|f| f.ended)
                     .max();
                 match fault {

@@ -199,11 +199,28 @@ impl Shared {
     /// connect by it, not the handshake that follows, which a frozen server would hold
     /// forever: the connection is made on a thread of its own, and given up after the timeout
     /// (the thread ends when the server answers or the connection dies).
+    ///
+    /// The connection is then given the same bound on each statement, and on each wait for a
+    /// lock: the client has no timeout of its own once connected, and a healthy server can
+    /// hold a statement as long as another session holds the lock it needs (an instance paused
+    /// in the middle of a revocation, an administrator's open transaction, a `VACUUM FULL`).
+    /// A transaction of this store left idle that long (its process paused) is ended by the
+    /// server, so that it does not hold the others' revocations. `SET`, not startup options,
+    /// which a connection pooler may refuse.
     fn connect(&self) -> Result<Conn, Failure> {
         let config = self.config.clone();
+        let limits = format!(
+            "SET statement_timeout = {ms}; SET lock_timeout = {ms}; \
+             SET idle_in_transaction_session_timeout = {ms}",
+            ms = self.timeout.as_millis()
+        );
         let (sender, receiver) = mpsc::sync_channel(1);
         fleet::spawn(CONNECT_THREAD_NAME, move || {
-            let _ = sender.send(config.connect(NoTls));
+            let connected = config.connect(NoTls).and_then(|mut client| {
+                client.batch_execute(&limits)?;
+                Ok(client)
+            });
+            let _ = sender.send(connected);
         })
         .map_err(Failure::NoThread)?;
         match receiver.recv_timeout(self.timeout) {
@@ -285,7 +302,12 @@ fn dropped(error: &postgres::Error) -> bool {
 fn server_of(config: &Config) -> Option<String> {
     let port = config.get_ports().first().copied().unwrap_or(5432);
     match config.get_hosts().first()? {
-        Host::Tcp(host) => Some(format!("{host}:{port}")),
+        // A password with an unescaped `@` is cut by the parser at its first one, and the
+        // rest of it taken as part of the host: only what follows the last `@` is the host.
+        Host::Tcp(host) => {
+            let host = host.rsplit('@').next().unwrap_or(host);
+            Some(format!("{host}:{port}"))
+        }
         #[cfg(unix)]
         Host::Unix(path) => Some(path.display().to_string()),
     }

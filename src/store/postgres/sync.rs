@@ -5,7 +5,7 @@ use std::sync::mpsc::SyncSender;
 use std::time::Instant;
 
 use postgres::fallible_iterator::FallibleIterator;
-use postgres::{Client, IsolationLevel};
+use postgres::{Client, IsolationLevel, Row};
 
 use super::{Failure, Shared, parse_secs, quote};
 use crate::store::fleet::{self, POLL, shorten};
@@ -98,20 +98,22 @@ impl Shared {
             .read_only(true)
             .start()?;
         let cutoffs = tx.query(
-            &format!("SELECT id, not_before::text FROM {}", self.cutoffs_table),
+            &format!("SELECT {ID}, not_before::text FROM {}", self.cutoffs_table),
             &[],
         )?;
         let logouts = tx.query(
             &format!(
-                "SELECT id, logged_in_at::text, until::text FROM {}",
+                "SELECT {ID}, logged_in_at::text, until::text FROM {}",
                 self.logouts_table
             ),
             &[],
         )?;
         tx.commit()?;
-        self.contact.touch();
         for row in &cutoffs {
-            let (id, at): (&str, &str) = (row.get(0), row.get(1));
+            let Some(id) = self.id_of(row, &self.cutoffs_table) else {
+                continue;
+            };
+            let at = text(row, 1).unwrap_or_default();
             if id.is_empty() {
                 self.absorb_global(client, at, first)?;
                 continue;
@@ -123,9 +125,11 @@ impl Shared {
             }
         }
         for row in &logouts {
-            let id: &str = row.get(0);
-            let logout = parse_secs(row.get(1)).zip(parse_secs(row.get(2)));
-            let added = logout.is_some_and(|(logged_in_at, until)| {
+            let Some(id) = self.id_of(row, &self.logouts_table) else {
+                continue;
+            };
+            let secs = |i| text(row, i).and_then(parse_secs);
+            let added = secs(1).zip(secs(2)).is_some_and(|(logged_in_at, until)| {
                 let logout = Logout {
                     logged_in_at,
                     until,
@@ -136,6 +140,9 @@ impl Shared {
                 self.malformed(id, &self.logouts_table);
             }
         }
+        // In touch once the copy holds what was read, not before: a store failing closed
+        // serves lookups again only from a copy that is up to date.
+        self.contact.touch();
         Ok(())
     }
 
@@ -161,6 +168,20 @@ impl Shared {
             ),
         }
         Ok(())
+    }
+
+    /// The id of `row`; `None`, with a warning, for one that is not UTF-8 (a `SQL_ASCII`
+    /// database stores any bytes), which no session can have, so there is nothing to refuse.
+    fn id_of<'r>(&self, row: &'r Row, table: &str) -> Option<&'r str> {
+        let bytes = row.try_get::<_, &[u8]>(0).ok();
+        let id = bytes.and_then(|bytes| std::str::from_utf8(bytes).ok());
+        if id.is_none() {
+            tracing::warn!(
+                table,
+                "postgres cut-off store: a row whose id is not UTF-8; ignored"
+            );
+        }
+        id
     }
 
     /// Marks `id` unreadable, so its sessions are refused until it is revoked again.
@@ -202,6 +223,17 @@ impl Shared {
             _ => false,
         }
     }
+}
+
+/// An id as the load reads it: its bytes as stored, unconverted (from the server's encoding to
+/// itself). In a `SQL_ASCII` database a column may hold bytes that are not UTF-8, which the
+/// server would refuse to send as text to a UTF-8 client, failing every load.
+const ID: &str = "convert_to(id, current_setting('server_encoding'))";
+
+/// Column `i` of `row` as text. `try_get`, since `Row::get` panics on what it cannot convert,
+/// which would end the sync thread.
+fn text(row: &Row, i: usize) -> Option<&str> {
+    row.try_get(i).ok()
 }
 
 /// The error `build` returns for a malformed global cut-off: the database's own, raised by a
