@@ -95,8 +95,10 @@ impl PostgresStoreBuilder {
     }
 
     /// How long to wait for PostgreSQL to accept a connection and answer its handshake, and to
-    /// answer the check that opens each revocation and reload (2 s by default). Zero is taken as
-    /// one millisecond.
+    /// answer the check that opens each revocation and reload (2 s by default). PostgreSQL is
+    /// told the same bound for each statement and each wait for a lock, so that a lock held by
+    /// another session fails a revocation rather than holds it. Zero is taken as one
+    /// millisecond.
     ///
     /// ```no_run
     /// # use std::time::Duration;

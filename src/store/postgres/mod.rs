@@ -67,10 +67,11 @@ pub use config::PostgresStoreBuilder;
 ///   started after a revocation refuses from its first request; without the database it
 ///   returns [`StoreError::Postgres`] rather than start with no cut-offs.
 /// - A revocation returns `Ok` once its transaction committed, and [`StoreError::Postgres`]
-///   otherwise. Connecting, and the check that opens each revocation, give up after the
-///   connect timeout (2 s by default), so a database that is down or frozen fails it within
-///   seconds, never a hang (one that freezes in the middle of the transaction itself holds it
-///   until the operating system gives up on the connection). The cut-off is then in force in
+///   otherwise. Connecting, the check that opens each revocation, each statement and each
+///   wait for a lock give up after the connect timeout (2 s by default), so a database that
+///   is down, frozen or locked by another session fails it within seconds, never a hang (one
+///   that freezes in the middle of the transaction itself holds it until the operating system
+///   gives up on the connection). The cut-off is then in force in
 ///   this instance all the same, but not in the others nor after a restart: retry.
 /// - A row this store did not write (a negative or too large time, an id no signer signs)
 ///   refuses that id: its [`Cutoffs::is_unreadable`] is set until a new revocation of the id
