@@ -2,10 +2,12 @@
 //! in through each of them, and the store they share is frozen (`SIGSTOP`), killed, restarted,
 //! failed over and flushed. For every acknowledged revocation the test records when it was
 //! acknowledged and when each instance first refused its session, and asserts the documented
-//! bounds and that not one acknowledged revocation was lost.
+//! bounds and that not one acknowledged revocation was lost. A fourth instance, built with
+//! `fail_closed_after`, is probed meanwhile: it must refuse every session during each fault
+//! longer than its bound, and never outside one.
 //!
 //! Each engine's test starts its own servers on free loopback ports (a Redis Sentinel set; a
-//! PostgreSQL cluster), runs for about half a minute, and prints its figures with
+//! PostgreSQL cluster), runs for about a minute, and prints its figures with
 //! `cargo test --test faults_under_load -- --nocapture`. When a server is missing the test says
 //! so and passes, except under `CI=true`.
 #![cfg(all(feature = "redis", feature = "postgres"))]
@@ -44,6 +46,12 @@ const TIMEOUT: Duration = Duration::from_millis(500);
 /// finding the server (the sentinels, then the master); with room for a machine whose every
 /// core is busy verifying.
 const BOUND: Duration = Duration::from_secs(3 + 1 + 2);
+/// The bound of the probe, an instance built with `fail_closed_after`: it checks its server
+/// every quarter of it, so it refuses from between three quarters of the bound and the bound
+/// after a fault begins (its last sign of life came before), and serves again once reloaded.
+const FAIL_CLOSED_AFTER: Duration = Duration::from_secs(1);
+/// How often the probe looks up a session.
+const PROBE_EVERY: Duration = Duration::from_millis(1);
 /// How long each quiet phase lasts, and each freeze. A quiet phase outlasts the bound after the
 /// fault before it, so that its last seconds check the bound while connected.
 const STEADY: Duration = Duration::from_secs(9);
@@ -97,12 +105,22 @@ struct Run<S> {
     shared: Arc<Shared<S>>,
     writer: Option<thread::JoinHandle<()>>,
     verifiers: Vec<thread::JoinHandle<Seen>>,
+    /// The fail-closed instance's probe: when it began and stopped refusing sessions.
+    probe: Option<thread::JoinHandle<Vec<Refusing>>>,
     phases: Vec<Phase>,
     started: Instant,
 }
 
+/// A stretch of time during which the fail-closed instance refused every session.
+struct Refusing {
+    from: Instant,
+    until: Instant,
+}
+
 impl<S: CutoffStore + Send + Sync + 'static> Run<S> {
-    fn start(stores: Vec<S>) -> Run<S> {
+    /// Starts the load on `stores`, and the probe on `fail_closed`, an instance built with
+    /// `fail_closed_after(FAIL_CLOSED_AFTER)` that takes no part in the load.
+    fn start(stores: Vec<S>, fail_closed: S) -> Run<S> {
         let key = Key::from_bytes(&[7; 32]).expect("key");
         let signer = SessionSigner::new(Signer::new(&key, "load").expect("signer"), 3_600, 86_400);
         let live = (0..LIVE_USERS)
@@ -128,10 +146,15 @@ impl<S: CutoffStore + Send + Sync + 'static> Run<S> {
             let shared = Arc::clone(&shared);
             Some(thread::spawn(move || shared.write()))
         };
+        let probe = {
+            let shared = Arc::clone(&shared);
+            Some(thread::spawn(move || shared.probe(&fail_closed)))
+        };
         Run {
             shared,
             writer,
             verifiers,
+            probe,
             phases: Vec::new(),
             started: Instant::now(),
         }
@@ -185,6 +208,8 @@ impl<S: CutoffStore + Send + Sync + 'static> Run<S> {
                 .unwrap_or_else(PoisonError::into_inner),
         );
         let faults: Vec<&Phase> = self.phases.iter().filter(|p| p.fault).collect();
+        let probe = self.probe.take().map(|p| p.join().expect("the probe"));
+        let fail_closed = fail_closed_when_out_of_touch(&faults, &probe.unwrap_or_default());
 
         let (mut connected, mut after_fault) = (Duration::ZERO, Duration::ZERO);
         let mut lost = 0;
@@ -250,6 +275,7 @@ impl<S: CutoffStore + Send + Sync + 'static> Run<S> {
             }
         }
         self.report(engine, &acked, connected, after_fault);
+        eprintln!("  the fail-closed instance: {fail_closed}");
         acked
     }
 
@@ -343,6 +369,82 @@ impl<S: CutoffStore> Shared<S> {
     }
 }
 
+impl<S: Revocations> Shared<S> {
+    /// The fail-closed instance's probe: a never-revoked session looked up every
+    /// `PROBE_EVERY`; when the instance refused it, which it may only as out of touch.
+    fn probe(&self, store: &S) -> Vec<Refusing> {
+        let mut refusing: Vec<Refusing> = Vec::new();
+        let mut since: Option<Instant> = None;
+        while !self.stop_verifying.load(Ordering::Relaxed) {
+            let refused = match self.signer.verify_at(&self.live[0], NOW, store) {
+                Ok(_) => false,
+                Err(Error::CutoffUnreadable) => true,
+                Err(other) => panic!("the fail-closed instance refused as {other:?}"),
+            };
+            match (refused, since) {
+                (true, None) => since = Some(Instant::now()),
+                (false, Some(from)) => {
+                    refusing.push(Refusing {
+                        from,
+                        until: Instant::now(),
+                    });
+                    since = None;
+                }
+                _ => {}
+            }
+            thread::sleep(PROBE_EVERY);
+        }
+        assert!(
+            since.is_none(),
+            "the fail-closed instance refused to the end"
+        );
+        refusing
+    }
+}
+
+/// Checks the probe against the faults: each refusal began at least three quarters of the
+/// bound into a fault (the bound after the last sign of life, which a check every quarter of
+/// it renews) and ended within the bound after a fault's end; each fault longer than the bound
+/// with room to spare caused one. Returns what it saw, for the report.
+fn fail_closed_when_out_of_touch(faults: &[&Phase], refusing: &[Refusing]) -> String {
+    let slack = Duration::from_millis(500);
+    let mut seen = Vec::new();
+    for r in refusing {
+        let fault = faults.iter().find(|f| {
+            r.from + slack >= f.began + FAIL_CLOSED_AFTER * 3 / 4 && r.from <= f.ended + slack
+        });
+        let fault = fault.unwrap_or_else(|| {
+            panic!(
+                "the fail-closed instance refused for {:?} outside a fault",
+                r.until - r.from
+            )
+        });
+        let served_again = r.until.saturating_duration_since(fault.ended);
+        assert!(
+            served_again <= BOUND,
+            "the fail-closed instance served again {served_again:?} after the server's return"
+        );
+        seen.push(format!(
+            "{}: refused {:.2?} into it, served {:.2?} after it ended",
+            fault.what,
+            r.from - fault.began,
+            served_again
+        ));
+    }
+    for f in faults {
+        if f.ended - f.began > FAIL_CLOSED_AFTER + slack {
+            let refused =
+                |r: &&Refusing| r.from >= f.began && r.from <= f.began + FAIL_CLOSED_AFTER + slack;
+            assert!(
+                refusing.iter().any(|r| refused(&r)),
+                "the fail-closed instance kept serving through \"{}\"",
+                f.what
+            );
+        }
+    }
+    seen.join("; ")
+}
+
 fn login(signer: &SessionSigner, id: &str) -> String {
     let value = signer.login_at(id, LOGIN, &Cutoffs::NONE).expect("login");
     value.as_str().to_owned()
@@ -384,7 +486,14 @@ fn redis_sentinel_under_load_loses_no_revocation() {
             .expect("the store finds the master through the sentinels")
     };
     let stores = (0..INSTANCES).map(|_| store(&deployment)).collect();
-    let mut run = Run::start(stores);
+    let fail_closed = deployment
+        .builder()
+        .resync_interval(RESYNC)
+        .connect_timeout(TIMEOUT)
+        .fail_closed_after(FAIL_CLOSED_AFTER)
+        .build()
+        .expect("the fail-closed instance");
+    let mut run = Run::start(stores, fail_closed);
     let master = deployment.master_port().expect("the sentinels agree");
     run.steady();
     run.phase("master frozen (SIGSTOP), then resumed", true, || {
@@ -442,7 +551,13 @@ fn postgres_under_load_loses_no_revocation() {
             .expect("store connects")
     };
     let stores = (0..INSTANCES).map(|_| store(&server)).collect();
-    let mut run = Run::start(stores);
+    let fail_closed = PostgresStore::builder(&server.params())
+        .resync_interval(RESYNC)
+        .connect_timeout(TIMEOUT)
+        .fail_closed_after(FAIL_CLOSED_AFTER)
+        .build()
+        .expect("the fail-closed instance");
+    let mut run = Run::start(stores, fail_closed);
     run.steady();
     run.phase("server frozen (SIGSTOP), then resumed", true, || {
         server.freeze();
