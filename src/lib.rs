@@ -133,6 +133,11 @@ pub use timed::{TimestampSigner, Verified};
 #[doc = include_str!("../README.md")]
 pub struct ReadmeDoctests;
 
+/// How to build each shared store, as `docs/fleets.md` shows it, compiled as doc-tests.
+#[cfg(doctest)]
+#[doc = include_str!("../docs/fleets.md")]
+pub struct FleetsDoctests;
+
 /// The wire format's worked examples, run as doc-tests.
 #[cfg(doctest)]
 #[doc = include_str!("../docs/format.md")]
