@@ -477,19 +477,19 @@ fn redis_sentinel_under_load_loses_no_revocation() {
     let Some(mut deployment) = Deployment::start(Duration::from_secs(4)) else {
         return;
     };
-    let store = |deployment: &Deployment| -> RedisStore {
+    let builder = |deployment: &Deployment| {
         deployment
             .builder()
             .resync_interval(RESYNC)
             .connect_timeout(TIMEOUT)
+    };
+    let store = |deployment: &Deployment| -> RedisStore {
+        builder(deployment)
             .build()
             .expect("the store finds the master through the sentinels")
     };
     let stores = (0..INSTANCES).map(|_| store(&deployment)).collect();
-    let fail_closed = deployment
-        .builder()
-        .resync_interval(RESYNC)
-        .connect_timeout(TIMEOUT)
+    let fail_closed = builder(&deployment)
         .fail_closed_after(FAIL_CLOSED_AFTER)
         .build()
         .expect("the fail-closed instance");
@@ -543,17 +543,14 @@ fn postgres_under_load_loses_no_revocation() {
     let Some(mut server) = Server::start() else {
         return;
     };
-    let store = |server: &Server| -> PostgresStore {
+    let builder = |server: &Server| {
         PostgresStore::builder(&server.params())
             .resync_interval(RESYNC)
             .connect_timeout(TIMEOUT)
-            .build()
-            .expect("store connects")
     };
+    let store = |server: &Server| builder(server).build().expect("store connects");
     let stores = (0..INSTANCES).map(|_| store(&server)).collect();
-    let fail_closed = PostgresStore::builder(&server.params())
-        .resync_interval(RESYNC)
-        .connect_timeout(TIMEOUT)
+    let fail_closed = builder(&server)
         .fail_closed_after(FAIL_CLOSED_AFTER)
         .build()
         .expect("the fail-closed instance");

@@ -88,15 +88,9 @@ pub struct TempDir(pub PathBuf);
 
 impl TempDir {
     pub fn new(what: &str) -> TempDir {
-        static NEXT: AtomicUsize = AtomicUsize::new(0);
-        let dir = std::env::temp_dir().join(format!(
-            "sigcookie-panel-{what}-{}-{}",
-            std::process::id(),
-            NEXT.fetch_add(1, Ordering::Relaxed)
-        ));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).expect("a temporary folder");
-        TempDir(dir)
+        TempDir(crate::common::servers::server_folder(&format!(
+            "panel-{what}"
+        )))
     }
 }
 
