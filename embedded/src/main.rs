@@ -10,6 +10,7 @@
 //!
 //! The request handling is `app.rs`; this file is the host's glue (a tokio listener, the system
 //! clock). On a device, the same `app.rs` runs under embassy with `picoserve::Server::new`.
+#![forbid(unsafe_code)]
 
 mod app;
 

@@ -24,6 +24,7 @@
 //!
 //! A fresh state folder gets the demo account `admin` with password `panel-demo-2024`; the
 //! panel asks for it to be changed.
+#![forbid(unsafe_code)]
 
 mod app;
 mod device;
