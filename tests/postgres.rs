@@ -725,3 +725,86 @@ fn a_row_whose_id_is_not_utf8_does_not_stop_the_sync_thread() {
         b.cutoffs("42") == Cutoffs::at(1_000)
     });
 }
+
+/// The connect timeout is also each statement's bound, and the load that every start and every
+/// resync makes is one statement per table: past some number of rows, reading them takes longer
+/// than the timeout, and from then on no instance starts and none follows the database. The
+/// bound is for a lock held by another session or a hung server, not for a large table.
+#[test]
+fn a_table_that_takes_longer_than_the_connect_timeout_to_read_still_loads() {
+    let Some(server) = Server::start() else {
+        return;
+    };
+    logs();
+    drop(PostgresStore::connect(&server.params()).expect("the tables are made"));
+    server
+        .raw()
+        .batch_execute(
+            "INSERT INTO sigcookie_cutoffs SELECT 'user-' || n, 1000 \
+             FROM generate_series(1, 1000000) AS n",
+        )
+        .expect("a million revoked users");
+    let store = PostgresStore::builder(&server.params())
+        .connect_timeout(Duration::from_millis(250))
+        .build();
+    let store = store.expect("a store of a million cut-offs starts");
+    assert_eq!(store.cutoffs("user-1000000"), Cutoffs::at(1_000));
+}
+
+/// A connect timeout longer than PostgreSQL's largest `statement_timeout` (2^31 - 1 ms, about
+/// 24.8 days), such as a caller's "wait as long as it takes": the `SET` that passes it on is
+/// refused, and then no connection is ever made.
+#[test]
+fn a_connect_timeout_longer_than_postgres_allows_for_a_statement_still_connects() {
+    let Some(server) = Server::start() else {
+        return;
+    };
+    logs();
+    let store = PostgresStore::builder(&server.params())
+        .connect_timeout(Duration::from_secs(31 * 24 * 60 * 60))
+        .build();
+    assert!(store.is_ok(), "{:?}", store.err());
+}
+
+/// With an unescaped `@` in the password and a `,` after it, the URL parser takes the part of
+/// the password between the two for a host of its own, the first: cutting at the last `@` of
+/// that host leaves it whole.
+#[test]
+fn a_password_with_an_unescaped_at_sign_and_a_comma_is_not_shown_as_the_server() {
+    let params = "postgresql://sigcookie:hunter2@secret,rest@127.0.0.1:1/app";
+    let error = PostgresStore::builder(params)
+        .connect_timeout(Duration::from_millis(200))
+        .build()
+        .expect_err("nothing listens there");
+    let (shown, debug) = (error.to_string(), format!("{error:?}"));
+    for text in [&shown, &debug] {
+        assert!(!text.contains("secret"), "{text}");
+    }
+}
+
+/// Tables made by hand, for a user who may not create them, without every `NOT NULL` of the
+/// store's own: the store takes them as they are, its load reads a null as a malformed row,
+/// but a logout reads the user's rows with `Row::get`, which panics on a null.
+#[test]
+fn a_logout_over_a_null_in_tables_made_by_hand_does_not_panic() {
+    let Some(server) = Server::start() else {
+        return;
+    };
+    logs();
+    server
+        .raw()
+        .batch_execute(
+            "CREATE TABLE sigcookie_cutoffs (id text PRIMARY KEY, not_before numeric(20, 0));
+             CREATE TABLE sigcookie_cutoffs_logouts (id text NOT NULL,
+                 logged_in_at numeric(20, 0) NOT NULL, until numeric(20, 0),
+                 PRIMARY KEY (id, logged_in_at));
+             INSERT INTO sigcookie_cutoffs VALUES ('42', NULL);
+             INSERT INTO sigcookie_cutoffs_logouts VALUES ('42', 1, NULL);",
+        )
+        .expect("tables made by hand");
+    let store = PostgresStore::connect(&server.params()).expect("store connects");
+    let logout = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        store.revoke_session("42", 500, 1_000)
+    }));
+    assert!(logout.is_ok(), "revoke_session panicked");
+}
