@@ -213,7 +213,7 @@ impl Shared {
         let limits = format!(
             "SET statement_timeout = {ms}; SET lock_timeout = {ms}; \
              SET idle_in_transaction_session_timeout = {ms}",
-            ms = self.timeout.as_millis()
+            ms = self.timeout.as_millis().min(MAX_SETTING_MS)
         );
         let (sender, receiver) = mpsc::sync_channel(1);
         fleet::spawn(CONNECT_THREAD_NAME, move || {
@@ -230,6 +230,10 @@ impl Shared {
         }
     }
 }
+
+/// PostgreSQL's largest time setting, in milliseconds (2^31 - 1, about 24.8 days): it refuses a
+/// longer one, which would fail every connection of a store given a longer timeout.
+const MAX_SETTING_MS: u128 = 2_147_483_647;
 
 /// The name of a thread that opens or closes a connection, as seen in a debugger or `top -H`.
 const CONNECT_THREAD_NAME: &str = "sigcookie-postgres-connect";
