@@ -405,7 +405,7 @@ impl<S: Revocations> Shared<S> {
 /// Checks the probe against the faults: each refusal began at least three quarters of the
 /// bound into a fault (the bound after the last sign of life, which a check every quarter of
 /// it renews) and ended within the bound after a fault's end; each fault longer than the bound
-/// with room to spare caused one. Returns what it saw, for the report.
+/// with room to spare caused one, which lasted to its end. Returns what it saw, for the report.
 fn fail_closed_when_out_of_touch(faults: &[&Phase], refusing: &[Refusing]) -> String {
     let slack = Duration::from_millis(500);
     let mut seen = Vec::new();
@@ -433,11 +433,20 @@ fn fail_closed_when_out_of_touch(faults: &[&Phase], refusing: &[Refusing]) -> St
     }
     for f in faults {
         if f.ended - f.began > FAIL_CLOSED_AFTER + slack {
-            let refused =
-                |r: &&Refusing| r.from >= f.began && r.from <= f.began + FAIL_CLOSED_AFTER + slack;
+            // Refused from the bound on, without a break, until the server was back.
+            let refused = refusing
+                .iter()
+                .find(|r| r.from >= f.began && r.from <= f.began + FAIL_CLOSED_AFTER + slack);
+            let refused = refused.unwrap_or_else(|| {
+                panic!(
+                    "the fail-closed instance kept serving through \"{}\"",
+                    f.what
+                )
+            });
             assert!(
-                refusing.iter().any(|r| refused(&r)),
-                "the fail-closed instance kept serving through \"{}\"",
+                refused.until >= f.ended,
+                "the fail-closed instance served again {:?} before the end of \"{}\"",
+                f.ended - refused.until,
                 f.what
             );
         }

@@ -96,8 +96,9 @@ impl PostgresStoreBuilder {
 
     /// How long to wait for PostgreSQL to accept a connection and answer its handshake, and to
     /// answer the check that opens each revocation and reload (2 s by default). PostgreSQL is
-    /// told the same bound for each statement and each wait for a lock, so that a lock held by
-    /// another session fails a revocation rather than holds it. Zero is taken as one
+    /// told the same bound for each wait for a lock, so that a lock held by another session
+    /// fails a revocation (or delays a reload) rather than holds it, and for each statement of
+    /// a revocation; a reload reads every row, however long that takes. Zero is taken as one
     /// millisecond.
     ///
     /// ```no_run
@@ -186,7 +187,7 @@ impl PostgresStoreBuilder {
         })?;
         config.connect_timeout(self.connect_timeout);
         Ok(Shared {
-            server: server_of(&config),
+            server: server_of(&config, &self.params),
             config,
             cutoffs_table: quote(&self.prefix),
             logouts_table: quote(&format!("{}_logouts", self.prefix)),

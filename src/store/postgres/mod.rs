@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use postgres::config::Host;
 use postgres::error::SqlState;
-use postgres::{Client, Config, NoTls};
+use postgres::{Client, Config, IsolationLevel, NoTls, Row, Transaction};
 
 use super::contact::Contact;
 use super::fleet::{self, Stop};
@@ -67,8 +67,8 @@ pub use config::PostgresStoreBuilder;
 ///   started after a revocation refuses from its first request; without the database it
 ///   returns [`StoreError::Postgres`] rather than start with no cut-offs.
 /// - A revocation returns `Ok` once its transaction committed, and [`StoreError::Postgres`]
-///   otherwise. Connecting, the check that opens each revocation, each statement and each
-///   wait for a lock give up after the connect timeout (2 s by default), so a database that
+///   otherwise. Connecting, the check that opens each revocation, its statements and its
+///   waits for a lock give up after the connect timeout (2 s by default), so a database that
 ///   is down, frozen or locked by another session fails it within seconds, never a hang (one
 ///   that freezes in the middle of the transaction itself holds it until the operating system
 ///   gives up on the connection). The cut-off is then in force in
@@ -86,8 +86,8 @@ pub use config::PostgresStoreBuilder;
 ///   from the first reload after the database answers. A frozen database is out of touch from
 ///   its last answer, whatever the connect timeout; a quiet, healthy connection never is.
 ///
-/// Connections are in plain text (`NoTls`): reach the database over a trusted network or a
-/// Unix socket.
+/// PostgreSQL 11 or later. Connections are in plain text (`NoTls`): reach the database over a
+/// trusted network or a Unix socket.
 ///
 /// ```no_run
 /// use std::time::Duration;
@@ -200,28 +200,11 @@ impl Shared {
     /// connect by it, not the handshake that follows, which a frozen server would hold
     /// forever: the connection is made on a thread of its own, and given up after the timeout
     /// (the thread ends when the server answers or the connection dies).
-    ///
-    /// The connection is then given the same bound on each statement, and on each wait for a
-    /// lock: the client has no timeout of its own once connected, and a healthy server can
-    /// hold a statement as long as another session holds the lock it needs (an instance paused
-    /// in the middle of a revocation, an administrator's open transaction, a `VACUUM FULL`).
-    /// A transaction of this store left idle that long (its process paused) is ended by the
-    /// server, so that it does not hold the others' revocations. `SET`, not startup options,
-    /// which a connection pooler may refuse.
     fn connect(&self) -> Result<Conn, Failure> {
         let config = self.config.clone();
-        let limits = format!(
-            "SET statement_timeout = {ms}; SET lock_timeout = {ms}; \
-             SET idle_in_transaction_session_timeout = {ms}",
-            ms = self.timeout.as_millis().min(MAX_SETTING_MS)
-        );
         let (sender, receiver) = mpsc::sync_channel(1);
         fleet::spawn(CONNECT_THREAD_NAME, move || {
-            let connected = config.connect(NoTls).and_then(|mut client| {
-                client.batch_execute(&limits)?;
-                Ok(client)
-            });
-            let _ = sender.send(connected);
+            let _ = sender.send(config.connect(NoTls));
         })
         .map_err(Failure::NoThread)?;
         match receiver.recv_timeout(self.timeout) {
@@ -229,11 +212,59 @@ impl Shared {
             Err(_) => Err(Failure::TimedOut),
         }
     }
+
+    /// A transaction of this store, given the connect timeout as its bounds, which the client
+    /// has none of once connected: on each wait for a lock (`lock_timeout`), so that another
+    /// session holding the table (an instance paused in the middle of a revocation, an
+    /// administrator's open transaction, a `VACUUM FULL`) fails it rather than holds it; and,
+    /// unless `Whole::Load`, on each statement and on the transaction left idle (its process
+    /// paused) with the table locked. A load reads every row, however long that takes: a bound
+    /// on it would stop the fleet for good the day the table grew past what the timeout
+    /// reads. `SET LOCAL`, for this transaction only: a pooler may refuse startup options, and
+    /// may hand the next transaction to another connection.
+    fn bounded<'c>(
+        &self,
+        client: &'c mut Client,
+        isolation: IsolationLevel,
+        whole: Whole,
+    ) -> Result<Transaction<'c>, postgres::Error> {
+        let mut tx = client
+            .build_transaction()
+            .isolation_level(isolation)
+            .read_only(whole == Whole::Load)
+            .start()?;
+        let ms = self.timeout.as_millis().min(MAX_SETTING_MS);
+        let limits = match whole {
+            Whole::Load => format!("SET LOCAL lock_timeout = {ms}"),
+            Whole::Change => format!(
+                "SET LOCAL lock_timeout = {ms}; SET LOCAL statement_timeout = {ms}; \
+                 SET LOCAL idle_in_transaction_session_timeout = {ms}"
+            ),
+        };
+        tx.batch_execute(&limits)?;
+        Ok(tx)
+    }
+}
+
+/// What a [`bounded`](Shared::bounded) transaction does.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Whole {
+    /// Reads both tables, every row.
+    Load,
+    /// Writes: a revocation, a logout, the tables' creation.
+    Change,
 }
 
 /// PostgreSQL's largest time setting, in milliseconds (2^31 - 1, about 24.8 days): it refuses a
-/// longer one, which would fail every connection of a store given a longer timeout.
+/// longer one, which would fail every transaction of a store given a longer timeout.
 const MAX_SETTING_MS: u128 = 2_147_483_647;
+
+/// Column `i` of `row` as a time the store wrote (`numeric::text`); `None` for anything else,
+/// a null included. `try_get`, since `Row::get` panics on what it cannot convert, and a table
+/// made by hand may hold anything.
+fn secs(row: &Row, i: usize) -> Option<u64> {
+    row.try_get::<_, &str>(i).ok().and_then(parse_secs)
+}
 
 /// The name of a thread that opens or closes a connection, as seen in a debugger or `top -H`.
 const CONNECT_THREAD_NAME: &str = "sigcookie-postgres-connect";
@@ -303,16 +334,19 @@ fn dropped(error: &postgres::Error) -> bool {
         || error.as_db_error().is_none() && error.code().is_none()
 }
 
-/// The first server of `config`, as `host:port` or a socket folder.
-fn server_of(config: &Config) -> Option<String> {
+/// The first server of `config`, parsed from `params`, as `host:port` or a socket folder.
+///
+/// None when `params` is a URL with more than one `@`: a URL has one, before the host, and a
+/// password holding another, unescaped (`%40` is the escape), is cut by the parser at the
+/// first, and the pieces after it taken for hosts, a port or the database. No server is named
+/// then, rather than one that may be part of a password.
+fn server_of(config: &Config, params: &str) -> Option<String> {
+    if params.contains("://") && params.matches('@').count() > 1 {
+        return None;
+    }
     let port = config.get_ports().first().copied().unwrap_or(5432);
     match config.get_hosts().first()? {
-        // A password with an unescaped `@` is cut by the parser at its first one, and the
-        // rest of it taken as part of the host: only what follows the last `@` is the host.
-        Host::Tcp(host) => {
-            let host = host.rsplit('@').next().unwrap_or(host);
-            Some(format!("{host}:{port}"))
-        }
+        Host::Tcp(host) => Some(format!("{host}:{port}")),
         #[cfg(unix)]
         Host::Unix(path) => Some(path.display().to_string()),
     }

@@ -3,7 +3,7 @@
 
 use postgres::{Client, GenericClient, IsolationLevel};
 
-use super::{Failure, Shared, parse_secs};
+use super::{Failure, Shared, Whole, secs};
 use crate::store::fleet::Server;
 use crate::store::memory::{Entry, Logout, User};
 use crate::store::{CutoffStore, MemoryStore, StoreError, everywhere_cutoff_from};
@@ -26,7 +26,7 @@ impl Shared {
         if exist.get(0) {
             return Ok(());
         }
-        let mut tx = client.transaction()?;
+        let mut tx = self.bounded(client, IsolationLevel::ReadCommitted, Whole::Change)?;
         tx.execute(
             "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))",
             &[&format!("sigcookie {}", self.cutoffs_table)],
@@ -114,7 +114,7 @@ impl Server for Shared {
     /// in one transaction.
     fn raise(&self, id: Option<&str>, not_before: u64) -> Result<(), Failure> {
         self.with_client(|client| {
-            let mut tx = client.transaction()?;
+            let mut tx = self.bounded(client, IsolationLevel::ReadCommitted, Whole::Change)?;
             self.raise_in(&mut tx, id, not_before)?;
             tx.commit()
         })
@@ -128,12 +128,11 @@ impl Server for Shared {
     /// ([`Cutoffs::revoke_at`], [`everywhere_cutoff_from`]), then raised. Returns the cut-off.
     fn transact_revocation(&self, id: Option<&str>, now: u64, leeway: u64) -> Result<u64, Failure> {
         self.with_client(|client| {
-            let mut tx = client.transaction()?;
+            let mut tx = self.bounded(client, IsolationLevel::ReadCommitted, Whole::Change)?;
             tx.batch_execute(&format!(
                 "LOCK TABLE {} IN SHARE ROW EXCLUSIVE MODE",
                 self.cutoffs_table
             ))?;
-            let read = |text: Option<String>| text.as_deref().and_then(parse_secs);
             let cutoff = match id {
                 Some(id) => {
                     let row = tx.query_one(
@@ -144,8 +143,8 @@ impl Server for Shared {
                         ),
                         &[&id],
                     )?;
-                    let fleet = Cutoffs::at(read(row.get(0)).unwrap_or(0))
-                        .and(Cutoffs::at(read(row.get(1)).unwrap_or(0)));
+                    let fleet = Cutoffs::at(secs(&row, 0).unwrap_or(0))
+                        .and(Cutoffs::at(secs(&row, 1).unwrap_or(0)));
                     self.memory.cutoffs(id).and(fleet).revoke_at(now)
                 }
                 None => {
@@ -159,8 +158,8 @@ impl Server for Shared {
                         ),
                         &[&limit.to_string()],
                     )?;
-                    let global = read(row.get(0)).max(self.memory.global());
-                    let latest = read(row.get(1))
+                    let global = secs(&row, 0).max(self.memory.global());
+                    let latest = secs(&row, 1)
                         .into_iter()
                         .chain(global)
                         .filter(|at| *at <= limit)
@@ -184,10 +183,7 @@ impl Server for Shared {
     /// past now, or past this session), and the list starts afresh.
     fn transact_logout(&self, id: &str, logout: Logout) -> Result<(), Failure> {
         self.with_client(|client| {
-            let mut tx = client
-                .build_transaction()
-                .isolation_level(IsolationLevel::ReadCommitted)
-                .start()?;
+            let mut tx = self.bounded(client, IsolationLevel::ReadCommitted, Whole::Change)?;
             tx.execute(
                 "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))",
                 &[&format!("sigcookie {} {id}", self.logouts_table)],
@@ -200,7 +196,7 @@ impl Server for Shared {
                     ),
                     &[&id],
                 )?
-                .and_then(|row| parse_secs(row.get(0)));
+                .and_then(|row| secs(&row, 0));
             let cutoff = Entry::At(cutoff.unwrap_or(0));
             let before = cutoff.last();
             let rows = tx.query(
@@ -214,8 +210,8 @@ impl Server for Shared {
                 .iter()
                 .map(|row| {
                     Some(Logout {
-                        logged_in_at: parse_secs(row.get(0))?,
-                        until: parse_secs(row.get(1))?,
+                        logged_in_at: secs(row, 0)?,
+                        until: secs(row, 1)?,
                     })
                 })
                 .collect();

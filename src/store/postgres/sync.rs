@@ -7,7 +7,7 @@ use std::time::Instant;
 use postgres::fallible_iterator::FallibleIterator;
 use postgres::{Client, IsolationLevel, Row};
 
-use super::{Failure, Shared, parse_secs, quote};
+use super::{Failure, Shared, Whole, parse_secs, quote, secs};
 use crate::store::fleet::{self, POLL, shorten};
 use crate::store::memory::Logout;
 
@@ -92,11 +92,7 @@ impl Shared {
 
     /// Reads both tables, in one snapshot, and raises the copy to them (never lowers it).
     fn load(&self, client: &mut Client, first: bool) -> Result<(), postgres::Error> {
-        let mut tx = client
-            .build_transaction()
-            .isolation_level(IsolationLevel::RepeatableRead)
-            .read_only(true)
-            .start()?;
+        let mut tx = self.bounded(client, IsolationLevel::RepeatableRead, Whole::Load)?;
         let cutoffs = tx.query(
             &format!("SELECT {ID}, not_before::text FROM {}", self.cutoffs_table),
             &[],
@@ -113,12 +109,12 @@ impl Shared {
             let Some(id) = self.id_of(row, &self.cutoffs_table) else {
                 continue;
             };
-            let at = text(row, 1).unwrap_or_default();
+            let at = secs(row, 1);
             if id.is_empty() {
                 self.absorb_global(client, at, first)?;
                 continue;
             }
-            let raised = parse_secs(at).is_some_and(|at| self.memory.raise_user(id, at).is_ok());
+            let raised = at.is_some_and(|at| self.memory.raise_user(id, at).is_ok());
             if !raised {
                 // Fail closed: the row may have been a revocation.
                 self.malformed(id, &self.cutoffs_table);
@@ -128,14 +124,15 @@ impl Shared {
             let Some(id) = self.id_of(row, &self.logouts_table) else {
                 continue;
             };
-            let secs = |i| text(row, i).and_then(parse_secs);
-            let added = secs(1).zip(secs(2)).is_some_and(|(logged_in_at, until)| {
-                let logout = Logout {
-                    logged_in_at,
-                    until,
-                };
-                self.memory.add_logout(id, logout).is_ok()
-            });
+            let added = secs(row, 1)
+                .zip(secs(row, 2))
+                .is_some_and(|(logged_in_at, until)| {
+                    let logout = Logout {
+                        logged_in_at,
+                        until,
+                    };
+                    self.memory.add_logout(id, logout).is_ok()
+                });
             if !added {
                 self.malformed(id, &self.logouts_table);
             }
@@ -152,10 +149,10 @@ impl Shared {
     fn absorb_global(
         &self,
         client: &mut Client,
-        at: &str,
+        at: Option<u64>,
         first: bool,
     ) -> Result<(), postgres::Error> {
-        match parse_secs(at) {
+        match at {
             Some(at) => {
                 self.memory.raise_global(at);
             }
@@ -229,12 +226,6 @@ impl Shared {
 /// itself). In a `SQL_ASCII` database a column may hold bytes that are not UTF-8, which the
 /// server would refuse to send as text to a UTF-8 client, failing every load.
 const ID: &str = "convert_to(id, current_setting('server_encoding'))";
-
-/// Column `i` of `row` as text. `try_get`, since `Row::get` panics on what it cannot convert,
-/// which would end the sync thread.
-fn text(row: &Row, i: usize) -> Option<&str> {
-    row.try_get(i).ok()
-}
 
 /// The error `build` returns for a malformed global cut-off: the database's own, raised by a
 /// statement that says why, so that the store's one error type carries it.
