@@ -726,10 +726,10 @@ fn a_row_whose_id_is_not_utf8_does_not_stop_the_sync_thread() {
     });
 }
 
-/// The connect timeout is also each statement's bound, and the load that every start and every
-/// resync makes is one statement per table: past some number of rows, reading them takes longer
-/// than the timeout, and from then on no instance starts and none follows the database. The
-/// bound is for a lock held by another session or a hung server, not for a large table.
+/// The connect timeout bounds a revocation's statements, but not the load that every start and
+/// every resync makes, one statement per table: were it bounded, past some number of rows no
+/// instance would start and none would follow the database. The bound is for a lock held by
+/// another session, not for a large table.
 #[test]
 fn a_table_that_takes_longer_than_the_connect_timeout_to_read_still_loads() {
     let Some(server) = Server::start() else {
