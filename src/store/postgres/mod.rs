@@ -71,8 +71,8 @@ pub use config::PostgresStoreBuilder;
 ///   waits for a lock give up after the connect timeout (2 s by default), so a database that
 ///   is down, frozen or locked by another session fails it within seconds, never a hang (one
 ///   that freezes in the middle of the transaction itself holds it until the operating system
-///   gives up on the connection). The cut-off is then in force in
-///   this instance all the same, but not in the others nor after a restart: retry.
+///   gives up on the connection). The cut-off is then in force in this instance all the same,
+///   but not in the others nor after a restart: retry.
 /// - A row this store did not write (a negative or too large time, an id no signer signs)
 ///   refuses that id: its [`Cutoffs::is_unreadable`] is set until a new revocation of the id
 ///   replaces it, with a warning at each load. A malformed global cut-off makes `build` fail,
@@ -217,7 +217,7 @@ impl Shared {
     /// has none of once connected: on each wait for a lock (`lock_timeout`), so that another
     /// session holding the table (an instance paused in the middle of a revocation, an
     /// administrator's open transaction, a `VACUUM FULL`) fails it rather than holds it; and,
-    /// unless `Whole::Load`, on each statement and on the transaction left idle (its process
+    /// unless `Work::Load`, on each statement and on the transaction left idle (its process
     /// paused) with the table locked. A load reads every row, however long that takes: a bound
     /// on it would stop the fleet for good the day the table grew past what the timeout
     /// reads. `SET LOCAL`, for this transaction only: a pooler may refuse startup options, and
@@ -226,17 +226,17 @@ impl Shared {
         &self,
         client: &'c mut Client,
         isolation: IsolationLevel,
-        whole: Whole,
+        work: Work,
     ) -> Result<Transaction<'c>, postgres::Error> {
         let mut tx = client
             .build_transaction()
             .isolation_level(isolation)
-            .read_only(whole == Whole::Load)
+            .read_only(work == Work::Load)
             .start()?;
         let ms = self.timeout.as_millis().min(MAX_SETTING_MS);
-        let limits = match whole {
-            Whole::Load => format!("SET LOCAL lock_timeout = {ms}"),
-            Whole::Change => format!(
+        let limits = match work {
+            Work::Load => format!("SET LOCAL lock_timeout = {ms}"),
+            Work::Change => format!(
                 "SET LOCAL lock_timeout = {ms}; SET LOCAL statement_timeout = {ms}; \
                  SET LOCAL idle_in_transaction_session_timeout = {ms}"
             ),
@@ -246,9 +246,9 @@ impl Shared {
     }
 }
 
-/// What a [`bounded`](Shared::bounded) transaction does.
+/// The work of a [`bounded`](Shared::bounded) transaction, which decides its bounds.
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum Whole {
+enum Work {
     /// Reads both tables, every row.
     Load,
     /// Writes: a revocation, a logout, the tables' creation.

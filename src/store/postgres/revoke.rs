@@ -3,7 +3,7 @@
 
 use postgres::{Client, GenericClient, IsolationLevel};
 
-use super::{Failure, Shared, Whole, secs};
+use super::{Failure, Shared, Work, secs};
 use crate::store::fleet::Server;
 use crate::store::memory::{Entry, Logout, User};
 use crate::store::{CutoffStore, MemoryStore, StoreError, everywhere_cutoff_from};
@@ -26,7 +26,7 @@ impl Shared {
         if exist.get(0) {
             return Ok(());
         }
-        let mut tx = self.bounded(client, IsolationLevel::ReadCommitted, Whole::Change)?;
+        let mut tx = self.bounded(client, IsolationLevel::ReadCommitted, Work::Change)?;
         tx.execute(
             "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))",
             &[&format!("sigcookie {}", self.cutoffs_table)],
@@ -114,7 +114,7 @@ impl Server for Shared {
     /// in one transaction.
     fn raise(&self, id: Option<&str>, not_before: u64) -> Result<(), Failure> {
         self.with_client(|client| {
-            let mut tx = self.bounded(client, IsolationLevel::ReadCommitted, Whole::Change)?;
+            let mut tx = self.bounded(client, IsolationLevel::ReadCommitted, Work::Change)?;
             self.raise_in(&mut tx, id, not_before)?;
             tx.commit()
         })
@@ -128,7 +128,7 @@ impl Server for Shared {
     /// ([`Cutoffs::revoke_at`], [`everywhere_cutoff_from`]), then raised. Returns the cut-off.
     fn transact_revocation(&self, id: Option<&str>, now: u64, leeway: u64) -> Result<u64, Failure> {
         self.with_client(|client| {
-            let mut tx = self.bounded(client, IsolationLevel::ReadCommitted, Whole::Change)?;
+            let mut tx = self.bounded(client, IsolationLevel::ReadCommitted, Work::Change)?;
             tx.batch_execute(&format!(
                 "LOCK TABLE {} IN SHARE ROW EXCLUSIVE MODE",
                 self.cutoffs_table
@@ -183,7 +183,7 @@ impl Server for Shared {
     /// past now, or past this session), and the list starts afresh.
     fn transact_logout(&self, id: &str, logout: Logout) -> Result<(), Failure> {
         self.with_client(|client| {
-            let mut tx = self.bounded(client, IsolationLevel::ReadCommitted, Whole::Change)?;
+            let mut tx = self.bounded(client, IsolationLevel::ReadCommitted, Work::Change)?;
             tx.execute(
                 "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))",
                 &[&format!("sigcookie {} {id}", self.logouts_table)],

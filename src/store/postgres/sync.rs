@@ -7,7 +7,7 @@ use std::time::Instant;
 use postgres::fallible_iterator::FallibleIterator;
 use postgres::{Client, IsolationLevel, Row};
 
-use super::{Failure, Shared, Whole, parse_secs, quote, secs};
+use super::{Failure, Shared, Work, parse_secs, quote, secs};
 use crate::store::fleet::{self, POLL, shorten};
 use crate::store::memory::Logout;
 
@@ -92,7 +92,7 @@ impl Shared {
 
     /// Reads both tables, in one snapshot, and raises the copy to them (never lowers it).
     fn load(&self, client: &mut Client, first: bool) -> Result<(), postgres::Error> {
-        let mut tx = self.bounded(client, IsolationLevel::RepeatableRead, Whole::Load)?;
+        let mut tx = self.bounded(client, IsolationLevel::RepeatableRead, Work::Load)?;
         let cutoffs = tx.query(
             &format!("SELECT {ID}, not_before::text FROM {}", self.cutoffs_table),
             &[],
