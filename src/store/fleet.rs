@@ -31,6 +31,53 @@ pub(super) const POLL: Duration = Duration::from_millis(200);
 const BACKOFF_MIN: Duration = Duration::from_millis(100);
 const BACKOFF_MAX: Duration = Duration::from_secs(10);
 
+/// A time as the stores write it: a canonical decimal within `u64` (no sign, no leading zero),
+/// as Redis's scripts check it and PostgreSQL's `numeric::text` prints it, so that what the
+/// server and this parser call malformed is the same.
+pub(super) fn parse_secs(text: &[u8]) -> Option<u64> {
+    match text {
+        [b'0'] => Some(0),
+        [b'1'..=b'9', rest @ ..] if rest.iter().all(u8::is_ascii_digit) => {
+            core::str::from_utf8(text).ok()?.parse().ok()
+        }
+        _ => None,
+    }
+}
+
+/// Applies one change as every store announces it to the fleet (Redis's channel, PostgreSQL's
+/// notifications) to `memory`: `g <secs>`, `u <secs> <id>` or `s <login> <until> <id>`, the id
+/// last, after the times. Whether it was one of those.
+pub(super) fn apply_change(memory: &MemoryStore, payload: &[u8]) -> bool {
+    let mut parts = payload.splitn(3, |&b| b == b' ');
+    match (
+        parts.next(),
+        parts.next().and_then(parse_secs),
+        parts.next(),
+    ) {
+        (Some(b"g"), Some(at), None) => {
+            memory.raise_global(at);
+            true
+        }
+        (Some(b"u"), Some(at), Some(id)) => {
+            core::str::from_utf8(id).is_ok_and(|id| memory.raise_user(id, at).is_ok())
+        }
+        (Some(b"s"), Some(logged_in_at), Some(rest)) => {
+            let mut rest = rest.splitn(2, |&b| b == b' ');
+            match (rest.next().and_then(parse_secs), rest.next()) {
+                (Some(until), Some(id)) => core::str::from_utf8(id).is_ok_and(|id| {
+                    let logout = Logout {
+                        logged_in_at,
+                        until,
+                    };
+                    memory.add_logout(id, logout).is_ok()
+                }),
+                _ => false,
+            }
+        }
+        _ => false,
+    }
+}
+
 /// At most 64 characters of a malformed id for the log: a row or a field on the server can hold
 /// text of any size.
 pub(super) fn shorten(id: &str) -> &str {

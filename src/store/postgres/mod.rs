@@ -263,7 +263,9 @@ const MAX_SETTING_MS: u128 = 2_147_483_647;
 /// a null included. `try_get`, since `Row::get` panics on what it cannot convert, and a table
 /// made by hand may hold anything.
 fn secs(row: &Row, i: usize) -> Option<u64> {
-    row.try_get::<_, &str>(i).ok().and_then(parse_secs)
+    row.try_get::<_, &str>(i)
+        .ok()
+        .and_then(|text| fleet::parse_secs(text.as_bytes()))
 }
 
 /// The name of a thread that opens or closes a connection, as seen in a debugger or `top -H`.
@@ -355,16 +357,6 @@ fn server_of(config: &Config, params: &str) -> Option<String> {
 /// `name` as a quoted SQL identifier.
 fn quote(name: &str) -> String {
     format!("\"{}\"", name.replace('"', "\"\""))
-}
-
-/// A time as the store reads it back (`numeric::text`): a decimal within `u64`, no sign;
-/// `None` for anything else, which fails closed.
-fn parse_secs(text: &str) -> Option<u64> {
-    if text.bytes().all(|b| b.is_ascii_digit()) {
-        text.parse().ok()
-    } else {
-        None
-    }
 }
 
 impl Revocations for PostgresStore {

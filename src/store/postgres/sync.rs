@@ -7,7 +7,7 @@ use std::time::Instant;
 use postgres::fallible_iterator::FallibleIterator;
 use postgres::{Client, IsolationLevel, Row};
 
-use super::{Failure, Shared, Work, parse_secs, quote, secs};
+use super::{Failure, Shared, Work, quote, secs};
 use crate::store::fleet::{self, POLL, shorten};
 use crate::store::memory::Logout;
 
@@ -74,7 +74,7 @@ impl Shared {
             match next {
                 Some(notification) => {
                     self.contact.touch();
-                    if !self.apply(notification.payload()) {
+                    if !fleet::apply_change(&self.memory, notification.payload().as_bytes()) {
                         tracing::warn!(
                             channel = %self.channel,
                             "postgres cut-off store: unexpected notification; reloading"
@@ -189,36 +189,6 @@ impl Shared {
             table,
             "postgres cut-off store: malformed row; refusing this id until revoked again"
         );
-    }
-
-    /// Applies one notification; whether it was one a revocation sends.
-    fn apply(&self, payload: &str) -> bool {
-        let mut parts = payload.splitn(3, ' ');
-        match (
-            parts.next(),
-            parts.next().and_then(parse_secs),
-            parts.next(),
-        ) {
-            (Some("g"), Some(at), None) => {
-                self.memory.raise_global(at);
-                true
-            }
-            (Some("u"), Some(at), Some(id)) => self.memory.raise_user(id, at).is_ok(),
-            (Some("s"), Some(logged_in_at), Some(rest)) => {
-                // `s <login> <until> <id>`: the id is last, after the second time.
-                match rest.split_once(' ') {
-                    Some((until, id)) => parse_secs(until).is_some_and(|until| {
-                        let logout = Logout {
-                            logged_in_at,
-                            until,
-                        };
-                        self.memory.add_logout(id, logout).is_ok()
-                    }),
-                    None => false,
-                }
-            }
-            _ => false,
-        }
     }
 }
 

@@ -18,7 +18,7 @@ use redis::{
 };
 
 use super::contact::Contact;
-use super::fleet::{self, Stop};
+use super::fleet::{self, Stop, parse_secs};
 use super::memory::Logout;
 use super::{CutoffStore, MemoryStore, StoreError};
 use crate::{Cutoffs, Revocations};
@@ -394,18 +394,6 @@ impl Shared {
             Target::Sentinel(sentinels) => sentinels.server(),
             Target::Cluster(cluster) => cluster.server(),
         }
-    }
-}
-
-/// A cut-off as the script writes it: canonical decimal (no sign, no leading zero) within u64,
-/// so that what the script and this parser call malformed is the same.
-fn parse_secs(text: &[u8]) -> Option<u64> {
-    match text {
-        [b'0'] => Some(0),
-        [b'1'..=b'9', rest @ ..] if rest.iter().all(u8::is_ascii_digit) => {
-            std::str::from_utf8(text).ok()?.parse().ok()
-        }
-        _ => None,
     }
 }
 

@@ -12,7 +12,6 @@ use super::revoke::STATE;
 use super::{Shared, Target, decode_logouts, parse_secs};
 use crate::store::CutoffStore;
 use crate::store::fleet::{self, POLL, shorten};
-use crate::store::memory::Logout;
 
 /// The thread's name, as seen in a debugger or `top -H`.
 pub(super) const THREAD_NAME: &str = "sigcookie-redis-sync";
@@ -77,7 +76,7 @@ impl Shared {
             match pubsub.get_message() {
                 Ok(message) => {
                     self.contact.touch();
-                    if !self.apply(message.get_payload_bytes()) {
+                    if !fleet::apply_change(&self.memory, message.get_payload_bytes()) {
                         tracing::warn!(
                             channel = %self.channel,
                             "redis cut-off store: unexpected message; reloading"
@@ -208,39 +207,6 @@ impl Shared {
             }
         }
         Ok(())
-    }
-
-    /// Applies one message from the channel; whether it was one the script sends.
-    fn apply(&self, payload: &[u8]) -> bool {
-        let mut parts = payload.splitn(3, |&b| b == b' ');
-        match (
-            parts.next(),
-            parts.next().and_then(parse_secs),
-            parts.next(),
-        ) {
-            (Some(b"g"), Some(at), None) => {
-                self.memory.raise_global(at);
-                true
-            }
-            (Some(b"u"), Some(at), Some(id)) => {
-                std::str::from_utf8(id).is_ok_and(|id| self.memory.raise_user(id, at).is_ok())
-            }
-            (Some(b"s"), Some(logged_in_at), Some(rest)) => {
-                // `s <login> <until> <id>`: the id is last, after the second time.
-                let mut rest = rest.splitn(2, |&b| b == b' ');
-                match (rest.next().and_then(parse_secs), rest.next()) {
-                    (Some(until), Some(id)) => std::str::from_utf8(id).is_ok_and(|id| {
-                        let logout = Logout {
-                            logged_in_at,
-                            until,
-                        };
-                        self.memory.add_logout(id, logout).is_ok()
-                    }),
-                    _ => false,
-                }
-            }
-            _ => false,
-        }
     }
 }
 /// The global cut-off, every user's and every user's logouts, as Redis returns them.
